@@ -1,0 +1,42 @@
+import { parseIsoDate, type IsoDate } from '../../src/shared/time.js';
+
+/**
+ * Read a deadline such as `2027-05-01`, `May 1 2027`, `next friday` or
+ * `in 6 weeks`, relative to the owner's today (chrono-node, forward dates;
+ * imported only when the text is not an ISO date, as it takes 0.1 s to load).
+ * @param text - the words after "by"
+ * @param today - the owner's local day
+ * @returns the day, or undefined when the whole text is not a date
+ */
+export async function parseDeadline(text: string, today: IsoDate): Promise<IsoDate | undefined> {
+  const trimmed = text.trim();
+  const iso = parseIsoDate(trimmed);
+  if (iso !== undefined) return iso;
+  const chrono = await import('chrono-node');
+  const reference = new Date(`${today}T12:00:00Z`);
+  const results = chrono.parse(trimmed, { instant: reference, timezone: 'UTC' }, { forwardDate: true });
+  const first = results[0];
+  if (first === undefined || results.length !== 1) return undefined;
+  // The date must be the whole text, or "stand by my friends" would get a deadline.
+  if (first.index > 1 || first.text.length < trimmed.length - 2) return undefined;
+  const year = first.start.get('year');
+  const month = first.start.get('month');
+  const day = first.start.get('day');
+  if (year === null || month === null || day === null) return undefined;
+  return parseIsoDate(`${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+}
+
+/**
+ * Split `set goal` arguments into the title and an optional deadline: the
+ * text after the last " by " is the deadline when it reads as a date.
+ * @param args - for example `run a marathon by 2027-05-01`
+ * @param today - the owner's local day
+ */
+export async function splitGoalSpec(args: string, today: IsoDate): Promise<{ title: string; deadline: IsoDate | null }> {
+  const cut = args.toLowerCase().lastIndexOf(' by ');
+  if (cut > 0) {
+    const deadline = await parseDeadline(args.slice(cut + 4), today);
+    if (deadline !== undefined) return { title: args.slice(0, cut).trim(), deadline };
+  }
+  return { title: args.trim(), deadline: null };
+}

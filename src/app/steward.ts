@@ -1,0 +1,332 @@
+import { join } from 'node:path';
+import { runAgentTurn } from '../agent/agent.js';
+import { renderPrompt } from '../agent/prompts.js';
+import { composeBriefing } from '../briefing/compose.js';
+import { Outbox, type ChannelSender } from '../channels/outbox.js';
+import { createSignalTransport, missingSignalSettings, splitMessage, type SignalTransport } from '../channels/signal/index.js';
+import type { InboundMessage, OutboundMessage, Reply, ReplyVia } from '../channels/types.js';
+import { effectiveTimeZone } from '../config/load.js';
+import type { StewardConfig } from '../config/schema.js';
+import { ConversationStore } from '../memory/conversations.js';
+import { DATABASE_FILE, openDatabase, type Database } from '../memory/database.js';
+import { applyMigrations, readCoreMigrations } from '../memory/migrations.js';
+import { classifyProviderError } from '../models/classify.js';
+import { HealthMonitor, type ProviderHealth } from '../models/health.js';
+import { resolveProviders, type ModelProvider, type Tier } from '../models/providers.js';
+import { ModelRouter } from '../models/router.js';
+import type { Briefing, BriefingKind, DeliveryResult, PluginContext, StewardServices } from '../plugins/api.js';
+import { PluginHost } from '../plugins/host.js';
+import type { PluginFailure } from '../plugins/loader.js';
+import { DeliveryError, NoModelAvailableError, StewardError } from '../shared/errors.js';
+import { silentLogger, type Logger } from '../shared/log.js';
+import { localDate, systemClock, type Clock } from '../shared/time.js';
+import { builtinCommands } from './builtins.js';
+
+/** Options of {@link Steward.open}. */
+export interface StewardOptions {
+  /** The loaded configuration. */
+  config: StewardConfig;
+  /** Clock (tests inject a fixed one). Default: the system clock. */
+  clock?: Clock;
+  /** Logger. Default: silent. */
+  log?: Logger;
+  /** Plugins folder. Default: the built-in `plugins/`. */
+  pluginsDirectory?: string;
+}
+
+/** Options of {@link Steward.handle}. */
+export interface HandleOptions {
+  /** Session to record the turn in; default: the sender's open session on that channel (30 min idle). */
+  sessionId?: number;
+  /** Cancels a model reply (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Receives reply text as it streams. */
+  onToken?: (token: string) => void;
+  /** Receives one-line notices (a provider failed mid-reply and the answer restarts). */
+  onNotice?: (notice: string) => void;
+  /** Tier for a model turn (default `fast`). */
+  tier?: Tier;
+}
+
+/** What `/status` and `steward doctor` show. */
+export interface StatusReport {
+  /** Absolute path of the database file. */
+  databaseFile: string;
+  /** The owner's IANA zone. */
+  timeZone: string;
+  /** Every configured provider with its health. */
+  providers: Array<{ provider: ModelProvider; health: ProviderHealth }>;
+  /** Names of the active plugins. */
+  plugins: string[];
+  /** Plugins that were skipped, with reasons. */
+  pluginFailures: PluginFailure[];
+  /** Signal settings, or why Signal is off. */
+  signal: { api: string; url: string | null; to: readonly string[]; missing: string | undefined };
+}
+
+const SESSION_IDLE_MS = 30 * 60_000;
+
+/**
+ * The assistant: one object that owns the database, the plugins, the model
+ * router and the outbox, and answers one inbound message at a time with
+ * {@link Steward.handle} (as Hono's `app.request()` drives an app). The REPL,
+ * `steward run`, Signal and the tests all go through it.
+ */
+export class Steward implements StewardServices {
+  readonly config: StewardConfig;
+  readonly database: Database;
+  readonly conversations: ConversationStore;
+  readonly router: ModelRouter;
+  readonly outbox: Outbox;
+  readonly signalTransport: SignalTransport | undefined;
+  readonly timeZone: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  #plugins: PluginHost | undefined;
+  #coreContext: PluginContext | undefined;
+
+  private constructor(options: StewardOptions, database: Database) {
+    this.config = options.config;
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? silentLogger();
+    this.timeZone = effectiveTimeZone(options.config);
+    this.database = database;
+    this.conversations = new ConversationStore(database, this.clock);
+    const health = new HealthMonitor({
+      probeTimeoutMs: options.config.models.health.timeoutMs,
+      intervalMs: options.config.models.health.intervalMs,
+      cooldownsMs: options.config.models.health.cooldownsMs,
+      clock: this.clock,
+      log: this.log,
+    });
+    this.router = new ModelRouter(options.config, resolveProviders(options.config), health, this.log);
+    this.signalTransport = createSignalTransport(options.config);
+    const senders = new Map<string, ChannelSender>();
+    const transport = this.signalTransport;
+    if (transport !== undefined) senders.set('signal', (recipients, text) => transport.send(recipients, text));
+    this.outbox = new Outbox(database, this.clock, senders);
+  }
+
+  /**
+   * Open the database (migrating it), load the plugins and get ready.
+   * @param options - configuration, clock, logger
+   * @returns a ready Steward; call {@link close} when done
+   * @throws SqliteError when the database cannot be opened or migrated
+   */
+  static async open(options: StewardOptions): Promise<Steward> {
+    const database = openDatabase(options.config.dataDir);
+    try {
+      applyMigrations(database, readCoreMigrations());
+      const steward = new Steward(options, database);
+      const plugins = await PluginHost.load({
+        database,
+        config: options.config,
+        clock: steward.clock,
+        timeZone: steward.timeZone,
+        log: steward.log,
+        services: steward,
+        ...(options.pluginsDirectory === undefined ? {} : { directory: options.pluginsDirectory }),
+        builtinCommands: builtinCommands(() => plugins.commands.list()),
+      });
+      steward.#plugins = plugins;
+      steward.#coreContext = {
+        name: 'core',
+        database,
+        settings: {},
+        config: options.config,
+        clock: steward.clock,
+        timeZone: steward.timeZone,
+        today: () => steward.today(),
+        log: steward.log,
+        services: steward,
+      };
+      return steward;
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+  }
+
+  /** The plugin host. */
+  get plugins(): PluginHost {
+    if (this.#plugins === undefined) throw new Error('Steward is not open');
+    return this.#plugins;
+  }
+
+  /** The owner's local calendar day, `YYYY-MM-DD`. */
+  today(): string {
+    return localDate(this.clock.now(), this.timeZone);
+  }
+
+  /**
+   * Answer one message: store it, run a plugin command if the text is one
+   * (no model needed), otherwise an agent turn on the fast tier with
+   * fallback; then store the reply. Never throws for model or plugin
+   * failures: those come back as a reply of kind `error`.
+   *
+   * @param message - the inbound message
+   * @param options - session, cancellation and streaming callbacks
+   * @returns the reply
+   * @throws SqliteError if the database fails
+   */
+  async handle(message: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
+    const sessionId = options.sessionId ?? this.conversations.resumeSession(message.channel, message.sender, SESSION_IDLE_MS);
+    const inbound = this.conversations.record({ sessionId, channel: message.channel, sender: message.sender, role: 'user', text: message.text });
+    const match = this.plugins.commands.match(message.text);
+    let reply: Reply;
+    let meta: Record<string, unknown>;
+    if (match !== undefined) {
+      meta = { command: `${match.plugin}:${match.command.name}` };
+      try {
+        reply = { text: await this.plugins.runCommand(match, message, this.#context()), kind: 'command', notices: [] };
+      } catch (error) {
+        if (!(error instanceof StewardError)) throw error;
+        reply = { text: error.message, kind: 'error', notices: [] };
+        meta.error = error.name;
+      }
+    } else {
+      reply = await this.#agentTurn(message, sessionId, inbound.id, options);
+      meta = reply.via === undefined ? {} : { provider: reply.via.provider, tier: reply.via.tier, via: reply.via.kind, fallbackFrom: reply.via.fallbackFrom };
+      if (reply.notices.length > 0) meta.notices = reply.notices;
+    }
+    this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: reply.text, meta: { ...meta, kind: reply.kind } });
+    return reply;
+  }
+
+  async #agentTurn(message: InboundMessage, sessionId: number, inboundId: number, options: HandleOptions): Promise<Reply> {
+    const tier = options.tier ?? 'fast';
+    const notices: string[] = [];
+    // Stable to volatile, so local servers reuse the KV cache of the prefix:
+    // the system prompt, then the plugins' context, then the conversation;
+    // the clock goes at the end of the newest message only.
+    const pluginContext = await this.plugins.agentContext();
+    const systemPrompt = [renderPrompt('system'), ...pluginContext].join('\n\n');
+    const now = this.clock.now();
+    const stamp = `${localDate(now, this.timeZone)} ${now.toLocaleTimeString('en-GB', { timeZone: this.timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' })}`;
+    const text = `${message.text}\n\n[${stamp}, ${this.timeZone}]`;
+    const history = this.conversations
+      .history(sessionId, this.config.agent.historyMessages, inboundId)
+      .map((stored) => ({ role: stored.role, text: stored.text }));
+    const tools = this.plugins.tools();
+    try {
+      const routed = await this.router.run(
+        tier,
+        async (provider) => {
+          let streamed = false;
+          try {
+            return await runAgentTurn({
+              provider,
+              systemPrompt,
+              history,
+              text,
+              tools,
+              temperature: this.config.models.temperature,
+              signal: options.signal,
+              log: this.log,
+              onToken: (token) => {
+                streamed = true;
+                options.onToken?.(token);
+              },
+            });
+          } catch (error) {
+            if (streamed && options.signal?.aborted !== true) {
+              const reason = classifyProviderError(error, provider.id, provider.timeoutMs).message;
+              const notice = `${provider.id} stopped mid-reply (${reason}); the answer restarts on the next provider.`;
+              notices.push(notice);
+              options.onNotice?.(notice);
+            }
+            throw error;
+          }
+        },
+        { signal: options.signal },
+      );
+      const via: ReplyVia = { provider: routed.provider.id, tier, kind: routed.provider.kind, fallbackFrom: routed.fallbackFrom };
+      return { text: routed.value.text, kind: 'agent', via, notices };
+    } catch (error) {
+      if (options.signal?.aborted === true) return { text: '(cancelled)', kind: 'cancelled', notices };
+      if (error instanceof NoModelAvailableError) return { text: error.message, kind: 'error', notices };
+      throw error;
+    }
+  }
+
+  #context(): PluginContext {
+    if (this.#coreContext === undefined) throw new Error('Steward is not open');
+    return this.#coreContext;
+  }
+
+  /**
+   * Build a briefing now (see `composeBriefing`).
+   * @param kind - `morning` or `weekly`
+   * @param options - cancellation
+   */
+  async composeBriefing(kind: BriefingKind, options: { signal?: AbortSignal } = {}): Promise<Briefing> {
+    return composeBriefing({
+      kind,
+      today: this.today(),
+      plugins: this.plugins,
+      router: this.router,
+      temperature: this.config.models.temperature,
+      log: this.log,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Queue a message for the owner in the outbox and deliver it on Signal now.
+   * Texts over 4000 characters become several parts, each with its own key.
+   * @param message - idempotency key and text
+   * @returns `sent`, or `already-sent` when the key went out before
+   * @throws DeliveryError when Signal is not configured (nothing is queued) or the send fails (the message stays queued)
+   */
+  async deliverToOwner(message: OutboundMessage): Promise<DeliveryResult> {
+    const missing = missingSignalSettings(this.config);
+    if (missing !== undefined) throw new DeliveryError(missing, { channel: 'signal', retryable: false });
+    const parts = splitMessage(message.text);
+    const keys = parts.map((_, index) => (parts.length === 1 ? message.idempotencyKey : `${message.idempotencyKey}#${index + 1}/${parts.length}`));
+    let sentNow = false;
+    let firstId = 0;
+    for (const [index, part] of parts.entries()) {
+      const key = keys[index] as string;
+      const { entry } = this.outbox.enqueue({ idempotencyKey: key, channel: 'signal', recipients: this.config.signal.to, text: part });
+      if (index === 0) firstId = entry.id;
+      const outcome = await this.outbox.deliver(key);
+      if (outcome === 'sent') sentNow = true;
+    }
+    if (sentNow) {
+      this.conversations.record({
+        sessionId: null,
+        channel: 'signal',
+        sender: 'steward',
+        role: 'assistant',
+        text: message.text,
+        meta: { kind: 'outbound', idempotencyKey: message.idempotencyKey, recipients: this.config.signal.to },
+      });
+    }
+    return { status: sentNow ? 'sent' : 'already-sent', outboxId: firstId };
+  }
+
+  /** Probe every provider now (for /status and doctor). */
+  async probeProviders(): Promise<void> {
+    await Promise.all(this.router.providers().map((provider) => this.router.health.probe(provider)));
+  }
+
+  /** What `/status` and `steward doctor` show. */
+  status(): StatusReport {
+    return {
+      databaseFile: join(this.config.dataDir, DATABASE_FILE),
+      timeZone: this.timeZone,
+      providers: this.router.providers().map((provider) => ({ provider, health: this.router.health.health(provider) })),
+      plugins: this.plugins.active.map((entry) => entry.plugin.name),
+      pluginFailures: this.plugins.failures,
+      signal: { api: this.config.signal.api, url: this.config.signal.url, to: this.config.signal.to, missing: missingSignalSettings(this.config) },
+    };
+  }
+
+  /** Stop background work, run plugin teardowns and close the database. */
+  async close(): Promise<void> {
+    this.router.health.stop();
+    await this.#plugins?.teardown();
+    if (this.database.open) this.database.close();
+  }
+}
+

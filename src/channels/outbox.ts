@@ -1,0 +1,217 @@
+import { toTimestamp, type Database } from '../memory/database.js';
+import { DeliveryError, describeError } from '../shared/errors.js';
+import type { Clock } from '../shared/time.js';
+
+/** Sends one message on one channel; throws DeliveryError on failure. */
+export type ChannelSender = (recipients: readonly string[], text: string) => Promise<void>;
+
+/** Delivery state of an outbox row. */
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+/** One row of the outbox. */
+export interface OutboxEntry {
+  /** Row id. */
+  id: number;
+  /** Idempotency key: a key is sent at most once. */
+  idempotencyKey: string;
+  /** Channel name, for example `signal`. */
+  channel: string;
+  /** Addresses. */
+  recipients: string[];
+  /** Text. */
+  text: string;
+  /** `pending` (will be tried), `sent`, or `failed` (gave up). */
+  status: OutboxStatus;
+  /** Delivery attempts so far. */
+  attempts: number;
+  /** Reason of the last failure. */
+  lastError: string | null;
+  /** ISO instant it was queued. */
+  createdAt: string;
+  /** ISO instant of the next attempt (pending rows). */
+  nextAttemptAt: string;
+  /** ISO instant it was delivered. */
+  sentAt: string | null;
+}
+
+interface OutboxRow {
+  id: number;
+  idempotency_key: string;
+  channel: string;
+  recipients: string;
+  text: string;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  next_attempt_at: string;
+  sent_at: string | null;
+}
+
+function toEntry(row: OutboxRow): OutboxEntry {
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    channel: row.channel,
+    recipients: JSON.parse(row.recipients) as string[],
+    text: row.text,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    nextAttemptAt: row.next_attempt_at,
+    sentAt: row.sent_at,
+  };
+}
+
+/** Options of {@link Outbox}. */
+export interface OutboxOptions {
+  /** Waits after the 1st, 2nd, ... failed attempt, in ms; the last repeats (default 30 s, 1 min, 5 min, 15 min, 60 min). */
+  backoffMs?: readonly number[];
+  /** A row still undelivered this long after it was queued is marked failed, in ms (default 24 h). */
+  expireAfterMs?: number;
+  /** How long one delivery attempt holds its claim on a row, in ms (default 2 min). */
+  leaseMs?: number;
+}
+
+/**
+ * The persisted outbox (the transactional-outbox pattern): every outbound
+ * message is first written with an idempotency key, then delivered, and
+ * retried with backoff until it is sent or expires. A key that was sent is
+ * never sent again, across restarts and processes; a row is claimed with a
+ * lease before each attempt so two processes never send it at once.
+ */
+export class Outbox {
+  readonly #database: Database;
+  readonly #clock: Clock;
+  readonly #senders: Map<string, ChannelSender>;
+  readonly #backoffMs: readonly number[];
+  readonly #expireAfterMs: number;
+  readonly #leaseMs: number;
+
+  /**
+   * @param database - the migrated database
+   * @param clock - source of time
+   * @param senders - one sender per channel name
+   * @param options - backoff, expiry and lease
+   */
+  constructor(database: Database, clock: Clock, senders: Map<string, ChannelSender>, options: OutboxOptions = {}) {
+    this.#database = database;
+    this.#clock = clock;
+    this.#senders = senders;
+    this.#backoffMs = options.backoffMs ?? [30_000, 60_000, 300_000, 900_000, 3_600_000];
+    this.#expireAfterMs = options.expireAfterMs ?? 24 * 3_600_000;
+    this.#leaseMs = options.leaseMs ?? 120_000;
+  }
+
+  /**
+   * Queue a message unless its key is already queued.
+   * @param message - key, channel, recipients and text
+   * @returns the row, and whether this call created it
+   */
+  enqueue(message: { idempotencyKey: string; channel: string; recipients: readonly string[]; text: string }): { entry: OutboxEntry; created: boolean } {
+    const now = toTimestamp(this.#clock.now());
+    const result = this.#database
+      .prepare(
+        `INSERT INTO outbox (idempotency_key, channel, recipients, text, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+      )
+      .run(message.idempotencyKey, message.channel, JSON.stringify(message.recipients), message.text, now, now);
+    const entry = this.get(message.idempotencyKey);
+    if (entry === undefined) throw new Error(`outbox row ${message.idempotencyKey} vanished after insert`);
+    return { entry, created: result.changes === 1 };
+  }
+
+  /** The row with this idempotency key, if any. */
+  get(idempotencyKey: string): OutboxEntry | undefined {
+    const row = this.#database.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE idempotency_key = ?').get(idempotencyKey);
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  /**
+   * Rows, newest first.
+   * @param status - only this status, or all
+   * @param limit - at most this many
+   */
+  list(status?: OutboxStatus, limit = 50): OutboxEntry[] {
+    const rows =
+      status === undefined
+        ? this.#database.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit)
+        : this.#database.prepare<[string, number], OutboxRow>('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, limit);
+    return rows.map(toEntry);
+  }
+
+  /**
+   * Try to deliver one pending row now (even if its next attempt is later).
+   * @param idempotencyKey - the row's key
+   * @returns `sent`, or `already-sent` when the key was delivered before
+   * @throws DeliveryError with the reason when the attempt fails (the row stays pending for retry, or failed when not retryable)
+   */
+  async deliver(idempotencyKey: string): Promise<'sent' | 'already-sent'> {
+    const entry = this.get(idempotencyKey);
+    if (entry === undefined) throw new Error(`no outbox row with key ${idempotencyKey}`);
+    if (entry.status === 'sent') return 'already-sent';
+    if (!this.#claim(entry.id, true)) {
+      throw new DeliveryError(`${idempotencyKey} is being delivered by another process`, { channel: entry.channel, retryable: true });
+    }
+    return this.#attempt(entry);
+  }
+
+  /**
+   * Deliver every pending row whose next attempt is due (the daemon's loop).
+   * @returns how many were sent and how many failed this round
+   */
+  async deliverDue(): Promise<{ sent: number; failed: number }> {
+    const now = toTimestamp(this.#clock.now());
+    const due = this.#database
+      .prepare<[string], OutboxRow>("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id")
+      .all(now)
+      .map(toEntry);
+    let sent = 0;
+    let failed = 0;
+    for (const entry of due) {
+      if (!this.#claim(entry.id, false)) continue;
+      try {
+        await this.#attempt(entry);
+        sent += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+    return { sent, failed };
+  }
+
+  /** Take a lease on a pending row; false when another attempt holds it (or it is not pending). */
+  #claim(id: number, force: boolean): boolean {
+    const now = this.#clock.now().getTime();
+    const leaseUntil = toTimestamp(new Date(now + this.#leaseMs));
+    const condition = force ? '' : ' AND next_attempt_at <= ?';
+    const statement = this.#database.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'${condition}`);
+    const result = force ? statement.run(leaseUntil, id) : statement.run(leaseUntil, id, toTimestamp(new Date(now)));
+    return result.changes === 1;
+  }
+
+  async #attempt(entry: OutboxEntry): Promise<'sent'> {
+    const sender = this.#senders.get(entry.channel);
+    try {
+      if (sender === undefined) throw new DeliveryError(`no sender for channel ${entry.channel}`, { channel: entry.channel, retryable: true });
+      await sender(entry.recipients, entry.text);
+    } catch (error) {
+      const retryable = error instanceof DeliveryError ? error.retryable : true;
+      const attempts = entry.attempts + 1;
+      const now = this.#clock.now().getTime();
+      const wait = this.#backoffMs[Math.min(attempts - 1, this.#backoffMs.length - 1)] ?? 60_000;
+      const expired = now + wait - Date.parse(entry.createdAt) > this.#expireAfterMs;
+      const status: OutboxStatus = retryable && !expired ? 'pending' : 'failed';
+      this.#database
+        .prepare('UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ? WHERE id = ?')
+        .run(attempts, describeError(error), status, toTimestamp(new Date(now + wait)), entry.id);
+      if (error instanceof DeliveryError) throw error;
+      throw new DeliveryError(describeError(error), { channel: entry.channel, retryable }, { cause: error });
+    }
+    this.#database
+      .prepare("UPDATE outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?")
+      .run(toTimestamp(this.#clock.now()), entry.id);
+    return 'sent';
+  }
+}

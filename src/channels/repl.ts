@@ -1,0 +1,174 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import pc from 'picocolors';
+import { formatCommandHelp } from '../app/builtins.js';
+import type { Steward } from '../app/steward.js';
+import { formatStatus, viaTag } from '../cli/format.js';
+import { describeError } from '../shared/errors.js';
+import type { Reply } from './types.js';
+
+/** Options of {@link runRepl}. */
+export interface ReplOptions {
+  /** The open assistant. */
+  steward: Steward;
+  /** Where lines come from (process.stdin). */
+  input: Readable;
+  /** Where replies go (process.stdout). */
+  output: Writable;
+  /** Whether input is an interactive terminal; false = piped, line by line, exit at EOF. */
+  terminal: boolean;
+  /** History file (TTY only), or undefined for none. */
+  historyFile?: string | undefined;
+  /** Lines of history kept. */
+  historySize?: number;
+  /** The owner's name, recorded as the sender. */
+  sender: string;
+}
+
+const SLASH_HELP = [
+  '/help     this help and the command list',
+  '/status   models, plugins, Signal and database',
+  '/quit     leave (or Ctrl-D); Ctrl-C cancels a reply in progress',
+].join('\n');
+
+function readHistory(file: string | undefined): string[] {
+  if (file === undefined || !existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '').reverse();
+}
+
+function writeHistory(file: string, history: readonly string[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, [...history].reverse().join('\n') + '\n', { mode: 0o600 });
+}
+
+/**
+ * The terminal REPL. On a TTY it shows a prompt, streams replies token by
+ * token, keeps history in a file, cancels a reply on Ctrl-C and exits on
+ * Ctrl-D or /quit. With piped input it reads line by line, prints each reply
+ * and returns at EOF.
+ *
+ * @param options - the assistant and the streams
+ * @returns the exit code (0)
+ */
+export async function runRepl(options: ReplOptions): Promise<number> {
+  const { steward, output, terminal } = options;
+  const write = (text: string): void => {
+    output.write(text);
+  };
+  const history = terminal ? readHistory(options.historyFile) : [];
+  const readline: Interface = createInterface({
+    input: options.input,
+    output: terminal ? output : undefined,
+    terminal,
+    history,
+    historySize: options.historySize ?? 1000,
+    removeHistoryDuplicates: true,
+    prompt: pc.cyan('› '),
+  });
+  if (terminal && options.historyFile !== undefined) {
+    const file = options.historyFile;
+    readline.on('history', (lines: string[]) => {
+      try {
+        writeHistory(file, lines);
+      } catch (error) {
+        steward.log.warn({ err: error }, 'could not write REPL history');
+      }
+    });
+  }
+  const sessionId = steward.conversations.startSession('repl', options.sender);
+  let current: AbortController | undefined;
+  readline.on('SIGINT', () => {
+    if (current !== undefined) {
+      current.abort(new Error('cancelled'));
+      return;
+    }
+    write(pc.dim('\n(Ctrl-D or /quit to leave)\n'));
+    readline.prompt();
+  });
+
+  if (terminal) {
+    write(pc.bold('steward') + pc.dim(' — your local assistant. /help for commands, Ctrl-D to quit.\n'));
+    readline.prompt();
+  }
+
+  try {
+    for await (const rawLine of readline) {
+      const line = rawLine.trim();
+      if (line === '') {
+        if (terminal) readline.prompt();
+        continue;
+      }
+      if (line.startsWith('/')) {
+        const done = await handleSlash(line, steward, write);
+        if (done) break;
+        if (terminal) readline.prompt();
+        continue;
+      }
+      current = new AbortController();
+      let streamed = false;
+      let reply: Reply;
+      try {
+        reply = await steward.handle(
+          { channel: 'repl', sender: options.sender, text: line, receivedAt: new Date() },
+          {
+            sessionId,
+            signal: current.signal,
+            onToken: (token) => {
+              streamed = true;
+              write(token);
+            },
+            onNotice: (notice) => {
+              write('\n' + pc.yellow(`! ${notice}`) + '\n');
+            },
+          },
+        );
+      } catch (error) {
+        write(pc.red(`error: ${describeError(error)}`) + '\n');
+        steward.log.error({ err: error }, 'turn failed');
+        current = undefined;
+        if (terminal) readline.prompt();
+        continue;
+      }
+      current = undefined;
+      if (reply.kind === 'cancelled') {
+        write(pc.dim(streamed ? '\n(cancelled)\n' : '(cancelled)\n'));
+      } else if (streamed) {
+        write('\n');
+      } else {
+        write((reply.kind === 'error' ? pc.yellow(reply.text) : reply.text) + '\n');
+      }
+      const tag = viaTag(reply);
+      if (tag !== '') write(pc.dim(tag) + '\n');
+      if (terminal) readline.prompt();
+    }
+  } finally {
+    readline.close();
+    steward.conversations.endSession(sessionId);
+    if (terminal) write('\n');
+  }
+  return 0;
+}
+
+/** Handle a /command; returns true when the REPL should end. */
+async function handleSlash(line: string, steward: Steward, write: (text: string) => void): Promise<boolean> {
+  const command = line.slice(1).split(/\s+/)[0]?.toLowerCase() ?? '';
+  switch (command) {
+    case 'quit':
+    case 'exit':
+    case 'q':
+      return true;
+    case 'help':
+    case '?':
+      write(`${SLASH_HELP}\n\n${formatCommandHelp(steward.plugins.commands.list())}\n`);
+      return false;
+    case 'status':
+      await steward.probeProviders();
+      write((await formatStatus(steward.status())) + '\n');
+      return false;
+    default:
+      write(pc.yellow(`Unknown command /${command}. Try /help.`) + '\n');
+      return false;
+  }
+}

@@ -1,0 +1,92 @@
+import type { AxiosResponse } from 'axios';
+import { http } from '../../shared/http.js';
+import { DeliveryError, describeError } from '../../shared/errors.js';
+import type { SignalHealth, SignalTransport } from './transport.js';
+
+/** Options of {@link JsonRpcSignalTransport}. */
+export interface JsonRpcTransportOptions {
+  /** Base URL of `signal-cli daemon --http`, for example http://127.0.0.1:8080. */
+  url: string;
+  /** The assistant's own number; sent as `account` (needed when the daemon serves several accounts). */
+  account: string | null;
+  /** Timeout of one request, in ms. */
+  timeoutMs: number;
+}
+
+interface SendResult {
+  recipientAddress?: { number?: string | null; uuid?: string | null };
+  type?: string;
+}
+
+interface RpcResponse {
+  result?: { timestamp?: number; results?: SendResult[] };
+  error?: { code?: number; message?: string };
+}
+
+/** signal-cli per-recipient result types that may pass if tried later. */
+const RETRYABLE_RESULTS = new Set(['NETWORK_FAILURE', 'RATE_LIMIT_FAILURE']);
+
+let nextId = 1;
+
+/**
+ * Signal through the signal-cli JSON-RPC HTTP daemon: `POST /api/v1/rpc`
+ * with method `send`, health from `GET /api/v1/check`. A JSON-RPC error, or a
+ * failure for any recipient in `result.results`, is a failed send, never a
+ * silent success (protocol: signal-cli `man signal-cli-jsonrpc`).
+ */
+export class JsonRpcSignalTransport implements SignalTransport {
+  readonly api = 'jsonrpc' as const;
+  readonly #options: JsonRpcTransportOptions;
+
+  /** @param options - URL, account and timeout */
+  constructor(options: JsonRpcTransportOptions) {
+    this.#options = { ...options, url: options.url.replace(/\/+$/, '') };
+  }
+
+  /** {@inheritDoc SignalTransport.send} */
+  async send(recipients: readonly string[], text: string): Promise<void> {
+    const params: Record<string, unknown> = { recipient: [...recipients], message: text };
+    if (this.#options.account !== null) params.account = this.#options.account;
+    const body = { jsonrpc: '2.0', id: nextId++, method: 'send', params };
+    let response: AxiosResponse<RpcResponse>;
+    try {
+      response = await (await http()).post<RpcResponse>(`${this.#options.url}/api/v1/rpc`, body, {
+        timeout: this.#options.timeoutMs,
+        validateStatus: () => true,
+      });
+    } catch (error) {
+      throw new DeliveryError(`Signal daemon at ${this.#options.url} is unreachable: ${describeError(error)}`, { channel: 'signal', retryable: true }, { cause: error });
+    }
+    if (response.status < 200 || response.status >= 300) {
+      throw new DeliveryError(`Signal daemon answered HTTP ${response.status} to send`, { channel: 'signal', retryable: response.status >= 500 || response.status === 429 });
+    }
+    const data = response.data;
+    if (data === null || typeof data !== 'object') {
+      throw new DeliveryError('Signal daemon sent a malformed JSON-RPC response', { channel: 'signal', retryable: true });
+    }
+    if (data.error !== undefined) {
+      throw new DeliveryError(`Signal send failed: ${data.error.message ?? 'JSON-RPC error'} (code ${data.error.code ?? '?'})`, { channel: 'signal', retryable: true });
+    }
+    if (data.result === undefined) {
+      throw new DeliveryError('Signal daemon sent a JSON-RPC response without a result', { channel: 'signal', retryable: true });
+    }
+    const failed = (data.result.results ?? []).filter((result) => result.type !== 'SUCCESS');
+    if (failed.length > 0) {
+      const who = failed.map((result) => `${result.recipientAddress?.number ?? result.recipientAddress?.uuid ?? '?'}: ${result.type ?? 'unknown failure'}`).join(', ');
+      const retryable = failed.every((result) => RETRYABLE_RESULTS.has(result.type ?? ''));
+      throw new DeliveryError(`Signal send failed for ${who}`, { channel: 'signal', retryable });
+    }
+  }
+
+  /** {@inheritDoc SignalTransport.check} */
+  async check(): Promise<SignalHealth> {
+    const url = `${this.#options.url}/api/v1/check`;
+    try {
+      const response = await (await http()).get(url, { timeout: this.#options.timeoutMs, validateStatus: () => true });
+      if (response.status >= 200 && response.status < 300) return { ok: true, detail: `${url} answered ${response.status}` };
+      return { ok: false, detail: `${url} answered HTTP ${response.status}` };
+    } catch (error) {
+      return { ok: false, detail: `${url} is unreachable: ${describeError(error)}` };
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { AxiosResponse } from 'axios';
+import { http } from '../../shared/http.js';
+import { DeliveryError, describeError } from '../../shared/errors.js';
+import type { SignalHealth, SignalTransport } from './transport.js';
+
+/** Options of {@link RestSignalTransport}. */
+export interface RestTransportOptions {
+  /** Base URL of signal-cli-rest-api, for example http://127.0.0.1:8080. */
+  url: string;
+  /** The assistant's own number (required by `POST /v2/send`). */
+  account: string | null;
+  /** Timeout of one request, in ms. */
+  timeoutMs: number;
+}
+
+/**
+ * Signal through bbernhard/signal-cli-rest-api: `POST /v2/send`
+ * `{message, number, recipients}` answers 201; health is `GET /v1/health`
+ * answering 204.
+ */
+export class RestSignalTransport implements SignalTransport {
+  readonly api = 'rest' as const;
+  readonly #options: RestTransportOptions;
+
+  /** @param options - URL, account and timeout */
+  constructor(options: RestTransportOptions) {
+    this.#options = { ...options, url: options.url.replace(/\/+$/, '') };
+  }
+
+  /** {@inheritDoc SignalTransport.send} */
+  async send(recipients: readonly string[], text: string): Promise<void> {
+    if (this.#options.account === null) {
+      throw new DeliveryError('Signal REST API needs the sending number: set STEWARD_SIGNAL_ACCOUNT', { channel: 'signal', retryable: false });
+    }
+    let response: AxiosResponse<{ error?: string }>;
+    try {
+      response = await (await http()).post<{ error?: string }>(
+        `${this.#options.url}/v2/send`,
+        { message: text, number: this.#options.account, recipients: [...recipients] },
+        { timeout: this.#options.timeoutMs, validateStatus: () => true },
+      );
+    } catch (error) {
+      throw new DeliveryError(`Signal REST API at ${this.#options.url} is unreachable: ${describeError(error)}`, { channel: 'signal', retryable: true }, { cause: error });
+    }
+    if (response.status !== 201 && response.status !== 200) {
+      const reason = typeof response.data?.error === 'string' ? `: ${response.data.error}` : '';
+      throw new DeliveryError(`Signal REST API answered HTTP ${response.status} to send${reason}`, { channel: 'signal', retryable: response.status >= 500 || response.status === 429 });
+    }
+  }
+
+  /** {@inheritDoc SignalTransport.check} */
+  async check(): Promise<SignalHealth> {
+    const url = `${this.#options.url}/v1/health`;
+    try {
+      const response = await (await http()).get(url, { timeout: this.#options.timeoutMs, validateStatus: () => true });
+      if (response.status === 204 || response.status === 200) return { ok: true, detail: `${url} answered ${response.status}` };
+      return { ok: false, detail: `${url} answered HTTP ${response.status}` };
+    } catch (error) {
+      return { ok: false, detail: `${url} is unreachable: ${describeError(error)}` };
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { Steward } from '../app/steward.js';
+import { loadConfig } from '../config/load.js';
+import type { StewardConfig } from '../config/schema.js';
+import { createLogger, type Logger } from '../shared/log.js';
+
+/** What every CLI command starts from. */
+export interface Bootstrapped {
+  /** The loaded configuration. */
+  config: StewardConfig;
+  /** The logger (file, plus stderr for the daemon). */
+  log: Logger;
+  /** Path of the log file. */
+  logFile: string;
+}
+
+/**
+ * Load the configuration and create the logger. Logs go to
+ * `<dataDir>/<log.file>`; the daemon also logs to stderr. Secrets from the
+ * config are redacted from every line.
+ * @param options - whether to log to stderr too
+ * @throws ConfigError (exit code 2) for a bad configuration
+ */
+export function bootstrap(options: { stderr: boolean }): Bootstrapped {
+  const config = loadConfig();
+  const logFile = join(config.dataDir, config.log.file);
+  const secrets = [config.models.openai.apiKey, ...config.models.providers.map((provider) => provider.apiKey)];
+  const log = createLogger({ level: config.log.level, file: logFile, stderr: options.stderr, secrets });
+  return { config, log, logFile };
+}
+
+/**
+ * Bootstrap and open the assistant.
+ * @param options - whether to log to stderr too
+ * @returns the open Steward and what it was built from
+ * @throws ConfigError for a bad configuration; SqliteError when the database cannot be opened
+ */
+export async function openSteward(options: { stderr: boolean }): Promise<Bootstrapped & { steward: Steward }> {
+  const booted = bootstrap(options);
+  const steward = await Steward.open({ config: booted.config, log: booted.log });
+  for (const failure of steward.plugins.failures) process.stderr.write(`steward: plugin ${failure.name} skipped: ${failure.reason}\n`);
+  return { ...booted, steward };
+}

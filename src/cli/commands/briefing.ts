@@ -1,0 +1,32 @@
+import pc from 'picocolors';
+import type { BriefingKind } from '../../plugins/api.js';
+import { UserError } from '../../shared/errors.js';
+import { openSteward } from '../bootstrap.js';
+
+/**
+ * `steward briefing morning|weekly [--dry-run]`: build a briefing now and
+ * deliver it on Signal, or with --dry-run print exactly what would be sent.
+ * @param kindText - `morning` or `weekly`
+ * @param options - dry run or not
+ * @returns 0 when delivered (or printed)
+ * @throws UserError for an unknown kind; DeliveryError when the send fails
+ */
+export async function briefingCommand(kindText: string, options: { dryRun: boolean }): Promise<number> {
+  if (kindText !== 'morning' && kindText !== 'weekly') throw new UserError(`Unknown briefing "${kindText}": use morning or weekly.`);
+  const kind: BriefingKind = kindText;
+  const { steward } = await openSteward({ stderr: false });
+  try {
+    const briefing = await steward.composeBriefing(kind);
+    if (options.dryRun) {
+      process.stdout.write(briefing.text + '\n');
+      process.stderr.write(pc.dim(`(dry run: not sent; written by ${briefing.writtenBy})`) + '\n');
+      return 0;
+    }
+    const key = `briefing:${kind}:${briefing.day}:manual:${steward.clock.now().getTime()}`;
+    await steward.deliverToOwner({ idempotencyKey: key, text: briefing.text });
+    process.stdout.write(`Sent the ${kind} briefing to ${steward.config.signal.to.join(', ')} on Signal (written by ${briefing.writtenBy}).\n`);
+    return 0;
+  } finally {
+    await steward.close();
+  }
+}

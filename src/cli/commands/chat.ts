@@ -1,0 +1,35 @@
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { runRepl } from '../../channels/repl.js';
+import { openSteward } from '../bootstrap.js';
+
+/** The owner's name as the REPL records it. */
+export function ownerName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'owner';
+  }
+}
+
+/**
+ * `steward` / `steward chat`: the REPL on stdin/stdout.
+ * @returns the exit code
+ */
+export async function chatCommand(): Promise<number> {
+  const { steward, config } = await openSteward({ stderr: false });
+  try {
+    const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
+    return await runRepl({
+      steward,
+      input: process.stdin,
+      output: process.stdout,
+      terminal,
+      historyFile: join(config.dataDir, config.repl.historyFile),
+      historySize: config.repl.historySize,
+      sender: ownerName(),
+    });
+  } finally {
+    await steward.close();
+  }
+}

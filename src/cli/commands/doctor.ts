@@ -1,0 +1,108 @@
+import pc from 'picocolors';
+import { http } from '../../shared/http.js';
+import type { Steward } from '../../app/steward.js';
+import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js';
+import { describeError } from '../../shared/errors.js';
+import { openSteward } from '../bootstrap.js';
+
+/** Outcome of one doctor check. */
+export interface DoctorCheck {
+  /** What was checked, for example `model local-fast`. */
+  name: string;
+  /** `ok`, `warn` (optional and missing) or `fail` (broken). */
+  status: 'ok' | 'warn' | 'fail';
+  /** What was found, or what to do. */
+  detail: string;
+}
+
+async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
+  await steward.probeProviders();
+  const report = steward.status();
+  if (report.providers.length === 0) {
+    return [{ name: 'models', status: 'fail', detail: 'no model configured: set STEWARD_LOCAL_FAST_URL (a local OpenAI-compatible server) and/or OPENAI_API_KEY' }];
+  }
+  const checks: DoctorCheck[] = report.providers.map(({ provider, health }) =>
+    health.state === 'closed'
+      ? { name: `model ${provider.id}`, status: 'ok', detail: `${provider.baseUrl} answered in ${health.lastProbeLatencyMs ?? '?'} ms; model ${provider.model ?? health.models[0] ?? '(server default)'}${health.models.length > 0 ? ` (serves ${health.models.slice(0, 3).join(', ')})` : ''}` }
+      : { name: `model ${provider.id}`, status: 'fail', detail: `${provider.baseUrl}: ${health.lastError ?? 'unavailable'}: start the server or fix the URL` },
+  );
+  if (!report.providers.some(({ provider }) => provider.kind === 'local')) {
+    checks.push({ name: 'models', status: 'warn', detail: 'no local model: every turn goes to the cloud; set STEWARD_LOCAL_FAST_URL' });
+  }
+  return checks;
+}
+
+async function checkEmbeddings(steward: Steward): Promise<DoctorCheck> {
+  const { url, model } = steward.config.embeddings;
+  if (url === null) return { name: 'embeddings', status: 'ok', detail: 'offline hashing embedder (no server needed); set STEWARD_EMBEDDINGS_URL for a real model' };
+  const base = url.replace(/\/+$/, '');
+  try {
+    const response = await (await http()).get(`${base}/models`, { timeout: steward.config.models.health.timeoutMs, validateStatus: () => true });
+    if (response.status >= 200 && response.status < 300) return { name: 'embeddings', status: 'ok', detail: `${base} answered; model ${model ?? '(server default)'}` };
+    return { name: 'embeddings', status: 'fail', detail: `${base}/models answered HTTP ${response.status}` };
+  } catch (error) {
+    return { name: 'embeddings', status: 'fail', detail: `${base} is unreachable (${describeError(error)}): start it or unset STEWARD_EMBEDDINGS_URL` };
+  }
+}
+
+async function checkSignal(steward: Steward): Promise<DoctorCheck> {
+  const missing = steward.status().signal.missing;
+  if (missing !== undefined) return { name: 'signal', status: 'warn', detail: `${missing}; briefings cannot be delivered` };
+  const transport = steward.signalTransport;
+  if (transport === undefined) return { name: 'signal', status: 'warn', detail: 'Signal is off' };
+  const health = await transport.check();
+  return health.ok
+    ? { name: 'signal', status: 'ok', detail: `${health.detail}; owner ${steward.config.signal.to.join(', ')}` }
+    : { name: 'signal', status: 'fail', detail: `${health.detail}: is signal-cli running with --http?` };
+}
+
+function checkDatabase(steward: Steward): DoctorCheck {
+  try {
+    const pending = applyMigrations(steward.database, readCoreMigrations());
+    const integrity = steward.database.pragma('quick_check', { simple: true });
+    const mode = steward.database.pragma('journal_mode', { simple: true });
+    if (integrity !== 'ok') return { name: 'database', status: 'fail', detail: `integrity check: ${String(integrity)}` };
+    return { name: 'database', status: 'ok', detail: `${steward.status().databaseFile} (${String(mode)}, migrations current${pending.length > 0 ? `, applied ${pending.join(', ')}` : ''})` };
+  } catch (error) {
+    return { name: 'database', status: 'fail', detail: describeError(error) };
+  }
+}
+
+/**
+ * Run every check.
+ * @param steward - the open assistant
+ * @returns the checks in display order
+ */
+export async function runDoctorChecks(steward: Steward): Promise<DoctorCheck[]> {
+  const plugins = steward.plugins;
+  const pluginChecks: DoctorCheck[] = [
+    { name: 'plugins', status: 'ok', detail: plugins.active.map((entry) => entry.plugin.name).join(', ') || 'none' },
+    ...plugins.failures.map((failure): DoctorCheck => ({ name: `plugin ${failure.name}`, status: 'fail', detail: failure.reason })),
+  ];
+  return [
+    { name: 'config', status: 'ok', detail: `valid; time zone ${steward.timeZone}` },
+    checkDatabase(steward),
+    ...pluginChecks,
+    ...(await checkModels(steward)),
+    await checkEmbeddings(steward),
+    await checkSignal(steward),
+  ];
+}
+
+/**
+ * `steward doctor`: every part, each OK or what to fix.
+ * @returns 0 when nothing failed, 1 otherwise
+ */
+export async function doctorCommand(): Promise<number> {
+  const { steward } = await openSteward({ stderr: false });
+  try {
+    const checks = await runDoctorChecks(steward);
+    const marks = { ok: pc.green('ok  '), warn: pc.yellow('warn'), fail: pc.red('FAIL') };
+    for (const check of checks) process.stdout.write(`${marks[check.status]}  ${check.name.padEnd(20)} ${check.detail}\n`);
+    const failed = checks.filter((check) => check.status === 'fail').length;
+    process.stdout.write(failed === 0 ? pc.green('\nAll good.\n') : pc.red(`\n${failed} problem${failed === 1 ? '' : 's'} to fix.\n`));
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await steward.close();
+  }
+}

@@ -1,0 +1,43 @@
+import pc from 'picocolors';
+import { openSteward } from '../bootstrap.js';
+import { viaTag } from '../format.js';
+import { ownerName } from './chat.js';
+
+/**
+ * `steward run "<text>"`: one turn. The reply goes to stdout (streamed);
+ * errors and the "via" tag go to stderr.
+ * @param text - the message
+ * @returns 0 when answered, 1 when the reply is an error (no model, unknown habit, ...)
+ */
+export async function runCommand(text: string): Promise<number> {
+  const { steward } = await openSteward({ stderr: false });
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort(new Error('cancelled'));
+  process.once('SIGINT', onInterrupt);
+  try {
+    let streamed = false;
+    const reply = await steward.handle(
+      { channel: 'cli', sender: ownerName(), text, receivedAt: new Date() },
+      {
+        signal: controller.signal,
+        onToken: (token) => {
+          streamed = true;
+          process.stdout.write(token);
+        },
+        onNotice: (notice) => process.stderr.write(`\n${pc.yellow(`! ${notice}`)}\n`),
+      },
+    );
+    if (reply.kind === 'error' || reply.kind === 'cancelled') {
+      if (streamed) process.stdout.write('\n');
+      process.stderr.write(`steward: ${reply.text}\n`);
+      return reply.kind === 'cancelled' ? 130 : 1;
+    }
+    process.stdout.write(streamed ? '\n' : `${reply.text}\n`);
+    const tag = viaTag(reply);
+    if (tag !== '') process.stderr.write(pc.dim(tag) + '\n');
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    await steward.close();
+  }
+}

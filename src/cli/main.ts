@@ -1,0 +1,107 @@
+import { Command, CommanderError } from 'commander';
+import { StewardError, describeError } from '../shared/errors.js';
+
+const COMMAND_PHRASES = `
+Commands you can type in the REPL, in "steward run" and over Signal:
+  add habit <name> [daily | weekly | <N> times per week]
+  check in <habit> [yesterday | YYYY-MM-DD]
+  habit stats [<habit>]
+  set goal <title> [by <date>]
+  update progress <goal> <N>%
+  goals
+  briefing morning|weekly
+  help
+Anything else goes to the model.`;
+
+const ENVIRONMENT_HELP = `
+Environment (overrides config/default.json and STEWARD_CONFIG):
+  STEWARD_DATA_DIR, STEWARD_CONFIG, STEWARD_TIMEZONE,
+  STEWARD_LOCAL_FAST_URL/_MODEL, STEWARD_LOCAL_QUALITY_URL/_MODEL,
+  OPENAI_API_KEY, OPENAI_BASE_URL, STEWARD_EMBEDDINGS_URL/_MODEL,
+  STEWARD_SIGNAL_URL, STEWARD_SIGNAL_API, STEWARD_SIGNAL_ACCOUNT, STEWARD_SIGNAL_TO`;
+
+/**
+ * Build the command-line program (commander). Each action resolves to an
+ * exit code; nothing here calls `process.exit`.
+ * @param setExitCode - receives the exit code of the action that ran
+ */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('steward')
+    .description('A local-first personal assistant: local models with an OpenAI fallback, memory, habits, goals and Signal briefings.')
+    .version('0.1.0', '-v, --version')
+    .showHelpAfterError('(run "steward --help" for usage)')
+    .addHelpText('after', COMMAND_PHRASES + '\n' + ENVIRONMENT_HELP);
+
+  program
+    .command('chat', { isDefault: true })
+    .description('open the REPL (the default); piped input is read line by line')
+    .action(async () => {
+      const { chatCommand } = await import('./commands/chat.js');
+      setExitCode(await chatCommand());
+    });
+
+  program
+    .command('run')
+    .description('answer one message and exit: the reply on stdout, errors on stderr')
+    .argument('<text...>', 'the message, for example "check in meditation"')
+    .action(async (words: string[]) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExitCode(await runCommand(words.join(' ')));
+    });
+
+  program
+    .command('daemon')
+    .description('run the scheduler (briefings), health probes and the outbox until SIGTERM/SIGINT')
+    .action(async () => {
+      const { daemonCommand } = await import('./commands/daemon.js');
+      setExitCode(await daemonCommand());
+    });
+
+  program
+    .command('briefing')
+    .description('build the morning or weekly briefing now and send it on Signal')
+    .argument('<kind>', 'morning or weekly')
+    .option('--dry-run', 'print exactly what would be sent, and send nothing')
+    .action(async (kind: string, options: { dryRun?: boolean }) => {
+      const { briefingCommand } = await import('./commands/briefing.js');
+      setExitCode(await briefingCommand(kind, { dryRun: options.dryRun === true }));
+    });
+
+  program
+    .command('doctor')
+    .description('check models, embeddings, Signal, plugins and the database: each OK or what to fix')
+    .action(async () => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      setExitCode(await doctorCommand());
+    });
+
+  program.exitOverride();
+  return program;
+}
+
+/**
+ * Run the CLI.
+ * @param argv - `process.argv`
+ * @returns the exit code: 0 success, 1 failure, 2 configuration or usage error
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof StewardError) {
+      process.stderr.write(`steward: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`steward: unexpected error: ${describeError(error)}\n`);
+    if (process.env.STEWARD_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+    return 1;
+  }
+}

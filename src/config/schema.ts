@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * The one zod schema of steward's configuration. Defaults live in
+ * `config/default.json`; this schema validates the merged result and documents
+ * every key (`pnpm config:schema` turns it into `config/schema.json`).
+ *
+ * Objects are strict: an unknown key is reported, so a typo never passes
+ * silently.
+ */
+
+/** True when `zone` is an IANA time zone that this Node.js knows, for example `Europe/Berlin`. */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = z
+  .string()
+  .refine((value) => /^https?:\/\/[^\s/]+/.test(value), { message: 'must be an http:// or https:// URL' });
+
+const providerId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"');
+
+/** One OpenAI-compatible endpoint given in full in `models.providers`. */
+export const providerSchema = z
+  .strictObject({
+    id: providerId.describe('Unique id used in chains, logs and /status, for example "studio-qwen".'),
+    baseUrl: httpUrl.describe('OpenAI-compatible base URL ending in /v1, for example http://127.0.0.1:8080/v1.'),
+    model: z.string().min(1).describe('Model name sent in each request.'),
+    tier: z.enum(['fast', 'quality']).describe('Which tier this provider serves.'),
+    kind: z.enum(['local', 'cloud']).describe('local providers are tried before cloud ones; cloud ones obey models.allowCloud.'),
+    apiKey: z.string().min(1).optional().describe('Bearer key, if the server needs one.'),
+    timeoutMs: z.number().int().positive().optional().describe('Request timeout in ms (default models.requestTimeoutMs).'),
+  })
+  .describe('An OpenAI-compatible model endpoint.');
+
+const localTier = z.strictObject({
+  baseUrl: httpUrl.nullable().describe('OpenAI-compatible base URL ending in /v1; null = not configured.'),
+  model: z.string().min(1).nullable().describe('Model name to request; null = the server default ("default").'),
+});
+
+const cronExpression = z
+  .string()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields, for example "0 7 * * *"');
+
+const signalAddress = z
+  .string()
+  .regex(
+    /^(\+[1-9]\d{6,14}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i,
+    'must be an E.164 number such as +15551234567 or a Signal UUID',
+  );
+
+/** The whole configuration, after defaults and overrides are merged. */
+export const configSchema = z.strictObject({
+  dataDir: z
+    .string()
+    .min(1)
+    .describe('Directory of the database, vector indexes, REPL history and log. Relative paths in config files are relative to the checkout; STEWARD_DATA_DIR is relative to the working directory.'),
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' })
+    .nullable()
+    .describe('IANA time zone for schedules and "today"; null = the system zone.'),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('Log level.'),
+    file: z.string().min(1).describe('Log file name inside dataDir (the daemon also logs to stderr).'),
+  }),
+  models: z.strictObject({
+    allowCloud: z.boolean().describe('false keeps every request on local providers; nothing is sent to a cloud provider.'),
+    requestTimeoutMs: z.number().int().positive().describe('Default timeout of one model request, in ms.'),
+    health: z.strictObject({
+      timeoutMs: z.number().int().positive().describe('Timeout of a GET {baseUrl}/models health probe, in ms.'),
+      intervalMs: z.number().int().positive().describe('Background probe interval, in ms.'),
+      cooldownsMs: z
+        .array(z.number().int().positive())
+        .min(1)
+        .describe('Wait after each consecutive failure before the next probe, in ms; the last one is the cap.'),
+    }),
+    local: z.strictObject({
+      fast: localTier.describe('The local fast tier (STEWARD_LOCAL_FAST_URL / STEWARD_LOCAL_FAST_MODEL).'),
+      quality: localTier.describe('The local quality tier (STEWARD_LOCAL_QUALITY_URL / STEWARD_LOCAL_QUALITY_MODEL).'),
+    }),
+    openai: z.strictObject({
+      baseUrl: httpUrl.describe('OpenAI base URL (OPENAI_BASE_URL).'),
+      apiKey: z.string().min(1).nullable().describe('OpenAI API key (OPENAI_API_KEY); null = no cloud fallback.'),
+      fastModel: z.string().min(1).describe('OpenAI model used for the fast tier.'),
+      qualityModel: z.string().min(1).describe('OpenAI model used for the quality tier.'),
+    }),
+    providers: z.array(providerSchema).describe('Extra OpenAI-compatible endpoints, in addition to the shortcuts above.'),
+    chains: z
+      .strictObject({
+        fast: z.array(providerId).min(1).describe('Provider ids tried in order for a fast turn.'),
+        quality: z.array(providerId).min(1).describe('Provider ids tried in order for a quality turn.'),
+      })
+      .describe('Fallback chain per tier: local first, then cloud. Ids that are not configured are skipped.'),
+    temperature: z.number().min(0).max(2).describe('Sampling temperature for chat turns.'),
+  }),
+  embeddings: z.strictObject({
+    url: httpUrl.nullable().describe('OpenAI-compatible /v1 base URL for embeddings; null = the offline hashing embedder.'),
+    model: z.string().min(1).nullable().describe('Embedding model name.'),
+    batchSize: z.number().int().min(1).max(2048).describe('Texts per embeddings request.'),
+  }),
+  signal: z.strictObject({
+    url: httpUrl.nullable().describe('Base URL of the signal-cli HTTP daemon or of signal-cli-rest-api; null = Signal off.'),
+    api: z.enum(['jsonrpc', 'rest']).describe('jsonrpc = signal-cli daemon --http; rest = bbernhard/signal-cli-rest-api.'),
+    account: signalAddress.nullable().describe("The assistant's own Signal number."),
+    to: z.array(signalAddress).describe("The owner's numbers: briefings go there and only they may talk to steward."),
+    timeoutMs: z.number().int().positive().describe('Timeout of one Signal HTTP request, in ms.'),
+  }),
+  briefings: z.strictObject({
+    morning: z.strictObject({
+      enabled: z.boolean().describe('Schedule the morning briefing in the daemon.'),
+      cron: cronExpression.describe('When the morning briefing is sent, in the configured time zone.'),
+    }),
+    weekly: z.strictObject({
+      enabled: z.boolean().describe('Schedule the weekly briefing in the daemon.'),
+      cron: cronExpression.describe('When the weekly briefing is sent, in the configured time zone.'),
+    }),
+  }),
+  agent: z.strictObject({
+    historyMessages: z.number().int().min(0).max(200).describe('How many earlier messages of the session go into each turn.'),
+  }),
+  repl: z.strictObject({
+    historyFile: z.string().min(1).describe('REPL history file name inside dataDir.'),
+    historySize: z.number().int().min(0).describe('Lines of REPL history kept.'),
+  }),
+  plugins: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .describe('Per-plugin settings under plugins.<name>; { "enabled": false } turns a plugin off.'),
+});
+
+/** The validated configuration (see {@link configSchema}); `dataDir` is absolute. */
+export type StewardConfig = z.output<typeof configSchema>;
+
+/** One configured model provider (see {@link providerSchema}). */
+export type ProviderConfig = z.output<typeof providerSchema>;

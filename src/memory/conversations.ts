@@ -1,0 +1,175 @@
+import type { Clock } from '../shared/time.js';
+import { toTimestamp, type Database } from './database.js';
+
+/** Who wrote a message. */
+export type MessageRole = 'user' | 'assistant';
+
+/** A message as stored in the `messages` table. */
+export interface StoredMessage {
+  /** Row id. */
+  id: number;
+  /** Session the message belongs to (null for messages outside a session, such as briefings). */
+  sessionId: number | null;
+  /** `repl`, `cli` or `signal`. */
+  channel: string;
+  /** The owner's name or number for user messages, `steward` for replies. */
+  sender: string;
+  /** `user` or `assistant`. */
+  role: MessageRole;
+  /** The full text. */
+  text: string;
+  /** ISO-8601 UTC instant. */
+  createdAt: string;
+  /** Free-form details (command, provider, tier, via, ...). */
+  meta: Record<string, unknown>;
+}
+
+/** A message to store (see {@link ConversationStore.record}). */
+export type NewMessage = Omit<StoredMessage, 'id' | 'createdAt' | 'meta'> & { meta?: Record<string, unknown> };
+
+interface MessageRow {
+  id: number;
+  session_id: number | null;
+  channel: string;
+  sender: string;
+  role: MessageRole;
+  text: string;
+  created_at: string;
+  meta: string | null;
+}
+
+function toMessage(row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    channel: row.channel,
+    sender: row.sender,
+    role: row.role,
+    text: row.text,
+    createdAt: row.created_at,
+    meta: row.meta === null ? {} : (JSON.parse(row.meta) as Record<string, unknown>),
+  };
+}
+
+/**
+ * Sessions and messages: every inbound and outbound message is written here
+ * with its channel, sender and time, before the turn goes on.
+ */
+export class ConversationStore {
+  readonly #database: Database;
+  readonly #clock: Clock;
+
+  /**
+   * @param database - an open, migrated database
+   * @param clock - source of timestamps
+   */
+  constructor(database: Database, clock: Clock) {
+    this.#database = database;
+    this.#clock = clock;
+  }
+
+  /**
+   * Start a new session.
+   * @param channel - `repl`, `cli` or `signal`
+   * @param peer - who the session is with (the owner's name or number)
+   * @returns the session id
+   */
+  startSession(channel: string, peer: string): number {
+    const now = toTimestamp(this.#clock.now());
+    const result = this.#database
+      .prepare('INSERT INTO sessions (channel, peer, started_at, last_activity_at) VALUES (?, ?, ?, ?)')
+      .run(channel, peer, now, now);
+    return Number(result.lastInsertRowid);
+  }
+
+  /**
+   * The open session with `peer` on `channel` that was active within
+   * `idleMs`, or a new one (the older one is ended).
+   * @param channel - channel name
+   * @param peer - who the session is with
+   * @param idleMs - how long a session may be quiet before a new one starts, in ms
+   * @returns the session id
+   */
+  resumeSession(channel: string, peer: string, idleMs: number): number {
+    const row = this.#database
+      .prepare<[string, string], { id: number; last_activity_at: string }>(
+        'SELECT id, last_activity_at FROM sessions WHERE channel = ? AND peer = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1',
+      )
+      .get(channel, peer);
+    if (row !== undefined) {
+      const quietMs = this.#clock.now().getTime() - Date.parse(row.last_activity_at);
+      if (quietMs <= idleMs) return row.id;
+      this.endSession(row.id);
+    }
+    return this.startSession(channel, peer);
+  }
+
+  /**
+   * Mark a session as ended (idempotent).
+   * @param sessionId - the session to end
+   */
+  endSession(sessionId: number): void {
+    this.#database
+      .prepare('UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL')
+      .run(toTimestamp(this.#clock.now()), sessionId);
+  }
+
+  /**
+   * Store one message and mark its session active.
+   * @param message - the message to store
+   * @returns the stored message with its id and timestamp
+   */
+  record(message: NewMessage): StoredMessage {
+    const createdAt = toTimestamp(this.#clock.now());
+    const meta = message.meta ?? {};
+    const insert = this.#database.transaction(() => {
+      const result = this.#database
+        .prepare('INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(message.sessionId, message.channel, message.sender, message.role, message.text, createdAt, JSON.stringify(meta));
+      if (message.sessionId !== null) {
+        this.#database.prepare('UPDATE sessions SET last_activity_at = ? WHERE id = ?').run(createdAt, message.sessionId);
+      }
+      return Number(result.lastInsertRowid);
+    });
+    return { ...message, meta, id: insert(), createdAt };
+  }
+
+  /**
+   * Add details to a stored message's meta (for example how it was delivered).
+   * @param messageId - the message
+   * @param extra - keys to merge into its meta
+   */
+  annotate(messageId: number, extra: Record<string, unknown>): void {
+    const row = this.#database.prepare<[number], { meta: string | null }>('SELECT meta FROM messages WHERE id = ?').get(messageId);
+    if (row === undefined) return;
+    const meta = { ...(row.meta === null ? {} : (JSON.parse(row.meta) as Record<string, unknown>)), ...extra };
+    this.#database.prepare('UPDATE messages SET meta = ? WHERE id = ?').run(JSON.stringify(meta), messageId);
+  }
+
+  /**
+   * The last `limit` messages of a session, oldest first.
+   * @param sessionId - the session
+   * @param limit - how many messages at most
+   * @param beforeId - only messages with a smaller id (to leave out the current turn)
+   */
+  history(sessionId: number, limit: number, beforeId = Number.MAX_SAFE_INTEGER): StoredMessage[] {
+    if (limit <= 0) return [];
+    const rows = this.#database
+      .prepare<[number, number, number], MessageRow>(
+        'SELECT * FROM messages WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+      )
+      .all(sessionId, beforeId, limit);
+    return rows.reverse().map(toMessage);
+  }
+
+  /**
+   * The most recent messages on all channels, newest last.
+   * @param limit - how many at most
+   */
+  recent(limit: number): StoredMessage[] {
+    const rows = this.#database
+      .prepare<[number], MessageRow>('SELECT * FROM messages ORDER BY id DESC LIMIT ?')
+      .all(limit);
+    return rows.reverse().map(toMessage);
+  }
+}

@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+
+/** An open better-sqlite3 connection. */
+export type Database = BetterSqlite3.Database;
+
+/** File name of the database inside the data directory. */
+export const DATABASE_FILE = 'steward.db';
+
+/**
+ * Open (and create if needed) the steward database in `dataDir`.
+ *
+ * Pragmas: WAL journal, `synchronous=NORMAL` (durable across process crashes;
+ * the last transactions may be lost on power loss), foreign keys on, and a
+ * 5 s busy timeout so that a daemon and a REPL can write the same file.
+ *
+ * @param dataDir - directory for `steward.db` (created if missing)
+ * @returns the open connection; close it with `database.close()`
+ * @throws SqliteError if the file exists but is not a database
+ */
+export function openDatabase(dataDir: string): Database {
+  mkdirSync(dataDir, { recursive: true });
+  const database = new BetterSqlite3(join(dataDir, DATABASE_FILE));
+  database.pragma('busy_timeout = 5000');
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  return database;
+}
+
+/**
+ * The current instant as the ISO-8601 UTC text that every table stores.
+ * @param instant - the instant to format
+ */
+export function toTimestamp(instant: Date): string {
+  return instant.toISOString();
+}

@@ -1,0 +1,219 @@
+import type { z } from 'zod';
+import type { InboundMessage, OutboundMessage } from '../channels/types.js';
+import type { StewardConfig } from '../config/schema.js';
+import type { Database } from '../memory/database.js';
+import type { Migration } from '../memory/migrations.js';
+import type { Logger } from '../shared/log.js';
+import type { Clock, IsoDate } from '../shared/time.js';
+
+/**
+ * The plugin API. A plugin is a folder in `plugins/` whose `index.ts`
+ * default-exports `definePlugin({...})`: a plain object, checked by the
+ * type system here and by the loader at run time. The shape follows Hono's
+ * `createMiddleware` and grammY's `bot.use(...)`: data plus handlers, no
+ * classes to extend.
+ */
+
+/** The two briefings steward sends. */
+export type BriefingKind = 'morning' | 'weekly';
+
+/** One section of a briefing, as a plugin renders it. */
+export interface BriefingSection {
+  /** Heading, for example `Habits due today`. */
+  title: string;
+  /** Plain-text lines, each a complete statement (they are shown as they are in the template rendering). */
+  lines: string[];
+}
+
+/** A finished briefing. */
+export interface Briefing {
+  /** `morning` or `weekly`. */
+  kind: BriefingKind;
+  /** The owner's local day it was made for. */
+  day: IsoDate;
+  /** The text to send. */
+  text: string;
+  /** The sections it was built from, in order. */
+  sections: Array<BriefingSection & { plugin: string }>;
+  /** Provider id of the model that wrote it, or `template` when no model answered. */
+  writtenBy: string;
+}
+
+/** What happened to one outbound message. */
+export interface DeliveryResult {
+  /** `sent` now, `already-sent` earlier under the same idempotency key. */
+  status: 'sent' | 'already-sent';
+  /** Outbox row id. */
+  outboxId: number;
+}
+
+/** Core services a plugin may call. */
+export interface StewardServices {
+  /**
+   * Build a briefing from every plugin's briefing sections, written by the
+   * quality tier, or as a plain template when no model answers.
+   */
+  composeBriefing(kind: BriefingKind, options?: { signal?: AbortSignal }): Promise<Briefing>;
+  /**
+   * Write a message to the outbox and deliver it to the owner on Signal.
+   * @throws DeliveryError when Signal is not configured or the send fails (the message stays queued for retry)
+   */
+  deliverToOwner(message: OutboundMessage): Promise<DeliveryResult>;
+}
+
+/** What every plugin handler receives. */
+export interface PluginContext {
+  /** The plugin's name. */
+  name: string;
+  /** The shared database (plugins own the tables of their migrations). */
+  database: Database;
+  /** This plugin's settings: `plugins.<name>` in the config. */
+  settings: Record<string, unknown>;
+  /** The whole configuration (read only). */
+  config: StewardConfig;
+  /** Source of the current instant. */
+  clock: Clock;
+  /** IANA zone of the owner. */
+  timeZone: string;
+  /** The owner's local calendar day, `YYYY-MM-DD`. */
+  today(): IsoDate;
+  /** Logger bound to this plugin. */
+  log: Logger;
+  /** Core services. */
+  services: StewardServices;
+}
+
+/** Input of a command handler. */
+export interface CommandInput {
+  /** Everything after the matched phrase, trimmed (may be empty). */
+  args: string;
+  /** The phrase that matched, for example `check in`. */
+  phrase: string;
+  /** The full message. */
+  message: InboundMessage;
+}
+
+/**
+ * A deterministic command: it runs without any model when the text starts with
+ * one of its phrases.
+ */
+export interface PluginCommand {
+  /** Id unique within the plugin, for example `check-in`. */
+  name: string;
+  /** Phrases that start the command, lower case, for example `['check in']`. The longest match wins. */
+  phrases: readonly string[];
+  /** Usage line shown by `help` and on a malformed call: `check in <habit> [yesterday | YYYY-MM-DD]`. */
+  usage: string;
+  /** One-line description. */
+  description: string;
+  /**
+   * Whether the command takes arguments. With `none`, text after the phrase
+   * means it is not this command (so "goals are hard" goes to the agent).
+   */
+  args: 'none' | 'optional' | 'required';
+  /**
+   * Run the command.
+   * @returns the reply text
+   * @throws UserError (UsageError, NotFoundError, ...) for the user's mistakes: its message is the reply
+   */
+  handler(input: CommandInput, context: PluginContext): Promise<string> | string;
+}
+
+/**
+ * An agent tool: the model calls it by name with arguments validated by
+ * `schema`. The core turns it into a LangChain `tool()` only when a model
+ * turn needs it, so command-only runs never load LangChain.
+ */
+export interface PluginTool<Schema extends z.ZodObject = z.ZodObject> {
+  /** snake_case name the model sees, for example `habit_check_in`. */
+  name: string;
+  /** What the tool does and when to use it, for the model. */
+  description: string;
+  /** zod object schema of the arguments. */
+  schema: Schema;
+  /**
+   * Run the tool.
+   * @returns text the model reads (say what happened, including "not found")
+   */
+  handler(args: z.output<Schema>, context: PluginContext): Promise<string> | string;
+}
+
+/** What to do at start-up about a scheduled time that was missed while the daemon was down. */
+export type CatchUpPolicy = { policy: 'skip' } | { policy: 'run-if-within'; graceMs: number };
+
+/** A scheduled job run by the daemon on node-cron. */
+export interface PluginSchedule {
+  /** Id unique within the plugin; the job's full name is `<plugin>:<name>`. */
+  name: string;
+  /** Cron expression (5 or 6 fields), or a function reading it from the config. */
+  cron: string | ((context: PluginContext) => string);
+  /** Whether the job is on (default: on). */
+  enabled?: (context: PluginContext) => boolean;
+  /** Missed-run policy (default: skip). */
+  catchUp?: CatchUpPolicy;
+  /**
+   * Run the job once.
+   * @param run - `scheduledFor` is the cron time this run is for
+   */
+  handler(run: { scheduledFor: Date }, context: PluginContext): Promise<void> | void;
+}
+
+/** A section a plugin adds to the morning and/or weekly briefing. */
+export interface PluginBriefingSection {
+  /** Id unique within the plugin. */
+  name: string;
+  /** Which briefings include it. */
+  kinds: readonly BriefingKind[];
+  /** Position in the briefing, smaller first (default 100; habits use 10, goals 20). */
+  order?: number;
+  /**
+   * Render the section.
+   * @returns the section, or null when there is nothing to say
+   */
+  render(request: { kind: BriefingKind; today: IsoDate }, context: PluginContext): BriefingSection | null | Promise<BriefingSection | null>;
+}
+
+/** The object a plugin's `index.ts` default-exports. */
+export interface Plugin {
+  /** Unique name, lower case; its settings live under `plugins.<name>`. */
+  name: string;
+  /** One line about what it adds. */
+  description: string;
+  /** Schema migrations for the plugin's own tables, applied once, in order. Ids are namespaced by the loader. */
+  migrations?: readonly Migration[];
+  /** Commands matched before any model. */
+  commands?: readonly PluginCommand[];
+  /** Tools the agent may call. */
+  tools?: readonly PluginTool[];
+  /** Jobs the daemon schedules. */
+  schedules?: readonly PluginSchedule[];
+  /** Sections of the morning and weekly briefings. */
+  briefingSections?: readonly PluginBriefingSection[];
+  /**
+   * Lines for the agent's context on each turn (for example today's habits),
+   * or null when there is nothing to add. Keep it short: it costs tokens.
+   */
+  agentContext?: (context: PluginContext) => string | null | Promise<string | null>;
+  /** Runs once after migrations, before anything else of the plugin. */
+  setup?: (context: PluginContext) => void | Promise<void>;
+  /** Runs once at shutdown. */
+  teardown?: (context: PluginContext) => void | Promise<void>;
+}
+
+/**
+ * Declare a plugin. Exists only so TypeScript checks the object's shape.
+ * @param plugin - the plugin object
+ * @returns the same object
+ */
+export function definePlugin(plugin: Plugin): Plugin {
+  return plugin;
+}
+
+/**
+ * Declare one agent tool with its argument types inferred from `schema`.
+ * @param tool - the tool
+ * @returns the same tool, typed for a plugin's `tools` list
+ */
+export function defineTool<Schema extends z.ZodObject>(tool: PluginTool<Schema>): PluginTool {
+  return tool as unknown as PluginTool;
+}

@@ -1,0 +1,284 @@
+import type { InboundMessage } from '../channels/types.js';
+import type { StewardConfig } from '../config/schema.js';
+import type { Database } from '../memory/database.js';
+import { applyMigrations } from '../memory/migrations.js';
+import { describeError, PluginError, UserError } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+import { localDate, type Clock, type IsoDate } from '../shared/time.js';
+import type {
+  BriefingKind,
+  BriefingSection,
+  Plugin,
+  PluginContext,
+  PluginSchedule,
+  PluginTool,
+  StewardServices,
+} from './api.js';
+import { CommandRouter, type CommandMatch, type RegisteredCommand } from './commands.js';
+import { discoverPlugins, type PluginFailure } from './loader.js';
+
+/** Options of {@link PluginHost.load}. */
+export interface PluginHostOptions {
+  /** The open, core-migrated database. */
+  database: Database;
+  /** The configuration. */
+  config: StewardConfig;
+  /** Clock for contexts. */
+  clock: Clock;
+  /** The owner's IANA zone. */
+  timeZone: string;
+  /** Parent logger; each plugin gets a child bound to its name. */
+  log: Logger;
+  /** Core services offered to plugins. */
+  services: StewardServices;
+  /** Plugins folder (default: the built-in one). */
+  directory?: string;
+  /** Built-in commands registered before any plugin's (plugin name `core`). */
+  builtinCommands?: readonly RegisteredCommand[];
+}
+
+/** A plugin that loaded, migrated and set up. */
+export interface ActivePlugin {
+  /** The plugin object. */
+  plugin: Plugin;
+  /** Its context. */
+  context: PluginContext;
+}
+
+/** A scheduled job with the plugin it belongs to. */
+export interface ScheduledJob {
+  /** `<plugin>:<schedule>`, for example `briefings:morning`. */
+  id: string;
+  /** Owning plugin. */
+  plugin: ActivePlugin;
+  /** The schedule. */
+  schedule: PluginSchedule;
+  /** The cron expression in effect. */
+  cron: string;
+}
+
+/** A tool with the plugin it belongs to. */
+export interface HostedTool {
+  /** Owning plugin's name. */
+  plugin: string;
+  /** The tool. */
+  tool: PluginTool;
+  /**
+   * Run the tool inside the plugin's error boundary.
+   * @returns the text the model reads; failures come back as text, never thrown
+   */
+  run(args: unknown): Promise<string>;
+}
+
+/**
+ * Loads plugins and runs every plugin call inside its own error boundary
+ * (grammY's `errorBoundary`): a throwing handler is logged with the plugin and
+ * handler names and turned into a message, and never stops the process.
+ */
+export class PluginHost {
+  /** Plugins that were skipped, with reasons (shown by /status and `steward doctor`). */
+  readonly failures: PluginFailure[];
+  /** Plugins in use, by name order. */
+  readonly active: ActivePlugin[];
+  /** The command grammar over built-ins and every active plugin. */
+  readonly commands: CommandRouter;
+  readonly #log: Logger;
+
+  private constructor(active: ActivePlugin[], failures: PluginFailure[], commands: CommandRouter, log: Logger) {
+    this.active = active;
+    this.failures = failures;
+    this.commands = commands;
+    this.#log = log;
+  }
+
+  /**
+   * Discover, validate, migrate and set up the plugins. Never throws for a
+   * broken plugin: it is logged, listed in {@link failures} and skipped.
+   * @param options - database, config and services
+   * @returns the host
+   */
+  static async load(options: PluginHostOptions): Promise<PluginHost> {
+    const discovery = await discoverPlugins(options.directory);
+    const failures = [...discovery.failures];
+    const active: ActivePlugin[] = [];
+    for (const failure of discovery.failures) options.log.error({ plugin: failure.name }, `plugin skipped: ${failure.reason}`);
+
+    for (const { plugin } of discovery.plugins) {
+      const settings = options.config.plugins[plugin.name] ?? {};
+      if (settings.enabled === false) {
+        options.log.info({ plugin: plugin.name }, 'plugin disabled in config');
+        continue;
+      }
+      const context: PluginContext = {
+        name: plugin.name,
+        database: options.database,
+        settings,
+        config: options.config,
+        clock: options.clock,
+        timeZone: options.timeZone,
+        today: (): IsoDate => localDate(options.clock.now(), options.timeZone),
+        log: options.log.child({ plugin: plugin.name }),
+        services: options.services,
+      };
+      try {
+        applyMigrations(
+          options.database,
+          (plugin.migrations ?? []).map((migration) => ({ id: `${plugin.name}:${migration.id}`, sql: migration.sql })),
+        );
+        await plugin.setup?.(context);
+        active.push({ plugin, context });
+      } catch (error) {
+        const reason = `setup failed: ${describeError(error)}`;
+        options.log.error({ plugin: plugin.name, err: error }, `plugin skipped: ${reason}`);
+        failures.push({ name: plugin.name, reason });
+      }
+    }
+
+    const missing = Object.keys(options.config.plugins).filter(
+      (name) => !discovery.plugins.some(({ plugin }) => plugin.name === name) && !failures.some((failure) => failure.name === name),
+    );
+    for (const name of missing) {
+      const reason = `plugins.${name} is configured but no plugin of that name exists in plugins/`;
+      options.log.error({ plugin: name }, reason);
+      failures.push({ name, reason });
+    }
+
+    const registered: RegisteredCommand[] = [...(options.builtinCommands ?? [])];
+    for (const { plugin } of active) for (const command of plugin.commands ?? []) registered.push({ plugin: plugin.name, command });
+    const router = new CommandRouter(registered);
+    for (const conflict of router.conflicts) {
+      const reason = `command phrase "${conflict.phrase}" is already used by plugin "${conflict.kept}"; this command of "${conflict.dropped}" is unreachable`;
+      options.log.error({ plugin: conflict.dropped }, reason);
+      failures.push({ name: conflict.dropped, reason });
+    }
+    return new PluginHost(active, failures, router, options.log);
+  }
+
+  /** The active plugin called `name`, if any. */
+  find(name: string): ActivePlugin | undefined {
+    return this.active.find((entry) => entry.plugin.name === name);
+  }
+
+  /**
+   * Run a plugin's function inside its error boundary.
+   * @param pluginName - for logs and messages
+   * @param what - which handler, for example `command check-in`
+   * @param run - the call
+   * @throws UserError unchanged (its message is for the owner)
+   * @throws PluginError for any other failure, after logging it
+   */
+  async guard<T>(pluginName: string, what: string, run: () => Promise<T> | T): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      this.#log.error({ plugin: pluginName, handler: what, err: error }, 'plugin handler failed');
+      throw new PluginError(`The ${pluginName} plugin failed in ${what}: ${describeError(error)}`, pluginName, { cause: error });
+    }
+  }
+
+  /**
+   * Run a matched command.
+   * @param match - the result of `commands.match`
+   * @param message - the inbound message
+   * @param builtinContext - context for `core` commands
+   * @returns the reply text
+   * @throws UserError or PluginError (see {@link guard})
+   */
+  async runCommand(match: CommandMatch, message: InboundMessage, builtinContext: PluginContext): Promise<string> {
+    const context = match.plugin === 'core' ? builtinContext : this.find(match.plugin)?.context;
+    if (context === undefined) throw new PluginError(`plugin ${match.plugin} is not active`, match.plugin);
+    return this.guard(match.plugin, `command "${match.phrase}"`, () =>
+      match.command.handler({ args: match.args, phrase: match.phrase, message }, context),
+    );
+  }
+
+  /** Every tool of every active plugin, each wrapped in its plugin's error boundary. */
+  tools(): HostedTool[] {
+    const hosted: HostedTool[] = [];
+    for (const { plugin, context } of this.active) {
+      for (const tool of plugin.tools ?? []) {
+        hosted.push({
+          plugin: plugin.name,
+          tool,
+          run: async (args: unknown): Promise<string> => {
+            const parsed = tool.schema.safeParse(args);
+            if (!parsed.success) return `Invalid arguments for ${tool.name}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`;
+            try {
+              return await this.guard(plugin.name, `tool ${tool.name}`, () => tool.handler(parsed.data, context));
+            } catch (error) {
+              return describeError(error);
+            }
+          },
+        });
+      }
+    }
+    return hosted;
+  }
+
+  /**
+   * Every plugin's briefing sections for `kind`, in plugin order. A failing
+   * section is logged and left out; the briefing still goes out.
+   * @param kind - `morning` or `weekly`
+   * @param today - the owner's day
+   */
+  async briefingSections(kind: BriefingKind, today: IsoDate): Promise<Array<BriefingSection & { plugin: string }>> {
+    const sections: Array<BriefingSection & { plugin: string }> = [];
+    const wanted = this.active
+      .flatMap(({ plugin, context }) => (plugin.briefingSections ?? []).map((section) => ({ plugin, context, section })))
+      .filter(({ section }) => section.kinds.includes(kind))
+      .sort((left, right) => (left.section.order ?? 100) - (right.section.order ?? 100));
+    for (const { plugin, context, section } of wanted) {
+      try {
+        const rendered = await this.guard(plugin.name, `briefing section ${section.name}`, () => section.render({ kind, today }, context));
+        if (rendered !== null && rendered.lines.length > 0) sections.push({ ...rendered, plugin: plugin.name });
+      } catch (error) {
+        this.#log.warn({ plugin: plugin.name, section: section.name }, `briefing section left out: ${describeError(error)}`);
+      }
+    }
+    return sections;
+  }
+
+  /** Each plugin's agent context lines, failures left out (and logged). */
+  async agentContext(): Promise<string[]> {
+    const parts: string[] = [];
+    for (const { plugin, context } of this.active) {
+      if (plugin.agentContext === undefined) continue;
+      const provide = plugin.agentContext;
+      try {
+        const text = await this.guard(plugin.name, 'agentContext', () => provide(context));
+        if (text !== null && text.trim() !== '') parts.push(text.trim());
+      } catch (error) {
+        this.#log.warn({ plugin: plugin.name }, `agent context left out: ${describeError(error)}`);
+      }
+    }
+    return parts;
+  }
+
+  /** Every enabled schedule of every active plugin. */
+  schedules(): ScheduledJob[] {
+    const jobs: ScheduledJob[] = [];
+    for (const entry of this.active) {
+      for (const schedule of entry.plugin.schedules ?? []) {
+        const enabled = schedule.enabled?.(entry.context) ?? true;
+        if (!enabled) continue;
+        const cron = typeof schedule.cron === 'string' ? schedule.cron : schedule.cron(entry.context);
+        jobs.push({ id: `${entry.plugin.name}:${schedule.name}`, plugin: entry, schedule, cron });
+      }
+    }
+    return jobs;
+  }
+
+  /** Run every plugin's teardown; failures are logged. */
+  async teardown(): Promise<void> {
+    for (const { plugin, context } of [...this.active].reverse()) {
+      if (plugin.teardown === undefined) continue;
+      const teardown = plugin.teardown;
+      try {
+        await this.guard(plugin.name, 'teardown', () => teardown(context));
+      } catch (error) {
+        this.#log.warn({ plugin: plugin.name }, `teardown failed: ${describeError(error)}`);
+      }
+    }
+  }
+}

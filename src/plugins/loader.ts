@@ -1,0 +1,150 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { fromRoot, packageRoot } from '../shared/paths.js';
+import { describeError } from '../shared/errors.js';
+import type { Plugin } from './api.js';
+
+/** A plugin that was imported and passed validation. */
+export interface DiscoveredPlugin {
+  /** The plugin object. */
+  plugin: Plugin;
+  /** Folder it came from. */
+  directory: string;
+}
+
+/** A plugin that could not be used, and why. */
+export interface PluginFailure {
+  /** Plugin name, or the folder name when it never loaded. */
+  name: string;
+  /** One line: what is wrong. */
+  reason: string;
+}
+
+/** Result of {@link discoverPlugins}. */
+export interface DiscoveryResult {
+  /** Usable plugins, sorted by folder name. */
+  plugins: DiscoveredPlugin[];
+  /** Broken plugins: reported, skipped, and never fatal for the others. */
+  failures: PluginFailure[];
+}
+
+const isFunction = z.custom<(...parameters: never[]) => unknown>((value) => typeof value === 'function', {
+  message: 'must be a function',
+});
+const lowerName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits or "-"');
+const cron = z.union([z.string().min(9), isFunction]);
+
+/** Run-time check of a plugin's shape: the loader and the plugins must agree, or the plugin is reported. */
+const pluginShape = z.object({
+  name: lowerName,
+  description: z.string().min(1),
+  migrations: z.array(z.object({ id: z.string().regex(/^\d{3,}_[a-z0-9_]+$/, 'must look like 001_create_things'), sql: z.string().min(1) })).optional(),
+  commands: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        phrases: z.array(z.string().regex(/^[a-z][a-z0-9 ]*[a-z0-9]$/, 'must be lower-case words')).min(1),
+        usage: z.string().min(1),
+        description: z.string().min(1),
+        args: z.enum(['none', 'optional', 'required']),
+        handler: isFunction,
+      }),
+    )
+    .optional(),
+  tools: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be snake_case'),
+        description: z.string().min(1),
+        schema: z.custom<z.ZodObject>((value) => value instanceof z.ZodObject, { message: 'must be a zod object schema' }),
+        handler: isFunction,
+      }),
+    )
+    .optional(),
+  schedules: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        cron,
+        enabled: isFunction.optional(),
+        catchUp: z
+          .union([z.object({ policy: z.literal('skip') }), z.object({ policy: z.literal('run-if-within'), graceMs: z.number().positive() })])
+          .optional(),
+        handler: isFunction,
+      }),
+    )
+    .optional(),
+  briefingSections: z
+    .array(z.object({ name: z.string().min(1), kinds: z.array(z.enum(['morning', 'weekly'])).min(1), order: z.number().optional(), render: isFunction }))
+    .optional(),
+  agentContext: isFunction.optional(),
+  setup: isFunction.optional(),
+  teardown: isFunction.optional(),
+});
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'default export';
+  return `${where} ${issue.message}`;
+}
+
+/**
+ * The built-in plugins folder: `plugins/` next to `src/` (under vitest) or
+ * `dist/plugins/` when running the build.
+ */
+export function defaultPluginsDirectory(): string {
+  const built = join(packageRoot(), 'dist', 'plugins');
+  const runningBuilt = import.meta.url.includes('/dist/');
+  return runningBuilt && existsSync(built) ? built : fromRoot('plugins');
+}
+
+/**
+ * Import and validate every plugin folder in `directory`. Each folder must
+ * have an `index.js` (or `index.ts` under vitest) whose default export is a
+ * {@link Plugin}. A folder that fails to import, has no index, exports the
+ * wrong shape, or reuses a name is reported in `failures` and skipped.
+ *
+ * @param directory - the plugins folder (default {@link defaultPluginsDirectory})
+ * @returns the usable plugins and the failures
+ */
+export async function discoverPlugins(directory = defaultPluginsDirectory()): Promise<DiscoveryResult> {
+  const plugins: DiscoveredPlugin[] = [];
+  const failures: PluginFailure[] = [];
+  if (!existsSync(directory)) return { plugins, failures: [{ name: directory, reason: 'plugins folder does not exist' }] };
+  const folders = readdirSync(directory, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
+    .map((entry) => entry.name)
+    .sort();
+  const seen = new Set<string>();
+  for (const folder of folders) {
+    const pluginDirectory = join(directory, folder);
+    const entry = ['index.js', 'index.ts'].map((file) => join(pluginDirectory, file)).find((file) => existsSync(file));
+    if (entry === undefined) {
+      failures.push({ name: folder, reason: `plugins/${folder} has no index.js (run "pnpm build")` });
+      continue;
+    }
+    let exported: unknown;
+    try {
+      const module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+      exported = module.default;
+    } catch (error) {
+      failures.push({ name: folder, reason: `failed to import: ${describeError(error)}` });
+      continue;
+    }
+    const checked = pluginShape.safeParse(exported);
+    if (!checked.success) {
+      const issues = checked.error.issues.slice(0, 3).map(formatIssue).join('; ');
+      failures.push({ name: folder, reason: `invalid plugin: ${issues}` });
+      continue;
+    }
+    const plugin = exported as Plugin;
+    if (seen.has(plugin.name)) {
+      failures.push({ name: folder, reason: `another plugin is already named "${plugin.name}"` });
+      continue;
+    }
+    seen.add(plugin.name);
+    plugins.push({ plugin, directory: pluginDirectory });
+  }
+  return { plugins, failures };
+}

@@ -1,0 +1,193 @@
+/**
+ * Error classes that carry data. Every error steward raises on purpose is a
+ * {@link StewardError}; the CLI prints its message as one line and exits with
+ * its {@link StewardError.exitCode}.
+ *
+ * The split between the user's mistakes ({@link UserError}) and the system's
+ * faults follows openai-agents-js `errors.ts` and the Vercel AI SDK's
+ * `APICallError.isRetryable`.
+ */
+
+/** Options accepted by every {@link StewardError}. */
+export interface StewardErrorOptions {
+  /** The underlying error, kept for logs. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error steward throws on purpose.
+ * `name` is the concrete class name, so logs and `instanceof` agree.
+ */
+export class StewardError extends Error {
+  /** Process exit code the CLI uses when this error ends a command (1 unless a subclass says otherwise). */
+  readonly exitCode: number = 1;
+
+  constructor(message: string, options: StewardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/** A mistake in what the user typed or configured; the message says how to fix it. */
+export class UserError extends StewardError {}
+
+/**
+ * A configuration value is wrong or missing.
+ * Exit code 2. The message names the key and where the bad value came from.
+ */
+export class ConfigError extends UserError {
+  override readonly exitCode = 2;
+  /** Dotted config key, for example `models.health.timeoutMs`, or a file path for unreadable files. */
+  readonly key: string;
+  /** Where the value came from: `config/default.json`, `STEWARD_CONFIG=/path`, `STEWARD_TIMEZONE`, ... */
+  readonly source: string;
+
+  constructor(message: string, details: { key: string; source: string }, options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.key = details.key;
+    this.source = details.source;
+  }
+}
+
+/** A command was recognised but its arguments are malformed. Carries the usage line. */
+export class UsageError extends UserError {
+  /** The usage line of the command, for example `check in <habit> [yesterday | YYYY-MM-DD]`. */
+  readonly usage: string;
+
+  constructor(message: string, usage: string, options: StewardErrorOptions = {}) {
+    super(`${message}\nusage: ${usage}`, options);
+    this.usage = usage;
+  }
+}
+
+/** A named thing (habit, goal, ...) does not exist. Carries the closest existing names. */
+export class NotFoundError extends UserError {
+  /** What kind of thing was looked up, for example `habit`. */
+  readonly kind: string;
+  /** The name as the user typed it. */
+  readonly query: string;
+  /** Closest existing names, best first (possibly empty). */
+  readonly suggestions: readonly string[];
+
+  /**
+   * @param kind - what was looked up, for example `habit`
+   * @param query - the name as typed
+   * @param suggestions - closest names, best first
+   * @param existing - every existing name, shown when nothing is close (at most 8 are listed)
+   */
+  constructor(
+    kind: string,
+    query: string,
+    suggestions: readonly string[],
+    existing: readonly string[] = [],
+    options: StewardErrorOptions = {},
+  ) {
+    let hint: string;
+    if (suggestions.length > 0) hint = ` Did you mean: ${suggestions.join(', ')}?`;
+    else if (existing.length > 0) hint = ` Your ${kind}s: ${existing.slice(0, 8).join(', ')}${existing.length > 8 ? ', ...' : ''}.`;
+    else hint = ` You have no ${kind}s yet.`;
+    super(`No ${kind} named "${query}".${hint}`, options);
+    this.kind = kind;
+    this.query = query;
+    this.suggestions = suggestions;
+  }
+}
+
+/** A name matches more than one thing; nothing was written. */
+export class AmbiguousReferenceError extends UserError {
+  /** What kind of thing was looked up, for example `goal`. */
+  readonly kind: string;
+  /** The name as the user typed it. */
+  readonly query: string;
+  /** Every name that matched. */
+  readonly candidates: readonly string[];
+
+  constructor(kind: string, query: string, candidates: readonly string[], options: StewardErrorOptions = {}) {
+    super(`"${query}" matches more than one ${kind}: ${candidates.join(', ')}. Say which one.`, options);
+    this.kind = kind;
+    this.query = query;
+    this.candidates = candidates;
+  }
+}
+
+/**
+ * One model provider could not serve a request.
+ * `retryable` is true for faults that may pass (refused, timeout, 5xx, malformed body).
+ */
+export class ProviderUnavailableError extends StewardError {
+  /** Provider id, for example `local-fast`. */
+  readonly provider: string;
+  /** HTTP status when there was one. */
+  readonly status: number | undefined;
+  /** Whether trying again later may succeed. */
+  readonly retryable: boolean;
+
+  constructor(
+    message: string,
+    details: { provider: string; status?: number | undefined; retryable: boolean },
+    options: StewardErrorOptions = {},
+  ) {
+    super(message, options);
+    this.provider = details.provider;
+    this.status = details.status;
+    this.retryable = details.retryable;
+  }
+}
+
+/** One attempt on one provider, as reported by {@link NoModelAvailableError}. */
+export interface ProviderAttempt {
+  /** Provider id, for example `local-fast`. */
+  provider: string;
+  /** Why it was not used or failed, one short phrase. */
+  reason: string;
+}
+
+/**
+ * No model provider could answer a turn. The message is one line: what was
+ * tried and what to set.
+ */
+export class NoModelAvailableError extends StewardError {
+  /** Each provider considered, in chain order, with the reason it did not answer. */
+  readonly attempts: readonly ProviderAttempt[];
+
+  constructor(attempts: readonly ProviderAttempt[], hint: string, options: StewardErrorOptions = {}) {
+    const tried = attempts.map((attempt) => `${attempt.provider} (${attempt.reason})`).join(', ');
+    super(attempts.length > 0 ? `No model answered: tried ${tried}. ${hint}` : `No model is configured. ${hint}`, options);
+    this.attempts = attempts;
+  }
+}
+
+/** An outbound message could not be delivered. */
+export class DeliveryError extends StewardError {
+  /** Channel name, for example `signal`. */
+  readonly channel: string;
+  /** Whether a later retry may succeed (false for bad recipients, auth failures). */
+  readonly retryable: boolean;
+
+  constructor(message: string, details: { channel: string; retryable: boolean }, options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.channel = details.channel;
+    this.retryable = details.retryable;
+  }
+}
+
+/** A plugin failed to load or one of its handlers threw. */
+export class PluginError extends StewardError {
+  /** The plugin's name (or folder name when it did not load). */
+  readonly plugin: string;
+
+  constructor(message: string, plugin: string, options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.plugin = plugin;
+  }
+}
+
+/**
+ * Short, one-line description of any thrown value, for user-facing output.
+ * @param error - anything caught
+ * @returns the message, without a stack trace
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fromRoot } from '../../src/shared/paths.js';
+import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
+import { startSignalServer, type SignalServer } from '../support/signal-server.js';
+import { runCli, temporaryDataDir } from '../support/steward.js';
+
+const README_SESSION = [
+  'add habit meditation daily',
+  'check in meditation',
+  'set goal run a marathon by 2027-05-01',
+  'update progress marathon 10%',
+  'habit stats',
+  'goals',
+  'hello, what can you do?',
+].join('\n');
+
+describe('the steward command (built, in a child process)', () => {
+  let model: OpenAIServer;
+  let signal: SignalServer;
+  const cleanups: Array<() => void> = [];
+
+  beforeAll(async () => {
+    model = await startOpenAIServer({ model: 'local-model' });
+    signal = await startSignalServer();
+  });
+  afterAll(async () => {
+    await model.close();
+    await signal.close();
+  });
+  afterEach(() => {
+    cleanups.splice(0).forEach((cleanup) => cleanup());
+    signal.mode = 'ok';
+    signal.sent.length = 0;
+  });
+
+  function dataDir(): string {
+    const { dataDir: directory, remove } = temporaryDataDir();
+    cleanups.push(remove);
+    return directory;
+  }
+
+  it('prints --help for every command', async () => {
+    for (const args of [['--help'], ['chat', '--help'], ['run', '--help'], ['daemon', '--help'], ['briefing', '--help'], ['doctor', '--help']]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout).toContain('Usage: steward');
+    }
+    expect((await runCli(['--help'])).stdout).toContain('check in <habit> [yesterday | YYYY-MM-DD]');
+  });
+
+  it('exits 2 with one clear line for a bad configuration value', async () => {
+    const result = await runCli(['run', 'goals'], { env: { STEWARD_DATA_DIR: dataDir(), STEWARD_SIGNAL_API: 'xml' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^steward: config error: signal\.api .*"xml".* from STEWARD_SIGNAL_API\n$/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('runs the README session against a local model, and a second process sees the data', async () => {
+    const directory = dataDir();
+    const env = { STEWARD_DATA_DIR: directory, STEWARD_LOCAL_FAST_URL: model.url, STEWARD_TIMEZONE: 'UTC' };
+    const first = await runCli([], { env, input: README_SESSION });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Checked in meditation for today. Streak: 1 day');
+    expect(first.stdout).toContain('run a marathon: 10% (was 0%)');
+    expect(first.stdout).toContain('Hello from local-model. You said: hello, what can you do?');
+
+    const second = await runCli(['run', 'goals'], { env });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^run a marathon {2}\[#-{9}\] 10% {2}by 2027-05-01/);
+    const third = await runCli(['run', 'check in meditation'], { env });
+    expect(third.stdout).toContain('already checked in for today');
+  });
+
+  it('answers the commands with no model listening, and explains the chat line', async () => {
+    const env = { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: await refusedUrl() };
+    const result = await runCli([], { env, input: README_SESSION });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Added habit meditation (daily)');
+    expect(result.stdout).toContain('run a marathon  [#---------] 10%');
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^No model answered: tried local-fast \(connection refused\)\. To fix: /);
+  });
+
+  it('falls back to OpenAI for "steward run" and says so on stderr', async () => {
+    const cloud = await startOpenAIServer({ model: 'gpt-test', apiKey: 'sk-cli-test-123456' });
+    try {
+      const env = { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: await refusedUrl(), OPENAI_API_KEY: 'sk-cli-test-123456', OPENAI_BASE_URL: cloud.url };
+      const result = await runCli(['run', 'hello'], { env });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Hello from gpt-test. You said: hello');
+      expect(result.stderr).toContain('via openai-fast · local-fast: connection refused');
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('exits 1 with the closest names for an unknown habit', async () => {
+    const env = { STEWARD_DATA_DIR: dataDir() };
+    await runCli(['run', 'add', 'habit', 'meditation'], { env });
+    const result = await runCli(['run', 'check in meditation practice'], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('steward: No habit named "meditation practice". Did you mean: meditation?\n');
+  });
+
+  it('delivers "steward briefing morning" to the signal-cli JSON-RPC server as one send', async () => {
+    const env = {
+      STEWARD_DATA_DIR: dataDir(),
+      STEWARD_SIGNAL_URL: signal.url,
+      STEWARD_SIGNAL_ACCOUNT: '+15550000000',
+      STEWARD_SIGNAL_TO: '+15551112222',
+      STEWARD_LOCAL_FAST_URL: model.url,
+    };
+    await runCli(['run', 'add habit meditation daily'], { env });
+    const dry = await runCli(['briefing', 'morning', '--dry-run'], { env });
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain('dry run: not sent');
+    expect(signal.sent).toHaveLength(0);
+
+    const result = await runCli(['briefing', 'morning'], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Sent the morning briefing to +15551112222 on Signal (written by local-fast)');
+    expect(signal.sent).toHaveLength(1);
+    expect(signal.sent[0]).toMatchObject({ account: '+15550000000', recipients: ['+15551112222'] });
+    expect(signal.sent[0]?.message).toContain('Hello from local-model');
+    expect(signal.sent[0]?.message).toContain('meditation (daily)');
+  });
+
+  it('fails "steward briefing morning" with the reason when Signal refuses', async () => {
+    signal.mode = 'recipient-failure';
+    const env = { STEWARD_DATA_DIR: dataDir(), STEWARD_SIGNAL_URL: signal.url, STEWARD_SIGNAL_TO: '+15551112222' };
+    const result = await runCli(['briefing', 'morning'], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('steward: Signal send failed for +15551112222: UNREGISTERED_FAILURE\n');
+  });
+
+  it('runs doctor: all good with the servers up, FAIL with the local model down', async () => {
+    const up = await runCli(['doctor'], {
+      env: { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: model.url, STEWARD_SIGNAL_URL: signal.url, STEWARD_SIGNAL_TO: '+15551112222' },
+    });
+    expect(up.stdout).toMatch(/ok +model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model local-model/);
+    expect(up.stdout).toMatch(/ok +signal/);
+    expect(up.code).toBe(0);
+    const down = await runCli(['doctor'], { env: { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: await refusedUrl() } });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/FAIL {2}model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1: connection refused: start the server/);
+    expect(down.stdout).toMatch(/warn {2}signal +Signal is not configured/);
+  });
+
+  it('runs the daemon until SIGTERM and stops gracefully', async () => {
+    const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), 'daemon'], {
+      env: { PATH: process.env.PATH ?? '', STEWARD_DATA_DIR: dataDir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`daemon did not start: ${stdout}`)), 15_000);
+      child.stdout.on('data', () => {
+        if (stdout.includes('ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    expect(stdout).toContain('Next: briefings:morning at');
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toContain('steward daemon stopped.');
+  });
+});

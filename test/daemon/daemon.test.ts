@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { openTestSteward, type TestSteward } from '../support/steward.js';
+
+describe('daemon', () => {
+  let opened: TestSteward | undefined;
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+
+  it('schedules the morning and weekly briefings at their cron times in STEWARD_TIMEZONE', async () => {
+    opened = await openTestSteward({ env: { STEWARD_TIMEZONE: 'Asia/Singapore' } });
+    const daemon = new Daemon(opened.steward);
+    daemon.start();
+    try {
+      const runs = daemon.scheduler.nextRuns();
+      expect(runs.map((run) => run.job)).toEqual(['briefings:morning', 'briefings:weekly']);
+      const morning = runs[0]?.next;
+      // 07:00 in Singapore is 23:00 UTC.
+      expect(morning?.getUTCHours()).toBe(23);
+      expect(morning?.getUTCMinutes()).toBe(0);
+      const weekly = runs[1]?.next;
+      // Sunday 18:00 in Singapore is Sunday 10:00 UTC.
+      expect(weekly?.getUTCDay()).toBe(0);
+      expect(weekly?.getUTCHours()).toBe(10);
+    } finally {
+      await daemon.stop();
+    }
+    expect(daemon.running).toBe(false);
+  });
+
+  it('leaves out a briefing disabled in the config', async () => {
+    opened = await openTestSteward({ overrides: { briefings: { weekly: { enabled: false } } } });
+    expect(opened.steward.plugins.schedules().map((job) => job.id)).toEqual(['briefings:morning']);
+  });
+
+  it('refuses to start with an invalid cron expression, naming the job', async () => {
+    opened = await openTestSteward({ overrides: { briefings: { morning: { cron: '99 99 * * *' } } } });
+    const daemon = new Daemon(opened.steward);
+    expect(() => daemon.start()).toThrow('job briefings:morning has an invalid cron expression "99 99 * * *"');
+  });
+});

@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A local HTTP server that speaks the OpenAI protocol as mlx_lm.server,
+ * llama.cpp and Ollama do: `GET /v1/models`, `POST /v1/chat/completions`
+ * (streamed SSE or JSON, with tool calls) and `POST /v1/embeddings`. It is a
+ * fake at the network boundary only: steward's real code talks to it over
+ * HTTP.
+ */
+
+/** A chat message as the client sent it. */
+export interface ChatMessage {
+  role: string;
+  content: string | null | Array<{ type: string; text?: string }>;
+  tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
+  tool_call_id?: string;
+  name?: string;
+}
+
+/** A recorded chat request. */
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  tools?: Array<{ type: string; function: { name: string; description?: string; parameters?: unknown } }>;
+  [key: string]: unknown;
+}
+
+/** What the server answers to one chat request. */
+export interface ScriptedReply {
+  /** Text of the answer (streamed word by word). */
+  content?: string;
+  /** Tool calls to make instead of (or before) text. */
+  toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>;
+}
+
+/** How the server misbehaves. */
+export type ServerMode =
+  | 'ok'
+  | 'error500'
+  /** Accept the connection and never answer. */
+  | 'hang'
+  /** Stream a few tokens, then destroy the socket (no [DONE]). */
+  | 'cut'
+  /** 200 with a body that is not JSON. */
+  | 'junk'
+  /** llama.cpp while loading weights: 503 on everything. */
+  | 'loading';
+
+/** Options of {@link startOpenAIServer}. */
+export interface OpenAIServerOptions {
+  /** Model id listed at /v1/models and reported in answers. */
+  model?: string;
+  /** Decides each answer; default: {@link echoReply}. */
+  respond?: (request: ChatRequest) => ScriptedReply;
+  /** Embedding dimensions (default 8). */
+  dimensions?: number;
+  /** Required bearer key, if any (401 otherwise). */
+  apiKey?: string;
+}
+
+/** A running fake server. */
+export interface OpenAIServer {
+  /** Base URL ending in /v1. */
+  url: string;
+  /** Every chat request, in order. */
+  chatRequests: ChatRequest[];
+  /** Every embeddings request body, in order. */
+  embeddingRequests: Array<{ model: string; input: string[]; encoding_format?: string }>;
+  /** Count of GET /v1/models. */
+  probes: number;
+  /** Authorization headers seen. */
+  authorizations: string[];
+  /** Current misbehaviour. */
+  mode: ServerMode;
+  /** Replace the answer function. */
+  respond: (request: ChatRequest) => ScriptedReply;
+  /** Stop the server (and cut hanging connections). */
+  close(): Promise<void>;
+}
+
+/** Text of the last message with the given role. */
+export function lastText(request: ChatRequest, role = 'user'): string {
+  const message = [...request.messages].reverse().find((candidate) => candidate.role === role);
+  if (message === undefined || message.content === null) return '';
+  if (typeof message.content === 'string') return message.content;
+  return message.content.map((part) => part.text ?? '').join('');
+}
+
+/** The system prompt of a request. */
+export function systemText(request: ChatRequest): string {
+  return request.messages
+    .filter((message) => message.role === 'system')
+    .map((message) => (typeof message.content === 'string' ? message.content : ''))
+    .join('\n');
+}
+
+/**
+ * The default answer: after a tool result, report it; otherwise echo the
+ * last user message with the model name.
+ */
+export function echoReply(model: string): (request: ChatRequest) => ScriptedReply {
+  return (request) => {
+    const last = request.messages[request.messages.length - 1];
+    if (last?.role === 'tool') return { content: `Done. ${typeof last.content === 'string' ? last.content : ''}` };
+    return { content: `Hello from ${model}. You said: ${lastText(request)}` };
+  };
+}
+
+/** A deterministic unit vector for a text. */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const digest = createHash('sha256').update(text).digest();
+  const vector = Array.from({ length: dimensions }, (_, index) => ((digest[index % digest.length] ?? 0) - 127.5) / 127.5);
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of request) body += String(chunk);
+  return body;
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+/**
+ * Start the fake OpenAI-compatible server on 127.0.0.1 and a free port.
+ * @param options - model name, answer function, embedding size, key
+ */
+export async function startOpenAIServer(options: OpenAIServerOptions = {}): Promise<OpenAIServer> {
+  const model = options.model ?? 'fake-model';
+  const dimensions = options.dimensions ?? 8;
+  const sockets = new Set<Socket>();
+  let completionCounter = 0;
+
+  const state: OpenAIServer = {
+    url: '',
+    chatRequests: [],
+    embeddingRequests: [],
+    probes: 0,
+    authorizations: [],
+    mode: 'ok',
+    respond: options.respond ?? echoReply(model),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+
+  const server: Server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) sendJson(response, 500, { error: { message: String(error) } });
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    state.authorizations.push(request.headers.authorization ?? '');
+    if (state.mode === 'hang') return;
+    if (state.mode === 'loading') return sendJson(response, 503, { error: { message: 'Loading model', code: 503 } });
+    if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
+      return sendJson(response, 401, { error: { message: 'Incorrect API key' } });
+    }
+    const path = (request.url ?? '').replace(/\?.*$/, '');
+    if (request.method === 'GET' && path === '/v1/models') {
+      state.probes += 1;
+      return sendJson(response, 200, { object: 'list', data: [{ id: model, object: 'model', owned_by: 'test' }] });
+    }
+    if (request.method === 'POST' && path === '/v1/embeddings') {
+      const parsed = JSON.parse(body) as { model: string; input: string | string[]; encoding_format?: string };
+      const input = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
+      state.embeddingRequests.push({ model: parsed.model, input, ...(parsed.encoding_format === undefined ? {} : { encoding_format: parsed.encoding_format }) });
+      if (state.mode === 'error500') return sendJson(response, 500, { error: { message: 'boom' } });
+      return sendJson(response, 200, {
+        object: 'list',
+        model: parsed.model,
+        data: input.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text, dimensions) })),
+        usage: { prompt_tokens: input.length, total_tokens: input.length },
+      });
+    }
+    if (request.method === 'POST' && path === '/v1/chat/completions') {
+      const parsed = JSON.parse(body) as ChatRequest;
+      state.chatRequests.push(parsed);
+      if (state.mode === 'error500') return sendJson(response, 500, { error: { message: 'internal error' } });
+      if (state.mode === 'junk') {
+        response.writeHead(200, { 'content-type': parsed.stream === true ? 'text/event-stream' : 'application/json' });
+        response.end(parsed.stream === true ? 'data: {not json\n\n' : '<html>not json</html>');
+        return;
+      }
+      const reply = state.respond(parsed);
+      completionCounter += 1;
+      const id = `chatcmpl-${completionCounter}`;
+      if (parsed.stream === true) return streamReply(response, id, reply, state.mode === 'cut');
+      return sendJson(response, 200, {
+        id,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: reply.content ?? null,
+              ...(reply.toolCalls === undefined
+                ? {}
+                : { tool_calls: reply.toolCalls.map((call, index) => ({ id: `call_${completionCounter}_${index}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) }),
+            },
+            finish_reason: reply.toolCalls === undefined ? 'stop' : 'tool_calls',
+          },
+        ],
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+      });
+    }
+    sendJson(response, 404, { error: { message: `no route ${request.method} ${path}` } });
+  }
+
+  function streamReply(response: ServerResponse, id: string, reply: ScriptedReply, cut: boolean): void {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const created = Math.floor(Date.now() / 1000);
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null): void => {
+      response.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+    };
+    chunk({ role: 'assistant', content: '' });
+    if (reply.toolCalls !== undefined) {
+      reply.toolCalls.forEach((call, index) => {
+        chunk({ tool_calls: [{ index, id: `call_${id}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] });
+        chunk({ tool_calls: [{ index, function: { arguments: JSON.stringify(call.arguments) } }] });
+      });
+      chunk({}, 'tool_calls');
+    } else {
+      const words = (reply.content ?? '').split(/(?<= )/);
+      const limit = cut ? Math.max(1, Math.floor(words.length / 2)) : words.length;
+      for (const word of words.slice(0, limit)) chunk({ content: word });
+      if (cut) {
+        response.write('', () => response.socket?.destroy());
+        return;
+      }
+      chunk({}, 'stop');
+    }
+    response.end('data: [DONE]\n\n');
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  return state;
+}
+
+/**
+ * A base URL where nothing listens (connection refused): a port that was
+ * free a moment ago.
+ */
+export async function refusedUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/v1`;
+}

@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Steward } from '../../src/app/steward.js';
+import type { InboundMessage, Reply } from '../../src/channels/types.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { StewardConfig } from '../../src/config/schema.js';
+import { createLogger, type Logger } from '../../src/shared/log.js';
+import type { Clock } from '../../src/shared/time.js';
+import { fromRoot } from '../../src/shared/paths.js';
+
+/** A clock the test moves by hand. */
+export interface ManualClock extends Clock {
+  /** Set the current instant. */
+  set(instant: Date | string): void;
+  /** Move forward by `ms`. */
+  advance(ms: number): void;
+}
+
+/**
+ * A clock fixed at `start` until the test moves it.
+ * @param start - the first instant (default 2026-11-21T08:00:00Z)
+ */
+export function manualClock(start: Date | string = '2026-11-21T08:00:00Z'): ManualClock {
+  let current = new Date(start);
+  return {
+    now: () => new Date(current),
+    set: (instant) => {
+      current = new Date(instant);
+    },
+    advance: (ms) => {
+      current = new Date(current.getTime() + ms);
+    },
+  };
+}
+
+/** A fresh temporary data directory; removed by the returned function. */
+export function temporaryDataDir(): { dataDir: string; remove: () => void } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'steward-test-'));
+  return { dataDir, remove: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+/** Options of {@link openTestSteward}. */
+export interface TestStewardOptions {
+  /** Environment variables of the contract (STEWARD_LOCAL_FAST_URL, OPENAI_API_KEY, ...). */
+  env?: Record<string, string>;
+  /** Config values merged over everything. */
+  overrides?: Record<string, unknown>;
+  /** Clock (default {@link manualClock}). */
+  clock?: Clock;
+  /** Data directory to reuse (default: a new temporary one). */
+  dataDir?: string;
+  /** Plugins folder (default: the built-in one). */
+  pluginsDirectory?: string;
+  /** Receives every log line. */
+  logSink?: (line: string) => void;
+}
+
+/** A Steward on a temporary database, with helpers. */
+export interface TestSteward {
+  steward: Steward;
+  config: StewardConfig;
+  dataDir: string;
+  log: Logger;
+  /** Send one line as the owner on the REPL channel. */
+  say(text: string, options?: Parameters<Steward['handle']>[1]): Promise<Reply>;
+  /** Close the Steward and delete the data directory (unless it was given). */
+  close(): Promise<void>;
+}
+
+/**
+ * Open a real Steward on a temporary database, configured like a user would:
+ * through the contract's environment variables.
+ */
+export async function openTestSteward(options: TestStewardOptions = {}): Promise<TestSteward> {
+  const temporary = options.dataDir === undefined ? temporaryDataDir() : undefined;
+  const dataDir = options.dataDir ?? (temporary as { dataDir: string }).dataDir;
+  const config = loadConfig({
+    env: { STEWARD_DATA_DIR: dataDir, STEWARD_TIMEZONE: 'UTC', ...options.env },
+    overrides: { models: { health: { timeoutMs: 1000 } }, ...options.overrides },
+    readLocalFile: false,
+  });
+  const log = createLogger({ level: 'debug', sink: options.logSink ?? (() => undefined), secrets: [config.models.openai.apiKey] });
+  const steward = await Steward.open({
+    config,
+    log,
+    clock: options.clock ?? manualClock(),
+    ...(options.pluginsDirectory === undefined ? {} : { pluginsDirectory: options.pluginsDirectory }),
+  });
+  return {
+    steward,
+    config,
+    dataDir,
+    log,
+    say: (text, handleOptions) => {
+      const message: InboundMessage = { channel: 'repl', sender: 'owner', text, receivedAt: new Date() };
+      return steward.handle(message, handleOptions);
+    },
+    close: async () => {
+      await steward.close();
+      temporary?.remove();
+    },
+  };
+}
+
+/** Result of {@link runCli}. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run the built CLI (`node bin/steward.js ...`) as a user would, with a clean
+ * environment: only PATH, HOME and `env` are set.
+ * @param args - command-line arguments
+ * @param options - environment, stdin text, timeout
+ */
+export function runCli(args: readonly string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), ...args], {
+      cwd: fromRoot(),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`steward ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
