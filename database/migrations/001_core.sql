@@ -36,6 +36,7 @@ CREATE TABLE outbox (
   last_error       TEXT,
   created_at       TEXT NOT NULL,
   next_attempt_at  TEXT NOT NULL,
+  lease_until      TEXT,                      -- a delivery attempt in progress holds the row until then
   sent_at          TEXT
 );
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);

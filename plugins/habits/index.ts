@@ -46,7 +46,11 @@ function checkIn(context: PluginContext, habitName: string, day: IsoDate, note: 
   const written = habits.checkIn(habit.id, day, context.clock.now(), note);
   const summary = habits.summarise(habit, today);
   const when = describeDay(day, today);
-  const streak = `Streak: ${streakUnit(summary.frequency, summary.streak)} (best ${streakUnit(summary.frequency, summary.best)}).`;
+  let streak = `Streak: ${streakUnit(summary.frequency, summary.streak)} (best ${streakUnit(summary.frequency, summary.best)}).`;
+  if (summary.frequency.den === 7) {
+    const done = summary.frequency.num - summary.remaining;
+    streak = `${done} of ${summary.frequency.num} this week. ${streak}`;
+  }
   if (!written) return `${habit.name} was already checked in for ${when}; nothing changed. ${streak}`;
   context.log.info({ habit: habit.id, day }, 'habit checked in');
   return `Checked in ${habit.name} for ${when}. ${streak}`;

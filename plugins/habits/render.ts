@@ -26,7 +26,7 @@ export function formatHabitStats(summary: HabitSummary, today: IsoDate): string 
   const month = HabitStore.countInWindow(summary.days, today, 30);
   return [
     `${summary.name} (${describeFrequency(summary.frequency)})`,
-    `  streak ${streakUnit(summary.frequency, summary.streak)} · best ${streakUnit(summary.frequency, summary.best)} · ${summary.days.length} check-ins in all`,
+    `  streak ${streakUnit(summary.frequency, summary.streak)} · best ${streakUnit(summary.frequency, summary.best)} · ${summary.days.length} check-in${summary.days.length === 1 ? '' : 's'} in all`,
     `  last 7 days ${recentStrip(summary.days, today)}  ${week}/7 · last 30 days ${month}/30`,
   ].join('\n');
 }

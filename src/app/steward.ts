@@ -204,8 +204,10 @@ export class Steward implements StewardServices {
     const now = this.clock.now();
     const stamp = `${localDate(now, this.timeZone)} ${now.toLocaleTimeString('en-GB', { timeZone: this.timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' })}`;
     const text = `${message.text}\n\n[${stamp}, ${this.timeZone}]`;
+    // Failed and cancelled replies are not part of the conversation the model sees.
     const history = this.conversations
       .history(sessionId, this.config.agent.historyMessages, inboundId)
+      .filter((stored) => stored.meta.kind !== 'error' && stored.meta.kind !== 'cancelled')
       .map((stored) => ({ role: stored.role, text: stored.text }));
     const tools = this.plugins.tools();
     try {

@@ -70,7 +70,7 @@ export interface OutboxOptions {
   backoffMs?: readonly number[];
   /** A row still undelivered this long after it was queued is marked failed, in ms (default 24 h). */
   expireAfterMs?: number;
-  /** How long one delivery attempt holds its claim on a row, in ms (default 2 min). */
+  /** How long one delivery attempt holds its lease on a row, in ms (default 2 min; longer than any send timeout). */
   leaseMs?: number;
 }
 
@@ -181,13 +181,20 @@ export class Outbox {
     return { sent, failed };
   }
 
-  /** Take a lease on a pending row; false when another attempt holds it (or it is not pending). */
+  /**
+   * Take a lease on a pending row, so that no other attempt (in this process
+   * or another) sends it at the same time.
+   * @param force - ignore the backoff (a delivery asked for now)
+   * @returns false when another attempt holds it, it is not due, or it is not pending
+   */
   #claim(id: number, force: boolean): boolean {
     const now = this.#clock.now().getTime();
+    const nowText = toTimestamp(new Date(now));
     const leaseUntil = toTimestamp(new Date(now + this.#leaseMs));
-    const condition = force ? '' : ' AND next_attempt_at <= ?';
-    const statement = this.#database.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'${condition}`);
-    const result = force ? statement.run(leaseUntil, id) : statement.run(leaseUntil, id, toTimestamp(new Date(now)));
+    const due = force ? '' : ' AND next_attempt_at <= @now';
+    const result = this.#database
+      .prepare(`UPDATE outbox SET lease_until = @leaseUntil WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)${due}`)
+      .run({ leaseUntil, id, now: nowText });
     return result.changes === 1;
   }
 
@@ -204,13 +211,13 @@ export class Outbox {
       const expired = now + wait - Date.parse(entry.createdAt) > this.#expireAfterMs;
       const status: OutboxStatus = retryable && !expired ? 'pending' : 'failed';
       this.#database
-        .prepare('UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ? WHERE id = ?')
+        .prepare('UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?')
         .run(attempts, describeError(error), status, toTimestamp(new Date(now + wait)), entry.id);
       if (error instanceof DeliveryError) throw error;
       throw new DeliveryError(describeError(error), { channel: entry.channel, retryable }, { cause: error });
     }
     this.#database
-      .prepare("UPDATE outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?")
+      .prepare("UPDATE outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?, last_error = NULL, lease_until = NULL WHERE id = ?")
       .run(toTimestamp(this.#clock.now()), entry.id);
     return 'sent';
   }

@@ -64,3 +64,33 @@ describe('outbox', () => {
     expect(outbox.get('k2')?.status).toBe('failed');
   });
 });
+
+describe('outbox leases', () => {
+  it('lets only one of two concurrent deliveries send a message', async () => {
+    const { dataDir, remove } = temporaryDataDir();
+    const database = openDatabase(dataDir);
+    applyMigrations(database, readCoreMigrations());
+    try {
+      let sends = 0;
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slow: ChannelSender = async () => {
+        sends += 1;
+        await gate;
+      };
+      const clock = manualClock();
+      const first = new Outbox(database, clock, new Map([['signal', slow]]));
+      const second = new Outbox(database, clock, new Map([['signal', slow]]));
+      first.enqueue({ idempotencyKey: 'k', channel: 'signal', recipients: ['+1555'], text: 'x' });
+      const delivering = first.deliver('k');
+      await expect(second.deliver('k')).rejects.toThrow('being delivered by another process');
+      expect(await second.deliverDue()).toEqual({ sent: 0, failed: 0 });
+      release();
+      expect(await delivering).toBe('sent');
+      expect(sends).toBe(1);
+    } finally {
+      database.close();
+      remove();
+    }
+  });
+});

@@ -25,7 +25,7 @@ describe('agent tools', () => {
     await opened.say('add habit run 3 times per week');
     const reply = await opened.say('I went for a run this morning');
     expect(reply.kind).toBe('agent');
-    expect(reply.text).toContain('Noted! Checked in run for today.');
+    expect(reply.text).toContain('Noted! Checked in run for today. 1 of 3 this week. Streak: 0 weeks');
     const tools = local.chatRequests[0]?.tools?.map((tool) => tool.function.name);
     expect(tools).toEqual(expect.arrayContaining(['habit_check_in', 'habit_add', 'habit_stats', 'goal_set', 'goal_update_progress', 'goals_list']));
     expect(opened.steward.database.prepare('SELECT COUNT(*) AS n FROM habit_checkins').get()).toEqual({ n: 1 });
