@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
-import { openTestSteward, type TestSteward } from '../support/steward.js';
+import { README_SESSION, openTestSteward, type TestSteward } from '../support/steward.js';
 
 async function pipedSession(opened: TestSteward, lines: string[]): Promise<{ output: string; code: number }> {
   const input = new PassThrough();
@@ -24,15 +24,7 @@ describe('REPL with piped input', () => {
     local = undefined;
   });
 
-  const session = [
-    'add habit meditation daily',
-    'check in meditation',
-    'set goal run a marathon by 2027-05-01',
-    'update progress marathon 10%',
-    'habit stats',
-    'goals',
-    'hello, what can you do?',
-  ];
+  const session = [...README_SESSION];
 
   it('answers each line, the chat line by the local model, and exits 0 at EOF', async () => {
     local = await startOpenAIServer({ model: 'local-model' });

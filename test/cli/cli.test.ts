@@ -3,17 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/shared/paths.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { startSignalServer, type SignalServer } from '../support/signal-server.js';
-import { runCli, temporaryDataDir } from '../support/steward.js';
+import { README_SESSION, runCli, temporaryDataDir } from '../support/steward.js';
 
-const README_SESSION = [
-  'add habit meditation daily',
-  'check in meditation',
-  'set goal run a marathon by 2027-05-01',
-  'update progress marathon 10%',
-  'habit stats',
-  'goals',
-  'hello, what can you do?',
-].join('\n');
+const README_INPUT = README_SESSION.join('\n');
 
 describe('the steward command (built, in a child process)', () => {
   let model: OpenAIServer;
@@ -60,7 +52,7 @@ describe('the steward command (built, in a child process)', () => {
   it('runs the README session against a local model, and a second process sees the data', async () => {
     const directory = dataDir();
     const env = { STEWARD_DATA_DIR: directory, STEWARD_LOCAL_FAST_URL: model.url, STEWARD_TIMEZONE: 'UTC' };
-    const first = await runCli([], { env, input: README_SESSION });
+    const first = await runCli([], { env, input: README_INPUT });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('Checked in meditation for today. Streak: 1 day');
     expect(first.stdout).toContain('run a marathon: 10% (was 0%)');
@@ -75,7 +67,7 @@ describe('the steward command (built, in a child process)', () => {
 
   it('answers the commands with no model listening, and explains the chat line', async () => {
     const env = { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: await refusedUrl() };
-    const result = await runCli([], { env, input: README_SESSION });
+    const result = await runCli([], { env, input: README_INPUT });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Added habit meditation (daily)');
     expect(result.stdout).toContain('run a marathon  [#---------] 10%');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listen, readBody, sendJson } from './http.js';
 
 /**
  * A local HTTP server that speaks the OpenAI protocol as mlx_lm.server,
@@ -117,17 +117,6 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
   return vector.map((value) => value / norm);
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of request) body += String(chunk);
-  return body;
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
 /**
  * Start the fake OpenAI-compatible server on 127.0.0.1 and a free port.
  * @param options - model name, answer function, embedding size, key
@@ -135,8 +124,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export async function startOpenAIServer(options: OpenAIServerOptions = {}): Promise<OpenAIServer> {
   const model = options.model ?? 'fake-model';
   const dimensions = options.dimensions ?? 8;
-  const sockets = new Set<Socket>();
   let completionCounter = 0;
+  let closeServer: () => Promise<void> = async () => undefined;
 
   const state: OpenAIServer = {
     url: '',
@@ -146,20 +135,13 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     authorizations: [],
     mode: 'ok',
     respond: options.respond ?? echoReply(model),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => closeServer(),
   };
 
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { error: { message: String(error) } });
     });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -250,8 +232,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     response.end('data: [DONE]\n\n');
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  const listening = await listen(server);
+  closeServer = listening.close;
+  state.url = `http://127.0.0.1:${listening.port}/v1`;
   return state;
 }
 
@@ -260,9 +243,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
  * free a moment ago.
  */
 export async function refusedUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/v1`;
+  const listening = await listen(createServer());
+  await listening.close();
+  return `http://127.0.0.1:${listening.port}/v1`;
 }

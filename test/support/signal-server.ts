@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listen, readBody, sendJson } from './http.js';
 
 /**
  * A local HTTP server that speaks the signal-cli JSON-RPC HTTP daemon
@@ -52,22 +52,11 @@ export interface SignalServer {
   close(): Promise<void>;
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of request) body += String(chunk);
-  return body;
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
 /**
  * Start the fake signal-cli on 127.0.0.1 and a free port.
  */
 export async function startSignalServer(): Promise<SignalServer> {
-  const sockets = new Set<Socket>();
+  let closeServer: () => Promise<void> = async () => undefined;
   const eventStreams = new Set<ServerResponse>();
   let timestamp = 1_700_000_000_000;
 
@@ -86,8 +75,7 @@ export async function startSignalServer(): Promise<SignalServer> {
     },
     close: async () => {
       for (const stream of eventStreams) stream.end();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer();
     },
   };
 
@@ -95,10 +83,6 @@ export async function startSignalServer(): Promise<SignalServer> {
     void handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { error: String(error) });
     });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
   });
 
   function recipientResults(recipients: string[], type: string): unknown[] {
@@ -149,7 +133,8 @@ export async function startSignalServer(): Promise<SignalServer> {
     sendJson(response, 404, { error: `no route ${request.method} ${path}` });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listen(server);
+  closeServer = listening.close;
+  state.url = `http://127.0.0.1:${listening.port}`;
   return state;
 }

@@ -140,3 +140,14 @@ export function runCli(args: readonly string[], options: { env?: Record<string, 
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** The piped session of the walking-skeleton issue's "Done when", one line per entry. */
+export const README_SESSION: readonly string[] = [
+  'add habit meditation daily',
+  'check in meditation',
+  'set goal run a marathon by 2027-05-01',
+  'update progress marathon 10%',
+  'habit stats',
+  'goals',
+  'hello, what can you do?',
+];
