@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { runAgentTurn } from '../agent/agent.js';
-import { renderPrompt } from '../agent/prompts.js';
+import { assembleTurnContext } from '../agent/context.js';
 import { composeBriefing } from '../briefing/compose.js';
 import { Outbox, type ChannelSender } from '../channels/outbox.js';
 import { createSignalTransport, missingSignalSettings, splitMessage, type SignalTransport } from '../channels/signal/index.js';
@@ -196,19 +196,10 @@ export class Steward implements StewardServices {
   async #agentTurn(message: InboundMessage, sessionId: number, inboundId: number, options: HandleOptions): Promise<Reply> {
     const tier = options.tier ?? 'fast';
     const notices: string[] = [];
-    // Stable to volatile, so local servers reuse the KV cache of the prefix:
-    // the system prompt, then the plugins' context, then the conversation;
-    // the clock goes at the end of the newest message only.
-    const pluginContext = await this.plugins.agentContext();
-    const systemPrompt = [renderPrompt('system'), ...pluginContext].join('\n\n');
-    const now = this.clock.now();
-    const stamp = `${localDate(now, this.timeZone)} ${now.toLocaleTimeString('en-GB', { timeZone: this.timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' })}`;
-    const text = `${message.text}\n\n[${stamp}, ${this.timeZone}]`;
-    // Failed and cancelled replies are not part of the conversation the model sees.
-    const history = this.conversations
-      .history(sessionId, this.config.agent.historyMessages, inboundId)
-      .filter((stored) => stored.meta.kind !== 'error' && stored.meta.kind !== 'cancelled')
-      .map((stored) => ({ role: stored.role, text: stored.text }));
+    const { systemPrompt, history, text } = await assembleTurnContext(
+      { conversations: this.conversations, plugins: this.plugins, clock: this.clock, timeZone: this.timeZone, historyMessages: this.config.agent.historyMessages },
+      { sessionId, inboundId, text: message.text },
+    );
     const tools = this.plugins.tools();
     try {
       const routed = await this.router.run(

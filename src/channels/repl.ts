@@ -3,10 +3,10 @@ import { dirname } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import pc from 'picocolors';
-import { formatCommandHelp } from '../app/builtins.js';
 import type { Steward } from '../app/steward.js';
-import { formatStatus, viaTag } from '../cli/format.js';
+import { viaTag } from '../cli/format.js';
 import { describeError } from '../shared/errors.js';
+import { runSlashCommand, type ReplState } from './repl-commands.js';
 import type { Reply } from './types.js';
 
 /** Options of {@link runRepl}. */
@@ -26,12 +26,6 @@ export interface ReplOptions {
   /** The owner's name, recorded as the sender. */
   sender: string;
 }
-
-const SLASH_HELP = [
-  '/help     this help and the command list',
-  '/status   models, plugins, Signal and database',
-  '/quit     leave (or Ctrl-D); Ctrl-C cancels a reply in progress',
-].join('\n');
 
 function readHistory(file: string | undefined): string[] {
   if (file === undefined || !existsSync(file)) return [];
@@ -77,7 +71,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
     });
   }
-  const sessionId = steward.conversations.startSession('repl', options.sender);
+  const state: ReplState = { sessionId: steward.conversations.startSession('repl', options.sender) };
   let current: AbortController | undefined;
   readline.on('SIGINT', () => {
     if (current !== undefined) {
@@ -101,7 +95,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
         continue;
       }
       if (line.startsWith('/')) {
-        const done = await handleSlash(line, steward, write);
+        const done = await runSlashCommand(line, { steward, state, write });
         if (done) break;
         if (terminal) readline.prompt();
         continue;
@@ -113,7 +107,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
         reply = await steward.handle(
           { channel: 'repl', sender: options.sender, text: line, receivedAt: new Date() },
           {
-            sessionId,
+            sessionId: state.sessionId,
             signal: current.signal,
             onToken: (token) => {
               streamed = true;
@@ -145,30 +139,8 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     }
   } finally {
     readline.close();
-    steward.conversations.endSession(sessionId);
+    steward.conversations.endSession(state.sessionId);
     if (terminal) write('\n');
   }
   return 0;
-}
-
-/** Handle a /command; returns true when the REPL should end. */
-async function handleSlash(line: string, steward: Steward, write: (text: string) => void): Promise<boolean> {
-  const command = line.slice(1).split(/\s+/)[0]?.toLowerCase() ?? '';
-  switch (command) {
-    case 'quit':
-    case 'exit':
-    case 'q':
-      return true;
-    case 'help':
-    case '?':
-      write(`${SLASH_HELP}\n\n${formatCommandHelp(steward.plugins.commands.list())}\n`);
-      return false;
-    case 'status':
-      await steward.probeProviders();
-      write((await formatStatus(steward.status())) + '\n');
-      return false;
-    default:
-      write(pc.yellow(`Unknown command /${command}. Try /help.`) + '\n');
-      return false;
-  }
 }
