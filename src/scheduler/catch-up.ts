@@ -55,7 +55,7 @@ export function describeTime(instant: Date, timeZone: string): string {
 }
 
 /**
- * A duration in words, to the minute: `2 h 30 min`, `45 s`.
+ * A duration in words: `45 s`, `12 min`, `2 h 30 min`, `5 days 15 h`.
  * @param ms - the duration in ms
  */
 export function formatDuration(ms: number): string {
@@ -66,5 +66,5 @@ export function formatDuration(ms: number): string {
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
   if (hours < 48) return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
-  return `${Math.round(hours / 24)} days`;
+  return hours % 24 === 0 ? `${hours / 24} days` : `${Math.floor(hours / 24)} days ${hours % 24} h`;
 }

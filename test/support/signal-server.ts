@@ -41,7 +41,7 @@ export type SignalMode =
   | 'recipient-failure'
   /** Never answer. */
   | 'hang'
-  /** Answer (successfully) only when the test calls `releaseHeld()`. */
+  /** Answer successfully, but only when the test calls `releaseHeld()`. */
   | 'hold';
 
 /** Options of {@link startSignalServer}. */
@@ -72,6 +72,8 @@ export interface SignalServer {
   attempts: number;
   /** Current behaviour of sends. */
   mode: SignalMode;
+  /** Behaviours for the next send attempts, one each, before `mode` applies again. */
+  script: SignalMode[];
   /** Answer `GET /api/v1/events` and the websocket upgrade with this HTTP status instead of a stream (undefined: stream). */
   eventsStatus: number | undefined;
   /** While true, new events are buffered but not written to connected clients, and pings get no pong: a stream gone silent. */
@@ -123,6 +125,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     rpcRequests: [],
     attempts: 0,
     mode: 'ok',
+    script: [],
     eventsStatus: undefined,
     stalled: false,
     eventRequests: [],
@@ -241,14 +244,18 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       state.rpcRequests.push(rpc);
       if (rpc.method !== 'send') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: { code: -32601, message: 'Method not implemented' } });
       state.attempts += 1;
-      if (state.mode === 'hang') return;
-      if (state.mode === 'hold') await new Promise<void>((resolve) => held.push(resolve));
-      if (state.mode === 'http-error') return sendJson(response, 500, { error: 'internal' });
+      let mode = state.script.shift() ?? state.mode;
+      if (mode === 'hang') return;
+      if (mode === 'hold') {
+        await new Promise<void>((resolve) => held.push(resolve));
+        mode = 'ok';
+      }
+      if (mode === 'http-error') return sendJson(response, 500, { error: 'internal' });
       const recipients = (rpc.params.recipient as string[] | undefined) ?? [];
       const groupIds = rpc.params.groupId === undefined ? [] : ([] as string[]).concat(rpc.params.groupId as string | string[]);
-      if (state.mode === 'rpc-error') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: { code: -1, message: 'Failed to send message' } });
+      if (mode === 'rpc-error') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: { code: -1, message: 'Failed to send message' } });
       timestamp += 1;
-      if (state.mode === 'recipient-failure') {
+      if (mode === 'recipient-failure') {
         return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results: recipientResults(recipients, 'UNREGISTERED_FAILURE') } });
       }
       const sent: SentMessage = { api: 'jsonrpc', account: rpc.params.account as string | undefined, recipients, message: String(rpc.params.message) };
@@ -260,9 +267,13 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     if (request.method === 'POST' && path === '/v2/send') {
       const parsed = JSON.parse(body) as { message: string; number: string; recipients: string[] };
       state.attempts += 1;
-      if (state.mode === 'hang') return;
-      if (state.mode === 'hold') await new Promise<void>((resolve) => held.push(resolve));
-      if (state.mode !== 'ok' && state.mode !== 'hold') return sendJson(response, 400, { error: 'Failed to send message' });
+      let mode = state.script.shift() ?? state.mode;
+      if (mode === 'hang') return;
+      if (mode === 'hold') {
+        await new Promise<void>((resolve) => held.push(resolve));
+        mode = 'ok';
+      }
+      if (mode !== 'ok') return sendJson(response, 400, { error: 'Failed to send message' });
       const people = parsed.recipients.filter((recipient) => !recipient.startsWith('group.'));
       const groupIds = parsed.recipients.filter((recipient) => recipient.startsWith('group.')).map((recipient) => Buffer.from(recipient.slice('group.'.length), 'base64').toString('utf8'));
       const sent: SentMessage = { api: 'rest', account: parsed.number, recipients: people, message: parsed.message };
