@@ -236,7 +236,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
         for (const event of buffer) if (event.sequence > after && (account === undefined || event.account === account)) writeEvent(response, event);
       }
       eventStreams.set(response, account);
-      request.on('close', () => eventStreams.delete(response));
+      response.on('close', () => eventStreams.delete(response));
       return;
     }
     if (request.method === 'POST' && path === '/api/v1/rpc') {

@@ -47,11 +47,11 @@ export async function outboxCommand(options: { status?: string; limit: string })
       return 0;
     }
     const { default: Table } = await import('cli-table3');
-    const table = new Table({ head: ['id', 'key', 'status', 'tries', 'when', 'to', 'text', 'last error'], style: { head: [], border: [] }, wordWrap: true, colWidths: [null, null, null, null, null, null, 40, 40] });
+    const table = new Table({ head: ['id', 'key', 'status', 'tries', 'when', 'to', 'text', 'last error'], style: { head: [], border: [] }, wordWrap: true, colWidths: [null, null, null, null, null, null, null, 48] });
     const now = steward.clock.now().getTime();
     const colour = { pending: pc.yellow, failed: pc.red, sent: pc.green };
     for (const entry of entries) {
-      table.push([String(entry.id), entry.idempotencyKey, colour[entry.status](entry.status), String(entry.attempts), when(entry, now), entry.recipients.join(', '), preview(entry.text, 60), entry.lastError ?? '']);
+      table.push([String(entry.id), entry.idempotencyKey, colour[entry.status](entry.status), String(entry.attempts), when(entry, now), entry.recipients.join(', '), preview(entry.text, 40), entry.lastError ?? '']);
     }
     process.stdout.write(`${table.toString()}\n${summary}\n`);
     return 0;
