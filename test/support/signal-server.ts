@@ -86,6 +86,8 @@ export interface SignalServer {
   pushEnvelope(envelope: Record<string, unknown>, account?: string): void;
   /** Cut every SSE stream and websocket (the server keeps its buffer). */
   dropEventStreams(): void;
+  /** Resolves with the next message the server accepts. */
+  nextSent(): Promise<SentMessage>;
   /** Answer every send held by mode `hold`. */
   releaseHeld(): void;
   /** Sends waiting in mode `hold`. */
@@ -110,6 +112,11 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const sockets = new Map<WebSocket, string>();
   const buffer: Array<{ sequence: number; account: string | undefined; data: string }> = [];
   const held: Array<() => void> = [];
+  const sentWaiters: Array<(message: SentMessage) => void> = [];
+  function accept(message: SentMessage): void {
+    state.sent.push(message);
+    for (const waiter of sentWaiters.splice(0)) waiter(message);
+  }
   const idPrefix = `${Date.now()}-`;
   let sequence = 0;
   let timestamp = 1_700_000_000_000;
@@ -151,6 +158,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       eventStreams.clear();
       for (const socket of sockets.keys()) socket.terminate();
       sockets.clear();
+    },
+    nextSent() {
+      return new Promise<SentMessage>((resolve) => sentWaiters.push(resolve));
     },
     releaseHeld() {
       for (const release of held.splice(0)) release();
@@ -260,7 +270,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       }
       const sent: SentMessage = { api: 'jsonrpc', account: rpc.params.account as string | undefined, recipients, message: String(rpc.params.message) };
       if (groupIds.length > 0) sent.groupIds = groupIds;
-      state.sent.push(sent);
+      accept(sent);
       const results = recipientResults(groupIds.length > 0 ? ['+15559990001', '+15559990002'] : recipients, 'SUCCESS');
       return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results } });
     }
@@ -278,7 +288,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       const groupIds = parsed.recipients.filter((recipient) => recipient.startsWith('group.')).map((recipient) => Buffer.from(recipient.slice('group.'.length), 'base64').toString('utf8'));
       const sent: SentMessage = { api: 'rest', account: parsed.number, recipients: people, message: parsed.message };
       if (groupIds.length > 0) sent.groupIds = groupIds;
-      state.sent.push(sent);
+      accept(sent);
       timestamp += 1;
       return sendJson(response, 201, { timestamp: String(timestamp) });
     }
