@@ -37,7 +37,7 @@ function schedule(kind: BriefingKind): PluginSchedule {
       // Say it before a model spends a minute writing a briefing that cannot go anywhere.
       const missing = missingSignalSettings(context.config);
       if (missing !== undefined) throw new DeliveryError(`the ${kind} briefing cannot be sent: ${missing}`, { channel: 'signal', retryable: false });
-      const briefing = await context.services.composeBriefing(kind, signal === undefined ? {} : { signal });
+      const briefing = await context.services.composeBriefing(kind, { signal });
       const idempotencyKey = briefingKey(kind, scheduledFor, context.timeZone);
       try {
         const result = await context.services.deliverToOwner({ idempotencyKey, text: briefing.text });

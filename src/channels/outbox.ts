@@ -234,14 +234,20 @@ export class Outbox {
    * Try to deliver one pending row now (even if its next attempt is later).
    * @param idempotencyKey - the row's key
    * @returns `sent`, or `already-sent` when the key was delivered before
-   * @throws DeliveryError with the reason when the attempt fails (the row stays pending for retry, or failed when not retryable)
+   * @throws DeliveryError with the reason when the attempt fails (the row stays pending for retry, or failed when not retryable),
+   *   when the row was given up before, or when an earlier part of its message is not sent yet
    */
   async deliver(idempotencyKey: string): Promise<'sent' | 'already-sent'> {
     const entry = this.get(idempotencyKey);
     if (entry === undefined) throw new Error(`no outbox row with key ${idempotencyKey}`);
     if (entry.status === 'sent') return 'already-sent';
-    if (entry.afterId !== null && this.#byId(entry.afterId)?.status !== 'sent') {
-      throw new DeliveryError(`${idempotencyKey} waits for the part before it, which is not sent yet`, { channel: entry.channel, retryable: true });
+    if (entry.status === 'failed') {
+      throw new DeliveryError(`${idempotencyKey} was given up earlier: ${entry.lastError ?? 'unknown error'}`, { channel: entry.channel, retryable: false });
+    }
+    const previous = entry.afterId === null ? undefined : this.#byId(entry.afterId);
+    if (previous !== undefined && previous.status !== 'sent') {
+      const retryable = previous.status === 'pending';
+      throw new DeliveryError(`${idempotencyKey} waits for ${previous.idempotencyKey}, which is ${previous.status}`, { channel: entry.channel, retryable });
     }
     if (!this.#claim(entry.id, true)) {
       throw new DeliveryError(`${idempotencyKey} is being delivered by another process`, { channel: entry.channel, retryable: true });

@@ -101,7 +101,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('doctor')
-    .description('check models, embeddings, Signal, plugins and the database: each OK or what to fix')
+    .description('check models, embeddings, Signal, plugins, the database and the daemon: each OK or what to fix')
     .action(async () => {
       const { doctorCommand } = await import('./commands/doctor.js');
       setExitCode(await doctorCommand());

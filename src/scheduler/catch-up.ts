@@ -51,7 +51,7 @@ export function decideCatchUp(policy: CatchUpPolicy, scheduledFor: Date, now: Da
  * @param timeZone - IANA zone
  */
 export function describeTime(instant: Date, timeZone: string): string {
-  return DateTime.fromJSDate(instant, { zone: timeZone }).toFormat('ccc yyyy-LL-dd HH:mm');
+  return DateTime.fromJSDate(instant, { zone: timeZone }).setLocale('en').toFormat('ccc yyyy-LL-dd HH:mm');
 }
 
 /**

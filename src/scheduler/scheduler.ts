@@ -221,8 +221,12 @@ export class Scheduler {
         const missed = this.#missed.get(job.id);
         this.#missed.delete(job.id);
         if (missed === undefined || this.#shutdown.signal.aborted) return;
-        const report = this.#catchUp(missed.job, missed.slot, runner, this.#options.clock.now());
-        this.#options.log.info({ job: job.id, missedTimes: missed.count }, `${missed.count} scheduled time(s) went by while the process was paused; latest: ${report.reason}`);
+        try {
+          const report = this.#catchUp(missed.job, missed.slot, runner, this.#options.clock.now());
+          this.#options.log.info({ job: job.id, missedTimes: missed.count }, `${missed.count} scheduled time(s) went by while the process was paused; latest: ${report.reason}`);
+        } catch (error) {
+          this.#options.log.error({ job: job.id, err: error }, `catch-up after a pause failed: ${describeError(error)}`);
+        }
       });
       return;
     }
@@ -247,7 +251,8 @@ export class Scheduler {
       const reason = row === undefined ? decision.reason : `interrupted by a shutdown; ${decision.reason}`;
       report = { job: job.id, scheduledFor: slot, action: decision.action, reason };
       if (decision.action === 'run') {
-        void this.runOnce(job, slot, runner, 'catch-up');
+        // runOnce records the job's own failures; what can still reject is the database itself.
+        this.runOnce(job, slot, runner, 'catch-up').catch((error: unknown) => log.error({ job: job.id, err: error }, `catch-up run could not be recorded: ${describeError(error)}`));
       } else {
         database
           .prepare(

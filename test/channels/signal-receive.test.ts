@@ -56,6 +56,19 @@ describe('two-way Signal in the daemon', () => {
     expect(daemon?.signalChannel?.status()).toMatchObject({ state: 'connected', answered: 1, ignored: 1 });
   });
 
+  it('skips a malformed event, receipts and typing, with a log line, and keeps answering', async () => {
+    await open();
+    const server = signal!;
+    server.pushEnvelope({ source: OWNER, sourceNumber: OWNER, timestamp: 'yesterday', dataMessage: { message: 'check in x' } }, ACCOUNT);
+    server.pushEnvelope({ source: OWNER, sourceNumber: OWNER, sourceUuid: null, timestamp: 1_700_000_000_001, typingMessage: { action: 'STARTED' } }, ACCOUNT);
+    server.pushEnvelope({ source: OWNER, sourceNumber: OWNER, timestamp: 1_700_000_000_002, receiptMessage: { isRead: true, timestamps: [1] } }, ACCOUNT);
+    server.pushEnvelope(server.incoming(OWNER, 'add habit flossing daily'), ACCOUNT);
+    await eventually(() => expect(replies()).toHaveLength(1));
+    expect(replies()[0]).toContain('flossing');
+    expect(logLines.some((line) => line.includes('Signal event skipped: unexpected shape: envelope.timestamp'))).toBe(true);
+    expect(daemon?.signalChannel?.status()).toMatchObject({ answered: 1, ignored: 0 });
+  });
+
   it('answers a redelivered message once', async () => {
     await open();
     const server = signal!;
