@@ -132,7 +132,9 @@ export class SignalChannel {
     const { log } = this.#host;
     const parsed = parseReceiveEvent(event.data);
     if (!parsed.success) {
-      log.warn({ eventId: event.id ?? null, sample: event.data.slice(0, 200) }, `Signal event skipped: ${parsed.error}`);
+      // The event may hold someone's text: the sample goes to the debug level only.
+      log.warn({ eventId: event.id ?? null }, `Signal event skipped: ${parsed.error}`);
+      log.debug({ eventId: event.id ?? null, sample: event.data.slice(0, 200) }, 'the skipped Signal event');
       return;
     }
     if (parsed.value.kind === 'other') {
