@@ -163,7 +163,7 @@ describe('steward daemon (built, in a child process)', () => {
     outbox.enqueue({ idempotencyKey: 'briefing:morning:2026-11-21', channel: 'signal', recipients: [OWNER], text: 'waiting one' });
     signal.mode = 'recipient-failure';
     outbox.enqueue({ idempotencyKey: 'reply:signal:x:1', channel: 'signal', recipients: [OWNER], text: 'failed one' });
-    await outbox.deliver('reply:signal:x:1').catch(() => undefined);
+    await expect(outbox.deliver('reply:signal:x:1')).rejects.toThrow('UNREGISTERED_FAILURE');
     await opened.close();
 
     const all = await runCli(['outbox'], { env });
