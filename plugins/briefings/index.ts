@@ -1,5 +1,6 @@
-import { definePlugin, type BriefingKind, type PluginContext, type PluginSchedule } from '../../src/plugins/api.js';
-import { UsageError } from '../../src/shared/errors.js';
+import { missingSignalSettings } from '../../src/channels/signal/index.js';
+import { definePlugin, type BriefingKind, type CatchUpPolicy, type PluginContext, type PluginSchedule } from '../../src/plugins/api.js';
+import { DeliveryError, UsageError } from '../../src/shared/errors.js';
 import { localDate } from '../../src/shared/time.js';
 
 const USAGE = 'briefing morning|weekly';
@@ -21,16 +22,31 @@ export function briefingKey(kind: BriefingKind, scheduledFor: Date, timeZone: st
   return `briefing:${kind}:${localDate(scheduledFor, timeZone)}`;
 }
 
-function schedule(kind: BriefingKind, graceMs: number): PluginSchedule {
+function catchUpPolicy(kind: BriefingKind, context: PluginContext): CatchUpPolicy {
+  const { policy, graceMs } = context.config.briefings[kind].catchUp;
+  return policy === 'skip' ? { policy } : { policy, graceMs };
+}
+
+function schedule(kind: BriefingKind): PluginSchedule {
   return {
     name: kind,
     cron: (context: PluginContext) => context.config.briefings[kind].cron,
     enabled: (context: PluginContext) => context.config.briefings[kind].enabled,
-    catchUp: { policy: 'run-if-within', graceMs },
-    handler: async ({ scheduledFor }, context) => {
-      const briefing = await context.services.composeBriefing(kind);
-      const result = await context.services.deliverToOwner({ idempotencyKey: briefingKey(kind, scheduledFor, context.timeZone), text: briefing.text });
-      context.log.info({ kind, writtenBy: briefing.writtenBy, status: result.status }, 'briefing delivered');
+    catchUp: (context: PluginContext) => catchUpPolicy(kind, context),
+    handler: async ({ scheduledFor, signal }, context) => {
+      // Say it before a model spends a minute writing a briefing that cannot go anywhere.
+      const missing = missingSignalSettings(context.config);
+      if (missing !== undefined) throw new DeliveryError(`the ${kind} briefing cannot be sent: ${missing}`, { channel: 'signal', retryable: false });
+      const briefing = await context.services.composeBriefing(kind, { signal });
+      const idempotencyKey = briefingKey(kind, scheduledFor, context.timeZone);
+      try {
+        const result = await context.services.deliverToOwner({ idempotencyKey, text: briefing.text });
+        context.log.info({ kind, writtenBy: briefing.writtenBy, status: result.status }, 'briefing delivered');
+      } catch (error) {
+        // Written to the outbox, which retries with backoff: the job itself is done.
+        if (!(error instanceof DeliveryError) || !error.retryable) throw error;
+        context.log.warn({ kind, idempotencyKey, writtenBy: briefing.writtenBy }, `briefing queued; Signal failed (${error.message}); the outbox retries`);
+      }
     },
   };
 }
@@ -52,5 +68,5 @@ export default definePlugin({
       },
     },
   ],
-  schedules: [schedule('morning', 3 * 3_600_000), schedule('weekly', 12 * 3_600_000)],
+  schedules: [schedule('morning'), schedule('weekly')],
 });

@@ -3,7 +3,7 @@ import { runAgentTurn } from '../agent/agent.js';
 import { assembleTurnContext } from '../agent/context.js';
 import { composeBriefing } from '../briefing/compose.js';
 import { Outbox, type ChannelSender } from '../channels/outbox.js';
-import { createSignalTransport, missingSignalSettings, splitMessage, type SignalTransport } from '../channels/signal/index.js';
+import { createSignalTransport, missingSignalSettings, type SignalTransport } from '../channels/signal/index.js';
 import type { InboundMessage, OutboundMessage, Reply, ReplyVia } from '../channels/types.js';
 import { effectiveTimeZone } from '../config/load.js';
 import type { StewardConfig } from '../config/schema.js';
@@ -274,17 +274,8 @@ export class Steward implements StewardServices {
   async deliverToOwner(message: OutboundMessage): Promise<DeliveryResult> {
     const missing = missingSignalSettings(this.config);
     if (missing !== undefined) throw new DeliveryError(missing, { channel: 'signal', retryable: false });
-    const parts = splitMessage(message.text);
-    const keys = parts.map((_, index) => (parts.length === 1 ? message.idempotencyKey : `${message.idempotencyKey}#${index + 1}/${parts.length}`));
-    let sentNow = false;
-    let firstId = 0;
-    for (const [index, part] of parts.entries()) {
-      const key = keys[index] as string;
-      const { entry } = this.outbox.enqueue({ idempotencyKey: key, channel: 'signal', recipients: this.config.signal.to, text: part });
-      if (index === 0) firstId = entry.id;
-      const outcome = await this.outbox.deliver(key);
-      if (outcome === 'sent') sentNow = true;
-    }
+    const { status, firstId } = await this.outbox.send({ idempotencyKey: message.idempotencyKey, channel: 'signal', recipients: this.config.signal.to, text: message.text });
+    const sentNow = status === 'sent';
     if (sentNow) {
       this.conversations.record({
         sessionId: null,

@@ -1,6 +1,7 @@
 import { toTimestamp, type Database } from '../memory/database.js';
 import { DeliveryError, describeError } from '../shared/errors.js';
 import type { Clock } from '../shared/time.js';
+import { splitMessage } from './signal/transport.js';
 
 /** Sends one message on one channel; throws DeliveryError on failure. */
 export type ChannelSender = (recipients: readonly string[], text: string) => Promise<void>;
@@ -32,6 +33,30 @@ export interface OutboxEntry {
   nextAttemptAt: string;
   /** ISO instant it was delivered. */
   sentAt: string | null;
+  /** Row that must be sent before this one (the previous part of a split message), or null. */
+  afterId: number | null;
+}
+
+/** A message for {@link Outbox.send}: split into parts when it is too long for one. */
+export interface OutboxMessage {
+  /** Idempotency key of the whole message; parts get `<key>#<n>/<count>`. */
+  idempotencyKey: string;
+  /** Channel name, for example `signal`. */
+  channel: string;
+  /** Addresses. */
+  recipients: readonly string[];
+  /** The whole text. */
+  text: string;
+}
+
+/** How many rows the outbox holds in each state. */
+export interface OutboxCounts {
+  /** Waiting for their first or next attempt. */
+  pending: number;
+  /** Given up (expired, or a failure that cannot pass). */
+  failed: number;
+  /** Delivered. */
+  sent: number;
 }
 
 interface OutboxRow {
@@ -46,6 +71,7 @@ interface OutboxRow {
   created_at: string;
   next_attempt_at: string;
   sent_at: string | null;
+  after_id: number | null;
 }
 
 function toEntry(row: OutboxRow): OutboxEntry {
@@ -61,8 +87,12 @@ function toEntry(row: OutboxRow): OutboxEntry {
     createdAt: row.created_at,
     nextAttemptAt: row.next_attempt_at,
     sentAt: row.sent_at,
+    afterId: row.after_id,
   };
 }
+
+/** Parts of a split message wait for the part before them (`after_id`) to be sent. */
+const PREVIOUS_PART_SENT = "(after_id IS NULL OR EXISTS (SELECT 1 FROM outbox AS previous WHERE previous.id = outbox.after_id AND previous.status = 'sent'))";
 
 /** Options of {@link Outbox}. */
 export interface OutboxOptions {
@@ -106,20 +136,79 @@ export class Outbox {
 
   /**
    * Queue a message unless its key is already queued.
-   * @param message - key, channel, recipients and text
+   * @param message - key, channel, recipients and text; `afterId` names a row that must be sent first
    * @returns the row, and whether this call created it
    */
-  enqueue(message: { idempotencyKey: string; channel: string; recipients: readonly string[]; text: string }): { entry: OutboxEntry; created: boolean } {
+  enqueue(message: { idempotencyKey: string; channel: string; recipients: readonly string[]; text: string; afterId?: number | null }): { entry: OutboxEntry; created: boolean } {
     const now = toTimestamp(this.#clock.now());
     const result = this.#database
       .prepare(
-        `INSERT INTO outbox (idempotency_key, channel, recipients, text, created_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+        `INSERT INTO outbox (idempotency_key, channel, recipients, text, created_at, next_attempt_at, after_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
       )
-      .run(message.idempotencyKey, message.channel, JSON.stringify(message.recipients), message.text, now, now);
+      .run(message.idempotencyKey, message.channel, JSON.stringify(message.recipients), message.text, now, now, message.afterId ?? null);
     const entry = this.get(message.idempotencyKey);
     if (entry === undefined) throw new Error(`outbox row ${message.idempotencyKey} vanished after insert`);
     return { entry, created: result.changes === 1 };
+  }
+
+  /**
+   * Queue a message as one row, or, over 4000 characters, as several parts
+   * (`<key>#1/3`, `<key>#2/3`, ...) in one transaction; each part waits for
+   * the one before it, so they arrive in order even across retries.
+   * @param message - key, channel, recipients and the whole text
+   * @returns the rows in order (existing rows when the key was queued before)
+   */
+  enqueueParts(message: OutboxMessage): OutboxEntry[] {
+    const parts = splitMessage(message.text);
+    const write = this.#database.transaction((): OutboxEntry[] => {
+      const entries: OutboxEntry[] = [];
+      let afterId: number | null = null;
+      for (const [index, part] of parts.entries()) {
+        const idempotencyKey = parts.length === 1 ? message.idempotencyKey : `${message.idempotencyKey}#${index + 1}/${parts.length}`;
+        const { entry } = this.enqueue({ idempotencyKey, channel: message.channel, recipients: message.recipients, text: part, afterId });
+        entries.push(entry);
+        afterId = entry.id;
+      }
+      return entries;
+    });
+    return write.immediate();
+  }
+
+  /**
+   * Queue a message (see {@link enqueueParts}) and deliver its parts now, in
+   * order. A part that fails stays queued, with the parts after it, for the
+   * daemon's retry loop.
+   * @param message - key, channel, recipients and the whole text
+   * @returns `sent` when this call sent at least one part, `already-sent` when every part went out before; the first row's id
+   * @throws DeliveryError from the first part that fails
+   */
+  async send(message: OutboxMessage): Promise<{ status: 'sent' | 'already-sent'; firstId: number; parts: number }> {
+    const entries = this.enqueueParts(message);
+    const status = await this.deliverParts(entries);
+    return { status, firstId: entries[0]?.id ?? 0, parts: entries.length };
+  }
+
+  /**
+   * Deliver queued parts now, in order, stopping at the first that fails.
+   * @param entries - the rows of one message, as {@link enqueueParts} returned them
+   * @returns `sent` when at least one part went out now, else `already-sent`
+   * @throws DeliveryError from the first part that fails (it and the rest stay queued)
+   */
+  async deliverParts(entries: readonly OutboxEntry[]): Promise<'sent' | 'already-sent'> {
+    let sentNow = false;
+    for (const entry of entries) {
+      if ((await this.deliver(entry.idempotencyKey)) === 'sent') sentNow = true;
+    }
+    return sentNow ? 'sent' : 'already-sent';
+  }
+
+  /** How many rows are pending, failed and sent. */
+  counts(): OutboxCounts {
+    const rows = this.#database.prepare<[], { status: OutboxStatus; count: number }>('SELECT status, COUNT(*) AS count FROM outbox GROUP BY status').all();
+    const counts: OutboxCounts = { pending: 0, failed: 0, sent: 0 };
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
   }
 
   /** The row with this idempotency key, if any. */
@@ -145,12 +234,21 @@ export class Outbox {
    * Try to deliver one pending row now (even if its next attempt is later).
    * @param idempotencyKey - the row's key
    * @returns `sent`, or `already-sent` when the key was delivered before
-   * @throws DeliveryError with the reason when the attempt fails (the row stays pending for retry, or failed when not retryable)
+   * @throws DeliveryError with the reason when the attempt fails (the row stays pending for retry, or failed when not retryable),
+   *   when the row was given up before, or when an earlier part of its message is not sent yet
    */
   async deliver(idempotencyKey: string): Promise<'sent' | 'already-sent'> {
     const entry = this.get(idempotencyKey);
     if (entry === undefined) throw new Error(`no outbox row with key ${idempotencyKey}`);
     if (entry.status === 'sent') return 'already-sent';
+    if (entry.status === 'failed') {
+      throw new DeliveryError(`${idempotencyKey} was given up earlier: ${entry.lastError ?? 'unknown error'}`, { channel: entry.channel, retryable: false });
+    }
+    const previous = entry.afterId === null ? undefined : this.#byId(entry.afterId);
+    if (previous !== undefined && previous.status !== 'sent') {
+      const retryable = previous.status === 'pending';
+      throw new DeliveryError(`${idempotencyKey} waits for ${previous.idempotencyKey}, which is ${previous.status}`, { channel: entry.channel, retryable });
+    }
     if (!this.#claim(entry.id, true)) {
       throw new DeliveryError(`${idempotencyKey} is being delivered by another process`, { channel: entry.channel, retryable: true });
     }
@@ -159,10 +257,12 @@ export class Outbox {
 
   /**
    * Deliver every pending row whose next attempt is due (the daemon's loop).
+   * @param options - `signal` stops the round between two rows (a shutdown); the row being sent finishes
    * @returns how many were sent and how many failed this round
    */
-  async deliverDue(): Promise<{ sent: number; failed: number }> {
+  async deliverDue(options: { signal?: AbortSignal } = {}): Promise<{ sent: number; failed: number }> {
     const now = toTimestamp(this.#clock.now());
+    this.#failOrphanedParts();
     const due = this.#database
       .prepare<[string], OutboxRow>("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id")
       .all(now)
@@ -170,6 +270,7 @@ export class Outbox {
     let sent = 0;
     let failed = 0;
     for (const entry of due) {
+      if (options.signal?.aborted === true) break;
       if (!this.#claim(entry.id, false)) continue;
       try {
         await this.#attempt(entry);
@@ -193,9 +294,29 @@ export class Outbox {
     const leaseUntil = toTimestamp(new Date(now + this.#leaseMs));
     const due = force ? '' : ' AND next_attempt_at <= @now';
     const result = this.#database
-      .prepare(`UPDATE outbox SET lease_until = @leaseUntil WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)${due}`)
+      .prepare(
+        `UPDATE outbox SET lease_until = @leaseUntil WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)${due} AND ${PREVIOUS_PART_SENT}`,
+      )
       .run({ leaseUntil, id, now: nowText });
     return result.changes === 1;
+  }
+
+  #byId(id: number): OutboxEntry | undefined {
+    const row = this.#database.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?').get(id);
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  /** A part whose earlier part failed for good can never be sent in order: mark it failed too. */
+  #failOrphanedParts(): void {
+    for (;;) {
+      const result = this.#database
+        .prepare(
+          `UPDATE outbox SET status = 'failed', last_error = 'an earlier part of this message could not be delivered', lease_until = NULL
+           WHERE status = 'pending' AND after_id IN (SELECT id FROM outbox WHERE status = 'failed')`,
+        )
+        .run();
+      if (result.changes === 0) return;
+    }
   }
 
   async #attempt(entry: OutboxEntry): Promise<'sent'> {

@@ -51,7 +51,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('daemon')
-    .description('run the scheduler (briefings), health probes and the outbox until SIGTERM/SIGINT')
+    .description('run the scheduler (briefings, with catch-up), two-way Signal, health probes and the outbox until SIGTERM/SIGINT')
     .action(async () => {
       const { daemonCommand } = await import('./commands/daemon.js');
       setExitCode(await daemonCommand());
@@ -68,8 +68,40 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('outbox')
+    .description('list outbound messages: pending (with their next try), failed, and the last ones sent')
+    .option('--status <status>', 'only pending, failed or sent')
+    .option('--limit <n>', 'how many sent messages (or rows of --status) to show', '10')
+    .action(async (options: { status?: string; limit: string }) => {
+      const { outboxCommand } = await import('./commands/outbox.js');
+      setExitCode(await outboxCommand(options));
+    });
+
+  program
+    .command('health')
+    .description('is the daemon running, and how is it doing (for you or a supervisor): exit 0 ok, 1 degraded, 3 not running')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { healthCommand } = await import('./commands/health.js');
+      setExitCode(await healthCommand({ json: options.json === true }));
+    });
+
+  const service = program.command('service').description('run the daemon as a service (systemd user unit or launchd agent)');
+  service
+    .command('install')
+    .description('print a systemd user unit or launchd plist that runs "steward daemon", with instructions; installs nothing')
+    .option('--systemd', 'a systemd user unit (the default on Linux)')
+    .option('--launchd', 'a launchd agent (the default on macOS)')
+    .option('--write', 'write the file where it belongs (still enables nothing)')
+    .option('--force', 'with --write, replace a different existing file')
+    .action(async (options: { systemd?: boolean; launchd?: boolean; write?: boolean; force?: boolean }) => {
+      const { serviceInstallCommand } = await import('./commands/service.js');
+      setExitCode(await serviceInstallCommand(options));
+    });
+
+  program
     .command('doctor')
-    .description('check models, embeddings, Signal, plugins and the database: each OK or what to fix')
+    .description('check models, embeddings, Signal, plugins, the database and the daemon: each OK or what to fix')
     .action(async () => {
       const { doctorCommand } = await import('./commands/doctor.js');
       setExitCode(await doctorCommand());

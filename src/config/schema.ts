@@ -56,6 +56,13 @@ const signalAddress = z
     'must be an E.164 number such as +15551234567 or a Signal UUID',
   );
 
+const catchUpPolicy = z.strictObject({
+  policy: z
+    .enum(['run-if-within', 'skip'])
+    .describe('run-if-within: run a missed time late if it is at most graceMs old; skip: never run a missed time.'),
+  graceMs: z.number().int().min(0).describe('How late a missed run may still start, in ms (run-if-within only).'),
+});
+
 /** The whole configuration, after defaults and overrides are merged. */
 export const configSchema = z.strictObject({
   dataDir: z
@@ -112,16 +119,50 @@ export const configSchema = z.strictObject({
     account: signalAddress.nullable().describe("The assistant's own Signal number."),
     to: z.array(signalAddress).describe("The owner's numbers: briefings go there and only they may talk to steward."),
     timeoutMs: z.number().int().positive().describe('Timeout of one Signal HTTP request, in ms.'),
+    allowFrom: z
+      .array(signalAddress)
+      .describe('More senders (E.164 numbers or Signal UUIDs) who may talk to steward, besides signal.to. Anyone else is ignored and logged.'),
+    allowGroups: z
+      .array(z.string().min(1))
+      .describe('Signal group ids (as signal-cli reports them in groupInfo.groupId) whose messages from allowed senders are answered, in the group. Other group messages are ignored.'),
+    receive: z.strictObject({
+      enabled: z.boolean().describe('Receive messages in the daemon (the JSON-RPC SSE stream or the REST API websocket) and answer them.'),
+      backoffMs: z
+        .array(z.number().int().positive())
+        .min(1)
+        .describe('Wait before each reconnect after the receive stream fails, in ms; the last one repeats. Reset once a connection opens.'),
+      idleTimeoutMs: z
+        .number()
+        .int()
+        .positive()
+        .describe('A receive stream with no data, keep-alive or pong for this long is taken as dead and reconnected, in ms (signal-cli sends a keep-alive every 15 s).'),
+    }),
   }),
   briefings: z.strictObject({
     morning: z.strictObject({
       enabled: z.boolean().describe('Schedule the morning briefing in the daemon.'),
       cron: cronExpression.describe('When the morning briefing is sent, in the configured time zone.'),
+      catchUp: catchUpPolicy.describe('What the daemon does at start (or after the machine slept) about a morning briefing time it missed.'),
     }),
     weekly: z.strictObject({
       enabled: z.boolean().describe('Schedule the weekly briefing in the daemon.'),
       cron: cronExpression.describe('When the weekly briefing is sent, in the configured time zone.'),
+      catchUp: catchUpPolicy.describe('What the daemon does at start (or after the machine slept) about a weekly briefing time it missed.'),
     }),
+  }),
+  daemon: z.strictObject({
+    outboxIntervalMs: z.number().int().positive().describe('How often the daemon looks for outbox messages due for a retry, in ms.'),
+    heartbeatMs: z.number().int().positive().describe('How often the daemon renews its lock and writes its health snapshot, in ms.'),
+    lockStaleMs: z
+      .number()
+      .int()
+      .positive()
+      .describe('A daemon lock not renewed for this long is taken over by a new daemon, in ms (at once when its process is gone on this host). Keep it several heartbeats long.'),
+    shutdownGraceMs: z
+      .number()
+      .int()
+      .min(0)
+      .describe('On SIGTERM/SIGINT, how long jobs and replies in progress may run before they are cancelled, in ms; a cancelled job is caught up at the next start, a cancelled reply answered then.'),
   }),
   agent: z.strictObject({
     historyMessages: z.number().int().min(0).max(200).describe('How many earlier messages of the session go into each turn.'),

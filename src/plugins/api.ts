@@ -149,13 +149,15 @@ export interface PluginSchedule {
   cron: string | ((context: PluginContext) => string);
   /** Whether the job is on (default: on). */
   enabled?: (context: PluginContext) => boolean;
-  /** Missed-run policy (default: skip). */
-  catchUp?: CatchUpPolicy;
+  /** Missed-run policy, or a function reading it from the config (default: skip). */
+  catchUp?: CatchUpPolicy | ((context: PluginContext) => CatchUpPolicy);
   /**
    * Run the job once.
-   * @param run - `scheduledFor` is the cron time this run is for
+   * @param run - `scheduledFor` is the cron time this run is for; `signal`
+   *   aborts when the daemon shuts down (pass it on to model calls: an
+   *   interrupted run is caught up at the next start)
    */
-  handler(run: { scheduledFor: Date }, context: PluginContext): Promise<void> | void;
+  handler(run: { scheduledFor: Date; signal?: AbortSignal }, context: PluginContext): Promise<void> | void;
 }
 
 /** A section a plugin adds to the morning and/or weekly briefing. */

@@ -8,6 +8,7 @@ import { localDate, type Clock, type IsoDate } from '../shared/time.js';
 import type {
   BriefingKind,
   BriefingSection,
+  CatchUpPolicy,
   Plugin,
   PluginContext,
   PluginSchedule,
@@ -55,6 +56,8 @@ export interface ScheduledJob {
   schedule: PluginSchedule;
   /** The cron expression in effect. */
   cron: string;
+  /** The missed-run policy in effect. */
+  catchUp: CatchUpPolicy;
 }
 
 /** A tool with the plugin it belongs to. */
@@ -263,7 +266,8 @@ export class PluginHost {
         const enabled = schedule.enabled?.(entry.context) ?? true;
         if (!enabled) continue;
         const cron = typeof schedule.cron === 'string' ? schedule.cron : schedule.cron(entry.context);
-        jobs.push({ id: `${entry.plugin.name}:${schedule.name}`, plugin: entry, schedule, cron });
+        const catchUp = typeof schedule.catchUp === 'function' ? schedule.catchUp(entry.context) : (schedule.catchUp ?? { policy: 'skip' });
+        jobs.push({ id: `${entry.plugin.name}:${schedule.name}`, plugin: entry, schedule, cron, catchUp });
       }
     }
     return jobs;

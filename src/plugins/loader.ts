@@ -70,7 +70,7 @@ const pluginShape = z.object({
         cron,
         enabled: isFunction.optional(),
         catchUp: z
-          .union([z.object({ policy: z.literal('skip') }), z.object({ policy: z.literal('run-if-within'), graceMs: z.number().positive() })])
+          .union([z.object({ policy: z.literal('skip') }), z.object({ policy: z.literal('run-if-within'), graceMs: z.number().min(0) }), isFunction])
           .optional(),
         handler: isFunction,
       }),

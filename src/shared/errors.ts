@@ -171,6 +171,65 @@ export class DeliveryError extends StewardError {
   }
 }
 
+/** The daemon that holds the lock on a database, as {@link DaemonLockedError} reports it. */
+export interface LockHolderInfo {
+  /** Its process id. */
+  pid: number;
+  /** The host it runs on. */
+  host: string;
+  /** ISO instant it took the lock. */
+  acquiredAt: string;
+  /** ISO instant of its last heartbeat. */
+  heartbeatAt: string;
+}
+
+/**
+ * Another daemon holds the lock on this database: a second `steward daemon`
+ * refuses to start, so no scheduled time runs twice.
+ */
+export class DaemonLockedError extends StewardError {
+  /** The daemon that holds the lock. */
+  readonly holder: LockHolderInfo;
+  /** The database file it was about. */
+  readonly databaseFile: string;
+
+  constructor(holder: LockHolderInfo, databaseFile: string, options: StewardErrorOptions = {}) {
+    super(
+      `another steward daemon is already running on ${databaseFile} (pid ${holder.pid} on ${holder.host}, since ${holder.acquiredAt}). ` +
+        `Stop it first (kill ${holder.pid}), or see how it is doing with "steward health".`,
+      options,
+    );
+    this.holder = holder;
+    this.databaseFile = databaseFile;
+  }
+}
+
+/**
+ * A Signal receive stream failed. `kind` says what the receive loop does
+ * about it (grammY's `handlePollingError`): `fatal` stops receiving and says
+ * so (a 401, a wrong account), `rate-limited` waits `retryAfterMs`,
+ * `transient` backs off and reconnects.
+ */
+export class SignalReceiveError extends StewardError {
+  /** `fatal`, `rate-limited` or `transient`. */
+  readonly kind: 'fatal' | 'rate-limited' | 'transient';
+  /** HTTP status, when there was one. */
+  readonly status: number | undefined;
+  /** How long the server asked us to wait (Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message: string,
+    details: { kind: 'fatal' | 'rate-limited' | 'transient'; status?: number | undefined; retryAfterMs?: number | undefined },
+    options: StewardErrorOptions = {},
+  ) {
+    super(message, options);
+    this.kind = details.kind;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
 /** A plugin failed to load or one of its handlers threw. */
 export class PluginError extends StewardError {
   /** The plugin's name (or folder name when it did not load). */

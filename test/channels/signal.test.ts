@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonRpcSignalTransport } from '../../src/channels/signal/jsonrpc.js';
 import { RestSignalTransport } from '../../src/channels/signal/rest.js';
-import { splitMessage } from '../../src/channels/signal/transport.js';
+import { groupAddress, splitMessage } from '../../src/channels/signal/transport.js';
 import { DeliveryError } from '../../src/shared/errors.js';
 import { startSignalServer, type SignalServer } from '../support/signal-server.js';
 
@@ -54,6 +54,18 @@ describe('Signal transports', () => {
     expect(await transport.check()).toMatchObject({ ok: true });
     signal.mode = 'http-error';
     await expect(transport.send(['+15551112222'], 'hi')).rejects.toThrow('HTTP 400');
+  });
+
+  it('sends to a group: groupId over JSON-RPC, group.<base64> over the REST API', async () => {
+    signal = await startSignalServer();
+    await new JsonRpcSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 }).send([groupAddress('ZmFtaWx5')], 'to the group');
+    expect(signal.rpcRequests[0]?.params).toMatchObject({ groupId: ['ZmFtaWx5'], message: 'to the group' });
+    expect(signal.rpcRequests[0]?.params.recipient).toBeUndefined();
+    await new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 }).send([groupAddress('ZmFtaWx5')], 'again');
+    expect(signal.sent.map((sent) => [sent.api, sent.groupIds])).toEqual([
+      ['jsonrpc', ['ZmFtaWx5']],
+      ['rest', ['ZmFtaWx5']],
+    ]);
   });
 
   it('splits long texts at line boundaries, each part within the limit', () => {

@@ -12,7 +12,7 @@ describe('daemon', () => {
   it('schedules the morning and weekly briefings at their cron times in STEWARD_TIMEZONE', async () => {
     opened = await openTestSteward({ env: { STEWARD_TIMEZONE: 'Asia/Singapore' } });
     const daemon = new Daemon(opened.steward);
-    daemon.start();
+    await daemon.start();
     try {
       const runs = daemon.scheduler.nextRuns();
       expect(runs.map((run) => run.job)).toEqual(['briefings:morning', 'briefings:weekly']);
@@ -38,6 +38,8 @@ describe('daemon', () => {
   it('refuses to start with an invalid cron expression, naming the job', async () => {
     opened = await openTestSteward({ overrides: { briefings: { morning: { cron: '99 99 * * *' } } } });
     const daemon = new Daemon(opened.steward);
-    expect(() => daemon.start()).toThrow('job briefings:morning has an invalid cron expression "99 99 * * *"');
+    await expect(daemon.start()).rejects.toThrow('job briefings:morning has an invalid cron expression "99 99 * * *"');
+    // The lock was released: a corrected daemon can start.
+    expect(daemon.running).toBe(false);
   });
 });

@@ -1,11 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { listen, readBody, sendJson } from './http.js';
 
 /**
  * A local HTTP server that speaks the signal-cli JSON-RPC HTTP daemon
  * protocol (`POST /api/v1/rpc`, `GET /api/v1/events` SSE, `GET
- * /api/v1/check`) and the signal-cli-rest-api send and health endpoints
- * (`POST /v2/send`, `GET /v1/health`). A fake at the network boundary.
+ * /api/v1/check`) and the signal-cli-rest-api endpoints (`POST /v2/send`,
+ * `GET /v1/health`, the `/v1/receive/{number}` websocket in json-rpc mode).
+ * A fake at the network boundary, faithful where steward depends on it:
+ * - SSE events are `id:<start>-<seq>` / `event:receive` / `data:{account,
+ *   envelope}` with a buffer of recent events replayed after
+ *   `Last-Event-ID` (signal-cli `SseEventBuffer`);
+ * - the websocket gets `{envelope, account}` text frames and, like the REST
+ *   API, drops what arrives while no client is attached.
  */
 
 /** One message the server accepted for sending. */
@@ -14,10 +22,12 @@ export interface SentMessage {
   api: 'jsonrpc' | 'rest';
   /** The sending account (`params.account` or REST `number`), if given. */
   account: string | undefined;
-  /** Recipients. */
+  /** Recipients (people). */
   recipients: string[];
   /** Text. */
   message: string;
+  /** Group ids (signal-cli's), present only for group sends. */
+  groupIds?: string[];
 }
 
 /** How the server answers sends. */
@@ -30,7 +40,25 @@ export type SignalMode =
   /** A result whose per-recipient type is UNREGISTERED_FAILURE. */
   | 'recipient-failure'
   /** Never answer. */
-  | 'hang';
+  | 'hang'
+  /** Answer successfully, but only when the test calls `releaseHeld()`. */
+  | 'hold';
+
+/** Options of {@link startSignalServer}. */
+export interface SignalServerOptions {
+  /** Send a `:` keep-alive comment on every SSE stream this often, in ms (signal-cli: 15 s); 0 = never. */
+  keepAliveMs?: number;
+}
+
+/** A message from someone, as {@link SignalServer.incoming} builds it. */
+export interface IncomingOptions {
+  /** The sender's UUID (default: derived from the number). */
+  uuid?: string;
+  /** The sender's timestamp (default: increasing). */
+  timestamp?: number;
+  /** Send it in this group (signal-cli group id). */
+  groupId?: string;
+}
 
 /** A running fake signal-cli. */
 export interface SignalServer {
@@ -42,23 +70,61 @@ export interface SignalServer {
   rpcRequests: Array<{ method: string; params: Record<string, unknown>; id: unknown }>;
   /** Send attempts, successful or not. */
   attempts: number;
-  /** Current behaviour. */
+  /** Current behaviour of sends. */
   mode: SignalMode;
-  /** Push a `receive` event to every connected SSE client. */
+  /** Behaviours for the next send attempts, one each, before `mode` applies again. */
+  script: SignalMode[];
+  /** Answer `GET /api/v1/events` and the websocket upgrade with this HTTP status instead of a stream (undefined: stream). */
+  eventsStatus: number | undefined;
+  /** While true, new events are buffered but not written to connected clients, and pings get no pong: a stream gone silent. */
+  stalled: boolean;
+  /** Every `GET /api/v1/events` and websocket connection, with the `Last-Event-ID` it sent. */
+  eventRequests: Array<{ api: 'jsonrpc' | 'rest'; lastEventId: string | undefined; account: string | undefined }>;
+  /** A realistic envelope of a text message from `from` (not pushed yet). */
+  incoming(from: string, text: string, options?: IncomingOptions): Record<string, unknown>;
+  /** Deliver an envelope: buffered for SSE replay, written to the connected SSE and websocket clients. */
   pushEnvelope(envelope: Record<string, unknown>, account?: string): void;
+  /** Cut every SSE stream and websocket (the server keeps its buffer). */
+  dropEventStreams(): void;
+  /** Resolves with the next message the server accepts. */
+  nextSent(): Promise<SentMessage>;
+  /** Answer every send held by mode `hold`. */
+  releaseHeld(): void;
+  /** Sends waiting in mode `hold`. */
+  readonly held: number;
   /** Connected SSE clients. */
   readonly eventClients: number;
+  /** Connected websocket clients. */
+  readonly socketClients: number;
   /** Stop the server. */
   close(): Promise<void>;
 }
 
+const BUFFER_LIMIT = 1000;
+
 /**
  * Start the fake signal-cli on 127.0.0.1 and a free port.
+ * @param options - keep-alive interval
  */
-export async function startSignalServer(): Promise<SignalServer> {
+export async function startSignalServer(options: SignalServerOptions = {}): Promise<SignalServer> {
   let closeServer: () => Promise<void> = async () => undefined;
-  const eventStreams = new Set<ServerResponse>();
+  const eventStreams = new Map<ServerResponse, string | undefined>();
+  const sockets = new Map<WebSocket, string>();
+  const buffer: Array<{ sequence: number; account: string | undefined; data: string }> = [];
+  const held: Array<() => void> = [];
+  const sentWaiters: Array<(message: SentMessage) => void> = [];
+  function accept(message: SentMessage): void {
+    state.sent.push(message);
+    for (const waiter of sentWaiters.splice(0)) waiter(message);
+  }
+  const idPrefix = `${Date.now()}-`;
+  let sequence = 0;
   let timestamp = 1_700_000_000_000;
+  let messageTimestamp = 1_700_000_100_000;
+
+  function writeEvent(stream: ServerResponse, event: { sequence: number; data: string }): void {
+    stream.write(`id:${idPrefix}${event.sequence}\nevent:receive\ndata:${event.data}\n\n`);
+  }
 
   const state: SignalServer = {
     url: '',
@@ -66,22 +132,86 @@ export async function startSignalServer(): Promise<SignalServer> {
     rpcRequests: [],
     attempts: 0,
     mode: 'ok',
+    script: [],
+    eventsStatus: undefined,
+    stalled: false,
+    eventRequests: [],
+    incoming(from, text, incomingOptions = {}) {
+      messageTimestamp += 1000;
+      const sent = incomingOptions.timestamp ?? messageTimestamp;
+      const uuid = incomingOptions.uuid ?? `00000000-0000-4000-8000-${from.replace(/\D/g, '').padStart(12, '0').slice(-12)}`;
+      const dataMessage: Record<string, unknown> = { timestamp: sent, message: text, expiresInSeconds: 0, viewOnce: false };
+      if (incomingOptions.groupId !== undefined) dataMessage.groupInfo = { groupId: incomingOptions.groupId, groupName: 'a group', revision: 1, type: 'DELIVER' };
+      return { source: from, sourceNumber: from, sourceUuid: uuid, sourceName: 'Someone', sourceDevice: 1, timestamp: sent, serverReceivedTimestamp: sent + 5, serverDeliveredTimestamp: sent + 6, dataMessage };
+    },
     pushEnvelope(envelope, account) {
-      const payload = JSON.stringify({ jsonrpc: '2.0', method: 'receive', params: { envelope, account } });
-      for (const stream of eventStreams) stream.write(`event: receive\ndata: ${payload}\n\n`);
+      sequence += 1;
+      const event = { sequence, account, data: JSON.stringify({ envelope, account: account ?? null }) };
+      buffer.push(event);
+      if (buffer.length > BUFFER_LIMIT) buffer.shift();
+      if (state.stalled) return;
+      for (const [stream, wanted] of eventStreams) if (wanted === undefined || wanted === account) writeEvent(stream, event);
+      for (const [socket, number] of sockets) if (account === undefined || account === number) socket.send(event.data);
+    },
+    dropEventStreams() {
+      for (const stream of eventStreams.keys()) stream.destroy();
+      eventStreams.clear();
+      for (const socket of sockets.keys()) socket.terminate();
+      sockets.clear();
+    },
+    nextSent() {
+      return new Promise<SentMessage>((resolve) => sentWaiters.push(resolve));
+    },
+    releaseHeld() {
+      for (const release of held.splice(0)) release();
+    },
+    get held() {
+      return held.length;
     },
     get eventClients() {
       return eventStreams.size;
     },
+    get socketClients() {
+      return sockets.size;
+    },
     close: async () => {
-      for (const stream of eventStreams) stream.end();
+      clearInterval(keepAlive);
+      state.dropEventStreams();
+      webSockets.close();
       await closeServer();
     },
   };
 
+  const keepAlive = setInterval(() => {
+    if (state.stalled) return;
+    for (const stream of eventStreams.keys()) stream.write(':\n');
+  }, options.keepAliveMs && options.keepAliveMs > 0 ? options.keepAliveMs : 2 ** 30);
+
+  const webSockets = new WebSocketServer({ noServer: true, autoPong: false });
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { error: String(error) });
+    });
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const match = /^\/v1\/receive\/([^/?]+)/.exec(request.url ?? '');
+    if (match === null) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const number = decodeURIComponent(match[1] ?? '');
+    state.eventRequests.push({ api: 'rest', lastEventId: undefined, account: number });
+    if (state.eventsStatus !== undefined) {
+      const body = state.eventsStatus === 200 ? '[]' : '{"error":"refused"}';
+      socket.end(`HTTP/1.1 ${state.eventsStatus} Refused\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      return;
+    }
+    webSockets.handleUpgrade(request, socket, head, (client) => {
+      sockets.set(client, number);
+      client.on('ping', (data) => {
+        if (!state.stalled) client.pong(data);
+      });
+      client.on('close', () => sockets.delete(client));
     });
   });
 
@@ -90,19 +220,33 @@ export async function startSignalServer(): Promise<SignalServer> {
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '').replace(/\?.*$/, '');
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     const body = await readBody(request);
-    if (request.method === 'GET' && (path === '/api/v1/check')) return sendJson(response, 200, {});
+    if (request.method === 'GET' && path === '/api/v1/check') return sendJson(response, 200, {});
     if (request.method === 'GET' && path === '/v1/health') {
       response.writeHead(204);
       response.end();
       return;
     }
     if (request.method === 'GET' && path === '/api/v1/events') {
+      const lastEventId = request.headers['last-event-id'];
+      const account = url.searchParams.get('account') ?? undefined;
+      state.eventRequests.push({ api: 'jsonrpc', lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined, account });
+      if (state.eventsStatus !== undefined) {
+        response.writeHead(state.eventsStatus, state.eventsStatus === 429 ? { 'retry-after': '1' } : {});
+        response.end();
+        return;
+      }
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      response.write(':\n\n');
-      eventStreams.add(response);
-      request.on('close', () => eventStreams.delete(response));
+      response.write(':\n');
+      // Replay what the client missed: every buffered event after the one it names; an unknown id replays all.
+      if (typeof lastEventId === 'string') {
+        const after = lastEventId.startsWith(idPrefix) ? Number(lastEventId.slice(idPrefix.length)) : 0;
+        for (const event of buffer) if (event.sequence > after && (account === undefined || event.account === account)) writeEvent(response, event);
+      }
+      eventStreams.set(response, account);
+      response.on('close', () => eventStreams.delete(response));
       return;
     }
     if (request.method === 'POST' && path === '/api/v1/rpc') {
@@ -110,23 +254,41 @@ export async function startSignalServer(): Promise<SignalServer> {
       state.rpcRequests.push(rpc);
       if (rpc.method !== 'send') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: { code: -32601, message: 'Method not implemented' } });
       state.attempts += 1;
-      if (state.mode === 'hang') return;
-      if (state.mode === 'http-error') return sendJson(response, 500, { error: 'internal' });
+      let mode = state.script.shift() ?? state.mode;
+      if (mode === 'hang') return;
+      if (mode === 'hold') {
+        await new Promise<void>((resolve) => held.push(resolve));
+        mode = 'ok';
+      }
+      if (mode === 'http-error') return sendJson(response, 500, { error: 'internal' });
       const recipients = (rpc.params.recipient as string[] | undefined) ?? [];
-      if (state.mode === 'rpc-error') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: { code: -1, message: 'Failed to send message' } });
+      const groupIds = rpc.params.groupId === undefined ? [] : ([] as string[]).concat(rpc.params.groupId as string | string[]);
+      if (mode === 'rpc-error') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: { code: -1, message: 'Failed to send message' } });
       timestamp += 1;
-      if (state.mode === 'recipient-failure') {
+      if (mode === 'recipient-failure') {
         return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results: recipientResults(recipients, 'UNREGISTERED_FAILURE') } });
       }
-      state.sent.push({ api: 'jsonrpc', account: rpc.params.account as string | undefined, recipients, message: String(rpc.params.message) });
-      return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results: recipientResults(recipients, 'SUCCESS') } });
+      const sent: SentMessage = { api: 'jsonrpc', account: rpc.params.account as string | undefined, recipients, message: String(rpc.params.message) };
+      if (groupIds.length > 0) sent.groupIds = groupIds;
+      accept(sent);
+      const results = recipientResults(groupIds.length > 0 ? ['+15559990001', '+15559990002'] : recipients, 'SUCCESS');
+      return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results } });
     }
     if (request.method === 'POST' && path === '/v2/send') {
       const parsed = JSON.parse(body) as { message: string; number: string; recipients: string[] };
       state.attempts += 1;
-      if (state.mode === 'hang') return;
-      if (state.mode !== 'ok') return sendJson(response, 400, { error: 'Failed to send message' });
-      state.sent.push({ api: 'rest', account: parsed.number, recipients: parsed.recipients, message: parsed.message });
+      let mode = state.script.shift() ?? state.mode;
+      if (mode === 'hang') return;
+      if (mode === 'hold') {
+        await new Promise<void>((resolve) => held.push(resolve));
+        mode = 'ok';
+      }
+      if (mode !== 'ok') return sendJson(response, 400, { error: 'Failed to send message' });
+      const people = parsed.recipients.filter((recipient) => !recipient.startsWith('group.'));
+      const groupIds = parsed.recipients.filter((recipient) => recipient.startsWith('group.')).map((recipient) => Buffer.from(recipient.slice('group.'.length), 'base64').toString('utf8'));
+      const sent: SentMessage = { api: 'rest', account: parsed.number, recipients: people, message: parsed.message };
+      if (groupIds.length > 0) sent.groupIds = groupIds;
+      accept(sent);
       timestamp += 1;
       return sendJson(response, 201, { timestamp: String(timestamp) });
     }

@@ -1,11 +1,29 @@
 import type { StewardConfig } from '../../config/schema.js';
 import { JsonRpcSignalTransport } from './jsonrpc.js';
 import { RestSignalTransport } from './rest.js';
-import type { SignalTransport } from './transport.js';
+import { JsonRpcEventSource } from './sse.js';
+import type { SignalEventSource, SignalTransport } from './transport.js';
+import { RestEventSource } from './websocket.js';
 
 export { JsonRpcSignalTransport, type JsonRpcTransportOptions } from './jsonrpc.js';
 export { RestSignalTransport, type RestTransportOptions } from './rest.js';
-export { splitMessage, SIGNAL_MESSAGE_LIMIT, type SignalTransport, type SignalHealth } from './transport.js';
+export { JsonRpcEventSource, type JsonRpcEventSourceOptions } from './sse.js';
+export { RestEventSource, type RestEventSourceOptions } from './websocket.js';
+export { SignalReceiveLoop, type ReceiveLoopOptions, type ReceiveState, type ReceiveStatus, type CursorStore } from './receive-loop.js';
+export { SignalChannel, type SignalChannelHost, type SignalChannelStatus } from './channel.js';
+export { parseReceiveEvent, type SignalInbound, type ReceivedKind, type ReceiveParseResult } from './envelope.js';
+export {
+  splitMessage,
+  splitRecipients,
+  groupAddress,
+  GROUP_ADDRESS_PREFIX,
+  SIGNAL_MESSAGE_LIMIT,
+  type SignalTransport,
+  type SignalHealth,
+  type SignalEventSource,
+  type ListenOptions,
+  type ReceivedEvent,
+} from './transport.js';
 
 /**
  * The Signal transport the config asks for (`signal.api`), or undefined when
@@ -31,4 +49,21 @@ export function missingSignalSettings(config: StewardConfig): string | undefined
   if (config.signal.api === 'rest' && config.signal.account === null) missing.push('STEWARD_SIGNAL_ACCOUNT');
   if (config.signal.to.length === 0) missing.push('STEWARD_SIGNAL_TO');
   return missing.length === 0 ? undefined : `Signal is not configured: set ${missing.join(', ')} (see docs/signal.md)`;
+}
+
+/**
+ * Where the daemon receives Signal messages, as the config asks
+ * (`signal.api`): the JSON-RPC daemon's SSE stream or the REST API's
+ * websocket. Undefined when receiving is off (`signal.receive.enabled`) or
+ * Signal is not fully configured (see {@link missingSignalSettings}).
+ * @param config - the loaded configuration
+ */
+export function createSignalEventSource(config: StewardConfig): SignalEventSource | undefined {
+  const { url, api, account, timeoutMs, receive } = config.signal;
+  if (!receive.enabled || url === null || missingSignalSettings(config) !== undefined) return undefined;
+  if (api === 'rest') {
+    if (account === null) return undefined;
+    return new RestEventSource({ url, account, timeoutMs, pingIntervalMs: Math.max(1000, Math.floor(receive.idleTimeoutMs / 3)) });
+  }
+  return new JsonRpcEventSource({ url, account, timeoutMs });
 }

@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { http } from '../../shared/http.js';
 import { DeliveryError, describeError } from '../../shared/errors.js';
-import type { SignalHealth, SignalTransport } from './transport.js';
+import { splitRecipients, type SignalHealth, type SignalTransport } from './transport.js';
 
 /** Options of {@link JsonRpcSignalTransport}. */
 export interface JsonRpcTransportOptions {
@@ -45,7 +45,10 @@ export class JsonRpcSignalTransport implements SignalTransport {
 
   /** {@inheritDoc SignalTransport.send} */
   async send(recipients: readonly string[], text: string): Promise<void> {
-    const params: Record<string, unknown> = { recipient: [...recipients], message: text };
+    const { people, groupIds } = splitRecipients(recipients);
+    const params: Record<string, unknown> = { message: text };
+    if (people.length > 0) params.recipient = people;
+    if (groupIds.length > 0) params.groupId = groupIds;
     if (this.#options.account !== null) params.account = this.#options.account;
     const body = { jsonrpc: '2.0', id: nextId++, method: 'send', params };
     let response: AxiosResponse<RpcResponse>;
@@ -70,7 +73,10 @@ export class JsonRpcSignalTransport implements SignalTransport {
     if (data.result === undefined) {
       throw new DeliveryError('Signal daemon sent a JSON-RPC response without a result', { channel: 'signal', retryable: true });
     }
-    const failed = (data.result.results ?? []).filter((result) => result.type !== 'SUCCESS');
+    const results = data.result.results ?? [];
+    // A group send reports one result per member: it went out when any member got it (an unregistered member is normal).
+    if (groupIds.length > 0 && people.length === 0 && results.some((result) => result.type === 'SUCCESS')) return;
+    const failed = results.filter((result) => result.type !== 'SUCCESS');
     if (failed.length > 0) {
       const who = failed.map((result) => `${result.recipientAddress?.number ?? result.recipientAddress?.uuid ?? '?'}: ${result.type ?? 'unknown failure'}`).join(', ');
       const retryable = failed.every((result) => RETRYABLE_RESULTS.has(result.type ?? ''));

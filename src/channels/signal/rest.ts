@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { http } from '../../shared/http.js';
 import { DeliveryError, describeError } from '../../shared/errors.js';
-import type { SignalHealth, SignalTransport } from './transport.js';
+import { splitRecipients, type SignalHealth, type SignalTransport } from './transport.js';
 
 /** Options of {@link RestSignalTransport}. */
 export interface RestTransportOptions {
@@ -11,6 +11,17 @@ export interface RestTransportOptions {
   account: string | null;
   /** Timeout of one request, in ms. */
   timeoutMs: number;
+}
+
+/**
+ * Recipients as the REST API names them: a group is `group.` followed by
+ * the base64 of signal-cli's group id (signal-cli-rest-api
+ * `convertInternalGroupIdToGroupId`).
+ * @param recipients - numbers, UUIDs and `group:<groupId>` addresses
+ */
+function restRecipients(recipients: readonly string[]): string[] {
+  const { people, groupIds } = splitRecipients(recipients);
+  return [...people, ...groupIds.map((groupId) => `group.${Buffer.from(groupId, 'utf8').toString('base64')}`)];
 }
 
 /**
@@ -36,7 +47,7 @@ export class RestSignalTransport implements SignalTransport {
     try {
       response = await (await http()).post<{ error?: string }>(
         `${this.#options.url}/v2/send`,
-        { message: text, number: this.#options.account, recipients: [...recipients] },
+        { message: text, number: this.#options.account, recipients: restRecipients(recipients) },
         { timeout: this.#options.timeoutMs, validateStatus: () => true },
       );
     } catch (error) {

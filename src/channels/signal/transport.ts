@@ -53,3 +53,71 @@ export function splitMessage(text: string, limit = SIGNAL_MESSAGE_LIMIT): string
   if (rest !== '') parts.push(rest);
   return parts;
 }
+
+/** Prefix of a group address in the outbox and in {@link SignalTransport.send}: `group:<groupId>`. */
+export const GROUP_ADDRESS_PREFIX = 'group:';
+
+/**
+ * The address of a Signal group, as the outbox stores it.
+ * @param groupId - the group id as signal-cli reports it (`groupInfo.groupId`, base64)
+ * @returns `group:<groupId>`
+ */
+export function groupAddress(groupId: string): string {
+  return `${GROUP_ADDRESS_PREFIX}${groupId}`;
+}
+
+/**
+ * Split recipients into people (E.164 numbers or UUIDs) and groups.
+ * @param recipients - addresses, groups as `group:<groupId>`
+ * @returns the people and the group ids
+ */
+export function splitRecipients(recipients: readonly string[]): { people: string[]; groupIds: string[] } {
+  const people: string[] = [];
+  const groupIds: string[] = [];
+  for (const recipient of recipients) {
+    if (recipient.startsWith(GROUP_ADDRESS_PREFIX)) groupIds.push(recipient.slice(GROUP_ADDRESS_PREFIX.length));
+    else people.push(recipient);
+  }
+  return { people, groupIds };
+}
+
+/** One event from a receive stream, before it is parsed. */
+export interface ReceivedEvent {
+  /** The stream's event id (SSE `id:`), used as the resume cursor; undefined when the stream has none. */
+  id: string | undefined;
+  /** The raw JSON text: `{envelope, account}` as signal-cli writes it. */
+  data: string;
+}
+
+/** What {@link SignalEventSource.listen} reports to the receive loop. */
+export interface ListenOptions {
+  /** Aborts the connection (stop, or the idle watchdog). */
+  signal: AbortSignal;
+  /** The last event id handled, to resume from (SSE `Last-Event-ID`), if any. */
+  cursor: string | undefined;
+  /** The connection is open and the server accepted it. */
+  onOpen(): void;
+  /** Any sign of life: data, a keep-alive comment, a pong. */
+  onAlive(): void;
+  /** One event, in order. The stream waits for it before reading on. */
+  onEvent(event: ReceivedEvent): void | Promise<void>;
+}
+
+/**
+ * One way to receive Signal messages as a stream: the signal-cli JSON-RPC
+ * daemon's SSE stream (`GET /api/v1/events`) or the signal-cli-rest-api
+ * websocket (`/v1/receive/{number}` in json-rpc mode). A source only
+ * connects and reads; the receive loop owns reconnecting and backoff.
+ */
+export interface SignalEventSource {
+  /** `jsonrpc` or `rest`. */
+  readonly api: 'jsonrpc' | 'rest';
+  /** What it connects to, for logs and `steward health`. */
+  readonly endpoint: string;
+  /**
+   * Connect and hand every event to `onEvent` until the server ends the
+   * stream (resolves) or the connection fails (rejects).
+   * @throws SignalReceiveError classed `fatal` (fix the setup), `rate-limited` or `transient`
+   */
+  listen(options: ListenOptions): Promise<void>;
+}

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { http } from '../../shared/http.js';
 import type { Steward } from '../../app/steward.js';
+import { daemonHealth } from '../../daemon/health.js';
 import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js';
 import { describeError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
@@ -56,6 +57,13 @@ async function checkSignal(steward: Steward): Promise<DoctorCheck> {
     : { name: 'signal', status: 'fail', detail: `${health.detail}: is signal-cli running with --http?` };
 }
 
+function checkDaemon(steward: Steward): DoctorCheck {
+  const report = daemonHealth(steward.database, steward.clock, steward.config.daemon.lockStaleMs);
+  if (report.status === 'ok') return { name: 'daemon', status: 'ok', detail: report.summary };
+  if (report.status === 'degraded') return { name: 'daemon', status: 'warn', detail: `${report.summary}; ${report.problems.join('; ')}` };
+  return { name: 'daemon', status: 'warn', detail: `${report.summary}; briefings and Signal replies need it (see "steward service install")` };
+}
+
 function checkDatabase(steward: Steward): DoctorCheck {
   try {
     const pending = applyMigrations(steward.database, readCoreMigrations());
@@ -86,6 +94,7 @@ export async function runDoctorChecks(steward: Steward): Promise<DoctorCheck[]> 
     ...(await checkModels(steward)),
     await checkEmbeddings(steward),
     await checkSignal(steward),
+    checkDaemon(steward),
   ];
 }
 

@@ -1,0 +1,233 @@
+import type { HandleOptions } from '../../app/steward.js';
+import { viaTag } from '../../cli/format.js';
+import type { StewardConfig } from '../../config/schema.js';
+import type { Database } from '../../memory/database.js';
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import type { Clock } from '../../shared/time.js';
+import { Inbox, type InboxEntry } from '../inbox.js';
+import type { Outbox } from '../outbox.js';
+import type { InboundMessage, Reply } from '../types.js';
+import { parseReceiveEvent, type SignalInbound } from './envelope.js';
+import { SignalReceiveLoop, type ReceiveStatus } from './receive-loop.js';
+import { groupAddress, type ReceivedEvent, type SignalEventSource } from './transport.js';
+
+/** What the Signal channel needs from the assistant (a Steward fits). */
+export interface SignalChannelHost {
+  /** The configuration (`signal.*`). */
+  readonly config: StewardConfig;
+  /** The database (inbox and receive cursor). */
+  readonly database: Database;
+  /** The outbox replies go through. */
+  readonly outbox: Outbox;
+  /** Clock. */
+  readonly clock: Clock;
+  /** Logger. */
+  readonly log: Logger;
+  /** The one pipeline every channel uses (commands, agent, memory). */
+  handle(message: InboundMessage, options?: HandleOptions): Promise<Reply>;
+}
+
+/** A snapshot of the Signal channel, for `steward health`. */
+export interface SignalChannelStatus extends ReceiveStatus {
+  /** Messages answered since start. */
+  answered: number;
+  /** Messages ignored since start (senders or groups not allowed). */
+  ignored: number;
+  /** Messages waiting to be answered. */
+  pending: number;
+}
+
+/** Attempts to answer one message before it is marked failed (failures here are faults such as a broken database, not a model being down). */
+const MAX_ATTEMPTS = 3;
+/** Inbox keys are kept this long against redelivery, in ms (30 days). */
+const INBOX_RETENTION_MS = 30 * 24 * 3_600_000;
+
+/**
+ * Two-way Signal: receives through a {@link SignalEventSource} (the
+ * JSON-RPC SSE stream or the REST API websocket) kept open by a
+ * {@link SignalReceiveLoop}, lets through only the allowlist
+ * (`signal.to` and `signal.allowFrom`; groups only when in
+ * `signal.allowGroups`), writes each allowed message to the inbox, answers it
+ * through `handle` (exactly as the REPL does) and sends the reply through
+ * the outbox under a key derived from the envelope, so a redelivered message
+ * is never answered twice. Anyone else is ignored and logged: no reply, and
+ * nothing stored.
+ */
+export class SignalChannel {
+  readonly #host: SignalChannelHost;
+  readonly #inbox: Inbox;
+  readonly #loop: SignalReceiveLoop;
+  readonly #allowed: Set<string>;
+  readonly #allowedGroups: Set<string>;
+  readonly #cursorName: string;
+  #turns = new AbortController();
+  #draining: Promise<void> | undefined;
+  #drainAgain = false;
+  #stopping = false;
+  #answered = 0;
+  #ignored = 0;
+
+  /**
+   * @param host - the assistant
+   * @param source - where messages come from
+   */
+  constructor(host: SignalChannelHost, source: SignalEventSource) {
+    this.#host = host;
+    this.#inbox = new Inbox(host.database, host.clock);
+    const { to, allowFrom, allowGroups, receive } = host.config.signal;
+    this.#allowed = new Set([...to, ...allowFrom].map((address) => address.toLowerCase()));
+    this.#allowedGroups = new Set(allowGroups);
+    this.#cursorName = `signal-${source.api}`;
+    this.#loop = new SignalReceiveLoop({
+      source,
+      onEvent: (event) => this.#accept(event),
+      cursor: { load: () => this.#inbox.cursor(this.#cursorName), save: (cursor) => this.#inbox.saveCursor(this.#cursorName, cursor) },
+      backoffMs: receive.backoffMs,
+      idleTimeoutMs: receive.idleTimeoutMs,
+      log: host.log,
+      clock: host.clock,
+    });
+  }
+
+  /** Answer what is still pending from before, then start receiving. */
+  start(): void {
+    this.#stopping = false;
+    this.#turns = new AbortController();
+    const pruned = this.#inbox.prune(INBOX_RETENTION_MS);
+    if (pruned > 0) this.#host.log.debug({ pruned }, 'old inbox rows deleted');
+    this.#kick();
+    this.#loop.start();
+  }
+
+  /**
+   * Stop receiving, then let the reply in progress finish; after `graceMs`
+   * it is cancelled and the message stays in the inbox, answered at the
+   * next start.
+   * @param graceMs - how long a reply in progress may still take, in ms
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    await this.#loop.stop();
+    const timer = setTimeout(() => this.#turns.abort(new Error('the daemon is shutting down')), graceMs);
+    try {
+      await this.#draining;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves when no message is being answered. */
+  async idle(): Promise<void> {
+    while (this.#draining !== undefined) await this.#draining;
+  }
+
+  /** A snapshot for `steward health`. */
+  status(): SignalChannelStatus {
+    return { ...this.#loop.status(), answered: this.#answered, ignored: this.#ignored, pending: this.#inbox.counts('signal').pending };
+  }
+
+  /** One event off the stream: parse, check the allowlist, write to the inbox. */
+  #accept(event: ReceivedEvent): void {
+    const { log } = this.#host;
+    const parsed = parseReceiveEvent(event.data);
+    if (!parsed.success) {
+      // The event may hold someone's text: the sample goes to the debug level only.
+      log.warn({ eventId: event.id ?? null }, `Signal event skipped: ${parsed.error}`);
+      log.debug({ eventId: event.id ?? null, sample: event.data.slice(0, 200) }, 'the skipped Signal event');
+      return;
+    }
+    if (parsed.value.kind === 'other') {
+      log.debug({ sender: parsed.value.sender, what: parsed.value.what }, 'Signal event without a message to answer');
+      return;
+    }
+    const message = parsed.value.message;
+    const refusal = this.#refusal(message);
+    if (refusal !== undefined) {
+      this.#ignored += 1;
+      log.info({ sender: message.sender, group: message.groupId }, `Signal message ignored: ${refusal}`);
+      return;
+    }
+    const { created } = this.#inbox.add({
+      idempotencyKey: message.idempotencyKey,
+      channel: 'signal',
+      sender: message.sender,
+      groupId: message.groupId,
+      text: message.text,
+      sentAt: new Date(message.timestamp),
+    });
+    if (!created) {
+      log.debug({ key: message.idempotencyKey }, 'Signal message received again; already in the inbox');
+      return;
+    }
+    this.#kick();
+  }
+
+  /** Why a message is not let through, or undefined when it is. */
+  #refusal(message: SignalInbound): string | undefined {
+    const account = this.#host.config.signal.account;
+    if (account !== null && message.account !== null && message.account !== account) return `it arrived for account ${message.account}, not ${account}`;
+    const sender = [message.senderNumber, message.senderUuid].some((address) => address !== null && this.#allowed.has(address.toLowerCase()));
+    if (!sender) return 'the sender is not on the allowlist (signal.to, signal.allowFrom)';
+    if (message.groupId !== null && !this.#allowedGroups.has(message.groupId)) return 'group messages are not answered unless the group is in signal.allowGroups';
+    return undefined;
+  }
+
+  /** Answer pending messages one at a time, in order; a kick during a round starts another. */
+  #kick(): void {
+    if (this.#draining !== undefined) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = this.#drain().finally(() => {
+      this.#draining = undefined;
+      if (this.#drainAgain && !this.#stopping) {
+        this.#drainAgain = false;
+        this.#kick();
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    const tried = new Set<number>();
+    while (!this.#stopping) {
+      const entry = this.#inbox.nextPending('signal');
+      if (entry === undefined || tried.has(entry.id)) return;
+      tried.add(entry.id);
+      await this.#answer(entry);
+    }
+  }
+
+  async #answer(entry: InboxEntry): Promise<void> {
+    const { log, outbox, database } = this.#host;
+    let reply: Reply;
+    try {
+      reply = await this.#host.handle({ channel: 'signal', sender: entry.sender, text: entry.text, receivedAt: new Date(entry.receivedAt) }, { signal: this.#turns.signal });
+    } catch (error) {
+      const status = this.#inbox.recordFailure(entry.id, describeError(error), MAX_ATTEMPTS);
+      log.error({ key: entry.idempotencyKey, err: error, status }, `answering a Signal message failed: ${describeError(error)}`);
+      return;
+    }
+    if (reply.kind === 'cancelled') {
+      log.info({ key: entry.idempotencyKey }, 'reply cancelled by the shutdown; the message is answered at the next start');
+      return;
+    }
+    const tag = viaTag(reply);
+    const text = tag === '' ? reply.text : `${reply.text}\n\n(${tag})`;
+    const replyKey = `reply:${entry.idempotencyKey}`;
+    const recipients = [entry.groupId === null ? entry.sender : groupAddress(entry.groupId)];
+    const parts = database
+      .transaction(() => {
+        const queued = outbox.enqueueParts({ idempotencyKey: replyKey, channel: 'signal', recipients, text });
+        this.#inbox.markAnswered(entry.id, replyKey);
+        return queued;
+      })
+      .immediate();
+    this.#answered += 1;
+    try {
+      await outbox.deliverParts(parts);
+    } catch (error) {
+      log.warn({ key: replyKey }, `reply queued; Signal failed (${describeError(error)}); the outbox retries`);
+    }
+  }
+}
