@@ -80,6 +80,7 @@ const pluginShape = z.object({
     .array(z.object({ name: z.string().min(1), kinds: z.array(z.enum(['morning', 'weekly'])).min(1), order: z.number().optional(), render: isFunction }))
     .optional(),
   agentContext: isFunction.optional(),
+  notices: isFunction.optional(),
   setup: isFunction.optional(),
   teardown: isFunction.optional(),
 });
