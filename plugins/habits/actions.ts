@@ -241,6 +241,12 @@ export function listHabits(context: PluginContext, which: string): string {
   return lines.join('\n');
 }
 
+function describeHistory(checkIns: number, skips: number): string {
+  const parts = [`${checkIns} check-in${checkIns === 1 ? '' : 's'}`];
+  if (skips > 0) parts.push(`${skips} skip${skips === 1 ? '' : 's'}`);
+  return `its ${parts.join(' and ')}`;
+}
+
 function resolveAny(store: HabitStore, query: string): Habit {
   return resolveByName('habit', query, [...store.list(), ...store.archived()]);
 }
@@ -303,15 +309,16 @@ export function deleteHabit(context: PluginContext, query: string): string {
   const store = habitStore(context);
   const habit = resolveAny(store, query);
   const exact = query.trim().toLowerCase() === habit.name.toLowerCase() || query.trim() === `#${habit.id}`;
-  const count = store.entries(habit.id).length;
+  const entries = store.entries(habit.id);
+  const history = describeHistory(entries.filter((entry) => entry.kind === 'done').length, entries.filter((entry) => entry.kind === 'skip').length);
   if (!exact) {
     throw new UserError(
-      `Deleting cannot be undone, so name the habit exactly: "delete habit ${habit.name}" or "delete habit #${habit.id}" deletes it and its ${count} check-ins and skips. "archive habit ${habit.name}" keeps its history.`,
+      `Deleting cannot be undone, so name the habit exactly: "delete habit ${habit.name}" or "delete habit #${habit.id}" deletes it with ${history}. "archive habit ${habit.name}" keeps its history.`,
     );
   }
   const removed = store.delete(habit.id);
   context.log.info({ habit: habit.id, entries: removed }, 'habit deleted');
-  return `Deleted ${habit.name} and its ${removed} check-in${removed === 1 ? '' : 's'} and skips.`;
+  return `Deleted ${habit.name} with ${history}.`;
 }
 
 /**
