@@ -5,8 +5,8 @@ import { localDate } from '../../src/shared/time.js';
 import { GOAL_CATEGORIES, parseCategory, splitCategory, type GoalCategory } from './category.js';
 import { parseDeadline, splitGoalSpec } from './deadline.js';
 import { describePace, paceOf } from './pace.js';
-import { describeDeadline, describeDeadlineAndPace, describeMilestones, formatGoalLine, formatReviewBlock, progressBar } from './render.js';
-import { GoalStore, type Goal, type GoalStatus } from './store.js';
+import { describeDeadline, describeDeadlineAndPace, describeMilestones, formatGoalLine, formatReviewBlock, progressBar, titled } from './render.js';
+import { GoalStore, type GoalStatus } from './store.js';
 
 /**
  * The goal actions behind both the command grammar and the agent tools.
@@ -36,11 +36,6 @@ export const USAGE = {
  */
 export function goalStore(context: PluginContext): GoalStore {
   return new GoalStore(context.database, context.timeZone);
-}
-
-/** A goal's title with its category unless it is `other`: `run a marathon (health)`. */
-function titled(goal: Pick<Goal, 'title' | 'category'>): string {
-  return goal.category === 'other' ? goal.title : `${goal.title} (${goal.category})`;
 }
 
 /**

@@ -86,7 +86,7 @@ export function goalAgentContext(context: PluginContext): string | null {
   const today = context.today();
   const lines = active.map((goal) => {
     const milestones = describeMilestones(goals.milestones(goal.id));
-    return `- #${goal.id} ${goal.title} [${goal.category}]: ${goal.progress}%, ${describeDeadlineAndPace(goal, today)}${milestones === '' ? '' : `; ${milestones}`}`;
+    return `- #${goal.id} ${goal.title}: ${goal.progress}%, ${describeDeadlineAndPace(goal, today)}; category ${goal.category}${milestones === '' ? '' : `; ${milestones}`}`;
   });
   return `The owner's active goals:\n${lines.join('\n')}`;
 }

@@ -4,6 +4,14 @@ import { describePace, paceOf } from './pace.js';
 import type { Goal, Milestone, ProgressEntry } from './store.js';
 
 /**
+ * A goal's title with its category unless it is `other`: `run a marathon (health)`.
+ * @param goal - the goal
+ */
+export function titled(goal: Pick<Goal, 'title' | 'category'>): string {
+  return goal.category === 'other' ? goal.title : `${goal.title} (${goal.category})`;
+}
+
+/**
  * A text progress bar, for example `[###-------]` for 30 %.
  * @param percent - 0–100
  * @param width - characters inside the brackets
@@ -38,7 +46,8 @@ export function describeDeadlineAndPace(goal: Goal, today: IsoDate): string {
 }
 
 /**
- * One line per goal: title, category, bar, percent, deadline and pace.
+ * One line per goal: title and category, bar, percent, then deadline and pace
+ * (or `completed` / `abandoned` for a closed goal).
  * @param goal - the goal
  * @param today - the owner's local day
  * @param color - ANSI colours (a TTY)
@@ -47,8 +56,8 @@ export function formatGoalLine(goal: Goal, today: IsoDate, color = false): strin
   const colors = createColors(color);
   const pace = paceOf(goal, today);
   const paint = pace.status === 'behind' || pace.status === 'overdue' ? colors.red : pace.status === 'reached' ? colors.green : (text: string) => text;
-  const closed = goal.status === 'active' ? '' : ` — ${goal.status}`;
-  return `${goal.title} (${goal.category})  ${progressBar(goal.progress)} ${goal.progress}%  ${paint(describeDeadlineAndPace(goal, today))}${closed}`;
+  const tail = goal.status === 'active' ? paint(describeDeadlineAndPace(goal, today)) : goal.status;
+  return `${titled(goal)}  ${progressBar(goal.progress)} ${goal.progress}%  ${tail}`;
 }
 
 /**

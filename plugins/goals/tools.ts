@@ -25,7 +25,8 @@ import { parseDeadline } from './deadline.js';
  */
 
 const goalArgument = z.string().min(1).describe('The goal: its title, a distinctive part of it (e.g. "marathon"), or "#<id>"');
-const categoryArgument = z.enum(GOAL_CATEGORIES).optional().describe('Category (default "other")');
+// A string rather than an enum, so that an alias ("fitness") works and a wrong word gets a clear answer.
+const categoryDescription = `One of ${GOAL_CATEGORIES.join(', ')}`;
 
 async function deadlineOf(text: string, today: string): Promise<string> {
   const day = await parseDeadline(text, today);
@@ -57,11 +58,12 @@ export const goalTools: PluginTool[] = [
     schema: z.object({
       title: z.string().min(1).describe('Short title, e.g. "run a marathon"'),
       deadline: z.string().optional().describe('YYYY-MM-DD or words such as "end of March", "in 6 weeks"'),
-      category: categoryArgument,
+      category: z.string().optional().describe(`${categoryDescription} (default other)`),
     }),
     handler: async ({ title, deadline, category }, context) => {
+      const chosen = categoryOf(category, USAGE.set);
       const day = deadline === undefined || deadline === '' ? null : await deadlineOf(deadline, context.today());
-      return setGoal(context, title, day, category ?? 'other');
+      return setGoal(context, title, day, chosen);
     },
   }),
   defineTool({
@@ -124,7 +126,7 @@ export const goalTools: PluginTool[] = [
   defineTool({
     name: 'goal_set_category',
     description: "Change a goal's category.",
-    schema: z.object({ goal: goalArgument, category: z.enum(GOAL_CATEGORIES).describe('The category') }),
+    schema: z.object({ goal: goalArgument, category: z.string().min(1).describe(categoryDescription) }),
     handler: ({ goal, category }, context) => setCategory(context, goal, categoryOf(category, USAGE.category)),
   }),
 ];
