@@ -131,4 +131,17 @@ describe('habit reminders', () => {
       'Checked in meditation for today. Streak: 1 day (best 1 day). Strength 5%.',
     ]);
   });
+
+  it('turns reminders off with plugins.habits.reminders.enabled, and reports a bad setting by its key', async () => {
+    opened = await openTestSteward({ overrides: { plugins: { habits: { reminders: { enabled: false } } } } });
+    expect(opened.steward.plugins.schedules().map((job) => job.id)).not.toContain('habits:reminders');
+    await opened.say('add habit meditation daily at 07:00');
+    expect(await opened.steward.plugins.notices()).toEqual([]);
+    await opened.close();
+
+    opened = await openTestSteward({ overrides: { plugins: { habits: { reminders: { lateMinutes: 0 } } } } });
+    const failure = opened.steward.plugins.failures.find((entry) => entry.name === 'habits');
+    expect(failure?.reason).toMatch(/^setup failed: config error: plugins\.habits\.reminders\.lateMinutes /);
+    expect((await opened.say('add habit read')).kind).not.toBe('command');
+  });
 });
