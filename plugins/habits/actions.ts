@@ -4,7 +4,7 @@ import { UsageError, UserError } from '../../src/shared/errors.js';
 import { describeDay, type IsoDate } from '../../src/shared/time.js';
 import { matchDay } from './dates.js';
 import { toDayNumber } from './days.js';
-import { describeFrequency, parseFrequency, parseHabitSpec, parseTimeOfDay, type Frequency } from './frequency.js';
+import { DAILY, describeFrequency, parseFrequency, parseHabitSpec, parseTimeOfDay, type Frequency } from './frequency.js';
 import { analyseHabit, type HabitReport } from './report.js';
 import { describeDays, describeStatus, describeToday, describeWindow, formatHabitStats, habitTitle, percent } from './render.js';
 import { HabitStore, type Habit } from './store.js';
@@ -142,6 +142,27 @@ export function addHabit(context: PluginContext, spec: string): string {
 }
 
 /**
+ * Add a habit from separate parts, as the agent tool gives them.
+ * @param name - the name
+ * @param frequency - words such as `3 times per week` (daily when empty)
+ * @param reminder - a time of day such as `07:30` (none when empty)
+ * @throws UsageError for a frequency or time that is not one; UserError when an active habit has that name
+ */
+export function addHabitParts(context: PluginContext, name: string, frequency: string, reminder: string): string {
+  const parsedFrequency = frequency.trim() === '' ? DAILY : parseFrequency(frequency);
+  if (parsedFrequency === undefined || 'error' in parsedFrequency) {
+    throw new UsageError(parsedFrequency?.error ?? `"${frequency}" is not a frequency.`, USAGE.add);
+  }
+  const time = reminder.trim() === '' ? null : parseTimeOfDay(reminder);
+  if (time === undefined) throw new UsageError(`"${reminder}" is not a time of day; use HH:MM, for example 07:30.`, USAGE.add);
+  if (name.trim() === '' || /^#\d+$/.test(name.trim())) throw new UsageError('Give the habit a name.', USAGE.add);
+  const habit = habitStore(context).add(name.trim(), parsedFrequency, time, context.clock.now());
+  if (habit === undefined) throw new UserError(`You already have a habit named "${name.trim()}".`);
+  context.log.info({ habit: habit.id }, 'habit added');
+  return `Added habit ${habitTitle({ habit })}. Check in with "check in ${habit.name}".`;
+}
+
+/**
  * Check a habit in for a day.
  * @param context - the plugin context
  * @param query - the habit as named
@@ -161,8 +182,7 @@ export function checkIn(context: PluginContext, query: string, day: IsoDate, not
   context.log.info({ habit: habit.id, day }, 'habit checked in');
   const noted = note === null ? '' : ' Note saved.';
   const replaced = outcome === 'replaced' ? ' (it was skipped)' : '';
-  const off = report.computed.valueOn(toDayNumber(day));
-  if (off === 'off') {
+  if (report.computed.valueOn(toDayNumber(day)) === 'off') {
     return `Checked in ${habit.name} for ${when}${replaced}, which is not one of its days (${describeFrequency(habit.frequency)}): it neither counts nor breaks the streak.${noted} ${streakSentence(report)}`;
   }
   return `Checked in ${habit.name} for ${when}${replaced}.${progress}${noted} ${streakSentence(report)}`;

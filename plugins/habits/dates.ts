@@ -44,16 +44,21 @@ export function matchDay(words: readonly string[], index: number, today: IsoDate
   return found;
 }
 
+/** What a model may say for today. */
+const TODAY_WORDS = new Set(['now', 'this morning', 'this afternoon', 'this evening', 'tonight', 'earlier today']);
+
 /**
- * Read a whole text as a day phrase (tool arguments): empty means today.
+ * Read a whole text as a day phrase (tool arguments): empty, "this
+ * morning" and the like mean today, "last night" yesterday.
  * @param text - for example `yesterday`, `tuesday`, `2026-11-20`
  * @param today - the owner's local day
  * @returns the day, or undefined when the text is not a day
  * @throws UserError for a day after today
  */
 export function parseDay(text: string | undefined, today: IsoDate): IsoDate | undefined {
-  const trimmed = (text ?? '').trim();
-  if (trimmed === '') return today;
+  const trimmed = (text ?? '').trim().toLowerCase();
+  if (trimmed === '' || TODAY_WORDS.has(trimmed)) return today;
+  if (trimmed === 'last night') return addDays(today, -1);
   const words = trimmed.split(/\s+/);
   const match = matchDay(words, 0, today);
   return match !== undefined && match.words === words.length ? match.day : undefined;

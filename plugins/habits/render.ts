@@ -61,7 +61,7 @@ export function describeStatus(report: HabitReport): string {
     case 'off':
       return 'not due today';
     case 'auto':
-      return `covered for today (${window})`;
+      return window === '' ? 'covered for today' : `covered for today (${window})`;
     case 'none':
       return window === '' ? 'not done yet today' : `due: ${window}`;
   }

@@ -3,7 +3,7 @@ import { defineTool, type PluginContext, type PluginTool } from '../../src/plugi
 import { UsageError } from '../../src/shared/errors.js';
 import type { IsoDate } from '../../src/shared/time.js';
 import {
-  addHabit,
+  addHabitParts,
   archive,
   checkIn,
   deleteHabit,
@@ -29,7 +29,10 @@ import { parseFrequency } from './frequency.js';
  */
 
 const habitArgument = z.string().min(1).describe('The habit: its name as the owner tracks it (e.g. "meditation"), a distinctive word of it, or "#<id>"');
-const dateArgument = z.string().optional().describe('"today" (default), "yesterday", a weekday such as "monday" (the latest one), or YYYY-MM-DD');
+const dateArgument = z
+  .string()
+  .optional()
+  .describe('"today" (default; also "this morning", "tonight"), "yesterday" (also "last night"), a weekday such as "monday" (the latest one), or YYYY-MM-DD');
 
 function dayOf(date: string | undefined, context: PluginContext): IsoDate {
   const day = parseDay(date, context.today());
@@ -72,8 +75,7 @@ export const habitTools: PluginTool[] = [
         .describe('"daily" (default), "weekly", "monthly", "<N> times per week", "<N> times per month" or "on mon,wed,fri"'),
       reminder: z.string().optional().describe('Local time for a daily reminder, HH:MM, e.g. "07:30"'),
     }),
-    handler: ({ name, frequency, reminder }, context) =>
-      addHabit(context, [name, frequency ?? '', reminder === undefined || reminder === '' ? '' : `at ${reminder}`].filter((part) => part !== '').join(' ')),
+    handler: ({ name, frequency, reminder }, context) => addHabitParts(context, name, frequency ?? '', reminder ?? ''),
   }),
   defineTool({
     name: 'habit_stats',

@@ -65,7 +65,10 @@ describe('agent tools', () => {
     const steward = await open();
     const call = async (tool: string, args: Record<string, unknown>): Promise<string> => (await steward.say(`call ${tool} ${JSON.stringify(args)}`)).text;
     expect(await call('habit_add', { name: 'yoga', frequency: 'on mon,wed,fri', reminder: '07:00' })).toBe('Noted! Added habit yoga (on mon, wed, fri, at 07:00). Check in with "check in yoga".');
-    expect(await call('habit_check_in', { habit: 'yoga', date: 'friday', note: 'hard class' })).toContain('Noted! Checked in yoga for yesterday. Note saved.');
+    expect(await call('habit_add', { name: 'stretch', reminder: '7.30' })).toContain('"7.30" is not a time of day');
+    expect(await call('habit_add', { name: 'stretch', frequency: 'now and then' })).toContain('"now and then" is not a frequency.');
+    expect(query('SELECT name FROM habits')).toEqual([{ name: 'yoga' }]);
+    expect(await call('habit_check_in', { habit: 'yoga', date: 'last night', note: 'hard class' })).toContain('Noted! Checked in yoga for yesterday. Note saved.');
     expect(await call('habit_skip', { habit: 'yoga', date: 'wednesday', reason: 'ill' })).toContain('Noted! Skipped yoga for Wed 2026-11-18');
     expect(await call('habit_undo', { habit: 'yoga', date: '2026-11-18', what: 'skip' })).toContain('Noted! Removed the skip of yoga for Wed 2026-11-18.');
     expect(await call('habit_check_in', { habit: 'yoga', date: 'someday' })).toBe('Noted! "someday" is not a day; use "today", "yesterday", a weekday or YYYY-MM-DD.\nusage: check in <habit> [yesterday | <weekday> | YYYY-MM-DD] [note]');
