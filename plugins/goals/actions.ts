@@ -20,7 +20,7 @@ export const USAGE = {
   progress: 'update progress <goal> <N>% | +<N>% | -<N>% [note]',
   addMilestone: 'add milestone <goal>: <title>',
   completeMilestone: 'complete milestone <goal>: <title>',
-  list: 'goals [all | completed | abandoned]',
+  list: 'goals completed | goals abandoned | goals all',
   review: 'goal review',
   show: 'show goal <goal>',
   complete: 'complete goal <goal>',

@@ -67,12 +67,21 @@ export default definePlugin({
       },
     },
     {
+      // No arguments, so that "goals are hard" goes to the model.
       name: 'goals',
       phrases: ['goals'],
+      usage: 'goals',
+      description: 'Active goals with progress, deadline and pace',
+      args: 'none',
+      handler: ({ color }, context) => listGoals(context, 'active', color),
+    },
+    {
+      name: 'goals-by-status',
+      phrases: ['goals completed', 'completed goals', 'goals abandoned', 'abandoned goals', 'goals all', 'all goals'],
       usage: USAGE.list,
-      description: 'Goals with progress, deadline and pace',
-      args: 'optional',
-      handler: ({ args, color }, context) => listGoals(context, args, color),
+      description: 'Completed, abandoned or all goals',
+      args: 'none',
+      handler: ({ phrase, color }, context) => listGoals(context, phrase.replace(/\s*goals\s*/, ''), color),
     },
     {
       name: 'goal-review',

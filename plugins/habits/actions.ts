@@ -24,7 +24,7 @@ export const USAGE = {
   undo: 'undo check in <habit> [yesterday | <weekday> | YYYY-MM-DD]',
   undoSkip: 'undo skip <habit> [yesterday | <weekday> | YYYY-MM-DD]',
   stats: 'habit stats [<habit>]',
-  list: 'habits [archived | all]',
+  list: 'habits archived | habits all',
   archive: 'archive habit <habit>',
   unarchive: 'unarchive habit <habit>',
   rename: 'rename habit <habit> to <new name>',

@@ -98,12 +98,21 @@ export default definePlugin({
       handler: ({ args, color }, context) => stats(context, args, color),
     },
     {
+      // No arguments, so that "habits are hard" goes to the model.
       name: 'habits',
       phrases: ['habits'],
-      usage: USAGE.list,
+      usage: 'habits',
       description: 'Your habits today, one line each',
-      args: 'optional',
-      handler: ({ args }, context) => listHabits(context, args),
+      args: 'none',
+      handler: (_input, context) => listHabits(context, ''),
+    },
+    {
+      name: 'archived-habits',
+      phrases: ['habits archived', 'archived habits', 'habits all', 'all habits'],
+      usage: USAGE.list,
+      description: 'The archived habits (or all of them)',
+      args: 'none',
+      handler: ({ phrase }, context) => listHabits(context, phrase.includes('all') ? 'all' : 'archived'),
     },
     {
       name: 'archive-habit',

@@ -158,6 +158,11 @@ describe('habits through the pipeline', () => {
     );
     expect((await steward.say('habit reminder gym off')).text).toBe('No more reminders for gym.');
     expect((await steward.say('habit frequency gym sometimes')).text).toContain('usage: habit frequency');
+    // Sentences that merely start with a list's name go to the model (none is configured here).
+    for (const sentence of ['habits are hard to keep', 'goals for next year?']) {
+      const reply = await steward.say(sentence);
+      expect(reply.text).toMatch(/^No model is configured/);
+    }
   });
 
   it('shows stats with streaks, strength, completion and a plain heatmap; colours only when the channel asks for them', async () => {
