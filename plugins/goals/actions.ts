@@ -77,16 +77,18 @@ export function setGoal(context: PluginContext, title: string, deadline: string 
 export type ProgressChange = { to: number } | { by: number };
 
 /**
- * `update progress <goal> <N>% | +N% | -N% [note]`.
+ * `update progress <goal> [to] <N>% | +N% | -N% | by N% [note]`.
  * @throws UsageError for a malformed line; NotFoundError, AmbiguousReferenceError
  */
 export function updateProgressCommand(context: PluginContext, args: string): string {
-  const match = /^(.+?)\s+(?:to\s+|by\s+)?([+-]?)\s*(\d{1,3})\s*%(?:\s*[-:,—]?\s*(.*))?$/i.exec(args.trim());
+  const match = /^(.+?)\s+(?:(to|by)\s+)?([+-]?)\s*(\d{1,3})\s*%(?:\s*[-:,—]?\s*(.*))?$/i.exec(args.trim());
   if (match === null) throw new UsageError('Say the goal and a percentage.', USAGE.progress);
-  const amount = Number(match[3]);
-  const sign = match[2] ?? '';
-  const change: ProgressChange = sign === '' ? { to: amount } : { by: sign === '-' ? -amount : amount };
-  const note = (match[4] ?? '').trim();
+  const amount = Number(match[4]);
+  const sign = match[3] ?? '';
+  // "to 40%" and "40%" set the progress; "+10%", "-5%" and "by 10%" change it.
+  const relative = sign !== '' || match[2]?.toLowerCase() === 'by';
+  const change: ProgressChange = relative ? { by: sign === '-' ? -amount : amount } : { to: amount };
+  const note = (match[5] ?? '').trim();
   return updateProgress(context, match[1] as string, change, note === '' ? null : note);
 }
 

@@ -79,6 +79,8 @@ describe('goals through the pipeline', () => {
     );
     expect((await steward.say('update progress read 12 books +25%: two more')).text).toBe('read 12 books: 55% (was 30%), by 2026-12-21 (15 days left), on track. Note saved.');
     expect((await steward.say('update progress books -5%')).text).toContain('read 12 books: 50% (was 55%)');
+    expect((await steward.say('update progress books by 5%')).text).toContain('read 12 books: 55% (was 50%)');
+    expect((await steward.say('update progress books to 50%')).text).toContain('read 12 books: 50% (was 55%)');
     expect((await steward.say('update progress books +80%')).text).toBe(
       'read 12 books: 100% (capped at 100%) (was 50%), by 2026-12-21 (15 days left), reached. Goal reached, well done! Say "complete goal read 12 books" to close it.',
     );
@@ -86,6 +88,8 @@ describe('goals through the pipeline', () => {
     expect(steward.steward.database.prepare('SELECT progress, note FROM goal_progress ORDER BY id').all()).toEqual([
       { progress: 30, note: 'finished Dune' },
       { progress: 55, note: 'two more' },
+      { progress: 50, note: null },
+      { progress: 55, note: null },
       { progress: 50, note: null },
       { progress: 100, note: null },
     ]);
