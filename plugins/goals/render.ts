@@ -1,5 +1,15 @@
-import { daysBetween, type IsoDate } from '../../src/shared/time.js';
-import type { Goal } from './store.js';
+import { createColors } from 'picocolors';
+import { daysBetween, localDate, type IsoDate } from '../../src/shared/time.js';
+import { describePace, paceOf } from './pace.js';
+import type { Goal, Milestone, ProgressEntry } from './store.js';
+
+/**
+ * A goal's title with its category unless it is `other`: `run a marathon (health)`.
+ * @param goal - the goal
+ */
+export function titled(goal: Pick<Goal, 'title' | 'category'>): string {
+  return goal.category === 'other' ? goal.title : `${goal.title} (${goal.category})`;
+}
 
 /**
  * A text progress bar, for example `[###-------]` for 30 %.
@@ -16,7 +26,7 @@ export function progressBar(percent: number, width = 10): string {
  * @param goal - the goal
  * @param today - the owner's local day
  */
-export function describeDeadline(goal: Goal, today: IsoDate): string {
+export function describeDeadline(goal: Pick<Goal, 'deadline'>, today: IsoDate): string {
   if (goal.deadline === null) return 'no deadline';
   const left = daysBetween(today, goal.deadline);
   if (left > 0) return `by ${goal.deadline} (${left} day${left === 1 ? '' : 's'} left)`;
@@ -25,10 +35,66 @@ export function describeDeadline(goal: Goal, today: IsoDate): string {
 }
 
 /**
- * One line per goal: title, bar, percent and deadline.
+ * The deadline and pace together: `by 2027-05-01 (161 days left), on track`.
  * @param goal - the goal
  * @param today - the owner's local day
  */
-export function formatGoalLine(goal: Goal, today: IsoDate): string {
-  return `${goal.title}  ${progressBar(goal.progress)} ${goal.progress}%  ${describeDeadline(goal, today)}`;
+export function describeDeadlineAndPace(goal: Goal, today: IsoDate): string {
+  const pace = paceOf(goal, today);
+  const words = pace.status === 'overdue' ? '' : describePace(pace);
+  return [describeDeadline(goal, today), words].filter((part) => part !== '').join(', ');
+}
+
+/**
+ * One line per goal: title and category, bar, percent, then deadline and pace
+ * (or `completed` / `abandoned` for a closed goal).
+ * @param goal - the goal
+ * @param today - the owner's local day
+ * @param color - ANSI colours (a TTY)
+ */
+export function formatGoalLine(goal: Goal, today: IsoDate, color = false): string {
+  const colors = createColors(color);
+  const pace = paceOf(goal, today);
+  const paint = pace.status === 'behind' || pace.status === 'overdue' ? colors.red : pace.status === 'reached' ? colors.green : (text: string) => text;
+  const tail = goal.status === 'active' ? paint(describeDeadlineAndPace(goal, today)) : goal.status;
+  return `${titled(goal)}  ${progressBar(goal.progress)} ${goal.progress}%  ${tail}`;
+}
+
+/**
+ * Milestones in brief: `milestones 1 of 3 done, next: run a half marathon`.
+ * @param milestones - the goal's milestones
+ * @returns the words, or an empty string without milestones
+ */
+export function describeMilestones(milestones: readonly Milestone[]): string {
+  if (milestones.length === 0) return '';
+  const done = milestones.filter((milestone) => milestone.completedAt !== null).length;
+  const next = milestones.find((milestone) => milestone.completedAt === null);
+  return `milestones ${done} of ${milestones.length} done${next === undefined ? '' : `, next: ${next.title}`}`;
+}
+
+/**
+ * A goal's block in `goal review`: its line, milestones and last note.
+ * @param goal - the goal
+ * @param milestones - its milestones
+ * @param latest - its latest progress entry, if any
+ * @param today - the owner's local day
+ * @param options - ANSI colours (a TTY) and the owner's zone (for the day of the last update)
+ */
+export function formatReviewBlock(
+  goal: Goal,
+  milestones: readonly Milestone[],
+  latest: ProgressEntry | undefined,
+  today: IsoDate,
+  options: { color: boolean; timeZone: string },
+): string {
+  const lines = [formatGoalLine(goal, today, options.color)];
+  const milestoneWords = describeMilestones(milestones);
+  if (milestoneWords !== '') lines.push(`  ${milestoneWords}`);
+  if (latest !== undefined) {
+    const note = latest.note === null ? '' : `: ${latest.note}`;
+    lines.push(`  last update ${localDate(new Date(latest.createdAt), options.timeZone)}, ${latest.progress}%${note}`);
+  } else {
+    lines.push('  no progress reported yet');
+  }
+  return lines.join('\n');
 }

@@ -1,92 +1,149 @@
 import type { Database } from '../../src/memory/database.js';
 import { resolveByName } from '../../src/plugins/resolve.js';
-import type { IsoDate } from '../../src/shared/time.js';
+import { localDate, type IsoDate } from '../../src/shared/time.js';
+import type { GoalCategory } from './category.js';
+
+/** Where a goal stands. */
+export type GoalStatus = 'active' | 'completed' | 'abandoned';
 
 /** A goal as stored. */
 export interface Goal {
-  /** Row id. */
+  /** Row id (`#2` names it). */
   id: number;
   /** Title as the owner typed it. */
   title: string;
+  /** Its category. */
+  category: GoalCategory;
   /** Deadline (local day) or null. */
   deadline: IsoDate | null;
   /** Progress, 0–100 %. */
   progress: number;
   /** `active`, `completed` or `abandoned`. */
-  status: 'active' | 'completed' | 'abandoned';
+  status: GoalStatus;
   /** ISO instant it was set. */
+  createdAt: string;
+  /** The owner's local day it was set (pace counts from it). */
+  startedOn: IsoDate;
+  /** ISO instant it was completed or abandoned, or null. */
+  closedAt: string | null;
+}
+
+/** A milestone of a goal. */
+export interface Milestone {
+  /** Row id. */
+  id: number;
+  /** The goal's id. */
+  goalId: number;
+  /** Title as typed. */
+  title: string;
+  /** ISO instant it was added. */
+  createdAt: string;
+  /** ISO instant it was completed, or null. */
+  completedAt: string | null;
+}
+
+/** One progress entry of a goal's history. */
+export interface ProgressEntry {
+  /** Progress after the entry, 0–100 %. */
+  progress: number;
+  /** The owner's note, or null. */
+  note: string | null;
+  /** ISO instant of the entry. */
   createdAt: string;
 }
 
 interface GoalRow {
   id: number;
   title: string;
+  category: GoalCategory;
   deadline: string | null;
   progress: number;
-  status: Goal['status'];
+  status: GoalStatus;
   created_at: string;
+  started_on: string | null;
+  closed_at: string | null;
 }
 
-function toGoal(row: GoalRow): Goal {
-  return { id: row.id, title: row.title, deadline: row.deadline, progress: row.progress, status: row.status, createdAt: row.created_at };
+interface MilestoneRow {
+  id: number;
+  goal_id: number;
+  title: string;
+  created_at: string;
+  completed_at: string | null;
 }
 
-/** SQL of the goals plugin's first migration. */
-export const GOALS_SCHEMA = `
-CREATE TABLE goals (
-  id         INTEGER PRIMARY KEY,
-  title      TEXT NOT NULL,
-  deadline   TEXT,
-  progress   INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
-  status     TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'completed', 'abandoned')),
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE goal_progress (
-  id         INTEGER PRIMARY KEY,
-  goal_id    INTEGER NOT NULL REFERENCES goals (id) ON DELETE CASCADE,
-  progress   INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
-  note       TEXT,
-  created_at TEXT NOT NULL
-);
-CREATE INDEX goal_progress_goal ON goal_progress (goal_id, created_at);
-`;
+function toMilestone(row: MilestoneRow): Milestone {
+  return { id: row.id, goalId: row.goal_id, title: row.title, createdAt: row.created_at, completedAt: row.completed_at };
+}
 
-/** Reads and writes goals and their progress entries. */
+/** Reads and writes goals, their progress history and milestones. */
 export class GoalStore {
   readonly #database: Database;
+  readonly #timeZone: string;
 
-  /** @param database - the migrated database */
-  constructor(database: Database) {
+  /**
+   * @param database - the migrated database
+   * @param timeZone - the owner's IANA zone (for the local day a goal was set)
+   */
+  constructor(database: Database, timeZone: string) {
     this.#database = database;
+    this.#timeZone = timeZone;
   }
 
-  /** Active goals, oldest first. */
-  active(): Goal[] {
-    return this.#database.prepare<[], GoalRow>("SELECT * FROM goals WHERE status = 'active' ORDER BY id").all().map(toGoal);
+  #toGoal(row: GoalRow): Goal {
+    return {
+      id: row.id,
+      title: row.title,
+      category: row.category,
+      deadline: row.deadline,
+      progress: row.progress,
+      status: row.status,
+      createdAt: row.created_at,
+      startedOn: row.started_on ?? localDate(new Date(row.created_at), this.#timeZone),
+      closedAt: row.closed_at,
+    };
   }
 
   /**
-   * Find an active goal by id (`#2`), exact title, or an unambiguous part of it ("marathon").
-   * @throws NotFoundError with the closest titles, or AmbiguousReferenceError
+   * Goals with a status, oldest first.
+   * @param status - which goals (default `active`), or `all`
    */
-  resolve(query: string): Goal {
-    const goals = this.active();
-    const found = resolveByName('goal', query, goals.map((goal) => ({ id: goal.id, name: goal.title })));
+  list(status: GoalStatus | 'all' = 'active'): Goal[] {
+    const rows =
+      status === 'all'
+        ? this.#database.prepare<[], GoalRow>('SELECT * FROM goals ORDER BY id').all()
+        : this.#database.prepare<[string], GoalRow>('SELECT * FROM goals WHERE status = ? ORDER BY id').all(status);
+    return rows.map((row) => this.#toGoal(row));
+  }
+
+  /** The goal with this id, if any. */
+  get(id: number): Goal | undefined {
+    const row = this.#database.prepare<[number], GoalRow>('SELECT * FROM goals WHERE id = ?').get(id);
+    return row === undefined ? undefined : this.#toGoal(row);
+  }
+
+  /**
+   * Find a goal by id (`#2`), exact title, a distinctive part of it
+   * ("marathon") or a small typo, among the active goals (or `closed` ones).
+   * @throws NotFoundError with the closest titles, or AmbiguousReferenceError listing the candidates
+   */
+  resolve(query: string, options: { closed?: boolean } = {}): Goal {
+    const goals = options.closed === true ? this.list('all').filter((goal) => goal.status !== 'active') : this.list();
+    const found = resolveByName(options.closed === true ? 'finished goal' : 'goal', query, goals.map((goal) => ({ id: goal.id, name: goal.title })));
     return goals.find((goal) => goal.id === found.id) as Goal;
   }
 
   /** Add an active goal at 0 %. */
-  add(title: string, deadline: IsoDate | null, now: Date): Goal {
+  add(title: string, category: GoalCategory, deadline: IsoDate | null, now: Date): Goal {
     const stamp = now.toISOString();
     const result = this.#database
-      .prepare('INSERT INTO goals (title, deadline, created_at, updated_at) VALUES (?, ?, ?, ?)')
-      .run(title, deadline, stamp, stamp);
-    return { id: Number(result.lastInsertRowid), title, deadline, progress: 0, status: 'active', createdAt: stamp };
+      .prepare('INSERT INTO goals (title, category, deadline, started_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(title, category, deadline, localDate(now, this.#timeZone), stamp, stamp);
+    return this.get(Number(result.lastInsertRowid)) as Goal;
   }
 
   /**
-   * Set a goal's progress and keep the entry in its history.
+   * Set a goal's progress and keep the entry in its history, in one transaction.
    * @param progress - 0–100 %
    * @returns the previous progress
    */
@@ -99,11 +156,37 @@ export class GoalStore {
         .run(goalId, progress, note, now.toISOString());
       return before?.progress ?? 0;
     });
-    return update();
+    return update.immediate();
   }
 
   /**
-   * Progress at an earlier instant (the last entry before it), for weekly change.
+   * Complete, abandon or reopen a goal. Completing sets the progress to 100 %
+   * (with a history entry).
+   */
+  setStatus(goalId: number, status: GoalStatus, now: Date): void {
+    const update = this.#database.transaction(() => {
+      const stamp = now.toISOString();
+      this.#database
+        .prepare('UPDATE goals SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?')
+        .run(status, status === 'active' ? null : stamp, stamp, goalId);
+      const goal = this.get(goalId);
+      if (status === 'completed' && goal !== undefined && goal.progress < 100) this.setProgress(goalId, 100, now, 'completed');
+    });
+    update.immediate();
+  }
+
+  /** Change a goal's deadline (null: none). */
+  setDeadline(goalId: number, deadline: IsoDate | null, now: Date): void {
+    this.#database.prepare('UPDATE goals SET deadline = ?, updated_at = ? WHERE id = ?').run(deadline, now.toISOString(), goalId);
+  }
+
+  /** Change a goal's category. */
+  setCategory(goalId: number, category: GoalCategory, now: Date): void {
+    this.#database.prepare('UPDATE goals SET category = ?, updated_at = ? WHERE id = ?').run(category, now.toISOString(), goalId);
+  }
+
+  /**
+   * Progress at an earlier instant (the last entry at or before it), for weekly change.
    * @returns 0–100 %, 0 when there was no entry yet
    */
   progressAt(goalId: number, instant: Date): number {
@@ -113,5 +196,59 @@ export class GoalStore {
       )
       .get(goalId, instant.toISOString());
     return row?.progress ?? 0;
+  }
+
+  /**
+   * The latest progress entries of a goal, newest first.
+   * @param limit - at most this many
+   */
+  history(goalId: number, limit = 10): ProgressEntry[] {
+    return this.#database
+      .prepare<[number, number], { progress: number; note: string | null; created_at: string }>(
+        'SELECT progress, note, created_at FROM goal_progress WHERE goal_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
+      )
+      .all(goalId, limit)
+      .map((row) => ({ progress: row.progress, note: row.note, createdAt: row.created_at }));
+  }
+
+  /** A goal's milestones, in the order they were added. */
+  milestones(goalId: number): Milestone[] {
+    return this.#database.prepare<[number], MilestoneRow>('SELECT * FROM goal_milestones WHERE goal_id = ? ORDER BY id').all(goalId).map(toMilestone);
+  }
+
+  /** Add a milestone to a goal. */
+  addMilestone(goalId: number, title: string, now: Date): Milestone {
+    const result = this.#database.prepare('INSERT INTO goal_milestones (goal_id, title, created_at) VALUES (?, ?, ?)').run(goalId, title, now.toISOString());
+    return { id: Number(result.lastInsertRowid), goalId, title, createdAt: now.toISOString(), completedAt: null };
+  }
+
+  /** Mark a milestone completed now. */
+  completeMilestone(milestoneId: number, now: Date): void {
+    this.#database.prepare('UPDATE goal_milestones SET completed_at = ? WHERE id = ? AND completed_at IS NULL').run(now.toISOString(), milestoneId);
+  }
+
+  /**
+   * Milestones completed at or after an instant, with their goal's title, oldest first.
+   * @param since - the earliest completion instant
+   */
+  milestonesCompletedSince(since: Date): Array<Milestone & { goalTitle: string }> {
+    return this.#database
+      .prepare<[string], MilestoneRow & { goal_title: string }>(
+        `SELECT goal_milestones.*, goals.title AS goal_title FROM goal_milestones JOIN goals ON goals.id = goal_milestones.goal_id
+         WHERE completed_at >= ? ORDER BY completed_at, goal_milestones.id`,
+      )
+      .all(since.toISOString())
+      .map((row) => ({ ...toMilestone(row), goalTitle: row.goal_title }));
+  }
+
+  /**
+   * Goals completed at or after an instant, oldest first.
+   * @param since - the earliest completion instant
+   */
+  completedSince(since: Date): Goal[] {
+    return this.#database
+      .prepare<[string], GoalRow>("SELECT * FROM goals WHERE status = 'completed' AND closed_at >= ? ORDER BY closed_at")
+      .all(since.toISOString())
+      .map((row) => this.#toGoal(row));
   }
 }

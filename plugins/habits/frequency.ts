@@ -1,71 +1,226 @@
-import { addDays, weekStart, type IsoDate } from '../../src/shared/time.js';
+import { WEEKDAY_NAMES, type Weekday } from './days.js';
 
 /**
  * How often a habit is due, as Loop Habit Tracker stores it: `num` times
- * every `den` days. Daily is 1/1, weekly 1/7, three times per week 3/7.
+ * every `den` days (daily 1/1, weekly 1/7, three times per week 3/7, monthly
+ * 1/30, twice a month 2/30), plus Loop's "skip days" for habits on specific
+ * weekdays: `on mon,wed,fri` is daily on those days, and the other days are
+ * neither due nor missed.
  */
 export interface Frequency {
   /** Times per period, 1 or more. */
   num: number;
-  /** Period length in days: 1 (a day) or 7 (an ISO week, Monday to Sunday). */
-  den: 1 | 7;
+  /** Period length in days: 1 (a day), 7 (a week) or 30 (a month; Loop sizes it by the calendar month). */
+  den: 1 | 7 | 30;
+  /** ISO weekdays the habit is on (then `num/den` is 1/1), or null for any day. Ascending, no repeats. */
+  weekdays: readonly Weekday[] | null;
 }
 
-/** Daily: 1 time per day. */
-export const DAILY: Frequency = { num: 1, den: 1 };
+/** Daily: 1 time per day, any day. */
+export const DAILY: Frequency = { num: 1, den: 1, weekdays: null };
 
-const FREQUENCY_SUFFIX = /^(?:(.*?)\s+)?(daily|every day|weekly|once a week|(\d+)\s*(?:x|times?)\s*(?:per|a|each)\s*week)$/i;
+/** A habit spec from `add habit`: the name, its frequency and reminder time. */
+export interface HabitSpec {
+  /** The habit's name. */
+  name: string;
+  /** How often it is due (daily when none was given). */
+  frequency: Frequency;
+  /** Local reminder time `HH:MM`, or null. */
+  reminder: string | null;
+}
+
+const NUMBER_WORDS: Record<string, number> = {
+  once: 1, twice: 2, thrice: 3, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+};
+
+const DAY_WORDS: Record<string, Weekday> = {
+  mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, weds: 3, wednesday: 3, thu: 4, thur: 4, thurs: 4, thursday: 4,
+  fri: 5, friday: 5, sat: 6, saturday: 6, sun: 7, sunday: 7,
+};
+
+const SIMPLE = /(?:^|\s)(daily|every ?day|each day|weekly|once a week|once per week|every week|monthly|once a month|once per month|every month)$/i;
+const TIMES = /(?:^|\s)(\d+|once|twice|thrice|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:x|times?)?\s*(?:per|a|an|each|every)\s+(week|month)$/i;
+const ON_DAYS = /(?:^|\s)(?:on|every)\s+/gi;
+const WEEK_PART = /(?:^|\s)(?:on\s+|every\s+)?(weekdays|weekends)$/i;
+const AT_TIME = /(?:^|\s)(?:at|@)\s*(\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\d{1,2}h\d{0,2})$/i;
 
 /**
- * Split `add habit` arguments into the name and its frequency.
- * @param text - for example `meditation daily`, `gym 3 times per week`, `read`
- * @returns the name and the frequency (daily when none is given), or an error message
+ * Read a weekday word: `mon`, `Monday`, `mondays`.
+ * @returns the ISO weekday, or undefined
  */
-export function parseHabitSpec(text: string): { name: string; frequency: Frequency } | { error: string } {
-  const trimmed = text.trim();
-  const match = FREQUENCY_SUFFIX.exec(trimmed);
-  if (match === null) return trimmed === '' ? { error: 'Give the habit a name.' } : { name: trimmed, frequency: DAILY };
-  const name = (match[1] ?? '').trim();
-  const word = (match[2] ?? '').toLowerCase();
-  if (name === '') return { error: 'Give the habit a name.' };
-  if (word === 'daily' || word === 'every day') return { name, frequency: DAILY };
-  if (word === 'weekly' || word === 'once a week') return { name, frequency: { num: 1, den: 7 } };
-  const times = Number(match[3]);
-  if (!Number.isInteger(times) || times < 1 || times > 7) return { error: `"${times} times per week" must be between 1 and 7.` };
-  if (times === 7) return { name, frequency: DAILY };
-  return { name, frequency: { num: times, den: 7 } };
+export function parseWeekday(word: string): Weekday | undefined {
+  const lower = word.toLowerCase();
+  return DAY_WORDS[lower] ?? (lower.endsWith('s') ? DAY_WORDS[lower.slice(0, -1)] : undefined);
 }
 
 /**
- * Words for a frequency: `daily`, `weekly`, `3 times per week`.
+ * Read a list of days: `mon,wed,fri`, `mondays and thursdays`, `weekdays`, `weekends`.
+ * @returns the weekdays ascending, or undefined when any word is not a day
+ */
+export function parseWeekdayList(text: string): Weekday[] | undefined {
+  const words = text.toLowerCase().split(/[\s,/&+]+/).filter((word) => word !== '' && word !== 'and');
+  if (words.length === 0) return undefined;
+  const days = new Set<Weekday>();
+  for (const word of words) {
+    if (word === 'weekdays' || word === 'weekday') [1, 2, 3, 4, 5].forEach((day) => days.add(day as Weekday));
+    else if (word === 'weekends' || word === 'weekend') [6, 7].forEach((day) => days.add(day as Weekday));
+    else {
+      const day = parseWeekday(word);
+      if (day === undefined) return undefined;
+      days.add(day);
+    }
+  }
+  return [...days].sort((left, right) => left - right);
+}
+
+/**
+ * Read a reminder time: `07:30`, `7:30`, `7am`, `7:30 pm`, `19h`, `19h30`.
+ * @returns `HH:MM` (24-hour), or undefined when it is not a time of day
+ */
+export function parseTimeOfDay(text: string): string | undefined {
+  const match = /^(\d{1,2})(?:[:h](\d{2})?)?\s*(am|pm)?$/i.exec(text.trim());
+  if (match === null) return undefined;
+  let hours = Number(match[1]);
+  const minutes = Number(match[2] ?? '0');
+  const half = match[3]?.toLowerCase();
+  if (half !== undefined) {
+    if (hours < 1 || hours > 12) return undefined;
+    hours = (hours % 12) + (half === 'pm' ? 12 : 0);
+  }
+  if (hours > 23 || minutes > 59) return undefined;
+  return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
+}
+
+/** The result of matching a frequency at the end of a text. */
+type FrequencyMatch = { frequency: Frequency; rest: string } | { error: string } | undefined;
+
+function matchFrequency(text: string): FrequencyMatch {
+  const simple = SIMPLE.exec(text);
+  if (simple !== null) {
+    const word = (simple[1] ?? '').toLowerCase();
+    const rest = text.slice(0, simple.index).trim();
+    if (/day/.test(word) || word === 'daily') return { frequency: DAILY, rest };
+    if (/week/.test(word)) return { frequency: { num: 1, den: 7, weekdays: null }, rest };
+    return { frequency: { num: 1, den: 30, weekdays: null }, rest };
+  }
+  const times = TIMES.exec(text);
+  if (times !== null) {
+    const countWord = (times[1] ?? '').toLowerCase();
+    const count = NUMBER_WORDS[countWord] ?? Number(countWord);
+    const period = (times[2] ?? '').toLowerCase();
+    const rest = text.slice(0, times.index).trim();
+    const most = period === 'week' ? 7 : 30;
+    if (!Number.isInteger(count) || count < 1 || count > most) return { error: `"${count} times per ${period}" must be between 1 and ${most}.` };
+    if (period === 'week') return { frequency: count === 7 ? DAILY : { num: count, den: 7, weekdays: null }, rest };
+    return { frequency: { num: count, den: 30, weekdays: null }, rest };
+  }
+  const weekPart = WEEK_PART.exec(text);
+  if (weekPart !== null) {
+    const weekdays = parseWeekdayList(weekPart[1] ?? '') as Weekday[];
+    return { frequency: { num: 1, den: 1, weekdays }, rest: text.slice(0, weekPart.index).trim() };
+  }
+  // "on mon,wed,fri": try each "on"/"every" from the last one, so "catch up on news on mondays" works.
+  const starts = [...text.matchAll(ON_DAYS)].reverse();
+  for (const start of starts) {
+    const weekdays = parseWeekdayList(text.slice(start.index + start[0].length));
+    if (weekdays === undefined) continue;
+    const rest = text.slice(0, start.index).trim();
+    return { frequency: weekdays.length === 7 ? DAILY : { num: 1, den: 1, weekdays }, rest };
+  }
+  return undefined;
+}
+
+/**
+ * Read a frequency on its own: `daily`, `weekly`, `monthly`, `3 times per
+ * week`, `twice a month`, `on mon,wed,fri`, `weekdays`.
+ * @param text - the words
+ * @returns the frequency, an error message for an impossible count, or undefined when it is not a frequency
+ */
+export function parseFrequency(text: string): Frequency | { error: string } | undefined {
+  const match = matchFrequency(text.trim());
+  if (match === undefined) return undefined;
+  if ('error' in match) return match;
+  return match.rest === '' ? match.frequency : undefined;
+}
+
+/**
+ * Split `add habit` arguments into the name, its frequency and an optional
+ * reminder time, both read from the end in either order.
+ * @param text - for example `meditation daily at 7:30`, `gym 3 times per week`, `piano on mon,wed,fri`, `read`
+ * @returns the spec (daily, no reminder when none is given), or an error message
+ */
+export function parseHabitSpec(text: string): HabitSpec | { error: string } {
+  let rest = text.trim();
+  let frequency: Frequency | undefined;
+  let reminder: string | null = null;
+  for (let round = 0; round < 2; round += 1) {
+    const at = reminder === null ? AT_TIME.exec(rest) : null;
+    if (at !== null) {
+      const time = parseTimeOfDay(at[1] ?? '');
+      if (time === undefined) return { error: `"${(at[1] ?? '').trim()}" is not a time of day; use HH:MM, for example 07:30.` };
+      reminder = time;
+      rest = rest.slice(0, at.index).trim();
+      continue;
+    }
+    if (frequency === undefined) {
+      const match = matchFrequency(rest);
+      if (match !== undefined && 'error' in match) return match;
+      if (match !== undefined) {
+        frequency = match.frequency;
+        rest = match.rest;
+        continue;
+      }
+    }
+    break;
+  }
+  if (rest === '') return { error: 'Give the habit a name.' };
+  if (/^#\d+$/.test(rest)) return { error: 'A habit name cannot look like an id (#3).' };
+  return { name: rest, frequency: frequency ?? DAILY, reminder };
+}
+
+/**
+ * The value Loop's formulas use: `num / den` (daily 1, 3 per week 0.43).
+ * @param frequency - the frequency
+ */
+export function frequencyValue(frequency: Frequency): number {
+  return frequency.num / frequency.den;
+}
+
+/**
+ * Words for a frequency: `daily`, `weekly`, `3 times per week`, `monthly`,
+ * `2 times per month`, `on mon, wed, fri`, `on weekdays`.
  * @param frequency - the frequency
  */
 export function describeFrequency(frequency: Frequency): string {
+  if (frequency.weekdays !== null) {
+    const days = frequency.weekdays.join(',');
+    if (days === '1,2,3,4,5') return 'on weekdays';
+    if (days === '6,7') return 'on weekends';
+    return `on ${frequency.weekdays.map((day) => WEEKDAY_NAMES[day]).join(', ')}`;
+  }
   if (frequency.den === 1) return 'daily';
-  return frequency.num === 1 ? 'weekly' : `${frequency.num} times per week`;
+  const period = frequency.den === 7 ? 'week' : 'month';
+  if (frequency.num === 1) return frequency.den === 7 ? 'weekly' : 'monthly';
+  return `${frequency.num} times per ${period}`;
 }
 
 /**
- * The period a day falls in: the day itself for daily habits, its ISO week's
- * Monday otherwise.
- * @param day - `YYYY-MM-DD`
- * @param frequency - the habit's frequency
+ * The weekdays as a bit mask for storage (Monday = 1, Tuesday = 2, … Sunday = 64).
+ * @param weekdays - ISO weekdays, or null
+ * @returns the mask, or null for "any day"
  */
-export function periodOf(day: IsoDate, frequency: Frequency): IsoDate {
-  return frequency.den === 1 ? day : weekStart(day);
+export function weekdaysToMask(weekdays: readonly Weekday[] | null): number | null {
+  if (weekdays === null) return null;
+  return weekdays.reduce((mask, day) => mask | (1 << (day - 1)), 0);
 }
 
 /**
- * The period before the one that starts on `period`.
- * @param period - a period key from {@link periodOf}
- * @param frequency - the habit's frequency
+ * The weekdays of a stored bit mask (see {@link weekdaysToMask}).
+ * @param mask - the mask, or null
  */
-export function previousPeriod(period: IsoDate, frequency: Frequency): IsoDate {
-  return addDays(period, -frequency.den);
-}
-
-/** Unit of a streak: `day` or `week`. */
-export function streakUnit(frequency: Frequency, count: number): string {
-  const unit = frequency.den === 1 ? 'day' : 'week';
-  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+export function maskToWeekdays(mask: number | null): Weekday[] | null {
+  if (mask === null || mask === 0) return null;
+  const days: Weekday[] = [];
+  for (let day = 1; day <= 7; day += 1) if ((mask & (1 << (day - 1))) !== 0) days.push(day as Weekday);
+  return days;
 }

@@ -1,186 +1,179 @@
-import { z } from 'zod';
-import { definePlugin, defineTool, type PluginContext } from '../../src/plugins/api.js';
-import { UsageError, UserError } from '../../src/shared/errors.js';
-import { addDays, describeDay, parseIsoDate, type IsoDate } from '../../src/shared/time.js';
-import { describeFrequency, parseHabitSpec, streakUnit } from './frequency.js';
-import { describeToday, formatHabitStats } from './render.js';
-import { HABITS_SCHEMA, HabitStore, type HabitSummary } from './store.js';
-
-const ADD_USAGE = 'add habit <name> [daily | weekly | <N> times per week]';
-const CHECK_IN_USAGE = 'check in <habit> [yesterday | YYYY-MM-DD]';
-const STATS_USAGE = 'habit stats [<habit>]';
-
-function store(context: PluginContext): HabitStore {
-  return new HabitStore(context.database);
-}
+import { definePlugin } from '../../src/plugins/api.js';
+import {
+  addHabit,
+  archive,
+  checkIn,
+  deleteHabit,
+  frequencyCommand,
+  habitStore,
+  listHabits,
+  reminderCommand,
+  rename,
+  skip,
+  splitDayArguments,
+  stats,
+  unarchive,
+  undo,
+  USAGE,
+} from './actions.js';
+import { habitAgentContext, habitBriefingSections } from './briefing.js';
+import { HABIT_MIGRATIONS } from './migrations.js';
+import { replReminders, sendDueReminders } from './reminders.js';
+import { readHabitSettings } from './settings.js';
+import { habitTools } from './tools.js';
 
 /**
- * Turn a day word into a local day.
- * @returns the day, or undefined if `word` is not a day word
- * @throws UserError for a day in the future
+ * Habits done the Loop Habit Tracker way: daily, weekly, monthly, N times
+ * per week or month, or on set weekdays; check-ins, skips and undo on the
+ * owner's local days; Loop's streaks and exponential habit strength;
+ * `habit stats` with completion rates and a 12-week heatmap; reminders;
+ * briefing sections; and an agent tool for every command.
  */
-function parseDayWord(word: string, today: IsoDate): IsoDate | undefined {
-  const lower = word.toLowerCase();
-  let day: IsoDate | undefined;
-  if (lower === 'today') day = today;
-  else if (lower === 'yesterday') day = addDays(today, -1);
-  else day = parseIsoDate(lower);
-  if (day !== undefined && day > today) throw new UserError(`${day} is in the future; you can only check in for today or earlier.`);
-  return day;
-}
-
-/** Split `check in` arguments into the habit name and the day. */
-function parseCheckIn(args: string, today: IsoDate): { habit: string; day: IsoDate } {
-  const words = args.split(' ');
-  const last = words[words.length - 1] ?? '';
-  const day = words.length > 1 ? parseDayWord(last, today) : undefined;
-  const habit = (day === undefined ? args : words.slice(0, -1).join(' ')).trim();
-  if (habit === '') throw new UsageError('Say which habit.', CHECK_IN_USAGE);
-  return { habit, day: day ?? today };
-}
-
-function checkIn(context: PluginContext, habitName: string, day: IsoDate, note: string | null = null): string {
-  const habits = store(context);
-  const habit = habits.resolve(habitName);
-  const today = context.today();
-  const written = habits.checkIn(habit.id, day, context.clock.now(), note);
-  const summary = habits.summarise(habit, today);
-  const when = describeDay(day, today);
-  let streak = `Streak: ${streakUnit(summary.frequency, summary.streak)} (best ${streakUnit(summary.frequency, summary.best)}).`;
-  if (summary.frequency.den === 7) {
-    const done = summary.frequency.num - summary.remaining;
-    streak = `${done} of ${summary.frequency.num} this week. ${streak}`;
-  }
-  if (!written) return `${habit.name} was already checked in for ${when}; nothing changed. ${streak}`;
-  context.log.info({ habit: habit.id, day }, 'habit checked in');
-  return `Checked in ${habit.name} for ${when}. ${streak}`;
-}
-
-function addHabit(context: PluginContext, spec: string): string {
-  const parsed = parseHabitSpec(spec);
-  if ('error' in parsed) throw new UsageError(parsed.error, ADD_USAGE);
-  const habit = store(context).add(parsed.name, parsed.frequency, context.clock.now());
-  if (habit === undefined) throw new UserError(`You already have a habit named "${parsed.name}".`);
-  return `Added habit ${habit.name} (${describeFrequency(habit.frequency)}). Check in with "check in ${habit.name}".`;
-}
-
-function stats(context: PluginContext, habitName: string): string {
-  const habits = store(context);
-  const today = context.today();
-  const chosen = habitName === '' ? habits.list() : [habits.resolve(habitName)];
-  if (chosen.length === 0) return 'No habits yet. Add one with "add habit meditation daily".';
-  return chosen.map((habit) => formatHabitStats(habits.summarise(habit, today), today)).join('\n\n');
-}
-
-function summaries(context: PluginContext): HabitSummary[] {
-  const habits = store(context);
-  const today = context.today();
-  return habits.list().map((habit) => habits.summarise(habit, today));
-}
-
-/** Habits with daily, weekly and N-per-week frequencies, check-ins and streaks. */
 export default definePlugin({
   name: 'habits',
-  description: 'Habits with check-ins and streaks',
-  migrations: [{ id: '001_create_habits', sql: HABITS_SCHEMA }],
+  description: 'Habits with check-ins, skips, streaks, habit strength, heatmaps and reminders',
+  migrations: HABIT_MIGRATIONS,
+  setup: (context) => {
+    readHabitSettings(context.settings);
+  },
   commands: [
     {
       name: 'add-habit',
       phrases: ['add habit', 'new habit'],
-      usage: ADD_USAGE,
-      description: 'Start tracking a habit',
+      usage: USAGE.add,
+      description: 'Start tracking a habit; frequency: daily, weekly, monthly, 3 times per week, twice a month, on mon,wed,fri',
       args: 'required',
       handler: ({ args }, context) => addHabit(context, args),
     },
     {
       name: 'check-in',
       phrases: ['check in', 'checkin'],
-      usage: CHECK_IN_USAGE,
+      usage: USAGE.checkIn,
       description: 'Record that you did a habit',
       args: 'required',
       handler: ({ args }, context) => {
-        const { habit, day } = parseCheckIn(args, context.today());
-        return checkIn(context, habit, day);
+        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), { allowNote: true, usage: USAGE.checkIn });
+        return checkIn(context, habit, day, note);
+      },
+    },
+    {
+      name: 'skip',
+      phrases: ['skip'],
+      usage: USAGE.skip,
+      description: 'Skip a day: it neither counts nor breaks the streak',
+      args: 'required',
+      handler: ({ args }, context) => {
+        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), { allowNote: true, usage: USAGE.skip });
+        return skip(context, habit, day, note);
+      },
+    },
+    {
+      name: 'undo-check-in',
+      phrases: ['undo check in', 'undo checkin'],
+      usage: USAGE.undo,
+      description: 'Remove a check-in recorded by mistake',
+      args: 'required',
+      handler: ({ args }, context) => {
+        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), { allowNote: false, usage: USAGE.undo });
+        return undo(context, habit, day, 'done');
+      },
+    },
+    {
+      name: 'undo-skip',
+      phrases: ['undo skip'],
+      usage: USAGE.undoSkip,
+      description: 'Remove a skip',
+      args: 'required',
+      handler: ({ args }, context) => {
+        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), { allowNote: false, usage: USAGE.undoSkip });
+        return undo(context, habit, day, 'skip');
       },
     },
     {
       name: 'habit-stats',
       phrases: ['habit stats'],
-      usage: STATS_USAGE,
-      description: 'Streaks and recent check-ins',
+      usage: USAGE.stats,
+      description: 'Streaks, strength, completion and a 12-week heatmap',
       args: 'optional',
-      handler: ({ args }, context) => stats(context, args),
+      handler: ({ args, color }, context) => stats(context, args, color),
     },
     {
+      // No arguments, so that "habits are hard" goes to the model.
       name: 'habits',
       phrases: ['habits'],
       usage: 'habits',
-      description: 'Stats of every habit',
+      description: 'Your habits today, one line each',
       args: 'none',
-      handler: (_input, context) => stats(context, ''),
-    },
-  ],
-  tools: [
-    defineTool({
-      name: 'habit_check_in',
-      description:
-        "Record that the owner did one of their habits (for example 'I went for a run' checks in the habit 'run'). Use the habit's name as the owner tracks it.",
-      schema: z.object({
-        habit: z.string().min(1).describe('Name of the habit, e.g. "meditation"'),
-        date: z.string().optional().describe('"today" (default), "yesterday" or YYYY-MM-DD'),
-      }),
-      handler: ({ habit, date }, context) => {
-        const today = context.today();
-        const day = date === undefined || date === '' ? today : parseDayWord(date, today);
-        if (day === undefined) return `"${date}" is not a date; use "today", "yesterday" or YYYY-MM-DD.`;
-        return checkIn(context, habit, day);
-      },
-    }),
-    defineTool({
-      name: 'habit_add',
-      description: 'Start tracking a new habit for the owner.',
-      schema: z.object({
-        name: z.string().min(1).describe('Short name, e.g. "meditation"'),
-        frequency: z.string().optional().describe('"daily" (default), "weekly" or "<N> times per week"'),
-      }),
-      handler: ({ name, frequency }, context) => addHabit(context, frequency === undefined ? name : `${name} ${frequency}`),
-    }),
-    defineTool({
-      name: 'habit_stats',
-      description: "Show streaks and recent check-ins of one habit, or of all habits when 'habit' is omitted.",
-      schema: z.object({ habit: z.string().optional().describe('Name of the habit; omit for all') }),
-      handler: ({ habit }, context) => stats(context, habit ?? ''),
-    }),
-  ],
-  briefingSections: [
-    {
-      name: 'due-today',
-      kinds: ['morning'],
-      order: 10,
-      render: (_request, context) => {
-        const due = summaries(context).filter((summary) => summary.remaining > 0 && !summary.doneToday);
-        if (due.length === 0) return null;
-        return { title: 'Habits due today', lines: due.map(describeToday) };
-      },
+      handler: (_input, context) => listHabits(context, ''),
     },
     {
-      name: 'week',
-      kinds: ['weekly'],
-      order: 10,
-      render: (_request, context) => {
-        const today = context.today();
-        const all = summaries(context);
-        if (all.length === 0) return null;
-        return {
-          title: 'Habits this week',
-          lines: all.map((summary) => `${summary.name}: ${HabitStore.countInWindow(summary.days, today, 7)} check-ins in the last 7 days, streak ${streakUnit(summary.frequency, summary.streak)}`),
-        };
-      },
+      name: 'archived-habits',
+      phrases: ['habits archived', 'archived habits', 'habits all', 'all habits'],
+      usage: USAGE.list,
+      description: 'The archived habits (or all of them)',
+      args: 'none',
+      handler: ({ phrase }, context) => listHabits(context, phrase.includes('all') ? 'all' : 'archived'),
+    },
+    {
+      name: 'archive-habit',
+      phrases: ['archive habit'],
+      usage: USAGE.archive,
+      description: 'Stop tracking a habit, keeping its history',
+      args: 'required',
+      handler: ({ args }, context) => archive(context, args),
+    },
+    {
+      name: 'unarchive-habit',
+      phrases: ['unarchive habit'],
+      usage: USAGE.unarchive,
+      description: 'Bring an archived habit back',
+      args: 'required',
+      handler: ({ args }, context) => unarchive(context, args),
+    },
+    {
+      name: 'rename-habit',
+      phrases: ['rename habit'],
+      usage: USAGE.rename,
+      description: 'Rename a habit',
+      args: 'required',
+      handler: ({ args }, context) => rename(context, args),
+    },
+    {
+      name: 'delete-habit',
+      phrases: ['delete habit'],
+      usage: USAGE.delete,
+      description: 'Delete a habit and its check-ins for good',
+      args: 'required',
+      handler: ({ args }, context) => deleteHabit(context, args),
+    },
+    {
+      name: 'habit-reminder',
+      phrases: ['habit reminder'],
+      usage: USAGE.reminder,
+      description: "Set or turn off a habit's reminder",
+      args: 'required',
+      handler: ({ args }, context) => reminderCommand(context, args),
+    },
+    {
+      name: 'habit-frequency',
+      phrases: ['habit frequency'],
+      usage: USAGE.frequency,
+      description: 'Change how often a habit is due',
+      args: 'required',
+      handler: ({ args }, context) => frequencyCommand(context, args),
     },
   ],
-  agentContext: (context) => {
-    const all = summaries(context);
-    if (all.length === 0) return null;
-    return `The owner's habits (today is ${context.today()}):\n${all.map((summary) => `- ${describeToday(summary)}`).join('\n')}`;
-  },
+  tools: habitTools,
+  schedules: [
+    {
+      name: 'reminders',
+      cron: (context) => readHabitSettings(context.settings).reminders.cron,
+      enabled: (context) => readHabitSettings(context.settings).reminders.enabled,
+      catchUp: { policy: 'ignore' },
+      handler: ({ scheduledFor }, context) => sendDueReminders(context, scheduledFor),
+    },
+  ],
+  briefingSections: habitBriefingSections,
+  agentContext: habitAgentContext,
+  notices: replReminders,
 });

@@ -1,145 +1,253 @@
 import type { Database } from '../../src/memory/database.js';
 import { resolveByName } from '../../src/plugins/resolve.js';
-import { addDays, daysBetween, type IsoDate } from '../../src/shared/time.js';
-import type { Frequency } from './frequency.js';
-import { bestStreak, currentStreak, remainingThisPeriod } from './streaks.js';
+import { localDate, type IsoDate } from '../../src/shared/time.js';
+import type { Entry } from './entries.js';
+import { maskToWeekdays, weekdaysToMask, type Frequency } from './frequency.js';
 
 /** A habit as stored. */
 export interface Habit {
-  /** Row id. */
+  /** Row id (`#3` names it). */
   id: number;
   /** Name as the owner typed it. */
   name: string;
   /** How often it is due. */
   frequency: Frequency;
+  /** Local reminder time `HH:MM`, or null. */
+  reminder: string | null;
   /** ISO instant it was added. */
   createdAt: string;
+  /** The owner's local day it was added. */
+  createdOn: IsoDate;
+  /** ISO instant it was archived, or null while active. */
+  archivedAt: string | null;
 }
 
-/** A habit with its check-in days and the numbers derived from them. */
-export interface HabitSummary extends Habit {
-  /** Days with a check-in, ascending. */
-  days: IsoDate[];
-  /** Current streak in periods (days or weeks). */
-  streak: number;
-  /** Best streak in periods. */
-  best: number;
-  /** Check-ins still due in the current period. */
-  remaining: number;
-  /** Whether there is a check-in for today. */
-  doneToday: boolean;
-}
+/** Outcome of recording a check-in or a skip. */
+export type RecordOutcome = 'written' | 'unchanged' | 'replaced';
 
 interface HabitRow {
   id: number;
   name: string;
   freq_num: number;
   freq_den: number;
+  weekdays: number | null;
+  reminder_time: string | null;
   created_at: string;
+  archived_at: string | null;
 }
 
-function toHabit(row: HabitRow): Habit {
-  return { id: row.id, name: row.name, frequency: { num: row.freq_num, den: row.freq_den === 7 ? 7 : 1 }, createdAt: row.created_at };
+interface EntryRow {
+  day: string;
+  kind: 'done' | 'skip';
+  note: string | null;
 }
 
-/** SQL of the habits plugin's first migration. */
-export const HABITS_SCHEMA = `
-CREATE TABLE habits (
-  id          INTEGER PRIMARY KEY,
-  name        TEXT NOT NULL,
-  freq_num    INTEGER NOT NULL DEFAULT 1 CHECK (freq_num >= 1),
-  freq_den    INTEGER NOT NULL DEFAULT 1 CHECK (freq_den IN (1, 7)),
-  created_at  TEXT NOT NULL,
-  archived_at TEXT
-);
-CREATE UNIQUE INDEX habits_active_name ON habits (name COLLATE NOCASE) WHERE archived_at IS NULL;
-CREATE TABLE habit_checkins (
-  id         INTEGER PRIMARY KEY,
-  habit_id   INTEGER NOT NULL REFERENCES habits (id) ON DELETE CASCADE,
-  day        TEXT NOT NULL,
-  note       TEXT,
-  created_at TEXT NOT NULL,
-  UNIQUE (habit_id, day)
-);
-`;
-
-/** Reads and writes habits and check-ins. Days are the owner's local days. */
+/**
+ * Reads and writes habits, their check-ins and skips, and the reminders
+ * log. Days are the owner's local days (`YYYY-MM-DD`).
+ */
 export class HabitStore {
   readonly #database: Database;
+  readonly #timeZone: string;
 
-  /** @param database - the migrated database */
-  constructor(database: Database) {
+  /**
+   * @param database - the migrated database
+   * @param timeZone - the owner's IANA zone (for the local day a habit was added)
+   */
+  constructor(database: Database, timeZone: string) {
     this.#database = database;
+    this.#timeZone = timeZone;
+  }
+
+  #toHabit(row: HabitRow): Habit {
+    const den = row.freq_den === 7 || row.freq_den === 30 ? row.freq_den : 1;
+    return {
+      id: row.id,
+      name: row.name,
+      frequency: { num: row.freq_num, den, weekdays: maskToWeekdays(row.weekdays) },
+      reminder: row.reminder_time,
+      createdAt: row.created_at,
+      createdOn: localDate(new Date(row.created_at), this.#timeZone),
+      archivedAt: row.archived_at,
+    };
   }
 
   /** Active habits, oldest first. */
   list(): Habit[] {
-    return this.#database.prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NULL ORDER BY id').all().map(toHabit);
+    return this.#database.prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NULL ORDER BY id').all().map((row) => this.#toHabit(row));
+  }
+
+  /** Archived habits, oldest first. */
+  archived(): Habit[] {
+    return this.#database.prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NOT NULL ORDER BY id').all().map((row) => this.#toHabit(row));
+  }
+
+  /** The habit with this id, active or archived. */
+  get(id: number): Habit | undefined {
+    const row = this.#database.prepare<[number], HabitRow>('SELECT * FROM habits WHERE id = ?').get(id);
+    return row === undefined ? undefined : this.#toHabit(row);
   }
 
   /**
-   * Find a habit by id (`#3`), exact name, or an unambiguous partial name.
-   * @throws NotFoundError with the closest names, or AmbiguousReferenceError
+   * Find an active habit (or, with `archived`, an archived one) by id
+   * (`#3`), exact name, a unique word of the name or a small typo.
+   * @throws NotFoundError with the closest names, or AmbiguousReferenceError listing the candidates
    */
-  resolve(query: string): Habit {
-    return resolveByName('habit', query, this.list());
+  resolve(query: string, options: { archived?: boolean } = {}): Habit {
+    return resolveByName(options.archived === true ? 'archived habit' : 'habit', query, options.archived === true ? this.archived() : this.list());
   }
 
   /**
    * Add a habit.
-   * @returns the new habit, or undefined when an active habit already has that name
+   * @returns the new habit, or undefined when an active habit already has that name (any case)
    */
-  add(name: string, frequency: Frequency, now: Date): Habit | undefined {
+  add(name: string, frequency: Frequency, reminder: string | null, now: Date): Habit | undefined {
     const result = this.#database
-      .prepare('INSERT INTO habits (name, freq_num, freq_den, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(name, frequency.num, frequency.den, now.toISOString());
+      .prepare('INSERT INTO habits (name, freq_num, freq_den, weekdays, reminder_time, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(name, frequency.num, frequency.den, weekdaysToMask(frequency.weekdays), reminder, now.toISOString());
     if (result.changes === 0) return undefined;
-    const row = this.#database.prepare<[number], HabitRow>('SELECT * FROM habits WHERE id = ?').get(Number(result.lastInsertRowid));
-    return row === undefined ? undefined : toHabit(row);
+    return this.get(Number(result.lastInsertRowid));
   }
 
   /**
-   * Record a check-in for a local day; a second one for the same day is a no-op.
-   * @returns true when a check-in was written, false when the day was already checked in
+   * Rename a habit.
+   * @returns false when another active habit already has the new name
    */
-  checkIn(habitId: number, day: IsoDate, now: Date, note: string | null = null): boolean {
+  rename(id: number, name: string): boolean {
+    const clash = this.#database
+      .prepare<[string, number], { id: number }>('SELECT id FROM habits WHERE name = ? COLLATE NOCASE AND archived_at IS NULL AND id != ?')
+      .get(name, id);
+    if (clash !== undefined) return false;
+    this.#database.prepare('UPDATE habits SET name = ? WHERE id = ?').run(name, id);
+    return true;
+  }
+
+  /** Change a habit's frequency. */
+  setFrequency(id: number, frequency: Frequency): void {
+    this.#database
+      .prepare('UPDATE habits SET freq_num = ?, freq_den = ?, weekdays = ? WHERE id = ?')
+      .run(frequency.num, frequency.den, weekdaysToMask(frequency.weekdays), id);
+  }
+
+  /** Set (`HH:MM`) or clear (null) a habit's reminder time. */
+  setReminder(id: number, reminder: string | null): void {
+    this.#database.prepare('UPDATE habits SET reminder_time = ? WHERE id = ?').run(reminder, id);
+  }
+
+  /** Archive an active habit: it keeps its history but leaves lists, briefings and reminders. */
+  archive(id: number, now: Date): void {
+    this.#database.prepare('UPDATE habits SET archived_at = ? WHERE id = ? AND archived_at IS NULL').run(now.toISOString(), id);
+  }
+
+  /**
+   * Bring an archived habit back.
+   * @returns false when an active habit already has its name
+   */
+  unarchive(id: number): boolean {
+    const habit = this.get(id);
+    if (habit === undefined) return false;
+    const clash = this.#database
+      .prepare<[string], { id: number }>('SELECT id FROM habits WHERE name = ? COLLATE NOCASE AND archived_at IS NULL')
+      .get(habit.name);
+    if (clash !== undefined) return false;
+    this.#database.prepare('UPDATE habits SET archived_at = NULL WHERE id = ?').run(id);
+    return true;
+  }
+
+  /**
+   * Delete a habit with its check-ins, skips and reminders, in one
+   * transaction: either all of it goes or nothing does.
+   * @returns how many check-ins and skips were deleted with it
+   * @throws SqliteError when the delete fails (nothing is deleted)
+   */
+  delete(id: number): number {
+    const remove = this.#database.transaction(() => {
+      const entries = this.#database.prepare('DELETE FROM habit_checkins WHERE habit_id = ?').run(id).changes;
+      this.#database.prepare('DELETE FROM habit_reminders WHERE habit_id = ?').run(id);
+      this.#database.prepare('DELETE FROM habits WHERE id = ?').run(id);
+      return entries;
+    });
+    return remove.immediate();
+  }
+
+  /** The owner's check-ins and skips of a habit, oldest first. */
+  entries(habitId: number): Entry[] {
+    return this.#database
+      .prepare<[number], EntryRow>('SELECT day, kind, note FROM habit_checkins WHERE habit_id = ? ORDER BY day')
+      .all(habitId)
+      .map((row) => ({ day: row.day, kind: row.kind, note: row.note }));
+  }
+
+  /** The entry of one day, if any. */
+  entryOn(habitId: number, day: IsoDate): Entry | undefined {
+    const row = this.#database.prepare<[number, string], EntryRow>('SELECT day, kind, note FROM habit_checkins WHERE habit_id = ? AND day = ?').get(habitId, day);
+    return row === undefined ? undefined : { day: row.day, kind: row.kind, note: row.note };
+  }
+
+  /**
+   * Record a check-in (`done`) or a skip for a local day. One entry per
+   * habit and day: the same kind again changes nothing; a check-in replaces a
+   * skip; a skip never replaces a check-in (undo it first).
+   * @returns `written`, `replaced` (a skip became a check-in) or `unchanged`
+   */
+  record(habitId: number, day: IsoDate, kind: 'done' | 'skip', now: Date, note: string | null = null): RecordOutcome {
+    const write = this.#database.transaction((): RecordOutcome => {
+      const existing = this.entryOn(habitId, day);
+      if (existing === undefined) {
+        this.#database
+          .prepare('INSERT INTO habit_checkins (habit_id, day, kind, note, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(habitId, day, kind, note, now.toISOString());
+        return 'written';
+      }
+      if (existing.kind === kind || kind === 'skip') return 'unchanged';
+      this.#database
+        .prepare("UPDATE habit_checkins SET kind = 'done', note = COALESCE(?, note), created_at = ? WHERE habit_id = ? AND day = ?")
+        .run(note, now.toISOString(), habitId, day);
+      return 'replaced';
+    });
+    return write.immediate();
+  }
+
+  /**
+   * Remove the check-in or skip of a day.
+   * @param kind - only remove an entry of this kind, or either
+   * @returns the kind removed, or undefined when there was nothing to remove
+   */
+  undo(habitId: number, day: IsoDate, kind?: 'done' | 'skip'): 'done' | 'skip' | undefined {
+    const remove = this.#database.transaction(() => {
+      const existing = this.entryOn(habitId, day);
+      if (existing === undefined || (kind !== undefined && existing.kind !== kind)) return undefined;
+      this.#database.prepare('DELETE FROM habit_checkins WHERE habit_id = ? AND day = ?').run(habitId, day);
+      return existing.kind;
+    });
+    return remove.immediate();
+  }
+
+  /**
+   * Claim the reminder of a habit for a day, so that it goes out once, from
+   * one process, on one channel.
+   * @returns true when this call claimed it
+   */
+  claimReminder(habitId: number, day: IsoDate, channel: 'signal' | 'repl', now: Date): boolean {
+    const status = channel === 'repl' ? 'shown' : 'sending';
     const result = this.#database
-      .prepare('INSERT INTO habit_checkins (habit_id, day, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (habit_id, day) DO NOTHING')
-      .run(habitId, day, note, now.toISOString());
+      .prepare('INSERT INTO habit_reminders (habit_id, day, channel, status, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(habitId, day, channel, status, now.toISOString());
     return result.changes === 1;
   }
 
-  /** Days with a check-in, ascending. */
-  days(habitId: number): IsoDate[] {
-    return this.#database
-      .prepare<[number], { day: string }>('SELECT day FROM habit_checkins WHERE habit_id = ? ORDER BY day')
-      .all(habitId)
-      .map((row) => row.day);
+  /** Record what happened to a claimed reminder. */
+  settleReminder(habitId: number, day: IsoDate, status: 'sent' | 'queued' | 'failed', detail: string | null = null): void {
+    this.#database.prepare('UPDATE habit_reminders SET status = ?, detail = ? WHERE habit_id = ? AND day = ?').run(status, detail, habitId, day);
   }
 
-  /**
-   * A habit with its streaks as of `today`.
-   * @param habit - the habit
-   * @param today - the owner's local day
-   */
-  summarise(habit: Habit, today: IsoDate): HabitSummary {
-    const days = this.days(habit.id);
-    return {
-      ...habit,
-      days,
-      streak: currentStreak(days, habit.frequency, today),
-      best: bestStreak(days, habit.frequency),
-      remaining: remainingThisPeriod(days, habit.frequency, today),
-      doneToday: days.includes(today),
-    };
+  /** Forget a claim whose delivery never started (so a later run can try again). */
+  releaseReminder(habitId: number, day: IsoDate): void {
+    this.#database.prepare("DELETE FROM habit_reminders WHERE habit_id = ? AND day = ? AND status = 'sending'").run(habitId, day);
   }
 
-  /**
-   * Check-ins in the `length` days ending with `today` (inclusive).
-   * @returns a count between 0 and `length`
-   */
-  static countInWindow(days: readonly IsoDate[], today: IsoDate, length: number): number {
-    const first = addDays(today, -(length - 1));
-    return days.filter((day) => day >= first && day <= today && daysBetween(day, today) >= 0).length;
+  /** The reminder status of a habit on a day, if one was claimed. */
+  reminderStatus(habitId: number, day: IsoDate): string | undefined {
+    return this.#database.prepare<[number, string], { status: string }>('SELECT status FROM habit_reminders WHERE habit_id = ? AND day = ?').get(habitId, day)?.status;
   }
 }

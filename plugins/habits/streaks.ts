@@ -1,69 +1,68 @@
-import { addDays, type IsoDate } from '../../src/shared/time.js';
-import { periodOf, previousPeriod, type Frequency } from './frequency.js';
+import type { IsoDate } from '../../src/shared/time.js';
+import { fromDayNumber, type DayNumber } from './days.js';
+import type { ComputedEntries } from './entries.js';
 
-/** Check-ins per period key. */
-function countByPeriod(days: Iterable<IsoDate>, frequency: Frequency): Map<IsoDate, number> {
-  const counts = new Map<IsoDate, number>();
-  for (const day of days) {
-    const period = periodOf(day, frequency);
-    counts.set(period, (counts.get(period) ?? 0) + 1);
-  }
-  return counts;
+/**
+ * Streaks as Loop Habit Tracker computes them (`StreakList.recompute`): runs
+ * of consecutive days whose computed value is positive (checked in, or
+ * covered by a completed period). Two choices differ from Loop, as the issue
+ * asks: a skipped day (or a day off the habit's weekdays) bridges a run but
+ * does not add to its length, and today, while it is not yet done, keeps
+ * yesterday's run alive instead of ending it.
+ */
+
+/** One streak: `length` counted days from `start` to `end`. */
+export interface Streak {
+  /** First counted day, `YYYY-MM-DD`. */
+  start: IsoDate;
+  /** Last counted day, `YYYY-MM-DD`. */
+  end: IsoDate;
+  /** Days checked in or covered by a completed period (skipped and off days not counted). */
+  length: number;
+}
+
+/** Every streak up to today and the one still running. */
+export interface StreakHistory {
+  /** All streaks, oldest first (the current one included). */
+  streaks: Streak[];
+  /** The streak still alive today, or null (length 0). */
+  current: Streak | null;
+  /** The longest streak (the most recent one on a tie), or null. */
+  best: Streak | null;
 }
 
 /**
- * The current streak, in periods (days for daily habits, ISO weeks for
- * weekly and N-per-week ones): consecutive complete periods up to now. The
- * current period counts once it is complete; until then the streak that
- * ended with the previous period is still alive.
- *
- * @param days - the days with a check-in (local days, `YYYY-MM-DD`)
- * @param frequency - the habit's frequency
+ * Find the streaks of a habit up to `today`.
+ * @param computed - the habit's computed entries ({@link computeEntries})
  * @param today - the owner's local day
- * @returns the streak length in periods, 0 or more
+ * @returns the streaks, the current one and the best one
  */
-export function currentStreak(days: Iterable<IsoDate>, frequency: Frequency, today: IsoDate): number {
-  const counts = countByPeriod(days, frequency);
-  let period = periodOf(today, frequency);
-  if ((counts.get(period) ?? 0) < frequency.num) period = previousPeriod(period, frequency);
-  let streak = 0;
-  while ((counts.get(period) ?? 0) >= frequency.num) {
-    streak += 1;
-    period = previousPeriod(period, frequency);
-  }
-  return streak;
-}
-
-/**
- * The longest run of consecutive complete periods ever.
- * @param days - the days with a check-in
- * @param frequency - the habit's frequency
- * @returns the best streak in periods
- */
-export function bestStreak(days: Iterable<IsoDate>, frequency: Frequency): number {
-  const counts = countByPeriod(days, frequency);
-  const complete = new Set([...counts].filter(([, count]) => count >= frequency.num).map(([period]) => period));
-  let best = 0;
-  for (const period of complete) {
-    if (complete.has(previousPeriod(period, frequency))) continue;
-    let length = 0;
-    let cursor = period;
-    while (complete.has(cursor)) {
-      length += 1;
-      cursor = addDays(cursor, frequency.den);
+export function findStreaks(computed: ComputedEntries, today: DayNumber): StreakHistory {
+  const streaks: Streak[] = [];
+  let start: DayNumber | undefined;
+  let end: DayNumber = 0;
+  let length = 0;
+  const close = (): void => {
+    if (start !== undefined && length > 0) streaks.push({ start: fromDayNumber(start), end: fromDayNumber(end), length });
+    start = undefined;
+    length = 0;
+  };
+  if (!Number.isNaN(computed.from)) {
+    for (let day = computed.from; day <= today; day += 1) {
+      const value = computed.valueOn(day);
+      if (value === 'done' || value === 'auto') {
+        start ??= day;
+        end = day;
+        length += 1;
+      } else if (value === 'none' && day !== today) {
+        close();
+      }
     }
-    best = Math.max(best, length);
   }
-  return best;
-}
-
-/**
- * Check-ins still needed in the current period (0 when it is complete).
- * @param days - the days with a check-in
- * @param frequency - the habit's frequency
- * @param today - the owner's local day
- */
-export function remainingThisPeriod(days: Iterable<IsoDate>, frequency: Frequency, today: IsoDate): number {
-  const done = countByPeriod(days, frequency).get(periodOf(today, frequency)) ?? 0;
-  return Math.max(0, frequency.num - done);
+  const open = start !== undefined && length > 0;
+  close();
+  const current = open ? (streaks[streaks.length - 1] as Streak) : null;
+  let best: Streak | null = null;
+  for (const streak of streaks) if (best === null || streak.length >= best.length) best = streak;
+  return { streaks, current, best };
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { runAgentTurn } from '../agent/agent.js';
 import { assembleTurnContext } from '../agent/context.js';
 import { composeBriefing } from '../briefing/compose.js';
@@ -46,6 +47,8 @@ export interface HandleOptions {
   onNotice?: (notice: string) => void;
   /** Tier for a model turn (default `fast`). */
   tier?: Tier;
+  /** The channel shows ANSI colours (a TTY): command replies may use them. Default false. */
+  color?: boolean;
 }
 
 /** What `/status` and `steward doctor` show. */
@@ -178,7 +181,7 @@ export class Steward implements StewardServices {
     if (match !== undefined) {
       meta = { command: `${match.plugin}:${match.command.name}` };
       try {
-        reply = { text: await this.plugins.runCommand(match, message, this.#context()), kind: 'command', notices: [] };
+        reply = { text: await this.plugins.runCommand(match, message, this.#context(), { color: options.color === true }), kind: 'command', notices: [] };
       } catch (error) {
         if (!(error instanceof StewardError)) throw error;
         reply = { text: error.message, kind: 'error', notices: [] };
@@ -189,7 +192,8 @@ export class Steward implements StewardServices {
       meta = reply.via === undefined ? {} : { provider: reply.via.provider, tier: reply.via.tier, via: reply.via.kind, fallbackFrom: reply.via.fallbackFrom };
       if (reply.notices.length > 0) meta.notices = reply.notices;
     }
-    this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: reply.text, meta: { ...meta, kind: reply.kind } });
+    // Stored without colours: the history goes back to the model as plain text.
+    this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: stripVTControlCharacters(reply.text), meta: { ...meta, kind: reply.kind } });
     return reply;
   }
 

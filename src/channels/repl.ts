@@ -9,6 +9,9 @@ import { describeError } from '../shared/errors.js';
 import { runSlashCommand, type ReplState } from './repl-commands.js';
 import type { Reply } from './types.js';
 
+/** How often an idle REPL on a terminal asks the plugins for notices (habit reminders), in ms. */
+const NOTICE_INTERVAL_MS = 30_000;
+
 /** Options of {@link runRepl}. */
 export interface ReplOptions {
   /** The open assistant. */
@@ -82,8 +85,25 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     readline.prompt();
   });
 
+  // Plugin notices (habit reminders when Signal is off): after each reply, and every 30 s while idle on a terminal.
+  const color = terminal && pc.isColorSupported;
+  const showNotices = async (idle: boolean): Promise<void> => {
+    const notices = await steward.plugins.notices();
+    if (notices.length === 0) return;
+    if (idle) write('\r\x1b[K');
+    for (const notice of notices) write(pc.magenta(notice) + '\n');
+    if (idle) readline.prompt(true);
+  };
+  const noticeTimer = terminal
+    ? setInterval(() => {
+        if (current === undefined) showNotices(true).catch((error: unknown) => steward.log.warn({ err: error }, 'REPL notices failed'));
+      }, NOTICE_INTERVAL_MS)
+    : undefined;
+  noticeTimer?.unref();
+
   if (terminal) {
     write(pc.bold('steward') + pc.dim(' — your local assistant. /help for commands, Ctrl-D to quit.\n'));
+    await showNotices(false);
     readline.prompt();
   }
 
@@ -109,6 +129,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
           {
             sessionId: state.sessionId,
             signal: current.signal,
+            color,
             onToken: (token) => {
               streamed = true;
               write(token);
@@ -135,9 +156,11 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
       const tag = viaTag(reply);
       if (tag !== '') write(pc.dim(tag) + '\n');
+      await showNotices(false);
       if (terminal) readline.prompt();
     }
   } finally {
+    if (noticeTimer !== undefined) clearInterval(noticeTimer);
     readline.close();
     steward.conversations.endSession(state.sessionId);
     if (terminal) write('\n');

@@ -163,6 +163,11 @@ export const configSchema = z.strictObject({
       .int()
       .min(0)
       .describe('On SIGTERM/SIGINT, how long jobs and replies in progress may run before they are cancelled, in ms; a cancelled job is caught up at the next start, a cancelled reply answered then.'),
+    keepJobRunsDays: z
+      .number()
+      .int()
+      .min(1)
+      .describe('Successful and skipped job run records older than this many days are deleted (errors and each job\'s latest run stay).'),
   }),
   agent: z.strictObject({
     historyMessages: z.number().int().min(0).max(200).describe('How many earlier messages of the session go into each turn.'),

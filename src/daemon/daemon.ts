@@ -7,6 +7,9 @@ import { Scheduler, type CatchUpReport } from '../scheduler/scheduler.js';
 import { describeError } from '../shared/errors.js';
 import { DaemonLock, type LockRecord } from './lock.js';
 
+/** How often old job run records are pruned, in ms. */
+const PRUNE_EVERY_MS = 6 * 3_600_000;
+
 /** Options of {@link Daemon}; each defaults to the config's `daemon.*`. */
 export interface DaemonOptions {
   /** How often the outbox is checked for due retries, in ms. */
@@ -69,6 +72,7 @@ export class Daemon {
   #outboxRound: Promise<void> | undefined;
   #outboxStop = new AbortController();
   #startedAt = '';
+  #lastPruneAt = 0;
   #running = false;
   #onFatal: ((reason: string) => void) | undefined;
   readonly #fatal: Promise<string>;
@@ -174,6 +178,11 @@ export class Daemon {
   }
 
   #heartbeat(): void {
+    const now = this.#steward.clock.now().getTime();
+    if (now - this.#lastPruneAt >= PRUNE_EVERY_MS) {
+      this.#lastPruneAt = now;
+      this.#scheduler.prune(new Date(now - this.#steward.config.daemon.keepJobRunsDays * 86_400_000));
+    }
     if (this.#lock.heartbeat(this.state())) return;
     const reason = 'another daemon took over the lock on this database; this one stops';
     this.#steward.log.error(reason);

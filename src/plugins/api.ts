@@ -91,6 +91,12 @@ export interface CommandInput {
   phrase: string;
   /** The full message. */
   message: InboundMessage;
+  /**
+   * Whether the reply may use ANSI colours: true only when the channel
+   * writes to a colour terminal (the REPL or `steward run` on a TTY); false
+   * for pipes, Signal and tests. Set by the channel through `HandleOptions.color`.
+   */
+  color: boolean;
 }
 
 /**
@@ -138,8 +144,13 @@ export interface PluginTool<Schema extends z.ZodObject = z.ZodObject> {
   handler(args: z.output<Schema>, context: PluginContext): Promise<string> | string;
 }
 
-/** What to do at start-up about a scheduled time that was missed while the daemon was down. */
-export type CatchUpPolicy = { policy: 'skip' } | { policy: 'run-if-within'; graceMs: number };
+/**
+ * What to do at start-up about a scheduled time that was missed while the
+ * daemon was down: `skip` it (recorded and logged), run it if it is at most
+ * `graceMs` late, or `ignore` it: for polling jobs (every minute, say) that
+ * have nothing to catch up, so a missed time is neither run nor recorded.
+ */
+export type CatchUpPolicy = { policy: 'skip' } | { policy: 'run-if-within'; graceMs: number } | { policy: 'ignore' };
 
 /** A scheduled job run by the daemon on node-cron. */
 export interface PluginSchedule {
@@ -196,6 +207,13 @@ export interface Plugin {
    * or null when there is nothing to add. Keep it short: it costs tokens.
    */
   agentContext?: (context: PluginContext) => string | null | Promise<string | null>;
+  /**
+   * Short lines to show the owner now in an open REPL, for example a habit
+   * reminder when Signal is not configured. The REPL asks after each reply
+   * and every 30 s on a terminal; the plugin returns each notice once (it
+   * keeps track of what it showed), or an empty list.
+   */
+  notices?: (context: PluginContext) => string[] | Promise<string[]>;
   /** Runs once after migrations, before anything else of the plugin. */
   setup?: (context: PluginContext) => void | Promise<void>;
   /** Runs once at shutdown. */

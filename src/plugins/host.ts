@@ -185,14 +185,15 @@ export class PluginHost {
    * @param match - the result of `commands.match`
    * @param message - the inbound message
    * @param builtinContext - context for `core` commands
+   * @param options - `color`: the channel shows ANSI colours (default false)
    * @returns the reply text
    * @throws UserError or PluginError (see {@link guard})
    */
-  async runCommand(match: CommandMatch, message: InboundMessage, builtinContext: PluginContext): Promise<string> {
+  async runCommand(match: CommandMatch, message: InboundMessage, builtinContext: PluginContext, options: { color?: boolean } = {}): Promise<string> {
     const context = match.plugin === 'core' ? builtinContext : this.find(match.plugin)?.context;
     if (context === undefined) throw new PluginError(`plugin ${match.plugin} is not active`, match.plugin);
     return this.guard(match.plugin, `command "${match.phrase}"`, () =>
-      match.command.handler({ args: match.args, phrase: match.phrase, message }, context),
+      match.command.handler({ args: match.args, phrase: match.phrase, message, color: options.color === true }, context),
     );
   }
 
@@ -256,6 +257,21 @@ export class PluginHost {
       }
     }
     return parts;
+  }
+
+  /** Each plugin's notices for an open REPL, in plugin order; failures are logged and left out. */
+  async notices(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const { plugin, context } of this.active) {
+      if (plugin.notices === undefined) continue;
+      const provide = plugin.notices;
+      try {
+        lines.push(...(await this.guard(plugin.name, 'notices', () => provide(context))));
+      } catch (error) {
+        this.#log.warn({ plugin: plugin.name }, `notices left out: ${describeError(error)}`);
+      }
+    }
+    return lines;
   }
 
   /** Every enabled schedule of every active plugin. */

@@ -70,7 +70,12 @@ const pluginShape = z.object({
         cron,
         enabled: isFunction.optional(),
         catchUp: z
-          .union([z.object({ policy: z.literal('skip') }), z.object({ policy: z.literal('run-if-within'), graceMs: z.number().min(0) }), isFunction])
+          .union([
+            z.object({ policy: z.literal('skip') }),
+            z.object({ policy: z.literal('ignore') }),
+            z.object({ policy: z.literal('run-if-within'), graceMs: z.number().min(0) }),
+            isFunction,
+          ])
           .optional(),
         handler: isFunction,
       }),
@@ -80,6 +85,7 @@ const pluginShape = z.object({
     .array(z.object({ name: z.string().min(1), kinds: z.array(z.enum(['morning', 'weekly'])).min(1), order: z.number().optional(), render: isFunction }))
     .optional(),
   agentContext: isFunction.optional(),
+  notices: isFunction.optional(),
   setup: isFunction.optional(),
   teardown: isFunction.optional(),
 });

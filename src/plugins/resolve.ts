@@ -35,8 +35,9 @@ function closeness(name: string, query: string): number {
 /**
  * Find the one item a user meant. In order: `#<id>`; the exact name (any
  * case); the only name that contains the query as whole words ("marathon"
- * finds "run a marathon"); the only name within a small edit distance
- * (1 edit for 4–7 letters, 2 from 8).
+ * finds "run a marathon"); the only name with a word starting with the
+ * query, from 3 letters ("medit" finds "meditation"); the only name within a
+ * small edit distance (1 edit for 4–7 letters, 2 from 8).
  *
  * @param kind - what is looked up, for messages: `habit`, `goal`
  * @param query - what the user typed
@@ -60,6 +61,12 @@ export function resolveByName<T extends Named>(kind: string, query: string, item
   const containing = items.filter((item) => containsWords(normalise(item.name), wanted));
   if (containing.length === 1) return containing[0] as T;
   if (containing.length > 1) throw new AmbiguousReferenceError(kind, query, containing.map((item) => item.name));
+
+  if (wanted.length >= 3) {
+    const prefixed = items.filter((item) => ` ${normalise(item.name)}`.includes(` ${wanted}`));
+    if (prefixed.length === 1) return prefixed[0] as T;
+    if (prefixed.length > 1) throw new AmbiguousReferenceError(kind, query, prefixed.map((item) => item.name));
+  }
 
   const allowance = typoAllowance(wanted.length);
   if (allowance > 0) {

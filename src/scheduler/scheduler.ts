@@ -237,6 +237,9 @@ export class Scheduler {
   #catchUp(job: ScheduledJob, scheduledFor: Date, runner: JobRunner, now: Date): CatchUpReport {
     const { database, clock, log, timeZone } = this.#options;
     const slot = slotOf(job, scheduledFor);
+    if (job.catchUp.policy === 'ignore') {
+      return { job: job.id, scheduledFor: slot, action: 'none', reason: 'a polling job: missed times are not caught up' };
+    }
     const row = database
       .prepare<[string, string], { status: string; attempts: number }>('SELECT status, attempts FROM job_runs WHERE job = ? AND scheduled_for = ?')
       .get(job.id, toTimestamp(slot));
@@ -264,6 +267,24 @@ export class Scheduler {
     }
     log.info({ job: job.id, scheduledFor: slot.toISOString(), action: report.action }, `catch-up: ${job.id} ${report.reason}`);
     return report;
+  }
+
+  /**
+   * Delete finished run records older than `before` (successful and skipped
+   * runs; errors stay), keeping each job's latest record, so that a job that
+   * polls every minute does not grow `job_runs` without end.
+   * @param before - records that finished before this instant go
+   * @returns how many records were deleted
+   */
+  prune(before: Date): number {
+    const result = this.#options.database
+      .prepare(
+        `DELETE FROM job_runs WHERE status IN ('ok', 'skipped') AND finished_at < ?
+           AND id NOT IN (SELECT MAX(id) FROM job_runs GROUP BY job)`,
+      )
+      .run(toTimestamp(before));
+    if (result.changes > 0) this.#options.log.info({ deleted: result.changes }, 'old job run records pruned');
+    return result.changes;
   }
 
   /** Resolves when no run is in progress. */

@@ -25,8 +25,8 @@ describe('morning briefing', () => {
     const steward = await openTestSteward({ env, clock: manualClock('2026-11-21T07:00:00Z') });
     await steward.say('add habit meditation daily');
     await steward.say('check in meditation yesterday');
-    await steward.say('set goal run a marathon by 2027-05-01');
-    await steward.say('update progress marathon 10%');
+    await steward.say('set goal run a 10k by 2026-12-01');
+    await steward.say('update progress 10k 10%');
     return steward;
   }
 
@@ -49,8 +49,9 @@ describe('morning briefing', () => {
     const request = model.chatRequests[model.chatRequests.length - 1]!;
     expect(systemText(request)).toContain("morning briefing for 2026-11-21");
     const input = lastText(request);
-    expect(input).toContain('Habits due today:\n- meditation (daily) — not done yet today, streak 1 day');
-    expect(input).toContain('Goals:\n- run a marathon — 10%, by 2027-05-01 (161 days left)');
+    expect(input).toContain('Habits due today:\n- meditation (daily) — not done yet today');
+    expect(input).toContain('Streaks at risk:\n- meditation: the 1-day streak ends if it is not done today');
+    expect(input).toContain('Goals needing attention:\n- run a 10k — 10%, by 2026-12-01 (10 days left), on track (ahead by 10%)');
 
     expect(signal.sent).toHaveLength(1);
     expect(signal.sent[0]).toMatchObject({ account: ACCOUNT, recipients: [OWNER] });
@@ -74,10 +75,13 @@ describe('morning briefing', () => {
         'Good morning — 2026-11-21',
         '',
         'Habits due today:',
-        '- meditation (daily) — not done yet today, streak 1 day',
+        '- meditation (daily) — not done yet today',
         '',
-        'Goals:',
-        '- run a marathon — 10%, by 2027-05-01 (161 days left)',
+        'Streaks at risk:',
+        '- meditation: the 1-day streak ends if it is not done today',
+        '',
+        'Goals needing attention:',
+        '- run a 10k — 10%, by 2026-12-01 (10 days left), on track (ahead by 10%)',
         '',
         '(Plain rendering: no model answered.)',
       ].join('\n'),

@@ -90,9 +90,10 @@ describe('the steward command (built, in a child process)', () => {
   it('exits 1 with the closest names for an unknown habit', async () => {
     const env = { STEWARD_DATA_DIR: dataDir() };
     await runCli(['run', 'add', 'habit', 'meditation'], { env });
-    const result = await runCli(['run', 'check in meditation practice'], { env });
+    // "check in meditation practice" would check in meditation with the note "practice"; a typo cannot carry a note.
+    const result = await runCli(['run', 'check in meditaton practice'], { env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('steward: No habit named "meditation practice". Did you mean: meditation?\n');
+    expect(result.stderr).toBe('steward: No habit named "meditaton practice". Did you mean: meditation?\n');
   });
 
   it('delivers "steward briefing morning" to the signal-cli JSON-RPC server as one send', async () => {

@@ -100,7 +100,9 @@ describe('catch-up of missed scheduled runs', () => {
     expect(started.report.catchUp.map((decision) => [decision.job, decision.action])).toEqual([
       ['briefings:morning', 'skip'],
       ['briefings:weekly', 'run'],
+      ['habits:reminders', 'none'],
     ]);
+    expect(started.report.catchUp[2]?.reason).toBe('a polling job: missed times are not caught up');
     expect(started.report.catchUp[0]?.reason).toContain('its policy is to skip missed runs');
     expect(signal!.sent.map((sent) => sent.message.split('\n')[0])).toEqual(['Your week — 2026-11-21']);
   });

@@ -15,7 +15,7 @@ describe('daemon', () => {
     await daemon.start();
     try {
       const runs = daemon.scheduler.nextRuns();
-      expect(runs.map((run) => run.job)).toEqual(['briefings:morning', 'briefings:weekly']);
+      expect(runs.map((run) => run.job)).toEqual(['briefings:morning', 'briefings:weekly', 'habits:reminders']);
       const morning = runs[0]?.next;
       // 07:00 in Singapore is 23:00 UTC.
       expect(morning?.getUTCHours()).toBe(23);
@@ -32,7 +32,7 @@ describe('daemon', () => {
 
   it('leaves out a briefing disabled in the config', async () => {
     opened = await openTestSteward({ overrides: { briefings: { weekly: { enabled: false } } } });
-    expect(opened.steward.plugins.schedules().map((job) => job.id)).toEqual(['briefings:morning']);
+    expect(opened.steward.plugins.schedules().map((job) => job.id)).toEqual(['briefings:morning', 'habits:reminders']);
   });
 
   it('refuses to start with an invalid cron expression, naming the job', async () => {

@@ -53,7 +53,7 @@ describe('the scheduler on node-cron (fake timers)', () => {
     expect(server.sent[0]?.recipients).toEqual([OWNER]);
     expect(server.sent[0]?.message.split('\n')[0]).toBe('Good morning — 2026-11-21');
     // Yesterday's time, 24 h back, was past its grace at start: skipped. Today's ran on time.
-    const rows = opened.steward.database.prepare('SELECT scheduled_for, status, kind FROM job_runs ORDER BY scheduled_for').all();
+    const rows = opened.steward.database.prepare("SELECT scheduled_for, status, kind FROM job_runs WHERE job = 'briefings:morning' ORDER BY scheduled_for").all();
     expect(rows).toEqual([
       { scheduled_for: '2026-11-20T06:00:00.000Z', status: 'skipped', kind: 'catch-up' },
       { scheduled_for: '2026-11-21T06:00:00.000Z', status: 'ok', kind: 'scheduled' },

@@ -17,6 +17,14 @@ describe('resolveByName', () => {
     expect(resolveByName('goal', 'books', goals).id).toBe(2);
   });
 
+  it('finds the only name with a word starting with the query, from 3 letters', () => {
+    expect(resolveByName('goal', 'span', goals).id).toBe(4);
+    expect(resolveByName('goal', 'rea', goals).id).toBe(2);
+    expect(resolveByName('goal', 'run a half', goals).id).toBe(3);
+    expect(() => resolveByName('goal', 'mara', goals)).toThrow(AmbiguousReferenceError);
+    expect(() => resolveByName('goal', 'sp', goals)).toThrow(NotFoundError);
+  });
+
   it('accepts a small typo when only one name is that close', () => {
     expect(resolveByName('goal', 'spansh', goals).id).toBe(4);
   });

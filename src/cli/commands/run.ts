@@ -20,6 +20,7 @@ export async function runCommand(text: string): Promise<number> {
       { channel: 'cli', sender: ownerName(), text, receivedAt: new Date() },
       {
         signal: controller.signal,
+        color: process.stdout.isTTY === true && pc.isColorSupported,
         onToken: (token) => {
           streamed = true;
           process.stdout.write(token);

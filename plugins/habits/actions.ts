@@ -1,0 +1,394 @@
+import type { PluginContext } from '../../src/plugins/api.js';
+import { resolveByName } from '../../src/plugins/resolve.js';
+import { UsageError, UserError } from '../../src/shared/errors.js';
+import { describeDay, type IsoDate } from '../../src/shared/time.js';
+import { matchDay } from './dates.js';
+import { toDayNumber } from './days.js';
+import { DAILY, describeFrequency, parseFrequency, parseHabitSpec, parseTimeOfDay, type Frequency } from './frequency.js';
+import { analyseHabit, type HabitReport } from './report.js';
+import { describeDays, describeStatus, describeToday, describeWindow, formatHabitStats, habitTitle, percent } from './render.js';
+import { HabitStore, type Habit } from './store.js';
+
+/**
+ * The habit actions behind both the command grammar and the agent tools:
+ * each takes already-split arguments, writes through {@link HabitStore} and
+ * returns the reply text. The owner's mistakes throw UserError subclasses
+ * (their message is the reply) and write nothing.
+ */
+
+/** Usage lines of the habit commands. */
+export const USAGE = {
+  add: 'add habit <name> [<frequency>] [at HH:MM]',
+  checkIn: 'check in <habit> [yesterday | <weekday> | YYYY-MM-DD] [note]',
+  skip: 'skip <habit> [yesterday | <weekday> | YYYY-MM-DD] [reason]',
+  undo: 'undo check in <habit> [yesterday | <weekday> | YYYY-MM-DD]',
+  undoSkip: 'undo skip <habit> [yesterday | <weekday> | YYYY-MM-DD]',
+  stats: 'habit stats [<habit>]',
+  list: 'habits archived | habits all',
+  archive: 'archive habit <habit>',
+  unarchive: 'unarchive habit <habit>',
+  rename: 'rename habit <habit> to <new name>',
+  delete: 'delete habit <habit>',
+  reminder: 'habit reminder <habit> <HH:MM | off>',
+  frequency: 'habit frequency <habit> <frequency>',
+} as const;
+
+/**
+ * The habit store of a plugin context.
+ * @param context - the habits plugin's context
+ */
+export function habitStore(context: PluginContext): HabitStore {
+  return new HabitStore(context.database, context.timeZone);
+}
+
+/**
+ * A habit's report as of the owner's today.
+ * @param context - the plugin context
+ * @param habit - the habit
+ * @param store - the store to read from
+ */
+export function reportOf(context: PluginContext, habit: Habit, store = habitStore(context)): HabitReport {
+  return analyseHabit(habit, store.entries(habit.id), context.today());
+}
+
+/**
+ * Reports of every active habit, oldest first.
+ * @param context - the plugin context
+ */
+export function allReports(context: PluginContext): HabitReport[] {
+  const store = habitStore(context);
+  return store.list().map((habit) => reportOf(context, habit, store));
+}
+
+/** A habit reference with an optional day and note, split from command words. */
+export interface DayArguments {
+  /** The habit as the owner named it. */
+  habit: string;
+  /** The local day (today when none was given). */
+  day: IsoDate;
+  /** The note, or null. */
+  note: string | null;
+}
+
+/**
+ * Split `<habit> [day] [note]`. The habit is the longest run of leading
+ * words that is exactly a habit's name (or `#id`); then a day phrase, then
+ * the note. When no prefix is an exact name, the words before the first day
+ * phrase are the habit (matched fuzzily later), and without a day phrase the
+ * whole text is. A note can also follow a colon: `check in run: felt great`.
+ * @param args - the command's arguments
+ * @param today - the owner's local day
+ * @param habits - the habits names may refer to
+ * @param options - `allowNote: false` for commands that take no note; `usage` for errors
+ * @throws UsageError for a missing habit or an unexpected note; UserError for a future day
+ */
+export function splitDayArguments(args: string, today: IsoDate, habits: readonly Habit[], options: { allowNote: boolean; usage: string }): DayArguments {
+  const colon = args.indexOf(':');
+  const main = (colon >= 0 ? args.slice(0, colon) : args).trim();
+  let note: string | null = colon >= 0 ? args.slice(colon + 1).trim() || null : null;
+  const words = main.split(/\s+/).filter((word) => word !== '');
+  const names = new Set(habits.map((habit) => habit.name.toLowerCase()));
+  let habit = '';
+  let rest: string[] = [];
+  for (let length = words.length; length >= 1; length -= 1) {
+    const prefix = words.slice(0, length).join(' ');
+    if (names.has(prefix.toLowerCase()) || (length === 1 && /^#\d+$/.test(prefix))) {
+      habit = prefix;
+      rest = words.slice(length);
+      break;
+    }
+  }
+  let day = today;
+  if (habit === '') {
+    const at = words.findIndex((_, index) => index >= 1 && matchDay(words, index, today) !== undefined);
+    if (at < 0) {
+      habit = words.join(' ');
+    } else {
+      habit = words.slice(0, at).join(' ');
+      rest = words.slice(at);
+    }
+  }
+  if (rest.length > 0) {
+    const found = matchDay(rest, 0, today);
+    if (found !== undefined) {
+      day = found.day;
+      rest = rest.slice(found.words);
+    }
+  }
+  if (rest.length > 0) note = [rest.join(' '), note].filter((part) => part !== null).join(': ');
+  if (habit === '') throw new UsageError('Say which habit.', options.usage);
+  if (!options.allowNote && note !== null) {
+    throw new UsageError(`"${note}" is not a day; say the habit, then optionally yesterday, a weekday or YYYY-MM-DD.`, options.usage);
+  }
+  return { habit, day, note };
+}
+
+function streakSentence(report: HabitReport): string {
+  const best = report.bestStreak?.length ?? 0;
+  return `Streak: ${describeDays(report.streak)} (best ${describeDays(best)}). Strength ${percent(report.strength)}.`;
+}
+
+/**
+ * Add a habit from a spec such as `meditation daily at 07:30`.
+ * @throws UsageError for a missing name or impossible frequency; UserError when an active habit has that name
+ */
+export function addHabit(context: PluginContext, spec: string): string {
+  const parsed = parseHabitSpec(spec);
+  if ('error' in parsed) throw new UsageError(parsed.error, USAGE.add);
+  const habit = habitStore(context).add(parsed.name, parsed.frequency, parsed.reminder, context.clock.now());
+  if (habit === undefined) throw new UserError(`You already have a habit named "${parsed.name}".`);
+  context.log.info({ habit: habit.id }, 'habit added');
+  return `Added habit ${habitTitle({ habit })}. Check in with "check in ${habit.name}".`;
+}
+
+/**
+ * Add a habit from separate parts, as the agent tool gives them.
+ * @param name - the name
+ * @param frequency - words such as `3 times per week` (daily when empty)
+ * @param reminder - a time of day such as `07:30` (none when empty)
+ * @throws UsageError for a frequency or time that is not one; UserError when an active habit has that name
+ */
+export function addHabitParts(context: PluginContext, name: string, frequency: string, reminder: string): string {
+  const parsedFrequency = frequency.trim() === '' ? DAILY : parseFrequency(frequency);
+  if (parsedFrequency === undefined || 'error' in parsedFrequency) {
+    throw new UsageError(parsedFrequency?.error ?? `"${frequency}" is not a frequency.`, USAGE.add);
+  }
+  const time = reminder.trim() === '' ? null : parseTimeOfDay(reminder);
+  if (time === undefined) throw new UsageError(`"${reminder}" is not a time of day; use HH:MM, for example 07:30.`, USAGE.add);
+  if (name.trim() === '' || /^#\d+$/.test(name.trim())) throw new UsageError('Give the habit a name.', USAGE.add);
+  const habit = habitStore(context).add(name.trim(), parsedFrequency, time, context.clock.now());
+  if (habit === undefined) throw new UserError(`You already have a habit named "${name.trim()}".`);
+  context.log.info({ habit: habit.id }, 'habit added');
+  return `Added habit ${habitTitle({ habit })}. Check in with "check in ${habit.name}".`;
+}
+
+/**
+ * Check a habit in for a day.
+ * @param context - the plugin context
+ * @param query - the habit as named
+ * @param day - the local day
+ * @param note - an optional note
+ * @throws NotFoundError or AmbiguousReferenceError (nothing is written)
+ */
+export function checkIn(context: PluginContext, query: string, day: IsoDate, note: string | null): string {
+  const store = habitStore(context);
+  const habit = store.resolve(query);
+  const outcome = store.record(habit.id, day, 'done', context.clock.now(), note);
+  const report = reportOf(context, habit, store);
+  const when = describeDay(day, report.today);
+  const window = describeWindow(report);
+  const progress = window === '' ? '' : ` ${window[0]?.toUpperCase()}${window.slice(1)}.`;
+  if (outcome === 'unchanged') return `${habit.name} was already checked in for ${when}; nothing changed.${progress} ${streakSentence(report)}`;
+  context.log.info({ habit: habit.id, day }, 'habit checked in');
+  const noted = note === null ? '' : ' Note saved.';
+  const replaced = outcome === 'replaced' ? ' (it was skipped)' : '';
+  if (report.computed.valueOn(toDayNumber(day)) === 'off') {
+    return `Checked in ${habit.name} for ${when}${replaced}, which is not one of its days (${describeFrequency(habit.frequency)}): it neither counts nor breaks the streak.${noted} ${streakSentence(report)}`;
+  }
+  return `Checked in ${habit.name} for ${when}${replaced}.${progress}${noted} ${streakSentence(report)}`;
+}
+
+/**
+ * Skip a habit for a day: the day neither counts nor breaks its streak.
+ * @throws NotFoundError or AmbiguousReferenceError (nothing is written)
+ */
+export function skip(context: PluginContext, query: string, day: IsoDate, note: string | null): string {
+  const store = habitStore(context);
+  const habit = store.resolve(query);
+  const existing = store.entryOn(habit.id, day);
+  const when = describeDay(day, context.today());
+  if (existing?.kind === 'done') {
+    return `${habit.name} is checked in for ${when}, so it was not skipped. To skip it instead, first say "undo check in ${habit.name}${day === context.today() ? '' : ` ${day}`}".`;
+  }
+  const outcome = store.record(habit.id, day, 'skip', context.clock.now(), note);
+  const report = reportOf(context, habit, store);
+  if (outcome === 'unchanged') return `${habit.name} was already skipped for ${when}; nothing changed. ${streakSentence(report)}`;
+  context.log.info({ habit: habit.id, day }, 'habit skipped');
+  return `Skipped ${habit.name} for ${when}: it neither counts nor breaks the streak. ${streakSentence(report)}`;
+}
+
+/**
+ * Remove a day's check-in (`done`) or skip.
+ * @throws NotFoundError or AmbiguousReferenceError (nothing is written)
+ */
+export function undo(context: PluginContext, query: string, day: IsoDate, kind: 'done' | 'skip'): string {
+  const store = habitStore(context);
+  const habit = store.resolve(query);
+  const when = describeDay(day, context.today());
+  const existing = store.entryOn(habit.id, day);
+  const what = kind === 'done' ? 'check-in' : 'skip';
+  if (existing === undefined) return `${habit.name} has no ${what} for ${when}; nothing to undo.`;
+  if (existing.kind !== kind) {
+    const other = existing.kind === 'done' ? 'checked in' : 'skipped';
+    const phrase = existing.kind === 'done' ? 'undo check in' : 'undo skip';
+    return `${habit.name} was ${other}, not ${kind === 'done' ? 'checked in' : 'skipped'}, for ${when}; to remove that, say "${phrase} ${habit.name}${day === context.today() ? '' : ` ${day}`}".`;
+  }
+  store.undo(habit.id, day, kind);
+  context.log.info({ habit: habit.id, day, kind }, 'habit entry removed');
+  return `Removed the ${what} of ${habit.name} for ${when}. ${streakSentence(reportOf(context, habit, store))}`;
+}
+
+/**
+ * `habit stats`: the full block of one habit, or of every active habit.
+ * @param color - ANSI colours for a TTY
+ * @throws NotFoundError or AmbiguousReferenceError for an unknown name
+ */
+export function stats(context: PluginContext, query: string, color: boolean): string {
+  const store = habitStore(context);
+  const chosen = query.trim() === '' ? store.list() : [resolveAny(store, query)];
+  if (chosen.length === 0) return 'No habits yet. Add one with "add habit meditation daily".';
+  return chosen.map((habit) => formatHabitStats(reportOf(context, habit, store), color)).join('\n\n');
+}
+
+/**
+ * `habits`: one line per active habit (or per archived one).
+ * @param which - `archived` for the archived ones, else the active ones
+ * @throws UsageError for anything other than empty or `archived`
+ */
+export function listHabits(context: PluginContext, which: string): string {
+  const store = habitStore(context);
+  const wanted = which.trim().toLowerCase();
+  if (wanted === 'archived' || wanted === 'archive') {
+    const archived = store.archived();
+    if (archived.length === 0) return 'No archived habits.';
+    return archived.map((habit) => `${habitTitle({ habit })} — archived (#${habit.id})`).join('\n');
+  }
+  if (wanted !== '' && wanted !== 'active' && wanted !== 'all') throw new UsageError(`There is no "${which}" list of habits.`, USAGE.list);
+  const active = store.list();
+  const lines = active.map((habit) => describeToday(reportOf(context, habit, store)));
+  if (wanted === 'all') lines.push(...store.archived().map((habit) => `${habitTitle({ habit })} — archived (#${habit.id})`));
+  if (lines.length === 0) return 'No habits yet. Add one with "add habit meditation daily".';
+  return lines.join('\n');
+}
+
+function describeHistory(checkIns: number, skips: number): string {
+  const parts = [`${checkIns} check-in${checkIns === 1 ? '' : 's'}`];
+  if (skips > 0) parts.push(`${skips} skip${skips === 1 ? '' : 's'}`);
+  return `its ${parts.join(' and ')}`;
+}
+
+function resolveAny(store: HabitStore, query: string): Habit {
+  return resolveByName('habit', query, [...store.list(), ...store.archived()]);
+}
+
+/**
+ * Archive a habit: it leaves lists, briefings and reminders, and keeps its history.
+ * @throws NotFoundError or AmbiguousReferenceError
+ */
+export function archive(context: PluginContext, query: string): string {
+  const store = habitStore(context);
+  const habit = store.resolve(query);
+  store.archive(habit.id, context.clock.now());
+  return `Archived ${habit.name}; its history is kept. Bring it back with "unarchive habit ${habit.name}".`;
+}
+
+/**
+ * Bring an archived habit back.
+ * @throws NotFoundError or AmbiguousReferenceError; UserError when an active habit has its name
+ */
+export function unarchive(context: PluginContext, query: string): string {
+  const store = habitStore(context);
+  const habit = store.resolve(query, { archived: true });
+  if (!store.unarchive(habit.id)) throw new UserError(`An active habit is already named "${habit.name}"; rename one of them first.`);
+  return `${habit.name} is active again, with its history. ${streakSentence(reportOf(context, habit, store))}`;
+}
+
+/**
+ * Rename a habit: `<habit> to <new name>` (the first " to " after which the
+ * left part names a habit).
+ * @throws UsageError without " to "; NotFoundError, AmbiguousReferenceError; UserError on a name clash
+ */
+export function rename(context: PluginContext, args: string): string {
+  const store = habitStore(context);
+  const cuts = [...args.matchAll(/\s+to\s+/gi)];
+  if (cuts.length === 0) throw new UsageError('Say the habit, "to", and the new name.', USAGE.rename);
+  const exact = new Set(store.list().map((habit) => habit.name.toLowerCase()));
+  const chosen = cuts.find((cut) => exact.has(args.slice(0, cut.index).trim().toLowerCase())) ?? (cuts[0] as RegExpExecArray);
+  const habit = store.resolve(args.slice(0, chosen.index).trim());
+  const name = args.slice(chosen.index + chosen[0].length).trim();
+  return renameHabit(context, habit, name);
+}
+
+/**
+ * Give a resolved habit a new name.
+ * @throws UsageError for an empty name; UserError on a name clash
+ */
+export function renameHabit(context: PluginContext, habit: Habit, name: string): string {
+  if (name === '' || /^#\d+$/.test(name)) throw new UsageError('Give the new name.', USAGE.rename);
+  if (!habitStore(context).rename(habit.id, name)) throw new UserError(`You already have a habit named "${name}".`);
+  return `Renamed ${habit.name} to ${name}.`;
+}
+
+/**
+ * Delete a habit with its check-ins, in one transaction. Deleting cannot be
+ * undone, so a fuzzy match is not enough: the habit must be named exactly
+ * or by `#id`.
+ * @throws NotFoundError, AmbiguousReferenceError, or UserError for an inexact name (nothing is deleted)
+ */
+export function deleteHabit(context: PluginContext, query: string): string {
+  const store = habitStore(context);
+  const habit = resolveAny(store, query);
+  const exact = query.trim().toLowerCase() === habit.name.toLowerCase() || query.trim() === `#${habit.id}`;
+  const entries = store.entries(habit.id);
+  const history = describeHistory(entries.filter((entry) => entry.kind === 'done').length, entries.filter((entry) => entry.kind === 'skip').length);
+  if (!exact) {
+    throw new UserError(
+      `Deleting cannot be undone, so name the habit exactly: "delete habit ${habit.name}" or "delete habit #${habit.id}" deletes it with ${history}. "archive habit ${habit.name}" keeps its history.`,
+    );
+  }
+  const removed = store.delete(habit.id);
+  context.log.info({ habit: habit.id, entries: removed }, 'habit deleted');
+  return `Deleted ${habit.name} with ${history}.`;
+}
+
+/**
+ * Set or clear a habit's reminder: `<habit> <HH:MM | off>`.
+ * @throws UsageError without a time; NotFoundError, AmbiguousReferenceError
+ */
+export function reminderCommand(context: PluginContext, args: string): string {
+  const match = /^(.+?)\s+(?:at\s+)?(off|none|no|\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\d{1,2}h\d{0,2})$/i.exec(args.trim());
+  if (match === null) throw new UsageError('Say the habit and a time (HH:MM) or "off".', USAGE.reminder);
+  const word = (match[2] ?? '').toLowerCase();
+  return setReminder(context, match[1] as string, word === 'off' || word === 'none' || word === 'no' ? null : word);
+}
+
+/**
+ * Set (a time of day) or clear (null) a habit's reminder.
+ * @throws UsageError for a time that is not one; NotFoundError, AmbiguousReferenceError
+ */
+export function setReminder(context: PluginContext, query: string, time: string | null): string {
+  const parsed = time === null ? null : parseTimeOfDay(time);
+  if (parsed === undefined) throw new UsageError(`"${time}" is not a time of day; use HH:MM, for example 07:30.`, USAGE.reminder);
+  const store = habitStore(context);
+  const habit = store.resolve(query);
+  store.setReminder(habit.id, parsed);
+  if (parsed === null) return `No more reminders for ${habit.name}.`;
+  return `I'll remind you of ${habit.name} at ${parsed} (${context.timeZone}) on days it is due and not yet done.`;
+}
+
+/**
+ * Change a habit's frequency: `<habit> <frequency>`.
+ * @throws UsageError without a frequency; NotFoundError, AmbiguousReferenceError
+ */
+export function frequencyCommand(context: PluginContext, args: string): string {
+  const words = args.trim().split(/\s+/);
+  for (let cut = 1; cut < words.length; cut += 1) {
+    const frequency = parseFrequency(words.slice(cut).join(' '));
+    if (frequency === undefined) continue;
+    if ('error' in frequency) throw new UsageError(frequency.error, USAGE.frequency);
+    return setFrequency(context, words.slice(0, cut).join(' '), frequency);
+  }
+  throw new UsageError('Say the habit and its new frequency.', USAGE.frequency);
+}
+
+/**
+ * Give a habit a new frequency; its history is kept and read anew.
+ * @throws NotFoundError, AmbiguousReferenceError
+ */
+export function setFrequency(context: PluginContext, query: string, frequency: Frequency): string {
+  const store = habitStore(context);
+  const habit = store.resolve(query);
+  store.setFrequency(habit.id, frequency);
+  const report = reportOf(context, { ...habit, frequency }, store);
+  return `${habit.name} is now ${describeFrequency(frequency)}: ${describeStatus(report)}. ${streakSentence(report)}`;
+}
