@@ -1,6 +1,7 @@
 import { renderPrompt } from '../agent/prompts.js';
 import { completeText } from '../models/chat.js';
 import type { ModelRouter } from '../models/router.js';
+import type { NewTurn } from '../models/turns.js';
 import type { Briefing, BriefingKind, BriefingSection } from '../plugins/api.js';
 import type { PluginHost } from '../plugins/host.js';
 import { describeError, NoModelAvailableError } from '../shared/errors.js';
@@ -23,6 +24,8 @@ export interface ComposeBriefingOptions {
   log: Logger;
   /** Cancels the model call. */
   signal?: AbortSignal | undefined;
+  /** Stores the model turn's metrics (the router's `turns` table). */
+  recordTurn?: ((turn: Omit<NewTurn, 'startedAt'>) => void) | undefined;
 }
 
 const TITLES: Record<BriefingKind, string> = { morning: 'Good morning', weekly: 'Your week' };
@@ -57,24 +60,56 @@ export function renderBriefingTemplate(kind: BriefingKind, today: IsoDate, secti
 export async function composeBriefing(options: ComposeBriefingOptions): Promise<Briefing> {
   const sections = await options.plugins.briefingSections(options.kind, options.today);
   const template = renderBriefingTemplate(options.kind, options.today, sections);
+  const started = performance.now();
+  const decision = { tier: 'quality' as const, source: 'caller' as const, reason: 'briefings go to quality', score: null, elapsedMs: 0 };
+  const base = { purpose: 'briefing' as const, sessionId: null, inboundId: null, replyId: null, channel: null, decision, notices: [] };
   try {
     const routed = await options.router.run(
       'quality',
-      (provider) =>
+      (provider, attempt) =>
         completeText(
           provider,
           [
             { role: 'system', content: renderPrompt(`briefing-${options.kind}`, { day: options.today }) },
             { role: 'user', content: template },
           ],
-          { temperature: options.temperature, signal: options.signal, log: options.log },
+          { temperature: options.temperature, signal: attempt.signal, log: options.log, meter: attempt.meter },
         ),
       { signal: options.signal },
     );
+    const meter = routed.meter;
+    options.recordTurn?.({
+      ...base,
+      outcome: 'answered',
+      provider: routed.provider.id,
+      providerKind: routed.provider.kind,
+      model: routed.provider.model,
+      fallbackFrom: routed.fallbackFrom,
+      error: null,
+      firstTokenMs: meter.firstContentAt === null ? null : meter.firstContentAt - started,
+      totalMs: performance.now() - started,
+      promptTokens: meter.promptTokens,
+      completionTokens: meter.completionTokens,
+      modelRequests: meter.requests,
+    });
     return { kind: options.kind, day: options.today, text: routed.value, sections, writtenBy: routed.provider.id };
   } catch (error) {
     if (options.signal?.aborted === true) throw error;
     const reason = error instanceof NoModelAvailableError ? 'no model answered' : describeError(error);
+    options.recordTurn?.({
+      ...base,
+      outcome: 'failed',
+      provider: null,
+      providerKind: null,
+      model: null,
+      fallbackFrom: error instanceof NoModelAvailableError ? [...error.attempts] : [],
+      error: describeError(error),
+      firstTokenMs: null,
+      totalMs: performance.now() - started,
+      promptTokens: null,
+      completionTokens: null,
+      modelRequests: 0,
+    });
     options.log.warn({ kind: options.kind, reason }, 'briefing falls back to the plain template');
     const text = `${template}\n\n(Plain rendering: ${reason}.)`;
     return { kind: options.kind, day: options.today, text, sections, writtenBy: 'template' };

@@ -1,4 +1,6 @@
+import { renderPrompt } from '../agent/prompts.js';
 import type { Steward } from '../app/steward.js';
+import { warmLocalProviders, type WarmUpResult } from '../models/warmup.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { describeError } from '../shared/errors.js';
 
@@ -20,6 +22,7 @@ export class Daemon {
   readonly #outboxIntervalMs: number;
   #outboxTimer: NodeJS.Timeout | undefined;
   #outboxRound: Promise<void> | undefined;
+  #warmUp: { done: Promise<WarmUpResult[]>; controller: AbortController } | undefined;
   #running = false;
 
   /**
@@ -37,6 +40,11 @@ export class Daemon {
     return this.#running;
   }
 
+  /** The warm-up of the local providers started by {@link start} (empty when off or when there are none). */
+  warmUp(): Promise<WarmUpResult[]> {
+    return this.#warmUp?.done ?? Promise.resolve([]);
+  }
+
   /** The scheduler (for the next run times). */
   get scheduler(): Scheduler {
     return this.#scheduler;
@@ -51,6 +59,11 @@ export class Daemon {
     const steward = this.#steward;
     const local = steward.router.providers().filter((provider) => provider.kind === 'local');
     steward.router.health.start(local);
+    if (steward.config.models.warmUp && local.length > 0) {
+      const controller = new AbortController();
+      const done = warmLocalProviders(steward.router, { systemPrompt: renderPrompt('system'), log: steward.log, signal: controller.signal });
+      this.#warmUp = { done, controller };
+    }
     this.#scheduler.start(steward.plugins.schedules(), (job, scheduledFor) =>
       steward.plugins.guard(job.plugin.plugin.name, `job ${job.schedule.name}`, () =>
         job.schedule.handler({ scheduledFor }, job.plugin.context),
@@ -82,6 +95,8 @@ export class Daemon {
     this.#running = false;
     if (this.#outboxTimer !== undefined) clearInterval(this.#outboxTimer);
     this.#steward.router.health.stop();
+    this.#warmUp?.controller.abort(new Error('daemon stopping'));
+    await this.#warmUp?.done;
     await this.#scheduler.stop();
     await this.#outboxRound;
     this.#steward.log.info('daemon stopped');
