@@ -30,12 +30,15 @@ export interface BreakerSnapshot {
  * It!", with the escalating cooldowns of OpenClaw's model fallback): a
  * failure opens it at once; after a cooldown (30 s, then 1 min, then 5 min,
  * the last value being the cap) it is half-open and one probe decides; a
- * success closes it and resets the cooldowns.
+ * success closes it. Only a real answer resets the cooldowns: a server whose
+ * `GET /models` answers but whose chat requests keep failing is retried
+ * after 30 s, then 1 min, then every 5 min, not every 30 s.
  *
  * Failures of requests that started before the breaker last opened do not
- * escalate the cooldown again: two turns that hit the same dead server at
- * once count as one failure. Each opening starts a new *epoch*; callers take
- * {@link epoch} when their request starts and pass it back.
+ * change it again: two turns that hit the same dead server at once count as
+ * one failure. Likewise a probe that started before the last opening cannot
+ * close it. Each opening starts a new *epoch*; callers take {@link epoch}
+ * when their request or probe starts and pass it back.
  */
 export class CircuitBreaker {
   readonly #cooldownsMs: readonly number[];
@@ -79,16 +82,23 @@ export class CircuitBreaker {
     return 'probe';
   }
 
-  /** Record a success (a probe or a real request): the breaker closes. */
-  recordSuccess(): void {
+  /**
+   * Record a success: the breaker closes.
+   * @param kind - `request` (a real answer: the cooldowns start again from the first) or `probe`
+   * @param startedInEpoch - for a probe, {@link epoch} when it started: a probe older than the last opening is ignored
+   * @returns whether the breaker is closed now
+   */
+  recordSuccess(kind: 'request' | 'probe', startedInEpoch = this.#epoch): boolean {
+    if (kind === 'probe' && startedInEpoch < this.#epoch) return this.#state === 'closed';
     this.#state = 'closed';
-    this.#consecutiveFailures = 0;
     this.#retryAt = null;
+    if (kind === 'request') this.#consecutiveFailures = 0;
+    return true;
   }
 
   /**
    * Record a failure: the breaker opens at once with the next cooldown,
-   * unless it is already open from a failure newer than the request's start.
+   * unless it opened since the request started (then only the last error is kept).
    * @param reason - short reason, shown by /status and doctor
    * @param now - ms since epoch
    * @param startedInEpoch - {@link epoch} when the failed request started (default: now)
@@ -97,9 +107,7 @@ export class CircuitBreaker {
   recordFailure(reason: string, now: number, startedInEpoch = this.#epoch): { opened: boolean; cooldownMs: number } {
     this.#lastError = reason;
     this.#lastErrorAt = now;
-    if (this.#state === 'open' && startedInEpoch < this.#epoch) {
-      return { opened: false, cooldownMs: Math.max(0, (this.#retryAt ?? now) - now) };
-    }
+    if (startedInEpoch < this.#epoch) return { opened: false, cooldownMs: Math.max(0, (this.#retryAt ?? now) - now) };
     const cooldownMs = this.#cooldownsMs[Math.min(this.#consecutiveFailures, this.#cooldownsMs.length - 1)] as number;
     this.#consecutiveFailures += 1;
     this.#state = 'open';

@@ -186,7 +186,7 @@ export class HealthMonitor {
       record.models = models;
       record.lastProbeLatencyMs = Math.round(performance.now() - started);
       record.lastProbeAt = this.#now();
-      this.reportSuccess(provider, { served: false });
+      this.reportSuccess(provider, 'probe', epoch);
       return { healthy: true, timedOut: false };
     } catch (error) {
       const classified = classifyProviderError(error, provider.id, this.#options.probeTimeoutMs);
@@ -200,17 +200,19 @@ export class HealthMonitor {
   /**
    * Record a success: the breaker closes. A real request that succeeds is
    * the best evidence there is, so it closes the breaker even if a probe
-   * opened it while the request ran.
+   * opened it while the request ran, and it resets the cooldowns.
    * @param provider - the provider
-   * @param options - whether a real request was answered (counts toward `served`)
+   * @param kind - `request`: a turn was answered (counts toward `served`, resets the cooldowns);
+   *   `warm-up`: a one-token warm-up request (resets the cooldowns); `probe`: a health probe
+   * @param epoch - for a probe, the breaker's epoch when it started (a probe older than the last opening does not close it)
    */
-  reportSuccess(provider: ModelProvider, options: { served: boolean } = { served: true }): void {
+  reportSuccess(provider: ModelProvider, kind: 'request' | 'warm-up' | 'probe' = 'request', epoch?: number): void {
     const breaker = this.breaker(provider);
     const before = breaker.state(this.#now());
-    breaker.recordSuccess();
+    if (!breaker.recordSuccess(kind === 'probe' ? 'probe' : 'request', epoch)) return;
     if (before === 'open' || before === 'half-open') this.#options.log.info({ provider: provider.id }, 'provider is healthy again; circuit closed');
     this.#clearHalfOpenTimer(provider);
-    if (options.served) this.#record(provider).served += 1;
+    if (kind === 'request') this.#record(provider).served += 1;
   }
 
   /**

@@ -70,7 +70,7 @@ export async function warmLocalProviders(
       );
       if (response.data === null || typeof response.data !== 'object') throw new SyntaxError('malformed response: not JSON');
       const elapsedMs = performance.now() - started;
-      router.health.reportSuccess(provider, { served: false });
+      router.health.reportSuccess(provider, 'warm-up');
       options.log.info({ provider: provider.id, model: resolved.model, elapsedMs: Math.round(elapsedMs) }, 'warmed local provider');
       results.push({ provider: provider.id, status: 'warmed', elapsedMs });
     } catch (error) {
