@@ -409,9 +409,15 @@ export class Steward implements StewardServices {
     return { status: sentNow ? 'sent' : 'already-sent', outboxId: firstId };
   }
 
-  /** Probe every provider that may be used now (for /status and doctor); with models.allowCloud=false, cloud ones are not contacted. */
+  /**
+   * Probe the providers now (for /status and doctor). Cloud ones are not
+   * contacted while models.allowCloud is false, and an open breaker is left
+   * to finish its cooldown.
+   */
   async probeProviders(): Promise<void> {
-    const usable = this.router.providers().filter((provider) => this.router.disabledReason(provider) === undefined);
+    const usable = this.router
+      .providers()
+      .filter((provider) => this.router.disabledReason(provider) === undefined && this.router.health.health(provider).state !== 'open');
     await Promise.all(usable.map((provider) => this.router.health.probe(provider)));
   }
 

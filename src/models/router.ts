@@ -214,7 +214,7 @@ export class ModelRouter {
     const local = candidates.filter((provider) => provider.kind === 'local');
     const advice: string[] = [];
     if (local.length === 0) advice.push('set STEWARD_LOCAL_FAST_URL to a local OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1)');
-    else advice.push(`check that ${local.map((provider) => provider.baseUrl).join(' and ')} is running (steward doctor)`);
+    else advice.push(`check that ${local.map((provider) => provider.baseUrl).join(' and ')} ${local.length === 1 ? 'is' : 'are'} running (steward doctor)`);
     if (models.allowCloud && models.openai.apiKey === null) advice.push('or set OPENAI_API_KEY for the OpenAI fallback');
     if (!models.allowCloud) advice.push('(cloud fallback is off: models.allowCloud=false, so nothing was sent to the cloud)');
     return `To fix: ${advice.join(' ')}. Commands such as "check in" still work.`;
