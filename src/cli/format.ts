@@ -77,7 +77,7 @@ export async function formatProviders(report: StatusReport): Promise<string> {
     const breaker = describeBreaker(entry, now);
     const colour = health.state === 'closed' ? pc.green : health.state === 'open' ? pc.red : health.state === 'half-open' ? pc.yellow : pc.dim;
     const probe = health.lastProbeLatencyMs === null ? age(health.lastProbeAt, now) : `${health.lastProbeLatencyMs} ms, ${age(health.lastProbeAt, now)}`;
-    const served = `${entry.usage.requests} req / ${entry.usage.turns} turns`;
+    const served = `${entry.usage.requests} req / ${entry.usage.turns} turn${entry.usage.turns === 1 ? '' : 's'}`;
     table.push([provider.id, provider.tier, provider.kind, provider.model ?? health.models[0] ?? '(server default)', entry.disabled === undefined ? colour(breaker) : pc.dim(breaker), probe, served, describeLastError(entry, now)]);
   }
   return table.toString();

@@ -91,7 +91,7 @@ describe('router visibility and per-turn metrics', () => {
     expect(text).toContain('via openai-fast · local-fast: HTTP 500');
     const row = (id: string): string => text.split('\n').find((line) => line.startsWith(`│ ${id} `)) ?? '';
     expect(row('local-fast')).toMatch(/│ open \(retry in 30s\) +│ \d+ ms, 0s ago +│ 2 req \/ 2 turns +│ HTTP 500 \(0s ago\) +│/);
-    expect(row('openai-fast')).toMatch(/│ closed +│ \d+ ms, 0s ago +│ 1 req \/ 1 turns +│ +│/);
+    expect(row('openai-fast')).toMatch(/│ closed +│ \d+ ms, 0s ago +│ 1 req \/ 1 turn +│ +│/);
     expect(row('openai-quality')).toMatch(/│ closed +│ \d+ ms, 0s ago +│ 0 req \/ 0 turns +│/);
   });
 
