@@ -2,7 +2,7 @@ import type { HostedTool } from '../plugins/host.js';
 import type { Logger } from '../shared/log.js';
 import { createChatModel } from '../models/chat.js';
 import type { ResolvedProvider } from '../models/router.js';
-import type { RequestMeter } from '../models/stream-guard.js';
+import type { RequestMeter } from '../models/meter.js';
 
 /** One earlier message of the conversation. */
 export interface HistoryMessage {

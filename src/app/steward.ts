@@ -15,7 +15,7 @@ import { HealthMonitor, type ProviderHealth } from '../models/health.js';
 import { resolveProviders, type ModelProvider, type Tier } from '../models/providers.js';
 import { ModelRouter } from '../models/router.js';
 import { TierSelector } from '../models/tier-selector.js';
-import { TurnStore, type NewTurn, type ProviderUsage, type RecordedFailure } from '../models/turns.js';
+import { answeredTurn, TurnStore, unansweredTurn, type NewTurn, type ProviderUsage, type RecordedFailure } from '../models/turns.js';
 import { formatWhy } from '../models/why.js';
 import type { Briefing, BriefingKind, DeliveryResult, PluginContext, StewardServices } from '../plugins/api.js';
 import { PluginHost } from '../plugins/host.js';
@@ -267,12 +267,13 @@ export class Steward implements StewardServices {
     });
     const tier = decision.tier;
     const base = { purpose: 'chat' as const, sessionId, inboundId, channel: message.channel, decision, startedAt };
+    // Set by the attempt that answers (TypeScript cannot see assignments inside the callback).
+    let firstTokenAt = null as number | null;
     const { systemPrompt, history, text } = await assembleTurnContext(
       { conversations: this.conversations, plugins: this.plugins, clock: this.clock, timeZone: this.timeZone, historyMessages: this.config.agent.historyMessages },
       { sessionId, inboundId, text: messageText },
     );
     const tools = this.plugins.tools();
-    let firstTokenAt: number | null = null;
     try {
       const routed = await this.router.run(
         tier,
@@ -311,43 +312,12 @@ export class Steward implements StewardServices {
         { signal: options.signal },
       );
       const via: ReplyVia = { provider: routed.provider.id, tier, kind: routed.provider.kind, fallbackFrom: routed.fallbackFrom };
-      const answeredAt: number | null = firstTokenAt;
-      const turn = {
-        ...base,
-        outcome: 'answered' as const,
-        provider: routed.provider.id,
-        providerKind: routed.provider.kind,
-        model: routed.provider.model,
-        fallbackFrom: routed.fallbackFrom,
-        notices,
-        error: null,
-        firstTokenMs: answeredAt === null ? null : answeredAt - started,
-        totalMs: performance.now() - started,
-        promptTokens: routed.meter.promptTokens,
-        completionTokens: routed.meter.completionTokens,
-        modelRequests: routed.meter.requests,
-      };
-      return { reply: { text: routed.value.text, kind: 'agent', via, notices }, turn };
+      return { reply: { text: routed.value.text, kind: 'agent', via, notices }, turn: answeredTurn(base, routed, { startedMs: started, firstTokenMs: firstTokenAt, notices }) };
     } catch (error) {
       const cancelled = options.signal?.aborted === true;
       if (!cancelled && !(error instanceof NoModelAvailableError)) throw error;
-      const failure = !cancelled && error instanceof NoModelAvailableError ? error.message : null;
-      const turn = {
-        ...base,
-        outcome: cancelled ? ('cancelled' as const) : ('failed' as const),
-        provider: null,
-        providerKind: null,
-        model: null,
-        fallbackFrom: error instanceof NoModelAvailableError ? [...error.attempts] : [],
-        notices,
-        error: failure,
-        firstTokenMs: null,
-        totalMs: performance.now() - started,
-        promptTokens: null,
-        completionTokens: null,
-        modelRequests: 0,
-      };
-      return { reply: { text: failure ?? '(cancelled)', kind: failure === null ? 'cancelled' : 'error', notices }, turn };
+      const turn = unansweredTurn(base, cancelled ? 'cancelled' : 'failed', error, { startedMs: started, notices });
+      return { reply: { text: turn.error ?? '(cancelled)', kind: cancelled ? 'cancelled' : 'error', notices }, turn };
     }
   }
 

@@ -1,7 +1,7 @@
 import { renderPrompt } from '../agent/prompts.js';
 import { completeText } from '../models/chat.js';
 import type { ModelRouter } from '../models/router.js';
-import type { NewTurn } from '../models/turns.js';
+import { answeredTurn, unansweredTurn, type NewTurn } from '../models/turns.js';
 import type { Briefing, BriefingKind, BriefingSection } from '../plugins/api.js';
 import type { PluginHost } from '../plugins/host.js';
 import { describeError, NoModelAvailableError } from '../shared/errors.js';
@@ -62,7 +62,7 @@ export async function composeBriefing(options: ComposeBriefingOptions): Promise<
   const template = renderBriefingTemplate(options.kind, options.today, sections);
   const started = performance.now();
   const decision = { tier: 'quality' as const, source: 'caller' as const, reason: 'briefings go to quality', score: null, elapsedMs: 0 };
-  const base = { purpose: 'briefing' as const, sessionId: null, inboundId: null, replyId: null, channel: null, decision, notices: [] };
+  const base = { purpose: 'briefing' as const, sessionId: null, inboundId: null, replyId: null, channel: null, decision };
   try {
     const routed = await options.router.run(
       'quality',
@@ -77,40 +77,12 @@ export async function composeBriefing(options: ComposeBriefingOptions): Promise<
         ),
       { signal: options.signal },
     );
-    const meter = routed.meter;
-    options.recordTurn?.({
-      ...base,
-      outcome: 'answered',
-      provider: routed.provider.id,
-      providerKind: routed.provider.kind,
-      model: routed.provider.model,
-      fallbackFrom: routed.fallbackFrom,
-      error: null,
-      firstTokenMs: meter.firstContentAt === null ? null : meter.firstContentAt - started,
-      totalMs: performance.now() - started,
-      promptTokens: meter.promptTokens,
-      completionTokens: meter.completionTokens,
-      modelRequests: meter.requests,
-    });
+    options.recordTurn?.(answeredTurn(base, routed, { startedMs: started, firstTokenMs: routed.meter.firstContentAt, notices: [] }));
     return { kind: options.kind, day: options.today, text: routed.value, sections, writtenBy: routed.provider.id };
   } catch (error) {
     if (options.signal?.aborted === true) throw error;
     const reason = error instanceof NoModelAvailableError ? 'no model answered' : describeError(error);
-    options.recordTurn?.({
-      ...base,
-      outcome: 'failed',
-      provider: null,
-      providerKind: null,
-      model: null,
-      fallbackFrom: error instanceof NoModelAvailableError ? [...error.attempts] : [],
-      error: describeError(error),
-      firstTokenMs: null,
-      totalMs: performance.now() - started,
-      promptTokens: null,
-      completionTokens: null,
-      modelRequests: 0,
-    });
-    options.log.warn({ kind: options.kind, reason }, 'briefing falls back to the plain template');
+    options.recordTurn?.(unansweredTurn(base, 'failed', error, { startedMs: started, notices: [] }));
     const text = `${template}\n\n(Plain rendering: ${reason}.)`;
     return { kind: options.kind, day: options.today, text, sections, writtenBy: 'template' };
   }

@@ -1,7 +1,7 @@
 import type { ChatOpenAI } from '@langchain/openai';
 import type { Logger } from '../shared/log.js';
 import type { ResolvedProvider } from './router.js';
-import { guardedFetch, RequestMeter } from './stream-guard.js';
+import { RequestMeter } from './meter.js';
 
 /** Options of {@link createChatModel}. */
 export interface ChatModelOptions {
@@ -28,7 +28,7 @@ export interface ChatModelOptions {
  * @returns a streaming chat model
  */
 export async function createChatModel(provider: ResolvedProvider, options: ChatModelOptions): Promise<ChatOpenAI> {
-  const { ChatOpenAI } = await import('@langchain/openai');
+  const [{ ChatOpenAI }, { guardedFetch }] = await Promise.all([import('@langchain/openai'), import('./stream-guard.js')]);
   return new ChatOpenAI({
     model: provider.model,
     apiKey: provider.apiKey ?? 'not-needed',

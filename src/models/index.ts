@@ -5,7 +5,8 @@ export { HealthMonitor, type ProviderHealth, type HealthMonitorOptions, type Adm
 export { ModelRouter, type ResolvedProvider, type RoutedResult, type RunOptions, type AttemptContext } from './router.js';
 export { classifyProviderError } from './classify.js';
 export { createChatModel, completeText, type ChatModelOptions, type CompletionMessage } from './chat.js';
-export { guardedFetch, RequestMeter, type GuardedFetchOptions } from './stream-guard.js';
+export { RequestMeter } from './meter.js';
+export { guardedFetch, type GuardedFetchOptions } from './stream-guard.js';
 export { classifyTier, DEFAULT_TIER_RULES, type TierDecision, type TierSource, type TierRules } from './tiers.js';
 export { TierSelector, type TierRequest, type RoutingSettings } from './tier-selector.js';
 export { askRouterModel, type RouterModelResult } from './router-model.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../shared/log.js';
 import { classifyProviderError } from './classify.js';
 import type { HealthMonitor } from './health.js';
 import type { ModelProvider, Tier } from './providers.js';
-import { RequestMeter } from './stream-guard.js';
+import { RequestMeter } from './meter.js';
 
 /** A provider with its model name settled (from the config or the server's GET /models). */
 export type ResolvedProvider = ModelProvider & { model: string };

@@ -1,6 +1,7 @@
 import type { Database } from '../memory/database.js';
-import type { ProviderAttempt } from '../shared/errors.js';
+import { describeError, NoModelAvailableError, type ProviderAttempt } from '../shared/errors.js';
 import type { Tier } from './providers.js';
+import type { RoutedResult } from './router.js';
 import type { TierDecision, TierSource } from './tiers.js';
 
 /** How a model turn ended. */
@@ -52,6 +53,77 @@ export interface TurnRecord {
 
 /** A turn to store: everything but the id. */
 export type NewTurn = Omit<TurnRecord, 'id'>;
+
+/** The fields of a turn that say how it ended (see {@link answeredTurn} and {@link unansweredTurn}). */
+export type TurnResult = Pick<
+  NewTurn,
+  'outcome' | 'provider' | 'providerKind' | 'model' | 'fallbackFrom' | 'notices' | 'error' | 'firstTokenMs' | 'totalMs' | 'promptTokens' | 'completionTokens' | 'modelRequests'
+>;
+
+/** Times of one turn, as `performance.now()` values in ms, and the notices shown. */
+export interface TurnTiming {
+  /** When the turn started. */
+  startedMs: number;
+  /** When the first token of the answer that was kept arrived, or null. */
+  firstTokenMs: number | null;
+  /** Notices shown during the turn. */
+  notices: string[];
+}
+
+/**
+ * The record of a turn the router answered: provider, fallbacks, timings
+ * and the token usage its meter saw.
+ * @param base - who, where and the tier decision
+ * @param routed - what `ModelRouter.run` returned
+ * @param timing - start, first token and notices
+ */
+export function answeredTurn<Base extends object>(base: Base, routed: Pick<RoutedResult<unknown>, 'provider' | 'fallbackFrom' | 'meter'>, timing: TurnTiming): Base & TurnResult {
+  return {
+    ...base,
+    outcome: 'answered',
+    provider: routed.provider.id,
+    providerKind: routed.provider.kind,
+    model: routed.provider.model,
+    fallbackFrom: routed.fallbackFrom,
+    notices: timing.notices,
+    error: null,
+    firstTokenMs: timing.firstTokenMs === null ? null : timing.firstTokenMs - timing.startedMs,
+    totalMs: performance.now() - timing.startedMs,
+    promptTokens: routed.meter.promptTokens,
+    completionTokens: routed.meter.completionTokens,
+    modelRequests: routed.meter.requests,
+  };
+}
+
+/**
+ * The record of a turn that nothing answered, or that was cancelled.
+ * @param base - who, where and the tier decision
+ * @param outcome - `failed` or `cancelled`
+ * @param error - what the router threw (a {@link NoModelAvailableError} lists every provider tried)
+ * @param timing - start and notices
+ */
+export function unansweredTurn<Base extends object>(
+  base: Base,
+  outcome: 'failed' | 'cancelled',
+  error: unknown,
+  timing: Omit<TurnTiming, 'firstTokenMs'>,
+): Base & TurnResult {
+  return {
+    ...base,
+    outcome,
+    provider: null,
+    providerKind: null,
+    model: null,
+    fallbackFrom: error instanceof NoModelAvailableError ? [...error.attempts] : [],
+    notices: timing.notices,
+    error: outcome === 'cancelled' ? null : describeError(error),
+    firstTokenMs: null,
+    totalMs: performance.now() - timing.startedMs,
+    promptTokens: null,
+    completionTokens: null,
+    modelRequests: 0,
+  };
+}
 
 /** Requests one provider served, from the stored turns (all processes). */
 export interface ProviderUsage {
