@@ -19,7 +19,7 @@ export interface ChatModelOptions {
  *
  * `maxRetries` is 0 and the timeout is the provider's: the router owns
  * retries (LangChain's default of 6 retries turned a dead server into a wait
- * of 81 s). Requests go through {@link guardedFetch}, so a stream that ends
+ * of 81 s). Requests go through `guardedFetch` (stream-guard.ts), so a stream that ends
  * before `[DONE]` or goes quiet for the provider's timeout is an error, and
  * the attempt is metered.
  *
