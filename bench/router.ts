@@ -169,12 +169,15 @@ async function main(): Promise<void> {
   const healthy = await openSteward({ STEWARD_LOCAL_FAST_URL: healthyLocal.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url });
   const healthySamples: TurnTiming[] = [];
   const healthyPeer: number[] = [];
+  let healthyPeerOutcome = '';
   let cloudRequestsWhileHealthy = 0;
   for (let index = 0; index < ITERATIONS; index += 1) {
     const before = cloudCount();
     healthySamples.push(await timeTurn(healthy.steward));
     cloudRequestsWhileHealthy += cloudCount() - before;
-    healthyPeer.push((await peerTurn(healthyLocal.url, cloud.url)).ms);
+    const peer = await peerTurn(healthyLocal.url, cloud.url);
+    healthyPeer.push(peer.ms);
+    healthyPeerOutcome = peer.outcome;
   }
   await healthy.close();
   const healthyTurns = ITERATIONS;
@@ -258,6 +261,7 @@ async function main(): Promise<void> {
   const p95 = (samples: readonly TurnTiming[], pick: (timing: TurnTiming) => number | undefined = (timing) => timing.firstToken): number =>
     percentile(samples.map(pick).filter((value): value is number => value !== undefined), 0.95);
   const ms = (value: number): string => (Number.isNaN(value) ? '—' : value.toFixed(0));
+  const signed = (value: number): string => `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
   const peerCell = (peer: PeerResult): string => (peer.capped ? `> ${ms(peer.ms)} (stopped)` : ms(peer.ms));
   const ratio = (peer: PeerResult, ours: number): string => `${peer.capped ? '> ' : ''}${(peer.ms / ours).toFixed(1)}×`;
 
@@ -274,12 +278,12 @@ async function main(): Promise<void> {
   });
   const yes = (ok: boolean): string => (ok ? 'yes' : 'NO');
   table.push(
-    ['healthy local server', ms(p50(healthySamples)), ms(p95(healthySamples)), ms(healthyPeerP50), `${(healthyPeerP50 / p50(healthySamples)).toFixed(1)}×`, 'local answer', '', ''],
+    ['healthy local server', ms(p50(healthySamples)), ms(p95(healthySamples)), ms(healthyPeerP50), `${(healthyPeerP50 / p50(healthySamples)).toFixed(1)}×`, healthyPeerOutcome, '', ''],
     ['fallback provider called directly (baseline)', ms(directP50), ms(p95(directSamples)), '', '', '', '', ''],
     ['local refused, breaker closed', ms(p50(refusedClosed)), ms(p95(refusedClosed)), peerCell(refusedPeer), ratio(refusedPeer, p50(refusedClosed)), refusedPeer.outcome, '', ''],
-    ['local refused, breaker open', ms(p50(refusedOpen)), ms(p95(refusedOpen)), '', '', '', `≤ baseline + 50 (+${ms(overOpen)})`, yes(overOpen <= 50)],
-    ['local hanging, first turn (worst)', ms(p50(hangingFirst)), ms(Math.max(...hangingFirst.map((timing) => timing.firstToken))), peerCell(hangingPeer), ratio(hangingPeer, p50(hangingFirst)), hangingPeer.outcome, `≤ 2000 + 100 over baseline (+${ms(hangCost)})`, yes(hangCost <= 2100)],
-    ['local hanging, next turn (breaker open)', ms(p50(hangingNext)), ms(p95(hangingNext)), '', '', '', `≤ baseline + 50 (+${ms(p50(hangingNext) - directP50)})`, yes(p50(hangingNext) - directP50 <= 50)],
+    ['local refused, breaker open', ms(p50(refusedOpen)), ms(p95(refusedOpen)), '', '', '', `≤ baseline + 50 (${signed(overOpen)})`, yes(overOpen <= 50)],
+    ['local hanging, first turn (worst)', ms(p50(hangingFirst)), ms(Math.max(...hangingFirst.map((timing) => timing.firstToken))), peerCell(hangingPeer), ratio(hangingPeer, p50(hangingFirst)), hangingPeer.outcome, `≤ 2000 + 100 over baseline (${signed(hangCost)})`, yes(hangCost <= 2100)],
+    ['local hanging, next turn (breaker open)', ms(p50(hangingNext)), ms(p95(hangingNext)), '', '', '', `≤ baseline + 50 (${signed(p50(hangingNext) - directP50)})`, yes(p50(hangingNext) - directP50 <= 50)],
     ['local HTTP 500', ms(p50(error500)), ms(p95(error500)), '', '', '', '', ''],
     ['local cut mid-stream: first token (local)', ms(p50(cut)), ms(p95(cut)), peerCell(cutPeer), '', cutPeer.outcome, '', ''],
     ['local cut mid-stream: answer restarts (cloud)', ms(p50(cut, (timing) => timing.restarted)), ms(p95(cut, (timing) => timing.restarted)), '', '', '', '', ''],
