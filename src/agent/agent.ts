@@ -2,6 +2,7 @@ import type { HostedTool } from '../plugins/host.js';
 import type { Logger } from '../shared/log.js';
 import { createChatModel } from '../models/chat.js';
 import type { ResolvedProvider } from '../models/router.js';
+import type { RequestMeter } from '../models/meter.js';
 
 /** One earlier message of the conversation. */
 export interface HistoryMessage {
@@ -31,6 +32,8 @@ export interface AgentTurnRequest {
   onToken?: ((token: string) => void) | undefined;
   /** Logger for the model client's diagnostics. */
   log?: Logger | undefined;
+  /** Receives the attempt's measurements (from the router). */
+  meter?: RequestMeter | undefined;
 }
 
 /** Output of {@link runAgentTurn}. */
@@ -61,7 +64,7 @@ interface StreamChunk {
 export async function runAgentTurn(request: AgentTurnRequest): Promise<AgentTurnResult> {
   const [{ createAgent, tool }, model] = await Promise.all([
     import('langchain'),
-    createChatModel(request.provider, { temperature: request.temperature, log: request.log }),
+    createChatModel(request.provider, { temperature: request.temperature, log: request.log, meter: request.meter }),
   ]);
   const tools = request.tools.map((hosted) =>
     tool(async (args: unknown) => hosted.run(args), {

@@ -9,12 +9,15 @@ import type { InboundMessage, OutboundMessage, Reply, ReplyVia } from '../channe
 import { effectiveTimeZone } from '../config/load.js';
 import type { StewardConfig } from '../config/schema.js';
 import { ConversationStore } from '../memory/conversations.js';
-import { DATABASE_FILE, openDatabase, type Database } from '../memory/database.js';
+import { DATABASE_FILE, openDatabase, toTimestamp, type Database } from '../memory/database.js';
 import { applyMigrations, readCoreMigrations } from '../memory/migrations.js';
 import { classifyProviderError } from '../models/classify.js';
 import { HealthMonitor, type ProviderHealth } from '../models/health.js';
 import { resolveProviders, type ModelProvider, type Tier } from '../models/providers.js';
 import { ModelRouter } from '../models/router.js';
+import { TierSelector } from '../models/tier-selector.js';
+import { answeredTurn, TurnStore, unansweredTurn, type NewTurn, type ProviderUsage, type RecordedFailure } from '../models/turns.js';
+import { formatWhy } from '../models/why.js';
 import type { Briefing, BriefingKind, DeliveryResult, PluginContext, StewardServices } from '../plugins/api.js';
 import { PluginHost } from '../plugins/host.js';
 import type { PluginFailure } from '../plugins/loader.js';
@@ -22,6 +25,7 @@ import { DeliveryError, NoModelAvailableError, StewardError } from '../shared/er
 import { silentLogger, type Logger } from '../shared/log.js';
 import { localDate, systemClock, type Clock } from '../shared/time.js';
 import { builtinCommands } from './builtins.js';
+import { parseDirective } from './directives.js';
 
 /** Options of {@link Steward.open}. */
 export interface StewardOptions {
@@ -45,20 +49,33 @@ export interface HandleOptions {
   onToken?: (token: string) => void;
   /** Receives one-line notices (a provider failed mid-reply and the answer restarts). */
   onNotice?: (notice: string) => void;
-  /** Tier for a model turn (default `fast`). */
+  /** Tier the caller asks for; default: chosen per turn (see `TierSelector`). */
   tier?: Tier;
   /** The channel shows ANSI colours (a TTY): command replies may use them. Default false. */
   color?: boolean;
+  /** The REPL session's tier override (a bare `/fast` or `/quality`); a `/fast ...` prefix still wins. */
+  sessionTier?: Tier | undefined;
 }
 
 /** What `/status` and `steward doctor` show. */
 export interface StatusReport {
+  /** When the report was made (the Steward's clock), ms since epoch. */
+  generatedAt: number;
   /** Absolute path of the database file. */
   databaseFile: string;
   /** The owner's IANA zone. */
   timeZone: string;
-  /** Every configured provider with its health. */
-  providers: Array<{ provider: ModelProvider; health: ProviderHealth }>;
+  /** Every configured provider with its health and the requests it served. */
+  providers: Array<{
+    provider: ModelProvider;
+    health: ProviderHealth;
+    /** Turns and model requests it answered, over all processes (from the stored turns). */
+    usage: ProviderUsage;
+    /** Its latest failure recorded in a turn (any process), or undefined. */
+    recordedFailure: RecordedFailure | undefined;
+    /** Why it is never used, or undefined (a cloud provider while models.allowCloud is false). */
+    disabled: string | undefined;
+  }>;
   /** Names of the active plugins. */
   plugins: string[];
   /** Plugins that were skipped, with reasons. */
@@ -80,6 +97,10 @@ export class Steward implements StewardServices {
   readonly database: Database;
   readonly conversations: ConversationStore;
   readonly router: ModelRouter;
+  /** Chooses each turn's tier. */
+  readonly tiers: TierSelector;
+  /** Each model turn's decision, provider and timings. */
+  readonly turns: TurnStore;
   readonly outbox: Outbox;
   readonly signalTransport: SignalTransport | undefined;
   readonly timeZone: string;
@@ -103,6 +124,8 @@ export class Steward implements StewardServices {
       log: this.log,
     });
     this.router = new ModelRouter(options.config, resolveProviders(options.config), health, this.log);
+    this.tiers = new TierSelector(options.config.models.routing, this.router, this.log);
+    this.turns = new TurnStore(database);
     this.signalTransport = createSignalTransport(options.config);
     const senders = new Map<string, ChannelSender>();
     const transport = this.signalTransport;
@@ -174,11 +197,28 @@ export class Steward implements StewardServices {
    */
   async handle(message: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
     const sessionId = options.sessionId ?? this.conversations.resumeSession(message.channel, message.sender, SESSION_IDLE_MS);
-    const inbound = this.conversations.record({ sessionId, channel: message.channel, sender: message.sender, role: 'user', text: message.text });
-    const match = this.plugins.commands.match(message.text);
+    const directive = parseDirective(message.text);
+    const text = directive.kind === 'turn' ? directive.text : message.text;
+    const inbound = this.conversations.record({
+      sessionId,
+      channel: message.channel,
+      sender: message.sender,
+      role: 'user',
+      text,
+      ...(directive.kind === 'turn' ? { meta: { tierOverride: directive.tier } } : {}),
+    });
+    const match = directive.kind === 'why' || directive.kind === 'bare' ? undefined : this.plugins.commands.match(text);
     let reply: Reply;
     let meta: Record<string, unknown>;
-    if (match !== undefined) {
+    let turn: Omit<NewTurn, 'replyId'> | undefined;
+    if (directive.kind === 'why') {
+      meta = { command: 'core:why' };
+      reply = { text: this.why(sessionId), kind: 'command', notices: [] };
+    } else if (directive.kind === 'bare') {
+      meta = { error: 'UsageError' };
+      const tier = directive.tier;
+      reply = { text: `Put your message after /${tier}, for example "/${tier} plan my week". (In the REPL, /${tier} alone sets the tier for the session.)`, kind: 'error', notices: [] };
+    } else if (match !== undefined) {
       meta = { command: `${match.plugin}:${match.command.name}` };
       try {
         reply = { text: await this.plugins.runCommand(match, message, this.#context(), { color: options.color === true }), kind: 'command', notices: [] };
@@ -188,47 +228,85 @@ export class Steward implements StewardServices {
         meta.error = error.name;
       }
     } else {
-      reply = await this.#agentTurn(message, sessionId, inbound.id, options);
+      ({ reply, turn } = await this.#agentTurn(message, text, sessionId, inbound.id, options, directive.kind === 'turn' ? directive.tier : undefined));
       meta = reply.via === undefined ? {} : { provider: reply.via.provider, tier: reply.via.tier, via: reply.via.kind, fallbackFrom: reply.via.fallbackFrom };
+      meta.tierSource = turn.decision.source;
       if (reply.notices.length > 0) meta.notices = reply.notices;
     }
     // Stored without colours: the history goes back to the model as plain text.
-    this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: stripVTControlCharacters(reply.text), meta: { ...meta, kind: reply.kind } });
+    const stored = this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: stripVTControlCharacters(reply.text), meta: { ...meta, kind: reply.kind } });
+    if (turn !== undefined) this.turns.record({ ...turn, replyId: stored.id });
     return reply;
   }
 
-  async #agentTurn(message: InboundMessage, sessionId: number, inboundId: number, options: HandleOptions): Promise<Reply> {
-    const tier = options.tier ?? 'fast';
+  /**
+   * The text of `/why`: how the last model turn of the session was routed
+   * (or, when the session has none yet, the latest turn of any session).
+   * @param sessionId - the session
+   */
+  why(sessionId: number): string {
+    const own = this.turns.lastOfSession(sessionId);
+    if (own !== undefined) return formatWhy(own, { timeZone: this.timeZone });
+    const latest = this.turns.last();
+    return formatWhy(latest, { timeZone: this.timeZone, ...(latest === undefined ? {} : { note: '(an earlier conversation)' }) });
+  }
+
+  async #agentTurn(
+    message: InboundMessage,
+    messageText: string,
+    sessionId: number,
+    inboundId: number,
+    options: HandleOptions,
+    turnOverride: Tier | undefined,
+  ): Promise<{ reply: Reply; turn: Omit<NewTurn, 'replyId'> }> {
+    const started = performance.now();
+    const startedAt = toTimestamp(this.clock.now());
     const notices: string[] = [];
+    const decision = await this.tiers.decide({
+      text: messageText,
+      turnOverride,
+      sessionTier: options.sessionTier,
+      callerTier: options.tier === undefined ? undefined : { tier: options.tier, reason: 'asked for by the caller' },
+      signal: options.signal,
+    });
+    const tier = decision.tier;
+    const base = { purpose: 'chat' as const, sessionId, inboundId, channel: message.channel, decision, startedAt };
+    // Set by the attempt that answers (TypeScript cannot see assignments inside the callback).
+    let firstTokenAt = null as number | null;
     const { systemPrompt, history, text } = await assembleTurnContext(
       { conversations: this.conversations, plugins: this.plugins, clock: this.clock, timeZone: this.timeZone, historyMessages: this.config.agent.historyMessages },
-      { sessionId, inboundId, text: message.text },
+      { sessionId, inboundId, text: messageText },
     );
     const tools = this.plugins.tools();
     try {
       const routed = await this.router.run(
         tier,
-        async (provider) => {
-          let streamed = false;
+        async (provider, attempt) => {
+          let attemptFirstToken: number | null = null;
           try {
-            return await runAgentTurn({
+            const result = await runAgentTurn({
               provider,
               systemPrompt,
               history,
               text,
               tools,
               temperature: this.config.models.temperature,
-              signal: options.signal,
+              signal: attempt.signal,
+              meter: attempt.meter,
               log: this.log,
               onToken: (token) => {
-                streamed = true;
+                attemptFirstToken ??= performance.now();
                 options.onToken?.(token);
               },
             });
+            firstTokenAt = attemptFirstToken;
+            return result;
           } catch (error) {
-            if (streamed && options.signal?.aborted !== true) {
+            if (attemptFirstToken !== null && options.signal?.aborted !== true) {
               const reason = classifyProviderError(error, provider.id, provider.timeoutMs).message;
-              const notice = `${provider.id} stopped mid-reply (${reason}); the answer restarts on the next provider.`;
+              const chain = this.router.chain(tier).candidates.map((candidate) => candidate.id);
+              const more = chain.indexOf(provider.id) < chain.length - 1;
+              const notice = `${provider.id} stopped mid-reply (${reason}); ${more ? 'the answer restarts on the next provider.' : 'no other provider is left, so that partial answer is dropped.'}`;
               notices.push(notice);
               options.onNotice?.(notice);
             }
@@ -238,11 +316,12 @@ export class Steward implements StewardServices {
         { signal: options.signal },
       );
       const via: ReplyVia = { provider: routed.provider.id, tier, kind: routed.provider.kind, fallbackFrom: routed.fallbackFrom };
-      return { text: routed.value.text, kind: 'agent', via, notices };
+      return { reply: { text: routed.value.text, kind: 'agent', via, notices }, turn: answeredTurn(base, routed, { startedMs: started, firstTokenMs: firstTokenAt, notices }) };
     } catch (error) {
-      if (options.signal?.aborted === true) return { text: '(cancelled)', kind: 'cancelled', notices };
-      if (error instanceof NoModelAvailableError) return { text: error.message, kind: 'error', notices };
-      throw error;
+      const cancelled = options.signal?.aborted === true;
+      if (!cancelled && !(error instanceof NoModelAvailableError)) throw error;
+      const turn = unansweredTurn(base, cancelled ? 'cancelled' : 'failed', error, { startedMs: started, notices });
+      return { reply: { text: turn.error ?? '(cancelled)', kind: cancelled ? 'cancelled' : 'error', notices }, turn };
     }
   }
 
@@ -257,6 +336,7 @@ export class Steward implements StewardServices {
    * @param options - cancellation
    */
   async composeBriefing(kind: BriefingKind, options: { signal?: AbortSignal } = {}): Promise<Briefing> {
+    const startedAt = toTimestamp(this.clock.now());
     return composeBriefing({
       kind,
       today: this.today(),
@@ -265,6 +345,7 @@ export class Steward implements StewardServices {
       temperature: this.config.models.temperature,
       log: this.log,
       signal: options.signal,
+      recordTurn: (turn) => this.turns.record({ ...turn, startedAt }),
     });
   }
 
@@ -293,17 +374,32 @@ export class Steward implements StewardServices {
     return { status: sentNow ? 'sent' : 'already-sent', outboxId: firstId };
   }
 
-  /** Probe every provider now (for /status and doctor). */
+  /**
+   * Probe the providers now (for /status and doctor). Cloud ones are not
+   * contacted while models.allowCloud is false, and an open breaker is left
+   * to finish its cooldown.
+   */
   async probeProviders(): Promise<void> {
-    await Promise.all(this.router.providers().map((provider) => this.router.health.probe(provider)));
+    const usable = this.router
+      .providers()
+      .filter((provider) => this.router.disabledReason(provider) === undefined && this.router.health.health(provider).state !== 'open');
+    await Promise.all(usable.map((provider) => this.router.health.probe(provider)));
   }
 
   /** What `/status` and `steward doctor` show. */
   status(): StatusReport {
+    const usage = this.turns.usage();
     return {
+      generatedAt: this.clock.now().getTime(),
       databaseFile: join(this.config.dataDir, DATABASE_FILE),
       timeZone: this.timeZone,
-      providers: this.router.providers().map((provider) => ({ provider, health: this.router.health.health(provider) })),
+      providers: this.router.providers().map((provider) => ({
+        provider,
+        health: this.router.health.health(provider),
+        usage: usage.get(provider.id) ?? { turns: 0, requests: 0 },
+        recordedFailure: this.turns.lastFailure(provider.id),
+        disabled: this.router.disabledReason(provider),
+      })),
       plugins: this.plugins.active.map((entry) => entry.plugin.name),
       pluginFailures: this.plugins.failures,
       signal: { api: this.config.signal.api, url: this.config.signal.url, to: this.config.signal.to, missing: missingSignalSettings(this.config) },

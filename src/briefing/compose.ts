@@ -1,6 +1,7 @@
 import { renderPrompt } from '../agent/prompts.js';
 import { completeText } from '../models/chat.js';
 import type { ModelRouter } from '../models/router.js';
+import { answeredTurn, unansweredTurn, type NewTurn } from '../models/turns.js';
 import type { Briefing, BriefingKind, BriefingSection } from '../plugins/api.js';
 import type { PluginHost } from '../plugins/host.js';
 import { describeError, NoModelAvailableError } from '../shared/errors.js';
@@ -23,6 +24,8 @@ export interface ComposeBriefingOptions {
   log: Logger;
   /** Cancels the model call. */
   signal?: AbortSignal | undefined;
+  /** Stores the model turn's metrics (the router's `turns` table). */
+  recordTurn?: ((turn: Omit<NewTurn, 'startedAt'>) => void) | undefined;
 }
 
 const TITLES: Record<BriefingKind, string> = { morning: 'Good morning', weekly: 'Your week' };
@@ -57,25 +60,29 @@ export function renderBriefingTemplate(kind: BriefingKind, today: IsoDate, secti
 export async function composeBriefing(options: ComposeBriefingOptions): Promise<Briefing> {
   const sections = await options.plugins.briefingSections(options.kind, options.today);
   const template = renderBriefingTemplate(options.kind, options.today, sections);
+  const started = performance.now();
+  const decision = { tier: 'quality' as const, source: 'caller' as const, reason: 'briefings go to quality', score: null, elapsedMs: 0 };
+  const base = { purpose: 'briefing' as const, sessionId: null, inboundId: null, replyId: null, channel: null, decision };
   try {
     const routed = await options.router.run(
       'quality',
-      (provider) =>
+      (provider, attempt) =>
         completeText(
           provider,
           [
             { role: 'system', content: renderPrompt(`briefing-${options.kind}`, { day: options.today }) },
             { role: 'user', content: template },
           ],
-          { temperature: options.temperature, signal: options.signal, log: options.log },
+          { temperature: options.temperature, signal: attempt.signal, log: options.log, meter: attempt.meter },
         ),
       { signal: options.signal },
     );
+    options.recordTurn?.(answeredTurn(base, routed, { startedMs: started, firstTokenMs: routed.meter.firstContentAt, notices: [] }));
     return { kind: options.kind, day: options.today, text: routed.value, sections, writtenBy: routed.provider.id };
   } catch (error) {
     if (options.signal?.aborted === true) throw error;
     const reason = error instanceof NoModelAvailableError ? 'no model answered' : describeError(error);
-    options.log.warn({ kind: options.kind, reason }, 'briefing falls back to the plain template');
+    options.recordTurn?.(unansweredTurn(base, 'failed', error, { startedMs: started, notices: [] }));
     const text = `${template}\n\n(Plain rendering: ${reason}.)`;
     return { kind: options.kind, day: options.today, text, sections, writtenBy: 'template' };
   }

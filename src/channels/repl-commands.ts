@@ -2,11 +2,19 @@ import pc from 'picocolors';
 import { formatCommandHelp } from '../app/builtins.js';
 import type { Steward } from '../app/steward.js';
 import { formatStatus } from '../cli/format.js';
+import type { Tier } from '../models/providers.js';
 
 /** What the REPL keeps between lines. */
 export interface ReplState {
   /** The REPL's conversation session. */
   sessionId: number;
+  /** The session's tier override (a bare `/fast` or `/quality`); undefined = chosen per turn. */
+  tier?: Tier | undefined;
+}
+
+function setSessionTier(tier: Tier, { state, write }: SlashContext): void {
+  state.tier = tier;
+  write(`Every turn of this session now goes to the ${tier} tier. /auto lets steward choose again; /${tier === 'fast' ? 'quality' : 'fast'} <message> overrides one turn.\n`);
 }
 
 /** What a slash command gets. */
@@ -45,9 +53,35 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   {
     names: ['status'],
     description: 'models, plugins, Signal and database',
-    run: async (_args, { steward, write }) => {
+    run: async (_args, { steward, state, write }) => {
       await steward.probeProviders();
+      write(`tier       ${state.tier === undefined ? 'chosen per turn (/fast or /quality to fix it)' : `${state.tier} for this session (/auto to undo)`}\n`);
       write((await formatStatus(steward.status())) + '\n');
+    },
+  },
+  {
+    names: ['why'],
+    description: 'how the last reply was routed: tier and reason, provider, fallbacks, timings',
+    run: (_args, { steward, state, write }) => {
+      write(steward.why(state.sessionId) + '\n');
+    },
+  },
+  {
+    names: ['fast'],
+    description: '/fast <message>: this message on the fast tier; /fast alone: the whole session',
+    run: (_args, context) => setSessionTier('fast', context),
+  },
+  {
+    names: ['quality'],
+    description: '/quality <message>: this message on the quality tier; /quality alone: the whole session',
+    run: (_args, context) => setSessionTier('quality', context),
+  },
+  {
+    names: ['auto'],
+    description: 'let steward choose the tier of each turn again (the default)',
+    run: (_args, { state, write }) => {
+      state.tier = undefined;
+      write('steward chooses the tier of each turn again (/why shows the reason).\n');
     },
   },
   {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import pc from 'picocolors';
+import { parseDirective } from '../app/directives.js';
 import type { Steward } from '../app/steward.js';
 import { viaTag } from '../cli/format.js';
 import { describeError } from '../shared/errors.js';
@@ -114,7 +115,8 @@ export async function runRepl(options: ReplOptions): Promise<number> {
         if (terminal) readline.prompt();
         continue;
       }
-      if (line.startsWith('/')) {
+      // "/fast <message>" and "/quality <message>" are turns; other slash lines are REPL commands.
+      if (line.startsWith('/') && parseDirective(line).kind !== 'turn') {
         const done = await runSlashCommand(line, { steward, state, write });
         if (done) break;
         if (terminal) readline.prompt();
@@ -128,6 +130,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
           { channel: 'repl', sender: options.sender, text: line, receivedAt: new Date() },
           {
             sessionId: state.sessionId,
+            sessionTier: state.tier,
             signal: current.signal,
             color,
             onToken: (token) => {

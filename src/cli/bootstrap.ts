@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Steward } from '../app/steward.js';
 import { loadConfig } from '../config/load.js';
 import type { StewardConfig } from '../config/schema.js';
+import { providerSecrets } from '../models/providers.js';
 import { createLogger, type Logger } from '../shared/log.js';
 
 /** What every CLI command starts from. */
@@ -24,8 +25,7 @@ export interface Bootstrapped {
 export function bootstrap(options: { stderr: boolean }): Bootstrapped {
   const config = loadConfig();
   const logFile = join(config.dataDir, config.log.file);
-  const secrets = [config.models.openai.apiKey, ...config.models.providers.map((provider) => provider.apiKey)];
-  const log = createLogger({ level: config.log.level, file: logFile, stderr: options.stderr, secrets });
+  const log = createLogger({ level: config.log.level, file: logFile, stderr: options.stderr, secrets: providerSecrets(config) });
   return { config, log, logFile };
 }
 

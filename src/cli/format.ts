@@ -17,30 +17,68 @@ export function viaTag(reply: Reply): string {
   return [`via ${reply.via.provider}`, ...skipped].join(' · ');
 }
 
-function age(timestamp: number | null): string {
+function age(timestamp: number | null, now: number): string {
   if (timestamp === null) return 'never';
-  const seconds = Math.max(0, Math.round((Date.now() - timestamp) / 1000));
-  return seconds < 90 ? `${seconds}s ago` : `${Math.round(seconds / 60)}m ago`;
+  const seconds = Math.max(0, Math.round((now - timestamp) / 1000));
+  if (seconds < 90) return `${seconds}s ago`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `${minutes}m ago` : `${Math.round(minutes / 60)}h ago`;
+}
+
+/** One provider row of a {@link StatusReport}. */
+type ProviderStatus = StatusReport['providers'][number];
+
+/**
+ * The breaker state in words, for example `open (retry in 25s)`.
+ * @param entry - one provider of the status report
+ * @param now - ms since epoch
+ */
+export function describeBreaker(entry: ProviderStatus, now: number): string {
+  if (entry.disabled !== undefined) return 'off';
+  const { health } = entry;
+  if (health.state === 'open' && health.retryAt !== null) return `open (retry in ${Math.max(1, Math.ceil((health.retryAt - now) / 1000))}s)`;
+  if (health.state === 'half-open') return 'half-open (probe on next use)';
+  return health.state;
 }
 
 /**
- * The providers table of `/status` and `steward doctor`.
+ * The last error of a provider with its age: the one seen in this process,
+ * else the latest one recorded in a turn (by any process).
+ * @param entry - one provider of the status report
+ * @param now - ms since epoch
+ */
+export function describeLastError(entry: ProviderStatus, now: number): string {
+  if (entry.disabled !== undefined) return entry.disabled;
+  if (entry.health.lastError !== null) return `${entry.health.lastError} (${age(entry.health.lastErrorAt, now)})`;
+  if (entry.recordedFailure !== undefined) return `${entry.recordedFailure.reason} (${age(Date.parse(entry.recordedFailure.at), now)})`;
+  return '';
+}
+
+/**
+ * The providers table of `/status` and `steward doctor`: for each provider
+ * its breaker state, the latency and age of the last probe, how many turns
+ * and model requests it has served (all processes, from the stored turns),
+ * and its last error.
  * @param report - the status report
  * @returns a table, or a line saying no provider is configured
  */
 export async function formatProviders(report: StatusReport): Promise<string> {
+  const now = report.generatedAt;
   const { default: Table } = await import('cli-table3');
   if (report.providers.length === 0) {
     return 'No model providers configured: set STEWARD_LOCAL_FAST_URL and/or OPENAI_API_KEY.';
   }
   const table = new Table({
-    head: ['provider', 'tier', 'kind', 'model', 'breaker', 'probe', 'served', 'last error'],
+    head: ['provider', 'tier', 'kind', 'model', 'breaker', 'last probe', 'served', 'last error'],
     style: { head: [], border: [] },
   });
-  for (const { provider, health } of report.providers) {
-    const state = health.state === 'closed' ? pc.green('closed') : health.state === 'open' ? pc.red('open') : pc.dim('unknown');
-    const probe = health.lastProbeLatencyMs === null ? age(health.lastProbeAt) : `${health.lastProbeLatencyMs} ms, ${age(health.lastProbeAt)}`;
-    table.push([provider.id, provider.tier, provider.kind, provider.model ?? health.models[0] ?? '(server default)', state, probe, String(health.served), health.lastError ?? '']);
+  for (const entry of report.providers) {
+    const { provider, health } = entry;
+    const breaker = describeBreaker(entry, now);
+    const colour = health.state === 'closed' ? pc.green : health.state === 'open' ? pc.red : health.state === 'half-open' ? pc.yellow : pc.dim;
+    const probe = health.lastProbeLatencyMs === null ? age(health.lastProbeAt, now) : `${health.lastProbeLatencyMs} ms, ${age(health.lastProbeAt, now)}`;
+    const served = `${entry.usage.requests} req / ${entry.usage.turns} turn${entry.usage.turns === 1 ? '' : 's'}`;
+    table.push([provider.id, provider.tier, provider.kind, provider.model ?? health.models[0] ?? '(server default)', entry.disabled === undefined ? colour(breaker) : pc.dim(breaker), probe, served, describeLastError(entry, now)]);
   }
   return table.toString();
 }

@@ -11,6 +11,8 @@ Commands you can type in the REPL, in "steward run" and over Signal:
   goals
   briefing morning|weekly
   help
+  /fast <message>, /quality <message>   (this message on that model tier)
+  /why                                  (how the last reply was routed)
 Anything else goes to the model.`;
 
 const ENVIRONMENT_HELP = `

@@ -107,6 +107,23 @@ export const configSchema = z.strictObject({
       })
       .describe('Fallback chain per tier: local first, then cloud. Ids that are not configured are skipped.'),
     temperature: z.number().min(0).max(2).describe('Sampling temperature for chat turns.'),
+    routing: z
+      .strictObject({
+        qualityThreshold: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe('Score (0-1) from which the rules send a turn to the quality tier; see docs/models.md for how the score is made.'),
+        routerModel: z
+          .strictObject({
+            enabled: z.boolean().describe('Ask a small router model for the tier of each turn (off by default); the rules decide when it is slow, down or unclear.'),
+            provider: providerId.describe('Provider id of the router model, for example "local-fast".'),
+            budgetMs: z.number().int().positive().max(5000).describe('Time budget of one router-model request, in ms; past it the rules decide.'),
+          })
+          .describe('The optional router-model classifier.'),
+      })
+      .describe('How each turn picks the fast or the quality tier.'),
+    warmUp: z.boolean().describe('When the daemon starts, send each local provider a one-token request so the first turn does not pay for loading the model.'),
   }),
   embeddings: z.strictObject({
     url: httpUrl.nullable().describe('OpenAI-compatible /v1 base URL for embeddings; null = the offline hashing embedder.'),

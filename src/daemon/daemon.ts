@@ -1,8 +1,10 @@
+import { renderPrompt } from '../agent/prompts.js';
 import type { Steward } from '../app/steward.js';
 import { createSignalEventSource, missingSignalSettings } from '../channels/signal/index.js';
 import { SignalChannel, type SignalChannelStatus } from '../channels/signal/channel.js';
 import type { SignalEventSource } from '../channels/signal/transport.js';
 import { toTimestamp } from '../memory/database.js';
+import { warmLocalProviders, type WarmUpResult } from '../models/warmup.js';
 import { Scheduler, type CatchUpReport } from '../scheduler/scheduler.js';
 import { describeError } from '../shared/errors.js';
 import { DaemonLock, type LockRecord } from './lock.js';
@@ -73,6 +75,7 @@ export class Daemon {
   #outboxStop = new AbortController();
   #startedAt = '';
   #lastPruneAt = 0;
+  #warmUp: { done: Promise<WarmUpResult[]>; controller: AbortController } | undefined;
   #running = false;
   #onFatal: ((reason: string) => void) | undefined;
   readonly #fatal: Promise<string>;
@@ -105,6 +108,11 @@ export class Daemon {
   /** Whether the daemon is running. */
   get running(): boolean {
     return this.#running;
+  }
+
+  /** The warm-up of the local providers started by {@link start} (empty when off or when there are none). */
+  warmUp(): Promise<WarmUpResult[]> {
+    return this.#warmUp?.done ?? Promise.resolve([]);
   }
 
   /** The scheduler (for the next run times). */
@@ -142,7 +150,13 @@ export class Daemon {
       const catchUp = this.#scheduler.start(steward.plugins.schedules(), (job, scheduledFor, signal) =>
         steward.plugins.guard(job.plugin.plugin.name, `job ${job.schedule.name}`, () => job.schedule.handler({ scheduledFor, signal }, job.plugin.context)),
       );
-      steward.router.health.start(steward.router.providers().filter((provider) => provider.kind === 'local'));
+      const local = steward.router.providers().filter((provider) => provider.kind === 'local');
+      steward.router.health.start(local);
+      if (steward.config.models.warmUp && local.length > 0) {
+        const controller = new AbortController();
+        const done = warmLocalProviders(steward.router, { systemPrompt: renderPrompt('system'), log: steward.log, signal: controller.signal });
+        this.#warmUp = { done, controller };
+      }
       this.#channel?.start();
       if (this.#channel === undefined) steward.log.warn(`Signal: ${this.#signalOff}`);
       this.#outboxStop = new AbortController();
@@ -220,8 +234,9 @@ export class Daemon {
     clearInterval(this.#heartbeatTimer);
     this.#outboxStop.abort();
     this.#steward.router.health.stop();
+    this.#warmUp?.controller.abort(new Error('daemon stopping'));
     const grace = this.#intervals.shutdownGraceMs;
-    await Promise.all([this.#channel?.stop(grace), this.#scheduler.stop(grace)]);
+    await Promise.all([this.#channel?.stop(grace), this.#scheduler.stop(grace), this.#warmUp?.done]);
     await this.#outboxRound;
     this.#lock.release(this.state());
     this.#steward.log.info('daemon stopped');

@@ -1,6 +1,7 @@
 import type { ChatOpenAI } from '@langchain/openai';
 import type { Logger } from '../shared/log.js';
 import type { ResolvedProvider } from './router.js';
+import { RequestMeter } from './meter.js';
 
 /** Options of {@link createChatModel}. */
 export interface ChatModelOptions {
@@ -8,6 +9,8 @@ export interface ChatModelOptions {
   temperature: number;
   /** Receives the OpenAI client's own diagnostics (which it would otherwise print to the console). */
   log?: Logger | undefined;
+  /** Receives the attempt's measurements (time to first content, token usage); default: none kept. */
+  meter?: RequestMeter | undefined;
 }
 
 /**
@@ -16,19 +19,22 @@ export interface ChatModelOptions {
  *
  * `maxRetries` is 0 and the timeout is the provider's: the router owns
  * retries (LangChain's default of 6 retries turned a dead server into a wait
- * of 81 s).
+ * of 81 s). Requests go through `guardedFetch` (stream-guard.ts), so a stream that ends
+ * before `[DONE]` or goes quiet for the provider's timeout is an error, and
+ * the attempt is metered.
  *
  * @param provider - the provider, with its model settled
- * @param options - temperature
+ * @param options - temperature, logger and meter
  * @returns a streaming chat model
  */
 export async function createChatModel(provider: ResolvedProvider, options: ChatModelOptions): Promise<ChatOpenAI> {
-  const { ChatOpenAI } = await import('@langchain/openai');
+  const [{ ChatOpenAI }, { guardedFetch }] = await Promise.all([import('@langchain/openai'), import('./stream-guard.js')]);
   return new ChatOpenAI({
     model: provider.model,
     apiKey: provider.apiKey ?? 'not-needed',
     configuration: {
       baseURL: provider.baseUrl,
+      fetch: guardedFetch({ provider: provider.id, idleTimeoutMs: provider.timeoutMs, meter: options.meter ?? new RequestMeter() }),
       // The openai client prints parse problems with console.error, which would
       // garble the REPL; send them to steward's log instead.
       logger: {

@@ -1,4 +1,5 @@
 import { ProviderUnavailableError } from '../shared/errors.js';
+import { redactSecrets } from '../shared/log.js';
 
 interface ErrorLike {
   name?: unknown;
@@ -61,5 +62,6 @@ export function classifyProviderError(error: unknown, provider: string, timeoutM
   if (error instanceof SyntaxError || /json|unexpected token|malformed/i.test(message)) {
     return new ProviderUnavailableError('malformed response', { provider, retryable: true }, { cause: error });
   }
-  return new ProviderUnavailableError(message.split('\n')[0] ?? 'failed', { provider, retryable: true }, { cause: error });
+  // An unknown error's own words, first line only and without anything that looks like a key.
+  return new ProviderUnavailableError(redactSecrets(message.split('\n')[0] ?? 'failed').slice(0, 200), { provider, retryable: true }, { cause: error });
 }

@@ -1,18 +1,13 @@
 import type { Logger } from '../shared/log.js';
 import { http } from '../shared/http.js';
 import type { Clock } from '../shared/time.js';
+import { CircuitBreaker, type BreakerState } from './breaker.js';
 import { classifyProviderError } from './classify.js';
 import type { ModelProvider } from './providers.js';
 
-/**
- * Circuit-breaker state of one provider:
- * - `unknown`: never probed in this process;
- * - `closed`: healthy, requests flow;
- * - `open`: failed; skipped until the cooldown ends, then probed again (half-open).
- */
-export type BreakerState = 'unknown' | 'closed' | 'open';
+export type { BreakerState } from './breaker.js';
 
-/** What steward knows about one provider's health. */
+/** What steward knows about one provider's health, at one instant. */
 export interface ProviderHealth {
   /** Breaker state. */
   state: BreakerState;
@@ -22,9 +17,11 @@ export interface ProviderHealth {
   lastProbeLatencyMs: number | null;
   /** Short reason of the last failure (probe or request), or null. */
   lastError: string | null;
+  /** When that failure happened (ms since epoch), or null. */
+  lastErrorAt: number | null;
   /** Consecutive failures; picks the cooldown. */
   consecutiveFailures: number;
-  /** While open: when the next probe may run (ms since epoch). */
+  /** While open: when the cooldown ends and a half-open probe may run (ms since epoch). */
   retryAt: number | null;
   /** Models the server listed at GET /models, in its order. */
   models: string[];
@@ -46,30 +43,47 @@ export interface HealthMonitorOptions {
   log: Logger;
 }
 
-function emptyHealth(): ProviderHealth {
-  return {
-    state: 'unknown',
-    lastProbeAt: null,
-    lastProbeLatencyMs: null,
-    lastError: null,
-    consecutiveFailures: 0,
-    retryAt: null,
-    models: [],
-    served: 0,
-  };
+/** Outcome of one probe. */
+export interface ProbeOutcome {
+  /** Whether the server answered `GET /models` with a model list. */
+  healthy: boolean;
+  /** Why not, when it did not. */
+  reason?: string;
+  /** Whether it failed by not answering within the probe timeout (a hung server). */
+  timedOut: boolean;
+}
+
+/** Outcome of {@link HealthMonitor.admit}. */
+export interface Admission {
+  /** Whether the provider may be used now. */
+  available: boolean;
+  /** Whether a probe ran to decide (so the server answered GET /models just now). */
+  probed: boolean;
+}
+
+interface ProbeRecord {
+  lastProbeAt: number | null;
+  lastProbeLatencyMs: number | null;
+  models: string[];
+  served: number;
 }
 
 /**
  * Health of the model providers: a probe of `GET {baseUrl}/models` with a
- * short timeout, cached, refreshed in the background, and one circuit breaker
- * per provider. A failed real request opens the breaker at once; after a
- * cooldown (30 s, 1 min, 5 min cap by default) the next use probes again and a
- * success closes it. The fallback-chain-with-cooldowns idea is OpenClaw's.
+ * short timeout, cached, refreshed in the background, and one
+ * {@link CircuitBreaker} per provider. A failed real request opens the
+ * breaker at once; when its cooldown ends (30 s, 1 min, 5 min cap by
+ * default) a half-open probe runs, in the background when the monitor is
+ * started and otherwise on the next use, and a success closes it. The
+ * fallback-chain-with-cooldowns idea is OpenClaw's.
  */
 export class HealthMonitor {
   readonly #options: HealthMonitorOptions;
-  readonly #health = new Map<string, ProviderHealth>();
-  readonly #inFlight = new Map<string, Promise<boolean>>();
+  readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #records = new Map<string, ProbeRecord>();
+  readonly #inFlight = new Map<string, Promise<ProbeOutcome>>();
+  readonly #halfOpenTimers = new Map<string, NodeJS.Timeout>();
+  #watched: readonly ModelProvider[] = [];
   #timer: NodeJS.Timeout | undefined;
 
   /** @param options - timeouts, cooldowns, clock and logger */
@@ -77,37 +91,75 @@ export class HealthMonitor {
     this.#options = options;
   }
 
-  /** The health record of a provider (created on first use). */
-  health(provider: ModelProvider): ProviderHealth {
-    let record = this.#health.get(provider.id);
+  /** The probe timeout in force, in ms. */
+  get probeTimeoutMs(): number {
+    return this.#options.probeTimeoutMs;
+  }
+
+  #now(): number {
+    return this.#options.clock.now().getTime();
+  }
+
+  /**
+   * The circuit breaker of a provider (created on first use).
+   * @param provider - the provider
+   */
+  breaker(provider: ModelProvider): CircuitBreaker {
+    let breaker = this.#breakers.get(provider.id);
+    if (breaker === undefined) {
+      breaker = new CircuitBreaker(this.#options.cooldownsMs);
+      this.#breakers.set(provider.id, breaker);
+    }
+    return breaker;
+  }
+
+  #record(provider: ModelProvider): ProbeRecord {
+    let record = this.#records.get(provider.id);
     if (record === undefined) {
-      record = emptyHealth();
-      this.#health.set(provider.id, record);
+      record = { lastProbeAt: null, lastProbeLatencyMs: null, models: [], served: 0 };
+      this.#records.set(provider.id, record);
     }
     return record;
   }
 
   /**
-   * Whether a provider may be used now. Closed: yes. Open and cooling down: no.
-   * Unknown, or open with the cooldown over: probe now (half-open).
+   * What is known about a provider now (a copy).
    * @param provider - the provider
-   * @returns true when the provider should be tried
    */
-  async isAvailable(provider: ModelProvider): Promise<boolean> {
-    const record = this.health(provider);
-    if (record.state === 'closed') return true;
-    if (record.state === 'open' && record.retryAt !== null && this.#options.clock.now().getTime() < record.retryAt) return false;
-    return this.probe(provider);
+  health(provider: ModelProvider): ProviderHealth {
+    return { ...this.breaker(provider).snapshot(this.#now()), ...this.#record(provider), models: [...this.#record(provider).models] };
+  }
+
+  /**
+   * Whether a provider may be used now. Closed: yes. Open and cooling down:
+   * no, without a request. Unknown, or half-open: probe now and use the
+   * answer.
+   * @param provider - the provider
+   * @returns whether to try it, and whether a probe ran to decide
+   */
+  async admit(provider: ModelProvider): Promise<Admission> {
+    const admission = this.breaker(provider).admit(this.#now());
+    if (admission === 'allow') return { available: true, probed: false };
+    if (admission === 'reject') return { available: false, probed: false };
+    return { available: await this.probe(provider), probed: true };
   }
 
   /**
    * Probe `GET {baseUrl}/models` now (concurrent calls share one probe).
-   * A 2xx answer with a JSON body closes the breaker; anything else, including
-   * llama.cpp's `503 Loading model`, counts as a failure.
+   * A 2xx answer with a JSON body closes the breaker; anything else,
+   * including llama.cpp's `503 Loading model`, opens it.
    * @param provider - the provider
    * @returns whether the provider is healthy
    */
-  probe(provider: ModelProvider): Promise<boolean> {
+  async probe(provider: ModelProvider): Promise<boolean> {
+    return (await this.check(provider)).healthy;
+  }
+
+  /**
+   * {@link probe}, with the reason of a failure and whether it was a timeout.
+   * @param provider - the provider
+   */
+  check(provider: ModelProvider): Promise<ProbeOutcome> {
     const running = this.#inFlight.get(provider.id);
     if (running !== undefined) return running;
     const probe = this.#probe(provider).finally(() => this.#inFlight.delete(provider.id));
@@ -115,8 +167,11 @@ export class HealthMonitor {
     return probe;
   }
 
-  async #probe(provider: ModelProvider): Promise<boolean> {
-    const started = Date.now();
+  async #probe(provider: ModelProvider): Promise<ProbeOutcome> {
+    const breaker = this.breaker(provider);
+    const epoch = breaker.epoch;
+    const started = performance.now();
+    const record = this.#record(provider);
     try {
       const response = await (await http()).get<unknown>(`${provider.baseUrl}/models`, {
         timeout: this.#options.probeTimeoutMs,
@@ -126,76 +181,122 @@ export class HealthMonitor {
       });
       if (response.status === 503) throw Object.assign(new Error('loading model (HTTP 503)'), { status: 503 });
       if (response.status < 200 || response.status >= 300) throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
-      const body = response.data as { data?: Array<{ id?: unknown }> } | null;
-      if (body === null || typeof body !== 'object') throw new SyntaxError('malformed /models response');
-      const record = this.health(provider);
-      record.models = Array.isArray(body.data) ? body.data.map((entry) => entry.id).filter((id): id is string => typeof id === 'string') : [];
-      record.lastProbeLatencyMs = Date.now() - started;
-      record.lastProbeAt = this.#options.clock.now().getTime();
-      this.reportSuccess(provider, false);
-      return true;
+      const models = parseModelList(response.data);
+      if (models === undefined) throw new SyntaxError('malformed /models response');
+      record.models = models;
+      record.lastProbeLatencyMs = Math.round(performance.now() - started);
+      record.lastProbeAt = this.#now();
+      this.reportSuccess(provider, 'probe', epoch);
+      return { healthy: true, timedOut: false };
     } catch (error) {
       const classified = classifyProviderError(error, provider.id, this.#options.probeTimeoutMs);
       const reason = error instanceof Error && error.message.startsWith('loading model') ? error.message : classified.message;
-      this.health(provider).lastProbeAt = this.#options.clock.now().getTime();
-      this.reportFailure(provider, reason);
-      return false;
+      record.lastProbeAt = this.#now();
+      this.reportFailure(provider, reason, { epoch });
+      return { healthy: false, reason, timedOut: classified.message.startsWith('timed out') };
     }
   }
 
   /**
-   * Record a success: the breaker closes.
+   * Record a success: the breaker closes. A real request that succeeds is
+   * the best evidence there is, so it closes the breaker even if a probe
+   * opened it while the request ran, and it resets the cooldowns.
    * @param provider - the provider
-   * @param served - whether a real request was answered (counts toward `served`)
+   * @param kind - `request`: a turn was answered (counts toward `served`, resets the cooldowns);
+   *   `warm-up`: a one-token warm-up request (resets the cooldowns); `probe`: a health probe
+   * @param epoch - for a probe, the breaker's epoch when it started (a probe older than the last opening does not close it)
    */
-  reportSuccess(provider: ModelProvider, served = true): void {
-    const record = this.health(provider);
-    if (record.state === 'open') this.#options.log.info({ provider: provider.id }, 'provider is healthy again');
-    record.state = 'closed';
-    record.consecutiveFailures = 0;
-    record.retryAt = null;
-    if (served) record.served += 1;
+  reportSuccess(provider: ModelProvider, kind: 'request' | 'warm-up' | 'probe' = 'request', epoch?: number): void {
+    const breaker = this.breaker(provider);
+    const before = breaker.state(this.#now());
+    if (!breaker.recordSuccess(kind === 'probe' ? 'probe' : 'request', epoch)) return;
+    if (before === 'open' || before === 'half-open') this.#options.log.info({ provider: provider.id }, 'provider is healthy again; circuit closed');
+    this.#clearHalfOpenTimer(provider);
+    if (kind === 'request') this.#record(provider).served += 1;
   }
 
   /**
    * Record a failure: the breaker opens at once, with the next cooldown.
    * @param provider - the provider
    * @param reason - short reason, shown by /status and doctor
+   * @param options - `epoch`: the breaker's epoch when the failed request started, so that a
+   *   failure older than the last opening does not escalate the cooldown again
    */
-  reportFailure(provider: ModelProvider, reason: string): void {
-    const record = this.health(provider);
-    const cooldowns = this.#options.cooldownsMs;
-    const cooldown = cooldowns[Math.min(record.consecutiveFailures, cooldowns.length - 1)] ?? 30_000;
-    record.consecutiveFailures += 1;
-    record.state = 'open';
-    record.lastError = reason;
-    record.retryAt = this.#options.clock.now().getTime() + cooldown;
-    this.#options.log.warn({ provider: provider.id, reason, cooldownMs: cooldown }, 'provider circuit opened');
+  reportFailure(provider: ModelProvider, reason: string, options: { epoch?: number } = {}): void {
+    const { opened, cooldownMs } = this.breaker(provider).recordFailure(reason, this.#now(), options.epoch);
+    if (!opened) return;
+    this.#options.log.warn({ provider: provider.id, reason, cooldownMs }, 'provider circuit opened');
+    if (this.#timer !== undefined && this.#watched.some((watched) => watched.id === provider.id)) this.#scheduleHalfOpen(provider, cooldownMs);
+  }
+
+  #scheduleHalfOpen(provider: ModelProvider, cooldownMs: number): void {
+    this.#clearHalfOpenTimer(provider);
+    const timer = setTimeout(() => {
+      this.#halfOpenTimers.delete(provider.id);
+      if (this.breaker(provider).state(this.#now()) === 'half-open') void this.probe(provider);
+    }, cooldownMs);
+    timer.unref();
+    this.#halfOpenTimers.set(provider.id, timer);
+  }
+
+  #clearHalfOpenTimer(provider: ModelProvider): void {
+    const timer = this.#halfOpenTimers.get(provider.id);
+    if (timer !== undefined) clearTimeout(timer);
+    this.#halfOpenTimers.delete(provider.id);
   }
 
   /**
    * Probe the given providers now and then every `intervalMs` in the
-   * background, so that a server that dies later is noticed (and one that
-   * comes back is used again). The timer does not keep the process alive.
-   * @param providers - providers to watch
+   * background, so that a server that dies later is noticed; when a breaker
+   * opens, its half-open probe runs as soon as the cooldown ends, so a
+   * server that comes back is used again. The timers do not keep the
+   * process alive.
+   * @param providers - providers to watch (steward watches the local ones)
    */
   start(providers: readonly ModelProvider[]): void {
     this.stop();
+    this.#watched = [...providers];
     const tick = (): void => {
-      for (const provider of providers) {
-        const record = this.health(provider);
-        const coolingDown = record.state === 'open' && record.retryAt !== null && this.#options.clock.now().getTime() < record.retryAt;
-        if (!coolingDown) void this.probe(provider);
+      for (const provider of this.#watched) {
+        if (this.breaker(provider).state(this.#now()) !== 'open') void this.probe(provider);
       }
     };
-    tick();
     this.#timer = setInterval(tick, this.#options.intervalMs);
     this.#timer.unref();
+    tick();
+  }
+
+  /** Resolves when no probe is in flight (tests, and a clean shutdown). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  /** Whether background probes are running. */
+  get running(): boolean {
+    return this.#timer !== undefined;
   }
 
   /** Stop the background probes. */
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    for (const timer of this.#halfOpenTimers.values()) clearTimeout(timer);
+    this.#halfOpenTimers.clear();
+    this.#watched = [];
   }
+}
+
+/**
+ * The model ids of a `GET /models` answer (`{data: [{id}]}` as OpenAI,
+ * llama.cpp, mlx_lm.server and Ollama send it).
+ * @param body - the parsed JSON body
+ * @returns the ids in the server's order, or undefined when the body is not an object
+ */
+function parseModelList(body: unknown): string[] | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const data = (body as { data?: unknown }).data;
+  if (!Array.isArray(data)) return [];
+  return data
+    .map((entry: unknown) => (entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined))
+    .filter((id): id is string => typeof id === 'string');
 }

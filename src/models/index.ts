@@ -1,6 +1,26 @@
-/** Models: providers, health and circuit breakers, and the router with same-turn fallback. */
-export { resolveProviders, type ModelProvider, type Tier } from './providers.js';
-export { HealthMonitor, type ProviderHealth, type BreakerState, type HealthMonitorOptions } from './health.js';
-export { ModelRouter, type ResolvedProvider, type RoutedResult, type RunOptions } from './router.js';
+/** Models: providers, health and circuit breakers, tier choice, and the router with same-turn fallback. */
+export { resolveProviders, providerSecrets, type ModelProvider, type Tier } from './providers.js';
+export { CircuitBreaker, type BreakerState, type BreakerAdmission, type BreakerSnapshot } from './breaker.js';
+export { HealthMonitor, type ProviderHealth, type HealthMonitorOptions, type Admission, type ProbeOutcome } from './health.js';
+export { ModelRouter, type ResolvedProvider, type RoutedResult, type RunOptions, type AttemptContext } from './router.js';
 export { classifyProviderError } from './classify.js';
 export { createChatModel, completeText, type ChatModelOptions, type CompletionMessage } from './chat.js';
+export { RequestMeter } from './meter.js';
+export { guardedFetch, type GuardedFetchOptions } from './stream-guard.js';
+export { classifyTier, DEFAULT_TIER_RULES, type TierDecision, type TierSource, type TierRules } from './tiers.js';
+export { TierSelector, type TierRequest, type RoutingSettings } from './tier-selector.js';
+export { askRouterModel, type RouterModelResult } from './router-model.js';
+export {
+  TurnStore,
+  answeredTurn,
+  unansweredTurn,
+  type TurnRecord,
+  type NewTurn,
+  type TurnOutcome,
+  type TurnResult,
+  type TurnTiming,
+  type ProviderUsage,
+  type RecordedFailure,
+} from './turns.js';
+export { formatWhy } from './why.js';
+export { warmLocalProviders, type WarmUpResult } from './warmup.js';

@@ -78,3 +78,14 @@ export function resolveProviders(config: StewardConfig): Map<string, ModelProvid
   }
   return providers;
 }
+
+/**
+ * Every API key in the configuration (OpenAI's and each provider's), for the
+ * logger to blank out of every line.
+ * @param config - the loaded configuration
+ * @returns the keys; empty when none is set
+ */
+export function providerSecrets(config: StewardConfig): string[] {
+  const keys = [config.models.openai.apiKey, ...config.models.providers.map((provider) => provider.apiKey)];
+  return keys.filter((key): key is string => typeof key === 'string' && key !== '');
+}

@@ -34,7 +34,7 @@ describe('upgrading a database from the walking skeleton', () => {
 
     opened = await openTestSteward({ dataDir, clock: manualClock('2026-11-21T08:00:00Z') });
     const database = opened.steward.database;
-    expect(database.prepare("SELECT id FROM schema_migrations WHERE id LIKE '%002%' ORDER BY id").all()).toEqual([
+    expect(database.prepare("SELECT id FROM schema_migrations WHERE id LIKE '%:002%' ORDER BY id").all()).toEqual([
       { id: 'goals:002_categories_milestones' },
       { id: 'habits:002_frequencies_skips_reminders' },
     ]);

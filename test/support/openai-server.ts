@@ -44,6 +44,10 @@ export type ServerMode =
   | 'hang'
   /** Stream a few tokens, then destroy the socket (no [DONE]). */
   | 'cut'
+  /** Stream a few tokens, then end the response cleanly, without a finish reason or [DONE]. */
+  | 'truncate'
+  /** Stream a few tokens, then go silent with the connection open. */
+  | 'stall'
   /** 200 with a body that is not JSON. */
   | 'junk'
   /** llama.cpp while loading weights: 503 on everything. */
@@ -75,6 +79,8 @@ export interface OpenAIServer {
   authorizations: string[];
   /** Current misbehaviour. */
   mode: ServerMode;
+  /** Wait this long before answering a chat request (a busy server that is alive: /models still answers at once), in ms. */
+  chatDelayMs: number;
   /** Replace the answer function. */
   respond: (request: ChatRequest) => ScriptedReply;
   /** Stop the server (and cut hanging connections). */
@@ -109,6 +115,15 @@ export function echoReply(model: string): (request: ChatRequest) => ScriptedRepl
   };
 }
 
+function countWords(text: string): number {
+  return (text.match(/\S+/g) ?? []).length;
+}
+
+/** A stand-in token count of a conversation: its words (deterministic). */
+function countTokens(messages: readonly ChatMessage[]): number {
+  return messages.reduce((sum, message) => sum + countWords(typeof message.content === 'string' ? message.content : ''), 0);
+}
+
 /** A deterministic unit vector for a text. */
 export function fakeEmbedding(text: string, dimensions: number): number[] {
   const digest = createHash('sha256').update(text).digest();
@@ -134,6 +149,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     probes: 0,
     authorizations: [],
     mode: 'ok',
+    chatDelayMs: 0,
     respond: options.respond ?? echoReply(model),
     close: () => closeServer(),
   };
@@ -150,7 +166,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     if (state.mode === 'hang') return;
     if (state.mode === 'loading') return sendJson(response, 503, { error: { message: 'Loading model', code: 503 } });
     if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
-      return sendJson(response, 401, { error: { message: 'Incorrect API key' } });
+      // Like OpenAI, name the key that was sent (in full here, to prove steward's logs redact it).
+      const sent = (request.headers.authorization ?? '').replace(/^Bearer /, '');
+      return sendJson(response, 401, { error: { message: `Incorrect API key provided: ${sent}.`, code: 'invalid_api_key' } });
     }
     const path = (request.url ?? '').replace(/\?.*$/, '');
     if (request.method === 'GET' && path === '/v1/models') {
@@ -172,6 +190,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     if (request.method === 'POST' && path === '/v1/chat/completions') {
       const parsed = JSON.parse(body) as ChatRequest;
       state.chatRequests.push(parsed);
+      if (state.chatDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.chatDelayMs));
       if (state.mode === 'error500') return sendJson(response, 500, { error: { message: 'internal error' } });
       if (state.mode === 'junk') {
         response.writeHead(200, { 'content-type': parsed.stream === true ? 'text/event-stream' : 'application/json' });
@@ -181,7 +200,13 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       const reply = state.respond(parsed);
       completionCounter += 1;
       const id = `chatcmpl-${completionCounter}`;
-      if (parsed.stream === true) return streamReply(response, id, reply, state.mode === 'cut');
+      const usage = { prompt_tokens: countTokens(parsed.messages), completion_tokens: countWords(reply.content ?? '') + (reply.toolCalls?.length ?? 0) };
+      usage.completion_tokens = Math.max(1, usage.completion_tokens);
+      const includeUsage = (parsed.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+      if (parsed.stream === true) {
+        const misbehaviour = state.mode === 'cut' || state.mode === 'truncate' || state.mode === 'stall' ? state.mode : undefined;
+        return streamReply(response, id, reply, misbehaviour, includeUsage ? { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } : undefined);
+      }
       return sendJson(response, 200, {
         id,
         object: 'chat.completion',
@@ -200,13 +225,19 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
             finish_reason: reply.toolCalls === undefined ? 'stop' : 'tool_calls',
           },
         ],
-        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
       });
     }
     sendJson(response, 404, { error: { message: `no route ${request.method} ${path}` } });
   }
 
-  function streamReply(response: ServerResponse, id: string, reply: ScriptedReply, cut: boolean): void {
+  function streamReply(
+    response: ServerResponse,
+    id: string,
+    reply: ScriptedReply,
+    cut: 'cut' | 'truncate' | 'stall' | undefined,
+    usage: Record<string, number> | undefined,
+  ): void {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const created = Math.floor(Date.now() / 1000);
     const chunk = (delta: Record<string, unknown>, finish: string | null = null): void => {
@@ -221,14 +252,20 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       chunk({}, 'tool_calls');
     } else {
       const words = (reply.content ?? '').split(/(?<= )/);
-      const limit = cut ? Math.max(1, Math.floor(words.length / 2)) : words.length;
+      const limit = cut === undefined ? words.length : Math.max(1, Math.floor(words.length / 2));
       for (const word of words.slice(0, limit)) chunk({ content: word });
-      if (cut) {
+      if (cut === 'cut') {
         response.write('', () => response.socket?.destroy());
         return;
       }
+      if (cut === 'truncate') {
+        response.end();
+        return;
+      }
+      if (cut === 'stall') return;
       chunk({}, 'stop');
     }
+    if (usage !== undefined) response.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
     response.end('data: [DONE]\n\n');
   }
 

@@ -6,6 +6,7 @@ import { Steward } from '../../src/app/steward.js';
 import type { InboundMessage, Reply } from '../../src/channels/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { StewardConfig } from '../../src/config/schema.js';
+import { providerSecrets } from '../../src/models/providers.js';
 import { createLogger, type Logger } from '../../src/shared/log.js';
 import type { Clock } from '../../src/shared/time.js';
 import { fromRoot } from '../../src/shared/paths.js';
@@ -55,6 +56,8 @@ export interface TestStewardOptions {
   pluginsDirectory?: string;
   /** Receives every log line. */
   logSink?: (line: string) => void;
+  /** Log level (default `debug`). */
+  logLevel?: string;
 }
 
 /** A Steward on a temporary database, with helpers. */
@@ -81,7 +84,7 @@ export async function openTestSteward(options: TestStewardOptions = {}): Promise
     overrides: { models: { health: { timeoutMs: 1000 } }, ...options.overrides },
     readLocalFile: false,
   });
-  const log = createLogger({ level: 'debug', sink: options.logSink ?? (() => undefined), secrets: [config.models.openai.apiKey] });
+  const log = createLogger({ level: options.logLevel ?? 'debug', sink: options.logSink ?? (() => undefined), secrets: providerSecrets(config) });
   const steward = await Steward.open({
     config,
     log,

@@ -20,7 +20,7 @@ export async function chatCommand(): Promise<number> {
   const { steward, config } = await openSteward({ stderr: false });
   try {
     const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
-    return await runRepl({
+    const done = runRepl({
       steward,
       input: process.stdin,
       output: process.stdout,
@@ -29,6 +29,11 @@ export async function chatCommand(): Promise<number> {
       historySize: config.repl.historySize,
       sender: ownerName(),
     });
+    // The prompt is on screen now (runRepl draws it before its first await): start the
+    // background health probes of the local providers, so that a server that dies or
+    // comes back during the session is noticed.
+    steward.router.health.start(steward.router.providers().filter((provider) => provider.kind === 'local'));
+    return await done;
   } finally {
     await steward.close();
   }

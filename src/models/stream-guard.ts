@@ -1,0 +1,128 @@
+import { createParser } from 'eventsource-parser';
+import { ProviderUnavailableError } from '../shared/errors.js';
+import type { RequestMeter } from './meter.js';
+
+/** Options of {@link guardedFetch}. */
+export interface GuardedFetchOptions {
+  /** Provider id, for the errors. */
+  provider: string;
+  /** Longest silence allowed inside a streamed body, in ms (the provider's timeout). */
+  idleTimeoutMs: number;
+  /** Receives the measurements. */
+  meter: RequestMeter;
+  /** The fetch to wrap (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+interface Usage {
+  prompt_tokens?: unknown;
+  completion_tokens?: unknown;
+}
+
+interface ChunkShape {
+  choices?: Array<{ delta?: { content?: unknown; tool_calls?: unknown } }>;
+  usage?: Usage | null;
+}
+
+function parseChunk(data: string): ChunkShape | undefined {
+  if (!data.startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(data);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as ChunkShape) : undefined;
+  } catch (error) {
+    // Not JSON: leave it to the openai client, which parses the same data and throws a SyntaxError for the router.
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A `fetch` for the openai client that guards streamed chat completions:
+ *
+ * - A stream that ends before `data: [DONE]` is an error
+ *   (`stream ended before [DONE]`). The openai SDK 6 treats a clean end of
+ *   the body as the end of the answer, so a server that stops half way
+ *   (crashed worker, proxy cut, out of memory) would otherwise pass a half
+ *   answer off as whole.
+ * - A stream that goes quiet for `idleTimeoutMs` is an error too: the
+ *   client's own timeout covers only the wait for the response headers.
+ * - It meters the attempt: time to headers, to the first event and to the
+ *   first content, and the token usage the server reports.
+ *
+ * Other responses (errors, JSON bodies) pass through untouched.
+ *
+ * @param options - provider id, idle timeout and the meter
+ * @returns a drop-in `fetch`
+ */
+export function guardedFetch(options: GuardedFetchOptions): typeof fetch {
+  const base = options.fetch ?? globalThis.fetch;
+  return async (input, init) => {
+    options.meter.requests += 1;
+    const response = await base(input, init);
+    options.meter.headersAt ??= performance.now();
+    const type = response.headers.get('content-type') ?? '';
+    if (!response.ok || response.body === null || !type.includes('text/event-stream')) return response;
+    const body = response.body.pipeThrough(sseGuard(options));
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uint8Array> {
+  const { meter } = options;
+  const decoder = new TextDecoder();
+  let sawDone = false;
+  let finished = false;
+  let tail = '';
+  let idleTimer: NodeJS.Timeout | undefined;
+  let usage: Usage | undefined;
+  const parser = createParser({
+    onEvent: (event) => {
+      meter.firstEventAt ??= performance.now();
+      if (event.data.trim() === '[DONE]') {
+        sawDone = true;
+        return;
+      }
+      const chunk = parseChunk(event.data);
+      if (chunk === undefined) return;
+      const delta = chunk.choices?.[0]?.delta;
+      if (meter.firstContentAt === null && delta !== undefined && ((typeof delta.content === 'string' && delta.content !== '') || Array.isArray(delta.tool_calls))) {
+        meter.firstContentAt = performance.now();
+      }
+      if (chunk.usage !== null && typeof chunk.usage === 'object') usage = chunk.usage;
+    },
+  });
+  let target: TransformStreamDefaultController<Uint8Array> | undefined;
+  const arm = (): void => {
+    if (idleTimer !== undefined) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      if (finished) return;
+      finished = true;
+      target?.error(new ProviderUnavailableError(`stream stalled: no data for ${options.idleTimeoutMs} ms`, { provider: options.provider, retryable: true }));
+    }, options.idleTimeoutMs);
+    idleTimer.unref();
+  };
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      target = controller;
+      arm();
+    },
+    transform(chunk, controller) {
+      arm();
+      const text = decoder.decode(chunk, { stream: true });
+      tail = (tail + text).slice(-64);
+      parser.feed(text);
+      controller.enqueue(chunk);
+    },
+    flush(controller) {
+      finished = true;
+      if (idleTimer !== undefined) clearTimeout(idleTimer);
+      parser.feed(decoder.decode());
+      if (!sawDone && /data:\s*\[DONE\]\s*$/.test(tail)) sawDone = true;
+      if (!sawDone) {
+        controller.error(new ProviderUnavailableError('stream ended before [DONE]', { provider: options.provider, retryable: true }));
+        return;
+      }
+      if (usage !== undefined) meter.addUsage(usage);
+    },
+  });
+}
