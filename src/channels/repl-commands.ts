@@ -1,8 +1,8 @@
-import pc from 'picocolors';
 import { formatCommandHelp } from '../app/builtins.js';
 import type { Steward } from '../app/steward.js';
 import { formatStatus } from '../cli/format.js';
 import type { Tier } from '../models/providers.js';
+import type { Colors } from '../shared/colors.js';
 
 /** What the REPL keeps between lines. */
 export interface ReplState {
@@ -25,6 +25,8 @@ export interface SlashContext {
   state: ReplState;
   /** Print to the REPL's output. */
   write(text: string): void;
+  /** Colour functions for the REPL's output (the identity when it is not a colour terminal). */
+  colors: Colors;
 }
 
 /** A REPL-only command such as `/status`. */
@@ -53,10 +55,10 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   {
     names: ['status'],
     description: 'models, plugins, Signal and database',
-    run: async (_args, { steward, state, write }) => {
+    run: async (_args, { steward, state, write, colors }) => {
       await steward.probeProviders();
       write(`tier       ${state.tier === undefined ? 'chosen per turn (/fast or /quality to fix it)' : `${state.tier} for this session (/auto to undo)`}\n`);
-      write((await formatStatus(steward.status())) + '\n');
+      write((await formatStatus(steward.status(), colors)) + '\n');
     },
   },
   {
@@ -107,7 +109,7 @@ export async function runSlashCommand(line: string, context: SlashContext): Prom
   const [name = '', ...rest] = line.slice(1).trim().split(/\s+/);
   const command = SLASH_COMMANDS.find((candidate) => candidate.names.includes(name.toLowerCase()));
   if (command === undefined) {
-    context.write(pc.yellow(`Unknown command /${name}. Try /help.`) + '\n');
+    context.write(context.colors.yellow(`Unknown command /${name}. Try /help.`) + '\n');
     return false;
   }
   return (await command.run(rest.join(' '), context)) === 'quit';

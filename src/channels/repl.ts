@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import pc from 'picocolors';
 import { parseDirective } from '../app/directives.js';
 import type { Steward } from '../app/steward.js';
 import { viaTag } from '../cli/format.js';
+import { colorsFor, supportsColor } from '../shared/colors.js';
 import { describeError } from '../shared/errors.js';
 import { runSlashCommand, type ReplState } from './repl-commands.js';
 import type { Reply } from './types.js';
@@ -55,6 +55,9 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   const write = (text: string): void => {
     output.write(text);
   };
+  // Colour only on a terminal that takes it: piped output, files and test streams stay plain.
+  const color = terminal && supportsColor(output as Writable & { isTTY?: boolean });
+  const colors = colorsFor(color);
   const history = terminal ? readHistory(options.historyFile) : [];
   const readline: Interface = createInterface({
     input: options.input,
@@ -63,7 +66,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     history,
     historySize: options.historySize ?? 1000,
     removeHistoryDuplicates: true,
-    prompt: pc.cyan('› '),
+    prompt: colors.cyan('› '),
   });
   if (terminal && options.historyFile !== undefined) {
     const file = options.historyFile;
@@ -82,17 +85,16 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       current.abort(new Error('cancelled'));
       return;
     }
-    write(pc.dim('\n(Ctrl-D or /quit to leave)\n'));
+    write(colors.dim('\n(Ctrl-D or /quit to leave)\n'));
     readline.prompt();
   });
 
   // Plugin notices (habit reminders when Signal is off): after each reply, and every 30 s while idle on a terminal.
-  const color = terminal && pc.isColorSupported;
   const showNotices = async (idle: boolean): Promise<void> => {
     const notices = await steward.plugins.notices();
     if (notices.length === 0) return;
     if (idle) write('\r\x1b[K');
-    for (const notice of notices) write(pc.magenta(notice) + '\n');
+    for (const notice of notices) write(colors.magenta(notice) + '\n');
     if (idle) readline.prompt(true);
   };
   const noticeTimer = terminal
@@ -103,7 +105,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   noticeTimer?.unref();
 
   if (terminal) {
-    write(pc.bold('steward') + pc.dim(' — your local assistant. /help for commands, Ctrl-D to quit.\n'));
+    write(colors.bold('steward') + colors.dim(' — your local assistant. /help for commands, Ctrl-D to quit.\n'));
     await showNotices(false);
     readline.prompt();
   }
@@ -117,7 +119,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
       // "/fast <message>" and "/quality <message>" are turns; other slash lines are REPL commands.
       if (line.startsWith('/') && parseDirective(line).kind !== 'turn') {
-        const done = await runSlashCommand(line, { steward, state, write });
+        const done = await runSlashCommand(line, { steward, state, write, colors });
         if (done) break;
         if (terminal) readline.prompt();
         continue;
@@ -138,12 +140,12 @@ export async function runRepl(options: ReplOptions): Promise<number> {
               write(token);
             },
             onNotice: (notice) => {
-              write('\n' + pc.yellow(`! ${notice}`) + '\n');
+              write('\n' + colors.yellow(`! ${notice}`) + '\n');
             },
           },
         );
       } catch (error) {
-        write(pc.red(`error: ${describeError(error)}`) + '\n');
+        write(colors.red(`error: ${describeError(error)}`) + '\n');
         steward.log.error({ err: error }, 'turn failed');
         current = undefined;
         if (terminal) readline.prompt();
@@ -151,14 +153,14 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
       current = undefined;
       if (reply.kind === 'cancelled') {
-        write(pc.dim(streamed ? '\n(cancelled)\n' : '(cancelled)\n'));
+        write(colors.dim(streamed ? '\n(cancelled)\n' : '(cancelled)\n'));
       } else if (streamed) {
         write('\n');
       } else {
-        write((reply.kind === 'error' ? pc.yellow(reply.text) : reply.text) + '\n');
+        write((reply.kind === 'error' ? colors.yellow(reply.text) : reply.text) + '\n');
       }
       const tag = viaTag(reply);
-      if (tag !== '') write(pc.dim(tag) + '\n');
+      if (tag !== '') write(colors.dim(tag) + '\n');
       await showNotices(false);
       if (terminal) readline.prompt();
     }

@@ -1,7 +1,7 @@
 
-import pc from 'picocolors';
 import type { StatusReport } from '../app/steward.js';
 import type { Reply } from '../channels/types.js';
+import { colorsFor, type Colors } from '../shared/colors.js';
 
 /**
  * The one-line tag under a model reply: which provider answered, and why a
@@ -60,9 +60,10 @@ export function describeLastError(entry: ProviderStatus, now: number): string {
  * and model requests it has served (all processes, from the stored turns),
  * and its last error.
  * @param report - the status report
+ * @param pc - colour functions for the output (default: none)
  * @returns a table, or a line saying no provider is configured
  */
-export async function formatProviders(report: StatusReport): Promise<string> {
+export async function formatProviders(report: StatusReport, pc: Colors = colorsFor(false)): Promise<string> {
   const now = report.generatedAt;
   const { default: Table } = await import('cli-table3');
   if (report.providers.length === 0) {
@@ -86,8 +87,9 @@ export async function formatProviders(report: StatusReport): Promise<string> {
 /**
  * The whole `/status` text.
  * @param report - the status report
+ * @param pc - colour functions for the output (default: none)
  */
-export async function formatStatus(report: StatusReport): Promise<string> {
+export async function formatStatus(report: StatusReport, pc: Colors = colorsFor(false)): Promise<string> {
   const lines = [
     `database   ${report.databaseFile}`,
     `time zone  ${report.timeZone}`,
@@ -99,6 +101,6 @@ export async function formatStatus(report: StatusReport): Promise<string> {
       ? `signal     ${report.signal.api} at ${report.signal.url ?? ''} → ${report.signal.to.join(', ')}`
       : `signal     off (${report.signal.missing})`,
   );
-  lines.push('', await formatProviders(report));
+  lines.push('', await formatProviders(report, pc));
   return lines.join('\n');
 }

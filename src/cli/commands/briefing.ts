@@ -1,6 +1,6 @@
-import pc from 'picocolors';
 import { SIGNAL_MESSAGE_LIMIT, splitMessage } from '../../channels/signal/transport.js';
 import type { BriefingKind } from '../../plugins/api.js';
+import { colorsFor } from '../../shared/colors.js';
 import { UserError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
 
@@ -22,7 +22,7 @@ export async function briefingCommand(kindText: string, options: { dryRun: boole
       process.stdout.write(briefing.text + '\n');
       const parts = splitMessage(briefing.text).length;
       const split = parts > 1 ? `; it would go as ${parts} messages of at most ${SIGNAL_MESSAGE_LIMIT} characters` : '';
-      process.stderr.write(pc.dim(`(dry run: not sent; written by ${briefing.writtenBy}${split})`) + '\n');
+      process.stderr.write(colorsFor(process.stderr).dim(`(dry run: not sent; written by ${briefing.writtenBy}${split})`) + '\n');
       return 0;
     }
     const key = `briefing:${kind}:${briefing.day}:manual:${steward.clock.now().getTime()}`;

@@ -1,8 +1,8 @@
-import pc from 'picocolors';
 import { http } from '../../shared/http.js';
 import type { Steward } from '../../app/steward.js';
 import { daemonHealth } from '../../daemon/health.js';
 import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js';
+import { colorsFor } from '../../shared/colors.js';
 import { describeError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
 import { describeBreaker, describeLastError } from '../format.js';
@@ -127,6 +127,7 @@ export async function doctorCommand(): Promise<number> {
   const { steward } = await openSteward({ stderr: false });
   try {
     const checks = await runDoctorChecks(steward);
+    const pc = colorsFor(process.stdout);
     const marks = { ok: pc.green('ok  '), warn: pc.yellow('warn'), fail: pc.red('FAIL') };
     for (const check of checks) process.stdout.write(`${marks[check.status]}  ${check.name.padEnd(20)} ${check.detail}\n`);
     const failed = checks.filter((check) => check.status === 'fail').length;

@@ -1,12 +1,12 @@
-import pc from 'picocolors';
 import { daemonHealth, type HealthReport } from '../../daemon/health.js';
 import { formatDuration } from '../../scheduler/catch-up.js';
+import { colorsFor, type Colors } from '../../shared/colors.js';
 import { openSteward } from '../bootstrap.js';
 
 /** Exit codes of `steward health`, after the LSB `status` action: 0 running and well, 1 running with problems, 3 not running. */
 export const HEALTH_EXIT_CODES = { ok: 0, degraded: 1, down: 3 } as const;
 
-function formatReport(report: HealthReport): string {
+function formatReport(report: HealthReport, pc: Colors): string {
   const mark = report.status === 'ok' ? pc.green('ok') : report.status === 'degraded' ? pc.yellow('degraded') : pc.red('down');
   const lines = [`${mark}: ${report.summary}`];
   for (const problem of report.problems) lines.push(`  ${pc.yellow('!')} ${problem}`);
@@ -35,7 +35,7 @@ export async function healthCommand(options: { json: boolean }): Promise<number>
   const { steward } = await openSteward({ stderr: false });
   try {
     const report = daemonHealth(steward.database, steward.clock, steward.config.daemon.lockStaleMs);
-    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, colorsFor(process.stdout))}\n`);
     return HEALTH_EXIT_CODES[report.status];
   } finally {
     await steward.close();

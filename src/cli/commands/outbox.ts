@@ -1,6 +1,6 @@
-import pc from 'picocolors';
 import type { OutboxEntry, OutboxStatus } from '../../channels/outbox.js';
 import { formatDuration } from '../../scheduler/catch-up.js';
+import { colorsFor } from '../../shared/colors.js';
 import { UsageError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
 
@@ -49,6 +49,7 @@ export async function outboxCommand(options: { status?: string; limit: string })
     const { default: Table } = await import('cli-table3');
     const table = new Table({ head: ['id', 'key', 'status', 'tries', 'when', 'to', 'text', 'last error'], style: { head: [], border: [] }, wordWrap: true, colWidths: [null, null, null, null, null, null, null, 48] });
     const now = steward.clock.now().getTime();
+    const pc = colorsFor(process.stdout);
     const colour = { pending: pc.yellow, failed: pc.red, sent: pc.green };
     for (const entry of entries) {
       table.push([String(entry.id), entry.idempotencyKey, colour[entry.status](entry.status), String(entry.attempts), when(entry, now), entry.recipients.join(', '), preview(entry.text, 40), entry.lastError ?? '']);

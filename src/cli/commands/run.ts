@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { colorsFor, supportsColor } from '../../shared/colors.js';
 import { openSteward } from '../bootstrap.js';
 import { viaTag } from '../format.js';
 import { ownerName } from './chat.js';
@@ -11,6 +11,7 @@ import { ownerName } from './chat.js';
  */
 export async function runCommand(text: string): Promise<number> {
   const { steward } = await openSteward({ stderr: false });
+  const errorColors = colorsFor(process.stderr);
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort(new Error('cancelled'));
   process.once('SIGINT', onInterrupt);
@@ -20,12 +21,12 @@ export async function runCommand(text: string): Promise<number> {
       { channel: 'cli', sender: ownerName(), text, receivedAt: new Date() },
       {
         signal: controller.signal,
-        color: process.stdout.isTTY === true && pc.isColorSupported,
+        color: supportsColor(process.stdout),
         onToken: (token) => {
           streamed = true;
           process.stdout.write(token);
         },
-        onNotice: (notice) => process.stderr.write(`\n${pc.yellow(`! ${notice}`)}\n`),
+        onNotice: (notice) => process.stderr.write(`\n${errorColors.yellow(`! ${notice}`)}\n`),
       },
     );
     if (reply.kind === 'error' || reply.kind === 'cancelled') {
@@ -35,7 +36,7 @@ export async function runCommand(text: string): Promise<number> {
     }
     process.stdout.write(streamed ? '\n' : `${reply.text}\n`);
     const tag = viaTag(reply);
-    if (tag !== '') process.stderr.write(pc.dim(tag) + '\n');
+    if (tag !== '') process.stderr.write(errorColors.dim(tag) + '\n');
     return 0;
   } finally {
     process.removeListener('SIGINT', onInterrupt);

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import pc from 'picocolors';
 import { loadConfig, ENVIRONMENT_KEYS } from '../../config/load.js';
 import { launchdPlist, systemdUnit, type ServiceManager, type ServiceSpec } from '../../daemon/service.js';
+import { colorsFor } from '../../shared/colors.js';
 import { UserError } from '../../shared/errors.js';
 import { packageRoot } from '../../shared/paths.js';
 
@@ -79,7 +79,7 @@ export async function serviceInstallCommand(options: ServiceInstallOptions): Pro
   }
   if (options.write !== true) {
     process.stdout.write(unit.text);
-    process.stderr.write(pc.dim(`\n# The ${manager} unit above runs "steward daemon" from ${spec.root}.\n${[...notes, unit.instructions].join('\n')}\n`));
+    process.stderr.write(colorsFor(process.stderr).dim(`\n# The ${manager} unit above runs "steward daemon" from ${spec.root}.\n${[...notes, unit.instructions].join('\n')}\n`));
     return 0;
   }
   if (existsSync(unit.path)) {
