@@ -10,6 +10,7 @@ import { effectiveTimeZone } from '../config/load.js';
 import type { StewardConfig } from '../config/schema.js';
 import { ConversationStore } from '../memory/conversations.js';
 import { DATABASE_FILE, openDatabase, toTimestamp, type Database } from '../memory/database.js';
+import { Memory, type MemoryStatus } from '../memory/memory.js';
 import { applyMigrations, readCoreMigrations } from '../memory/migrations.js';
 import { classifyProviderError } from '../models/classify.js';
 import { HealthMonitor, type ProviderHealth } from '../models/health.js';
@@ -82,9 +83,9 @@ export interface StatusReport {
   pluginFailures: PluginFailure[];
   /** Signal settings, or why Signal is off. */
   signal: { api: string; url: string | null; to: readonly string[]; missing: string | undefined };
+  /** The memory engine: embedder, index, queue and counts. */
+  memory: MemoryStatus;
 }
-
-const SESSION_IDLE_MS = 30 * 60_000;
 
 /**
  * The assistant: one object that owns the database, the plugins, the model
@@ -102,6 +103,8 @@ export class Steward implements StewardServices {
   /** Each model turn's decision, provider and timings. */
   readonly turns: TurnStore;
   readonly outbox: Outbox;
+  /** Episodes, the semantic profile, embeddings and hybrid recall. */
+  readonly memory: Memory;
   readonly signalTransport: SignalTransport | undefined;
   readonly timeZone: string;
   readonly clock: Clock;
@@ -126,6 +129,7 @@ export class Steward implements StewardServices {
     this.router = new ModelRouter(options.config, resolveProviders(options.config), health, this.log);
     this.tiers = new TierSelector(options.config.models.routing, this.router, this.log);
     this.turns = new TurnStore(database);
+    this.memory = Memory.create({ database, config: options.config, clock: this.clock, log: this.log, router: this.router, conversations: this.conversations });
     this.signalTransport = createSignalTransport(options.config);
     const senders = new Map<string, ChannelSender>();
     const transport = this.signalTransport;
@@ -196,7 +200,7 @@ export class Steward implements StewardServices {
    * @throws SqliteError if the database fails
    */
   async handle(message: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
-    const sessionId = options.sessionId ?? this.conversations.resumeSession(message.channel, message.sender, SESSION_IDLE_MS);
+    const sessionId = options.sessionId ?? this.conversations.resumeSession(message.channel, message.sender, this.config.memory.sessionIdleMinutes * 60_000);
     const directive = parseDirective(message.text);
     const text = directive.kind === 'turn' ? directive.text : message.text;
     const inbound = this.conversations.record({
@@ -236,6 +240,7 @@ export class Steward implements StewardServices {
     // Stored without colours: the history goes back to the model as plain text.
     const stored = this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: stripVTControlCharacters(reply.text), meta: { ...meta, kind: reply.kind } });
     if (turn !== undefined) this.turns.record({ ...turn, replyId: stored.id });
+    this.memory.afterTurn({ inboundId: inbound.id, kind: reply.kind });
     return reply;
   }
 
@@ -274,8 +279,16 @@ export class Steward implements StewardServices {
     // Set by the attempt that answers (TypeScript cannot see assignments inside the callback).
     let firstTokenAt = null as number | null;
     const { systemPrompt, history, text } = await assembleTurnContext(
-      { conversations: this.conversations, plugins: this.plugins, clock: this.clock, timeZone: this.timeZone, historyMessages: this.config.agent.historyMessages },
-      { sessionId, inboundId, text: messageText },
+      {
+        conversations: this.conversations,
+        plugins: this.plugins,
+        memory: this.memory,
+        clock: this.clock,
+        timeZone: this.timeZone,
+        historyMessages: this.config.agent.historyMessages,
+        budgetTokens: this.config.memory.contextTokens,
+      },
+      { sessionId, inboundId, text: messageText, signal: options.signal },
     );
     const tools = this.plugins.tools();
     try {
@@ -403,12 +416,14 @@ export class Steward implements StewardServices {
       plugins: this.plugins.active.map((entry) => entry.plugin.name),
       pluginFailures: this.plugins.failures,
       signal: { api: this.config.signal.api, url: this.config.signal.url, to: this.config.signal.to, missing: missingSignalSettings(this.config) },
+      memory: this.memory.status(),
     };
   }
 
   /** Stop background work, run plugin teardowns and close the database. */
   async close(): Promise<void> {
     this.router.health.stop();
+    await this.memory.close();
     await this.#plugins?.teardown();
     if (this.database.open) this.database.close();
   }

@@ -42,7 +42,7 @@ export const ENVIRONMENT_KEYS: ReadonlyArray<{ variable: string; key: string; li
 ];
 
 /** Keys whose values are secrets: never echoed in an error message. */
-const SECRET_KEYS = new Set(['models.openai.apiKey']);
+const SECRET_KEYS = new Set(['models.openai.apiKey', 'embeddings.apiKey']);
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -63,20 +63,25 @@ export interface CompletionMessage {
  * A plain chat completion without tools (briefings, summaries).
  * @param provider - the provider, with its model settled
  * @param messages - the conversation
- * @param options - temperature and cancellation
+ * @param options - temperature, cancellation, and an optional JSON schema the
+ *   reply must follow (sent as OpenAI's `response_format: {type: "json_schema"}`,
+ *   which llama.cpp, vLLM, Ollama and OpenAI honour and others ignore)
  * @returns the reply text, trimmed
  * @throws Error from the provider (the router classifies it); an empty reply is an error too
  */
 export async function completeText(
   provider: ResolvedProvider,
   messages: readonly CompletionMessage[],
-  options: ChatModelOptions & { signal?: AbortSignal | undefined },
+  options: ChatModelOptions & { signal?: AbortSignal | undefined; jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined },
 ): Promise<string> {
   const model = await createChatModel(provider, options);
   let text = '';
   const stream = await model.stream(
     messages.map((message) => [message.role, message.content] as [string, string]),
-    { signal: options.signal },
+    {
+      signal: options.signal,
+      ...(options.jsonSchema === undefined ? {} : { response_format: { type: 'json_schema' as const, json_schema: { name: options.jsonSchema.name, schema: options.jsonSchema.schema } } }),
+    },
   );
   for await (const chunk of stream) {
     if (typeof chunk.content === 'string') text += chunk.content;

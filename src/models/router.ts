@@ -38,6 +38,11 @@ export interface RunOptions {
   signal?: AbortSignal | undefined;
   /** Called when a provider failed and the next one is about to be tried. */
   onFallback?: (failed: ProviderAttempt) => void;
+  /**
+   * Only local providers (background memory work: fact extraction, episode
+   * summaries). Cloud ones are listed as excluded with the reason. Default false.
+   */
+  localOnly?: boolean | undefined;
 }
 
 /**
@@ -112,14 +117,15 @@ export class ModelRouter {
    * used at all (cloud while `allowCloud` is false). Ids that are not
    * configured are left out.
    * @param tier - `fast` or `quality`
+   * @param options - `localOnly`: leave cloud providers out too (listed as excluded)
    */
-  chain(tier: Tier): { candidates: ModelProvider[]; excluded: ProviderAttempt[] } {
+  chain(tier: Tier, options: { localOnly?: boolean | undefined } = {}): { candidates: ModelProvider[]; excluded: ProviderAttempt[] } {
     const candidates: ModelProvider[] = [];
     const excluded: ProviderAttempt[] = [];
     for (const id of this.#config.models.chains[tier]) {
       const provider = this.#providers.get(id);
       if (provider === undefined) continue;
-      const disabled = this.disabledReason(provider);
+      const disabled = this.disabledReason(provider) ?? (options.localOnly === true && provider.kind === 'cloud' ? 'background memory work stays on local models' : undefined);
       if (disabled !== undefined) {
         excluded.push({ provider: id, reason: disabled });
         continue;
@@ -145,7 +151,7 @@ export class ModelRouter {
     attempt: (provider: ResolvedProvider, context: AttemptContext) => Promise<T>,
     options: RunOptions = {},
   ): Promise<RoutedResult<T>> {
-    const { candidates, excluded } = this.chain(tier);
+    const { candidates, excluded } = this.chain(tier, { localOnly: options.localOnly });
     const tried: ProviderAttempt[] = [];
     for (const provider of candidates) {
       options.signal?.throwIfAborted();

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { InboundMessage, OutboundMessage } from '../channels/types.js';
 import type { StewardConfig } from '../config/schema.js';
 import type { Database } from '../memory/database.js';
+import type { Memory } from '../memory/memory.js';
 import type { Migration } from '../memory/migrations.js';
 import type { Logger } from '../shared/log.js';
 import type { Clock, IsoDate } from '../shared/time.js';
@@ -59,6 +60,8 @@ export interface StewardServices {
    * @throws DeliveryError when Signal is not configured or the send fails (the message stays queued for retry)
    */
   deliverToOwner(message: OutboundMessage): Promise<DeliveryResult>;
+  /** The memory engine: the profile (facts), episodes and hybrid recall. */
+  readonly memory: Memory;
 }
 
 /** What every plugin handler receives. */

@@ -250,3 +250,44 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * A model answered, but not with what was asked for: JSON that does not
+ * parse, or that does not match the zod schema of a structured request
+ * (an episode summary, extracted facts). The provider is healthy; the
+ * answer is junk. Callers fall back (a heuristic summary, no facts) and
+ * keep the work to try again later.
+ */
+export class ModelOutputError extends StewardError {
+  /** Provider id that answered, for example `local-fast`. */
+  readonly provider: string;
+  /** The start of what it answered (at most 200 characters), for logs. */
+  readonly excerpt: string;
+
+  constructor(message: string, details: { provider: string; excerpt: string }, options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.provider = details.provider;
+    this.excerpt = details.excerpt;
+  }
+}
+
+/**
+ * An embeddings request failed after its retries (connection refused, HTTP
+ * error, a response of the wrong shape or size). Nothing is lost: the texts
+ * stay queued in `embedding_jobs` and are embedded on a later pass.
+ */
+export class EmbeddingError extends StewardError {
+  /** Embedder id, for example `http:nomic-embed-text`. */
+  readonly embedder: string;
+  /** HTTP status when there was one. */
+  readonly status: number | undefined;
+  /** Whether trying again later may succeed (false for 400/401/403/404: fix the config). */
+  readonly retryable: boolean;
+
+  constructor(message: string, details: { embedder: string; status?: number | undefined; retryable: boolean }, options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.embedder = details.embedder;
+    this.status = details.status;
+    this.retryable = details.retryable;
+  }
+}

@@ -73,6 +73,27 @@ export interface TestSteward {
 }
 
 /**
+ * Test defaults merged under each test's overrides. The router tests count
+ * model requests turn by turn, so background memory work that calls a
+ * model (fact extraction, model-written episode summaries) is off unless a
+ * test turns it on (the memory tests do; CLI tests run the product defaults).
+ */
+const TEST_DEFAULTS = {
+  models: { health: { timeoutMs: 1000 } },
+  memory: { extraction: { enabled: false }, episodes: { summarizeWithModel: false } },
+};
+
+function mergeDeep(base: Record<string, unknown>, layer: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(layer)) {
+    const existing = merged[key];
+    const bothObjects = typeof value === 'object' && value !== null && !Array.isArray(value) && typeof existing === 'object' && existing !== null && !Array.isArray(existing);
+    merged[key] = bothObjects ? mergeDeep(existing as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return merged;
+}
+
+/**
  * Open a real Steward on a temporary database, configured like a user would:
  * through the contract's environment variables.
  */
@@ -81,7 +102,7 @@ export async function openTestSteward(options: TestStewardOptions = {}): Promise
   const dataDir = options.dataDir ?? (temporary as { dataDir: string }).dataDir;
   const config = loadConfig({
     env: { STEWARD_DATA_DIR: dataDir, STEWARD_TIMEZONE: 'UTC', ...options.env },
-    overrides: { models: { health: { timeoutMs: 1000 } }, ...options.overrides },
+    overrides: mergeDeep(TEST_DEFAULTS, options.overrides ?? {}),
     readLocalFile: false,
   });
   const log = createLogger({ level: options.logLevel ?? 'debug', sink: options.logSink ?? (() => undefined), secrets: providerSecrets(config) });

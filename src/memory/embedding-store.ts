@@ -1,0 +1,164 @@
+import type { Clock } from '../shared/time.js';
+import { toTimestamp, type Database } from './database.js';
+
+/** What a stored vector belongs to. */
+export type OwnerType = 'message' | 'episode' | 'fact';
+
+/** An owner of an embedding: a message, an episode or a fact, by row id. */
+export interface MemoryRef {
+  /** `message`, `episode` or `fact`. */
+  type: OwnerType;
+  /** Row id in its table. */
+  id: number;
+}
+
+/** One stored vector with its row id (the HNSW label). */
+export interface StoredVector {
+  /** `embeddings.id`: the label in the vector index. */
+  id: number;
+  /** The vector (`dim` float32). */
+  vector: Float32Array;
+}
+
+/**
+ * Encode a vector as the BLOB stored in `embeddings.vector`: `dim`
+ * little-endian float32 (the byte order of every machine Node runs on here).
+ * @param vector - the vector
+ */
+export function encodeVector(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+/**
+ * Decode an `embeddings.vector` BLOB (copied, so alignment never matters).
+ * @param blob - the stored bytes
+ * @returns the vector
+ */
+export function decodeVector(blob: Buffer): Float32Array {
+  const copy = new Uint8Array(blob.byteLength);
+  copy.set(blob);
+  return new Float32Array(copy.buffer, 0, blob.byteLength / 4);
+}
+
+/**
+ * The `embeddings` table: the one durable copy of every vector, keyed by
+ * owner and embedder id, with the sha256 of the text it was made from so
+ * that no (model, text) pair is embedded twice.
+ */
+export class EmbeddingStore {
+  readonly #database: Database;
+  readonly #clock: Clock;
+
+  /**
+   * @param database - an open, migrated database
+   * @param clock - for `created_at`
+   */
+  constructor(database: Database, clock: Clock) {
+    this.#database = database;
+    this.#clock = clock;
+  }
+
+  /**
+   * The vector already stored for this text under this model, by any owner.
+   * @param model - embedder id
+   * @param textHash - sha256 of the text
+   */
+  findByHash(model: string, textHash: string): Float32Array | undefined {
+    const row = this.#database
+      .prepare<[string, string], { vector: Buffer }>('SELECT vector FROM embeddings WHERE model = ? AND text_hash = ? LIMIT 1')
+      .get(model, textHash);
+    return row === undefined ? undefined : decodeVector(row.vector);
+  }
+
+  /**
+   * The text hash stored for an owner under a model, if any.
+   * @param owner - the owner
+   * @param model - embedder id
+   */
+  hashOf(owner: MemoryRef, model: string): string | undefined {
+    return this.#database
+      .prepare<[string, number, string], { text_hash: string }>('SELECT text_hash FROM embeddings WHERE owner_type = ? AND owner_id = ? AND model = ?')
+      .get(owner.type, owner.id, model)?.text_hash;
+  }
+
+  /**
+   * Store an owner's vector under a model, replacing the one it had (its
+   * text changed). Run inside the caller's transaction.
+   * @param owner - the owner
+   * @param model - embedder id
+   * @param textHash - sha256 of the embedded text
+   * @param vector - the vector
+   * @returns the new row id, and the id of the row it replaced (to mark deleted in the index)
+   */
+  put(owner: MemoryRef, model: string, textHash: string, vector: Float32Array): { id: number; replaced: number | undefined } {
+    const old = this.#database
+      .prepare<[string, number, string], { id: number }>('SELECT id FROM embeddings WHERE owner_type = ? AND owner_id = ? AND model = ?')
+      .get(owner.type, owner.id, model);
+    if (old !== undefined) this.#database.prepare('DELETE FROM embeddings WHERE id = ?').run(old.id);
+    const result = this.#database
+      .prepare('INSERT INTO embeddings (owner_type, owner_id, model, dim, text_hash, vector, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(owner.type, owner.id, model, vector.length, textHash, encodeVector(vector), toTimestamp(this.#clock.now()));
+    return { id: Number(result.lastInsertRowid), replaced: old?.id };
+  }
+
+  /**
+   * Delete every vector of an owner (all models).
+   * @param owner - the owner
+   * @returns the deleted row ids with their models (to mark deleted in the indexes)
+   */
+  remove(owner: MemoryRef): Array<{ id: number; model: string }> {
+    const rows = this.#database
+      .prepare<[string, number], { id: number; model: string }>('SELECT id, model FROM embeddings WHERE owner_type = ? AND owner_id = ?')
+      .all(owner.type, owner.id);
+    this.#database.prepare('DELETE FROM embeddings WHERE owner_type = ? AND owner_id = ?').run(owner.type, owner.id);
+    return rows;
+  }
+
+  /**
+   * Stored vectors of a model with ids above `afterId`, in id order, read
+   * lazily (a rebuild of 100k rows never holds them all at once).
+   * @param model - embedder id
+   * @param afterId - only ids above this
+   */
+  *since(model: string, afterId: number): Generator<StoredVector> {
+    const rows = this.#database
+      .prepare<[string, number], { id: number; vector: Buffer }>('SELECT id, vector FROM embeddings WHERE model = ? AND id > ? ORDER BY id')
+      .iterate(model, afterId);
+    for (const row of rows) yield { id: row.id, vector: decodeVector(row.vector) };
+  }
+
+  /**
+   * How many vectors a model has, and its highest id.
+   * @param model - embedder id
+   */
+  stats(model: string): { count: number; maxId: number; dim: number | null } {
+    const row = this.#database
+      .prepare<[string], { count: number; maxId: number | null; dim: number | null }>('SELECT count(*) AS count, max(id) AS maxId, max(dim) AS dim FROM embeddings WHERE model = ?')
+      .get(model);
+    return { count: row?.count ?? 0, maxId: row?.maxId ?? 0, dim: row?.dim ?? null };
+  }
+
+  /**
+   * The owners of some embedding rows (labels from the index). Labels whose
+   * rows are gone (deleted by another process) are missing from the map.
+   * @param ids - embedding row ids
+   */
+  owners(ids: readonly number[]): Map<number, MemoryRef> {
+    const found = new Map<number, MemoryRef>();
+    if (ids.length === 0) return found;
+    const rows = this.#database
+      .prepare<[string], { id: number; owner_type: OwnerType; owner_id: number }>(
+        'SELECT id, owner_type, owner_id FROM embeddings WHERE id IN (SELECT value FROM json_each(?))',
+      )
+      .all(JSON.stringify(ids));
+    for (const row of rows) found.set(row.id, { type: row.owner_type, id: row.owner_id });
+    return found;
+  }
+
+  /**
+   * Every model that has stored vectors, with counts.
+   */
+  models(): Array<{ model: string; count: number }> {
+    return this.#database.prepare<[], { model: string; count: number }>('SELECT model, count(*) AS count FROM embeddings GROUP BY model ORDER BY model').all();
+  }
+}
