@@ -137,10 +137,11 @@ CREATE TRIGGER facts_fts_update AFTER UPDATE OF key, value ON facts BEGIN
   INSERT INTO facts_fts (rowid, key, value) VALUES (new.id, new.key, new.value);
 END;
 
--- What gets embedded: the owner's messages, the model's answers (not
--- command output, errors or outbound briefings), every episode, and current facts.
+-- What gets embedded: the owner's messages (not command lines), the model's
+-- answers (not command output, errors or outbound briefings), every
+-- episode, and current facts.
 CREATE TRIGGER messages_embed AFTER INSERT ON messages
-  WHEN new.role = 'user' OR json_extract(new.meta, '$.kind') = 'agent'
+  WHEN (new.role = 'user' AND json_extract(new.meta, '$.command') IS NULL) OR json_extract(new.meta, '$.kind') = 'agent'
 BEGIN
   INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) VALUES ('message', new.id);
 END;
@@ -157,4 +158,4 @@ END;
 -- Messages stored before this migration: index them and queue them.
 INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
 INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id)
-  SELECT 'message', id FROM messages WHERE role = 'user' OR json_extract(meta, '$.kind') = 'agent';
+  SELECT 'message', id FROM messages WHERE (role = 'user' AND json_extract(meta, '$.command') IS NULL) OR json_extract(meta, '$.kind') = 'agent';

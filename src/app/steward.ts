@@ -203,44 +203,52 @@ export class Steward implements StewardServices {
     const sessionId = options.sessionId ?? this.conversations.resumeSession(message.channel, message.sender, this.config.memory.sessionIdleMinutes * 60_000);
     const directive = parseDirective(message.text);
     const text = directive.kind === 'turn' ? directive.text : message.text;
+    const match = directive.kind === 'why' || directive.kind === 'bare' ? undefined : this.plugins.commands.match(text);
+    // A command line is marked, so that memory (recall, embeddings) keeps to what the owner said, not what they typed to the grammar.
+    const inboundMeta = directive.kind === 'turn' ? { tierOverride: directive.tier } : match !== undefined ? { command: `${match.plugin}:${match.command.name}` } : directive.kind === 'why' ? { command: 'core:why' } : undefined;
     const inbound = this.conversations.record({
       sessionId,
       channel: message.channel,
       sender: message.sender,
       role: 'user',
       text,
-      ...(directive.kind === 'turn' ? { meta: { tierOverride: directive.tier } } : {}),
+      ...(inboundMeta === undefined ? {} : { meta: inboundMeta }),
     });
-    const match = directive.kind === 'why' || directive.kind === 'bare' ? undefined : this.plugins.commands.match(text);
+    this.memory.beginTurn(inbound.id);
     let reply: Reply;
-    let meta: Record<string, unknown>;
     let turn: Omit<NewTurn, 'replyId'> | undefined;
-    if (directive.kind === 'why') {
-      meta = { command: 'core:why' };
-      reply = { text: this.why(sessionId), kind: 'command', notices: [] };
-    } else if (directive.kind === 'bare') {
-      meta = { error: 'UsageError' };
-      const tier = directive.tier;
-      reply = { text: `Put your message after /${tier}, for example "/${tier} plan my week". (In the REPL, /${tier} alone sets the tier for the session.)`, kind: 'error', notices: [] };
-    } else if (match !== undefined) {
-      meta = { command: `${match.plugin}:${match.command.name}` };
-      try {
-        reply = { text: await this.plugins.runCommand(match, message, this.#context(), { color: options.color === true }), kind: 'command', notices: [] };
-      } catch (error) {
-        if (!(error instanceof StewardError)) throw error;
-        reply = { text: error.message, kind: 'error', notices: [] };
-        meta.error = error.name;
+    try {
+      let meta: Record<string, unknown>;
+      if (directive.kind === 'why') {
+        meta = { command: 'core:why' };
+        reply = { text: this.why(sessionId), kind: 'command', notices: [] };
+      } else if (directive.kind === 'bare') {
+        meta = { error: 'UsageError' };
+        const tier = directive.tier;
+        reply = { text: `Put your message after /${tier}, for example "/${tier} plan my week". (In the REPL, /${tier} alone sets the tier for the session.)`, kind: 'error', notices: [] };
+      } else if (match !== undefined) {
+        meta = { command: `${match.plugin}:${match.command.name}` };
+        try {
+          reply = { text: await this.plugins.runCommand(match, message, this.#context(), { color: options.color === true }), kind: 'command', notices: [] };
+        } catch (error) {
+          if (!(error instanceof StewardError)) throw error;
+          reply = { text: error.message, kind: 'error', notices: [] };
+          meta.error = error.name;
+        }
+      } else {
+        ({ reply, turn } = await this.#agentTurn(message, text, sessionId, inbound.id, options, directive.kind === 'turn' ? directive.tier : undefined));
+        meta = reply.via === undefined ? {} : { provider: reply.via.provider, tier: reply.via.tier, via: reply.via.kind, fallbackFrom: reply.via.fallbackFrom };
+        meta.tierSource = turn.decision.source;
+        if (reply.notices.length > 0) meta.notices = reply.notices;
       }
-    } else {
-      ({ reply, turn } = await this.#agentTurn(message, text, sessionId, inbound.id, options, directive.kind === 'turn' ? directive.tier : undefined));
-      meta = reply.via === undefined ? {} : { provider: reply.via.provider, tier: reply.via.tier, via: reply.via.kind, fallbackFrom: reply.via.fallbackFrom };
-      meta.tierSource = turn.decision.source;
-      if (reply.notices.length > 0) meta.notices = reply.notices;
+      // Stored without colours: the history goes back to the model as plain text.
+      const stored = this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: stripVTControlCharacters(reply.text), meta: { ...meta, kind: reply.kind } });
+      if (turn !== undefined) this.turns.record({ ...turn, replyId: stored.id });
+    } catch (error) {
+      this.memory.afterTurn({ inboundId: inbound.id, kind: 'error', modelTurn: false });
+      throw error;
     }
-    // Stored without colours: the history goes back to the model as plain text.
-    const stored = this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: stripVTControlCharacters(reply.text), meta: { ...meta, kind: reply.kind } });
-    if (turn !== undefined) this.turns.record({ ...turn, replyId: stored.id });
-    this.memory.afterTurn({ inboundId: inbound.id, kind: reply.kind });
+    this.memory.afterTurn({ inboundId: inbound.id, kind: reply.kind, modelTurn: turn !== undefined });
     return reply;
   }
 

@@ -1,6 +1,7 @@
 import { formatCommandHelp } from '../app/builtins.js';
 import type { Steward } from '../app/steward.js';
 import { formatStatus } from '../cli/format.js';
+import type { Episode } from '../memory/episodes.js';
 import type { Tier } from '../models/providers.js';
 import type { Colors } from '../shared/colors.js';
 
@@ -10,6 +11,19 @@ export interface ReplState {
   sessionId: number;
   /** The session's tier override (a bare `/fast` or `/quality`); undefined = chosen per turn. */
   tier?: Tier | undefined;
+  /** The owner's name, for the next session. */
+  sender: string;
+}
+
+/**
+ * The line that reports a saved episode.
+ * @param episode - the episode, or undefined when the session held nothing
+ */
+export function describeSavedEpisode(episode: Episode | undefined): string {
+  if (episode === undefined) return 'Nothing to remember from this conversation.';
+  const how = episode.method === 'model' ? `summarized by ${episode.provider ?? 'the model'}` : 'summarized without a model for now (a model rewrites it when one is up)';
+  const followups = episode.followups.length > 0 ? ` Open: ${episode.followups.join('; ')}.` : '';
+  return `Saved as episode #${episode.id}, ${how}: ${episode.summary}${followups}`;
 }
 
 function setSessionTier(tier: Tier, { state, write }: SlashContext): void {
@@ -84,6 +98,16 @@ export const SLASH_COMMANDS: SlashCommand[] = [
     run: (_args, { state, write }) => {
       state.tier = undefined;
       write('steward chooses the tier of each turn again (/why shows the reason).\n');
+    },
+  },
+  {
+    names: ['end'],
+    description: 'end this conversation: steward summarizes it into an episode and starts a new one',
+    run: async (_args, { steward, state, write, colors }) => {
+      write(colors.dim('Summarizing this conversation…') + '\n');
+      const episode = await steward.memory.endSession(state.sessionId);
+      state.sessionId = steward.conversations.startSession('repl', state.sender);
+      write(`${describeSavedEpisode(episode)}\nA new conversation starts now.\n`);
     },
   },
   {

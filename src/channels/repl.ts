@@ -7,7 +7,7 @@ import type { Steward } from '../app/steward.js';
 import { viaTag } from '../cli/format.js';
 import { colorsFor, supportsColor } from '../shared/colors.js';
 import { describeError } from '../shared/errors.js';
-import { runSlashCommand, type ReplState } from './repl-commands.js';
+import { describeSavedEpisode, runSlashCommand, type ReplState } from './repl-commands.js';
 import type { Reply } from './types.js';
 
 /** How often an idle REPL on a terminal asks the plugins for notices (habit reminders), in ms. */
@@ -78,7 +78,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
     });
   }
-  const state: ReplState = { sessionId: steward.conversations.startSession('repl', options.sender) };
+  const state: ReplState = { sessionId: steward.conversations.startSession('repl', options.sender), sender: options.sender };
   let current: AbortController | undefined;
   readline.on('SIGINT', () => {
     if (current !== undefined) {
@@ -108,6 +108,8 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     write(colors.bold('steward') + colors.dim(' — your local assistant. /help for commands, Ctrl-D to quit.\n'));
     await showNotices(false);
     readline.prompt();
+    // After the prompt: open the vector index, embed what is queued, catch up on episodes and facts.
+    steward.memory.warm();
   }
 
   try {
@@ -167,8 +169,14 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   } finally {
     if (noticeTimer !== undefined) clearInterval(noticeTimer);
     readline.close();
-    steward.conversations.endSession(state.sessionId);
-    if (terminal) write('\n');
+    // Leaving ends the conversation: its episode is written now (the model's summary, or a heuristic one upgraded later).
+    if (terminal) write(colors.dim('\nSaving this conversation…') + '\n');
+    try {
+      const episode = await steward.memory.endSession(state.sessionId);
+      if (terminal && episode !== undefined) write(colors.dim(describeSavedEpisode(episode)) + '\n');
+    } catch (error) {
+      steward.log.error({ err: error }, 'could not save the conversation as an episode; it is retried at the next start');
+    }
   }
   return 0;
 }

@@ -85,6 +85,22 @@ export async function formatProviders(report: StatusReport, pc: Colors = colorsF
 }
 
 /**
+ * One line about memory: the embedder, vectors, the queue, re-embedding,
+ * episodes and facts.
+ * @param memory - the memory part of the status report
+ */
+export function describeMemory(memory: StatusReport['memory']): string {
+  const vectors = memory.vectors.find((entry) => entry.model === memory.serving)?.count ?? 0;
+  const parts = [`${memory.embedder.id} (${memory.embedder.kind})`, `${vectors} vectors`];
+  if (memory.index !== undefined) parts.push(`index ${memory.index.state}${memory.index.opened === undefined ? '' : `, ${memory.index.opened.how}`}`);
+  if (memory.queue.pending > 0) parts.push(`${memory.queue.pending} to embed${memory.queue.stuck > 0 ? ` (${memory.queue.stuck} failing: steward memory embed --retry)` : ''}`);
+  if (memory.reembed !== undefined) parts.push(`re-embedding for the new model ${memory.reembed.done}/${memory.reembed.total}; ${memory.serving} serves recall until then`);
+  parts.push(`${memory.counts.episodes.model + memory.counts.episodes.heuristic} episodes${memory.counts.episodes.heuristic > 0 ? ` (${memory.counts.episodes.heuristic} heuristic)` : ''}`, `${memory.counts.facts} facts`);
+  if (memory.counts.pendingExtraction > 0) parts.push(`${memory.counts.pendingExtraction} messages waiting for fact extraction`);
+  return parts.join('; ');
+}
+
+/**
  * The whole `/status` text.
  * @param report - the status report
  * @param pc - colour functions for the output (default: none)
@@ -101,6 +117,7 @@ export async function formatStatus(report: StatusReport, pc: Colors = colorsFor(
       ? `signal     ${report.signal.api} at ${report.signal.url ?? ''} → ${report.signal.to.join(', ')}`
       : `signal     off (${report.signal.missing})`,
   );
+  lines.push(`memory     ${describeMemory(report.memory)}`);
   lines.push('', await formatProviders(report, pc));
   return lines.join('\n');
 }

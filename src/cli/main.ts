@@ -8,7 +8,9 @@ Commands you can type in the REPL, in "steward run" and over Signal:
   habit stats [<habit>]
   set goal <title> [by <date>]
   update progress <goal> <N>%
-  goals
+  add milestone <goal>: <title>
+  goals, goal review
+  remember <fact>, forget <fact>, profile [<key>], recall <query>
   briefing morning|weekly
   help
   /fast <message>, /quality <message>   (this message on that model tier)
@@ -99,6 +101,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options: { systemd?: boolean; launchd?: boolean; write?: boolean; force?: boolean }) => {
       const { serviceInstallCommand } = await import('./commands/service.js');
       setExitCode(await serviceInstallCommand(options));
+    });
+
+  const memory = program.command('memory').description('what steward remembers: embedder, vector index, embedding queue, episodes and facts');
+  memory
+    .command('status', { isDefault: true })
+    .description('the embedder, the vector index, the queue, re-embedding progress, episodes and facts')
+    .action(async () => {
+      const { memoryStatusCommand } = await import('./commands/memory.js');
+      setExitCode(await memoryStatusCommand());
+    });
+  memory
+    .command('embed')
+    .description('embed everything queued now, with a progress bar (after a change of embedding model, or without the daemon)')
+    .option('--retry', 'also retry texts whose embedding failed 5 times')
+    .action(async (options: { retry?: boolean }) => {
+      const { memoryEmbedCommand } = await import('./commands/memory.js');
+      setExitCode(await memoryEmbedCommand({ retry: options.retry === true }));
     });
 
   program

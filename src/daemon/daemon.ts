@@ -12,6 +12,9 @@ import { DaemonLock, type LockRecord } from './lock.js';
 /** How often old job run records are pruned, in ms. */
 const PRUNE_EVERY_MS = 6 * 3_600_000;
 
+/** How often idle sessions are ended and memory's background work is run, in ms. */
+const MEMORY_SWEEP_MS = 60_000;
+
 /** Options of {@link Daemon}; each defaults to the config's `daemon.*`. */
 export interface DaemonOptions {
   /** How often the outbox is checked for due retries, in ms. */
@@ -24,6 +27,8 @@ export interface DaemonOptions {
   shutdownGraceMs?: number;
   /** Where Signal messages come from (default: from the config; null: do not receive). */
   signalSource?: SignalEventSource | null;
+  /** How often idle sessions are ended and memory catches up (episodes, facts, embeddings), in ms (default 60 000). */
+  memorySweepMs?: number;
 }
 
 /** What {@link Daemon.start} did, for the start-up output. */
@@ -71,6 +76,9 @@ export class Daemon {
   readonly #intervals: { outboxMs: number; heartbeatMs: number; shutdownGraceMs: number };
   #outboxTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  #memoryTimer: NodeJS.Timeout | undefined;
+  #memorySweep: Promise<unknown> | undefined;
+  readonly #memorySweepMs: number;
   #outboxRound: Promise<void> | undefined;
   #outboxStop = new AbortController();
   #startedAt = '';
@@ -103,6 +111,7 @@ export class Daemon {
       ? ''
       : (missingSignalSettings(steward.config) ?? (steward.config.signal.receive.enabled ? 'receiving is off' : 'receiving is off (signal.receive.enabled is false)'));
     this.#fatal = new Promise((resolve) => (this.#onFatal = resolve));
+    this.#memorySweepMs = options.memorySweepMs ?? MEMORY_SWEEP_MS;
   }
 
   /** Whether the daemon is running. */
@@ -162,6 +171,8 @@ export class Daemon {
       this.#outboxStop = new AbortController();
       this.#outboxTimer = setInterval(() => this.#drainOutbox(), this.#intervals.outboxMs);
       this.#heartbeatTimer = setInterval(() => this.#heartbeat(), this.#intervals.heartbeatMs);
+      this.#memoryTimer = setInterval(() => this.#sweepMemory(), this.#memorySweepMs);
+      steward.memory.warm();
       this.#running = true;
       this.#drainOutbox();
       this.#heartbeat();
@@ -174,6 +185,16 @@ export class Daemon {
       this.#lock.release(null);
       throw error;
     }
+  }
+
+  #sweepMemory(): void {
+    if (this.#memorySweep !== undefined) return;
+    this.#memorySweep = this.#steward.memory
+      .sweep()
+      .catch((error: unknown) => this.#steward.log.error({ err: error }, `memory sweep failed: ${describeError(error)}`))
+      .finally(() => {
+        this.#memorySweep = undefined;
+      });
   }
 
   #drainOutbox(): void {
@@ -232,6 +253,7 @@ export class Daemon {
     this.#running = false;
     clearInterval(this.#outboxTimer);
     clearInterval(this.#heartbeatTimer);
+    clearInterval(this.#memoryTimer);
     this.#outboxStop.abort();
     this.#steward.router.health.stop();
     this.#warmUp?.controller.abort(new Error('daemon stopping'));

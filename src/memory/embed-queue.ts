@@ -44,6 +44,8 @@ export class EmbeddingQueue {
   readonly #embedder: Embedder;
   readonly #index: VectorIndex;
   readonly #log: Logger;
+  readonly #recent: ((text: string) => Float32Array | undefined) | undefined;
+  readonly #busy: (() => ReadonlySet<number>) | undefined;
   #running: Promise<DrainResult> | undefined;
   #kickTimer: NodeJS.Immediate | undefined;
   #failures = 0;
@@ -52,9 +54,22 @@ export class EmbeddingQueue {
   readonly #stop = new AbortController();
 
   /**
-   * @param options - database, stored vectors, embedder, the embedder's index, logger
+   * @param options - database, stored vectors, embedder, the embedder's index, logger, and
+   *   `recent`: vectors this embedder made moments ago for recall queries (a turn's message is
+   *   embedded as its query first, so its stored vector costs no second request), and `busy`:
+   *   ids of messages whose turn is still running (left for the next drain, so they reuse that vector)
    */
-  constructor(options: { database: Database; store: EmbeddingStore; embedder: Embedder; index: VectorIndex; log: Logger }) {
+  constructor(options: {
+    database: Database;
+    store: EmbeddingStore;
+    embedder: Embedder;
+    index: VectorIndex;
+    log: Logger;
+    recent?: (text: string) => Float32Array | undefined;
+    busy?: () => ReadonlySet<number>;
+  }) {
+    this.#recent = options.recent;
+    this.#busy = options.busy;
     this.#database = options.database;
     this.#store = options.store;
     this.#embedder = options.embedder;
@@ -118,7 +133,12 @@ export class EmbeddingQueue {
     );
     for (;;) {
       if (options.signal?.aborted === true || this.#stop.signal.aborted) break;
-      const jobs = take.all(MAX_JOB_ATTEMPTS, this.#embedder.batchSize).map((row): MemoryRef => ({ type: row.owner_type, id: row.owner_id }));
+      const busy = this.#busy?.() ?? new Set<number>();
+      const jobs = take
+        .all(MAX_JOB_ATTEMPTS, this.#embedder.batchSize + busy.size)
+        .map((row): MemoryRef => ({ type: row.owner_type, id: row.owner_id }))
+        .filter((job) => !(job.type === 'message' && busy.has(job.id)))
+        .slice(0, this.#embedder.batchSize);
       if (jobs.length === 0) break;
       try {
         const counts = await this.#processBatch(jobs, options.signal);
@@ -162,7 +182,7 @@ export class EmbeddingQueue {
         finished.push(ref);
         continue;
       }
-      const known = this.#store.findByHash(model, hash);
+      const known = this.#store.findByHash(model, hash) ?? this.#recent?.(text);
       if (known !== undefined) {
         ready.push({ ref, hash, vector: known });
       } else if (batchHashes.has(hash)) {

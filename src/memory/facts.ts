@@ -107,6 +107,15 @@ function toFact(row: FactRow): Fact {
 }
 
 /**
+ * A fact as one line: `key: value`, or the value alone for a note (a
+ * fact whose key was made from its first words, `note: ...`).
+ * @param fact - the fact
+ */
+export function factText(fact: Pick<Fact, 'key' | 'value'>): string {
+  return fact.key.startsWith('note: ') ? fact.value : `${fact.key}: ${fact.value}`;
+}
+
+/**
  * A fact key as stored: lower case, single spaces, no surrounding
  * punctuation; "Coffee_Order" and "coffee order." are one key.
  * @param key - the key as given

@@ -36,7 +36,7 @@ export interface LexicalFilter {
 /**
  * BM25 search (FTS5's `bm25()`, Robertson & Zaragoza's Okapi BM25) over
  * messages, episodes and current facts, as one list ordered by score.
- * Messages that are errors or outbound briefings are left out, as are
+ * Command lines, command replies, errors and outbound briefings are left out, as are
  * superseded and forgotten facts.
  * @param database - the database
  * @param match - an FTS5 expression from {@link ftsQuery}
@@ -50,7 +50,8 @@ export function bm25Search(database: Database, match: string, limit: number, fil
     .prepare<[string, number, number], { id: number; score: number }>(
       `SELECT m.id, bm25(messages_fts) AS score FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
        WHERE messages_fts MATCH ? AND coalesce(m.session_id, -2) != ?
-         AND coalesce(json_extract(m.meta, '$.kind'), '') NOT IN ('error', 'cancelled', 'outbound')
+         AND coalesce(json_extract(m.meta, '$.kind'), '') NOT IN ('error', 'cancelled', 'outbound', 'command')
+         AND json_extract(m.meta, '$.command') IS NULL
        ORDER BY score LIMIT ?`,
     )
     .all(match, session, limit);

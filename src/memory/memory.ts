@@ -13,7 +13,7 @@ import { EmbeddingQueue, type DrainResult } from './embed-queue.js';
 import { createEmbedder, HashingEmbedder, HttpEmbedder, OPENAI_EMBEDDING_MODEL, type Embedder } from './embedders/index.js';
 import { EmbeddingStore } from './embedding-store.js';
 import { EpisodeStore, episodeSummarySchema, heuristicSummary, type Episode, type EpisodeSummary, type FinishedSession } from './episodes.js';
-import { FACT_CATEGORIES, FactStore, type Fact, type FactCategory, type ReconcileOutcome } from './facts.js';
+import { FACT_CATEGORIES, factText, FactStore, type Fact, type FactCategory, type ReconcileOutcome } from './facts.js';
 import { HybridRecall, type RecallOptions, type RecallResult } from './recall.js';
 import { truncate } from './text.js';
 import { VectorIndex, type IndexOpenReport } from './vector-index.js';
@@ -128,6 +128,8 @@ export class Memory {
   readonly #indexes = new Map<string, Promise<{ index: VectorIndex; report: IndexOpenReport }>>();
   readonly #opened = new Map<string, { index: VectorIndex; report: IndexOpenReport }>();
   readonly #queryCache = new Map<string, Float32Array>();
+  /** Inbound messages whose turn is running. */
+  readonly #turns = new Set<number>();
   #servingEmbedder: Embedder | undefined;
   #queue: EmbeddingQueue | undefined;
   #reembedChecked = false;
@@ -218,7 +220,7 @@ export class Memory {
   async #queueReady(): Promise<EmbeddingQueue> {
     if (this.#queue === undefined) {
       const index = await this.index(this.embedder.id);
-      this.#queue ??= new EmbeddingQueue({ database: this.#database, store: this.vectors, embedder: this.embedder, index, log: this.#log });
+      this.#queue ??= new EmbeddingQueue({ database: this.#database, store: this.vectors, embedder: this.embedder, index, log: this.#log, recent: (text) => this.#queryCache.get(`${this.embedder.id}\n${text}`), busy: () => this.#turns });
     }
     if (!this.#reembedChecked) {
       this.#reembedChecked = true;
@@ -237,7 +239,7 @@ export class Memory {
       count += this.#database
         .prepare(
           `INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) SELECT 'message', m.id FROM messages m
-           WHERE (m.role = 'user' OR json_extract(m.meta, '$.kind') = 'agent')
+           WHERE ((m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL) OR json_extract(m.meta, '$.kind') = 'agent')
              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'message' AND e.owner_id = m.id AND e.model = ?)`,
         )
         .run(model).changes;
@@ -346,7 +348,7 @@ export class Memory {
     const profileFacts = this.facts.current(this.#config.memory.profileMinConfidence);
     const profile = profileFacts
       .sort((left, right) => right.confidence - left.confidence || left.category.localeCompare(right.category) || left.key.localeCompare(right.key))
-      .map((fact) => `${fact.category} · ${fact.key}: ${fact.value}`);
+      .map((fact) => `${fact.category} · ${factText(fact)}`);
     const last = this.episodes.latest(1, { exceptSession: turn.sessionId })[0];
     const leftOff = last === undefined ? undefined : describeLeftOff(last);
     const recall = await this.recall(turn.text, { excludeSessionId: turn.sessionId, signal: turn.signal });
@@ -356,14 +358,25 @@ export class Memory {
   }
 
   /**
-   * Called after every turn: a model turn's message is marked for fact
-   * extraction; then embeddings and the other background work run, after
-   * the reply has gone out.
-   * @param turn - the stored inbound message and what answered it
+   * Called when a turn starts, after its message is stored: the embedding
+   * queue leaves that message alone until {@link afterTurn}.
+   * @param inboundId - the stored message
    */
-  afterTurn(turn: { inboundId: number; kind: 'agent' | 'command' | 'error' | 'cancelled' }): void {
+  beginTurn(inboundId: number): void {
+    this.#turns.add(inboundId);
+  }
+
+  /**
+   * Called after every turn: the message of a model turn (answered, or
+   * not answered because no model was up) is marked for fact extraction;
+   * then embeddings and the other background work run, after the reply
+   * has gone out.
+   * @param turn - the stored inbound message, the reply's kind, and whether it went to the model (not a command)
+   */
+  afterTurn(turn: { inboundId: number; kind: 'agent' | 'command' | 'error' | 'cancelled'; modelTurn: boolean }): void {
+    this.#turns.delete(turn.inboundId);
     if (this.#closed) return;
-    if (turn.kind === 'agent' && this.#config.memory.extraction.enabled) {
+    if (turn.modelTurn && turn.kind !== 'cancelled' && this.#config.memory.extraction.enabled) {
       this.#database.prepare("UPDATE messages SET facts_state = 'pending' WHERE id = ? AND facts_state IS NULL").run(turn.inboundId);
       this.background();
       return;
@@ -373,7 +386,8 @@ export class Memory {
   }
 
   /**
-   * End a session now and write its episode (by the model, else the heuristic).
+   * End a session now and write its episode: by the model within
+   * `memory.closeTimeoutMs`, else the heuristic one (upgraded later).
    * @param sessionId - the session
    * @returns the episode, or undefined when the owner said nothing in it
    */
@@ -382,7 +396,7 @@ export class Memory {
     const row = this.#database.prepare<[number], FinishedSession & { summarized_at: string | null }>('SELECT id, channel, summarized_at FROM sessions WHERE id = ?').get(sessionId);
     if (row === undefined) return undefined;
     if (row.summarized_at !== null) return this.episodes.bySession(sessionId);
-    const episode = await this.#summarize({ id: row.id, channel: row.channel }, { tryModel: true });
+    const episode = await this.#summarize({ id: row.id, channel: row.channel }, { tryModel: true, timeoutMs: this.#config.memory.closeTimeoutMs });
     this.#kickEmbeddings();
     return episode;
   }
@@ -455,7 +469,7 @@ export class Memory {
     this.#kickEmbeddings();
   }
 
-  async #summarize(session: FinishedSession, options: { tryModel: boolean; upgrade?: boolean }): Promise<Episode | undefined> {
+  async #summarize(session: FinishedSession, options: { tryModel: boolean; upgrade?: boolean; timeoutMs?: number }): Promise<Episode | undefined> {
     const messages = this.#conversations.history(session.id, 2000);
     if (!messages.some((message) => message.role === 'user')) {
       this.episodes.skip(session.id);
@@ -463,13 +477,15 @@ export class Memory {
     }
     if (this.#config.memory.episodes.summarizeWithModel && options.tryModel) {
       try {
-        const { summary, provider } = await this.#modelSummary(messages);
+        const signal = options.timeoutMs === undefined ? this.#stop.signal : AbortSignal.any([this.#stop.signal, AbortSignal.timeout(options.timeoutMs)]);
+        const { summary, provider } = await this.#modelSummary(messages, signal);
         const episode = this.episodes.save(session, messages, summary, { method: 'model', provider });
         this.#log.info({ sessionId: session.id, episode: episode.id, provider }, options.upgrade === true ? 'heuristic episode upgraded by the model' : 'episode written');
         return episode;
       } catch (error) {
-        if (!(error instanceof NoModelAvailableError) && !(error instanceof ModelOutputError)) throw error;
-        this.#log.warn({ sessionId: session.id }, `episode summary by model failed (${error.message.split('. ')[0]}); ${options.upgrade === true ? 'the heuristic one stays' : 'a heuristic one is stored and upgraded later'}`);
+        const timedOut = options.timeoutMs !== undefined && !this.#stop.signal.aborted && (error as Error).name === 'TimeoutError';
+        if (!(error instanceof NoModelAvailableError) && !(error instanceof ModelOutputError) && !timedOut) throw error;
+        this.#log.warn({ sessionId: session.id }, `episode summary by model failed (${timedOut ? `no answer within ${options.timeoutMs} ms` : (error as Error).message.split('. ')[0]}); ${options.upgrade === true ? 'the heuristic one stays' : 'a heuristic one is stored and upgraded later'}`);
         if (options.upgrade === true) {
           this.episodes.failedAttempt(session.id);
           return this.episodes.bySession(session.id);
@@ -483,7 +499,7 @@ export class Memory {
     return this.episodes.save(session, messages, heuristicSummary(messages), { method: 'heuristic' });
   }
 
-  async #modelSummary(messages: readonly StoredMessage[]): Promise<{ summary: EpisodeSummary; provider: string }> {
+  async #modelSummary(messages: readonly StoredMessage[], signal: AbortSignal): Promise<{ summary: EpisodeSummary; provider: string }> {
     let transcript = messages
       .filter((message) => message.meta.kind !== 'error' && message.meta.kind !== 'cancelled')
       .map((message) => `${message.role === 'user' ? 'owner' : 'steward'} (${message.createdAt.slice(0, 16).replace('T', ' ')}): ${message.text}`)
@@ -497,7 +513,7 @@ export class Memory {
         { role: 'user', content: transcript },
       ],
       episodeSummarySchema,
-      { name: 'episode_summary', temperature: STRUCTURED_TEMPERATURE, localOnly: this.#config.memory.backgroundLocalOnly, signal: this.#stop.signal, log: this.#log },
+      { name: 'episode_summary', temperature: STRUCTURED_TEMPERATURE, localOnly: this.#config.memory.backgroundLocalOnly, signal, log: this.#log },
     );
     return { summary: result.parsed, provider: result.provider.id };
   }

@@ -4,7 +4,7 @@ import type { MemoryRef, OwnerType } from './embedding-store.js';
 /**
  * The text steward embeds and shows for each kind of memory: a message's
  * text; an episode's summary with its topics and follow-ups; a current
- * fact as `key: value`. Retired and superseded facts have none (they are
+ * fact as `key: value` (a note, whose key is made up, as its value alone). Retired and superseded facts have none (they are
  * never recalled).
  */
 
@@ -30,7 +30,7 @@ const QUERIES: Record<OwnerType, string> = {
       || CASE WHEN topics <> '[]' THEN ' Topics: ' || (SELECT group_concat(value, ', ') FROM json_each(topics)) || '.' ELSE '' END
       || CASE WHEN followups <> '[]' THEN ' Follow-ups: ' || (SELECT group_concat(value, '; ') FROM json_each(followups)) || '.' ELSE '' END AS text,
       ended AS at FROM episodes WHERE id IN (SELECT value FROM json_each(?))`,
-  fact: `SELECT id, key || ': ' || value AS text, valid_from AS at FROM facts WHERE valid_to IS NULL AND id IN (SELECT value FROM json_each(?))`,
+  fact: `SELECT id, CASE WHEN key LIKE 'note: %' THEN value ELSE key || ': ' || value END AS text, valid_from AS at FROM facts WHERE valid_to IS NULL AND id IN (SELECT value FROM json_each(?))`,
 };
 
 /**

@@ -81,6 +81,8 @@ export interface OpenAIServer {
   mode: ServerMode;
   /** Wait this long before answering a chat request (a busy server that is alive: /models still answers at once), in ms. */
   chatDelayMs: number;
+  /** Answer this many of the next embeddings requests with HTTP 500 (then normally). */
+  embeddingFailures: number;
   /** Replace the answer function. */
   respond: (request: ChatRequest) => ScriptedReply;
   /** Stop the server (and cut hanging connections). */
@@ -150,6 +152,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     authorizations: [],
     mode: 'ok',
     chatDelayMs: 0,
+    embeddingFailures: 0,
     respond: options.respond ?? echoReply(model),
     close: () => closeServer(),
   };
@@ -180,6 +183,10 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       const input = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
       state.embeddingRequests.push({ model: parsed.model, input, ...(parsed.encoding_format === undefined ? {} : { encoding_format: parsed.encoding_format }) });
       if (state.mode === 'error500') return sendJson(response, 500, { error: { message: 'boom' } });
+      if (state.embeddingFailures > 0) {
+        state.embeddingFailures -= 1;
+        return sendJson(response, 500, { error: { message: 'embedding backend busy' } });
+      }
       return sendJson(response, 200, {
         object: 'list',
         model: parsed.model,

@@ -1,11 +1,10 @@
-import { http } from '../../shared/http.js';
 import type { Steward } from '../../app/steward.js';
 import { daemonHealth } from '../../daemon/health.js';
 import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js';
 import { colorsFor } from '../../shared/colors.js';
 import { describeError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
-import { describeBreaker, describeLastError } from '../format.js';
+import { describeBreaker, describeLastError, describeMemory } from '../format.js';
 
 /** Outcome of one doctor check. */
 export interface DoctorCheck {
@@ -55,16 +54,23 @@ async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
 }
 
 async function checkEmbeddings(steward: Steward): Promise<DoctorCheck> {
-  const { url, model } = steward.config.embeddings;
-  if (url === null) return { name: 'embeddings', status: 'ok', detail: 'offline hashing embedder (no server needed); set STEWARD_EMBEDDINGS_URL for a real model' };
-  const base = url.replace(/\/+$/, '');
+  const embedder = steward.memory.embedder;
+  if (embedder.kind === 'offline') return { name: 'embeddings', status: 'ok', detail: `offline hashing embedder ${embedder.id} (no server needed); set STEWARD_EMBEDDINGS_URL for a real model` };
+  const started = performance.now();
   try {
-    const response = await (await http()).get(`${base}/models`, { timeout: steward.config.models.health.timeoutMs, validateStatus: () => true });
-    if (response.status >= 200 && response.status < 300) return { name: 'embeddings', status: 'ok', detail: `${base} answered; model ${model ?? '(server default)'}` };
-    return { name: 'embeddings', status: 'fail', detail: `${base}/models answered HTTP ${response.status}` };
+    const [vector] = await embedder.embed(['steward doctor'], { signal: AbortSignal.timeout(Math.max(steward.config.models.health.timeoutMs, 5000)) });
+    return { name: 'embeddings', status: 'ok', detail: `${embedder.id} answered in ${Math.round(performance.now() - started)} ms (${vector?.length ?? 0} dimensions)` };
   } catch (error) {
-    return { name: 'embeddings', status: 'fail', detail: `${base} is unreachable (${describeError(error)}): start it or unset STEWARD_EMBEDDINGS_URL` };
+    const where = embedder.kind === 'cloud' ? 'OpenAI' : (steward.config.embeddings.url ?? '');
+    return { name: 'embeddings', status: 'fail', detail: `${embedder.id} at ${where} failed (${describeError(error)}): start it, fix the URL or model, or unset STEWARD_EMBEDDINGS_URL; texts wait in the queue meanwhile` };
   }
+}
+
+function checkMemory(steward: Steward): DoctorCheck {
+  const memory = steward.memory.status();
+  const detail = describeMemory(memory);
+  if (memory.queue.stuck > 0) return { name: 'memory', status: 'warn', detail };
+  return { name: 'memory', status: 'ok', detail };
 }
 
 async function checkSignal(steward: Steward): Promise<DoctorCheck> {
@@ -114,6 +120,7 @@ export async function runDoctorChecks(steward: Steward): Promise<DoctorCheck[]> 
     ...pluginChecks,
     ...(await checkModels(steward)),
     await checkEmbeddings(steward),
+    checkMemory(steward),
     await checkSignal(steward),
     checkDaemon(steward),
   ];
