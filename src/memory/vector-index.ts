@@ -305,6 +305,12 @@ export class VectorIndex {
    * @returns how many vectors were added
    */
   catchUp(): number {
+    const added = this.#addMissing();
+    if (this.#unsaved >= this.#settings.saveEvery) this.save();
+    return added;
+  }
+
+  #addMissing(): number {
     if (this.#state === 'rebuilding') return 0;
     let added = 0;
     for (const row of this.#store.since(this.model, this.#caughtUpTo)) {
@@ -315,7 +321,6 @@ export class VectorIndex {
       this.#caughtUpTo = row.id;
     }
     if (added > 0 && this.#state === 'empty') this.#state = 'ready';
-    if (this.#unsaved >= this.#settings.saveEvery) this.save();
     return added;
   }
 
@@ -344,7 +349,7 @@ export class VectorIndex {
    */
   save(): void {
     if (this.#state === 'rebuilding' || this.#hnsw === undefined) return;
-    this.catchUp();
+    this.#addMissing();
     if (this.#unsaved === 0 && existsSync(this.#files.meta)) return;
     mkdirSync(this.#directory, { recursive: true });
     const files = this.#files;
