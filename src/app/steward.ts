@@ -298,16 +298,33 @@ export class Steward implements StewardServices {
       },
       { sessionId, inboundId, text: messageText, signal: options.signal },
     );
-    const tools = this.plugins.tools();
+    // Tools that ran in this turn: a provider that fails after a tool call must not make the next
+    // provider do it again (a check-in twice, progress added twice).
+    const ledger: Array<{ name: string; args: string; result: string }> = [];
+    const tools = this.plugins.tools().map((hosted) => ({
+      ...hosted,
+      run: async (args: unknown): Promise<string> => {
+        const key = JSON.stringify(args ?? {});
+        const done = ledger.find((entry) => entry.name === hosted.tool.name && entry.args === key);
+        if (done !== undefined) return `(already done earlier in this turn; not repeated) ${done.result}`;
+        const result = await hosted.run(args);
+        ledger.push({ name: hosted.tool.name, args: key, result });
+        return result;
+      },
+    }));
     try {
       const routed = await this.router.run(
         tier,
         async (provider, attempt) => {
           let attemptFirstToken: number | null = null;
+          const carriedOut =
+            ledger.length === 0
+              ? ''
+              : `\n\nEarlier in this turn, before another model failed, these tool calls were already carried out. Do not call them again; tell the owner what was done:\n${ledger.map((entry) => `- ${entry.name}(${entry.args}) → ${entry.result}`).join('\n')}`;
           try {
             const result = await runAgentTurn({
               provider,
-              systemPrompt,
+              systemPrompt: systemPrompt + carriedOut,
               history,
               text,
               tools,

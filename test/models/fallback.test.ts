@@ -183,4 +183,27 @@ describe('model fallback in the same turn', () => {
     expect(lines.join('\n')).not.toContain(OPENAI_KEY);
     expect(lines.join('\n')).not.toContain('0123456789');
   });
+
+  it('never runs a tool twice when the provider that called it fails and the next one takes the turn', async () => {
+    const local = await server('local-model');
+    const cloud = await server('gpt-test', OPENAI_KEY);
+    local.respond = () => {
+      local.mode = 'error500'; // the tool runs, then the follow-up request fails
+      return { toolCalls: [{ name: 'goal_update_progress', arguments: { goal: 'marathon', change: 10 } }] };
+    };
+    // A naive cloud model calls the same tool again, then reports.
+    cloud.respond = (request) => {
+      const last = request.messages[request.messages.length - 1];
+      if (last?.role === 'tool') return { content: `Reported: ${typeof last.content === 'string' ? last.content : ''}` };
+      return { toolCalls: [{ name: 'goal_update_progress', arguments: { goal: 'marathon', change: 10 } }] };
+    };
+    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    await opened.say('set goal run a marathon by 2027-05-01');
+    const reply = await opened.say('add ten percent to the marathon');
+    expect(reply.via?.provider).toBe('openai-fast');
+    expect(reply.text).toContain('Reported: (already done earlier in this turn; not repeated) run a marathon: 10% (was 0%)');
+    expect(opened.steward.database.prepare('SELECT progress FROM goals').all()).toEqual([{ progress: 10 }]);
+    expect(systemText(cloud.chatRequests[0]!)).toContain('these tool calls were already carried out');
+    expect(systemText(cloud.chatRequests[0]!)).toContain('goal_update_progress({"goal":"marathon","change":10}) → run a marathon: 10% (was 0%)');
+  });
 });
