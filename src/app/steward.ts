@@ -413,15 +413,20 @@ export class Steward implements StewardServices {
   }
 
   /**
-   * Probe the providers now (for /status and doctor). Cloud ones are not
-   * contacted while models.allowCloud is false, and an open breaker is left
-   * to finish its cooldown.
+   * Probe the providers now (for /status and doctor). Cloud providers are
+   * probed always with `cloud: 'always'` (doctor), and otherwise only when
+   * no local provider is up (/status: the cloud gets no request while a
+   * local model serves); never while models.allowCloud is false. An open
+   * breaker is left to finish its cooldown.
+   * @param options - `cloud`: `always` or `when-needed` (default)
    */
-  async probeProviders(): Promise<void> {
-    const usable = this.router
-      .providers()
-      .filter((provider) => this.router.disabledReason(provider) === undefined && this.router.health.health(provider).state !== 'open');
-    await Promise.all(usable.map((provider) => this.router.health.probe(provider)));
+  async probeProviders(options: { cloud?: 'always' | 'when-needed' } = {}): Promise<void> {
+    const usable = (kind: 'local' | 'cloud'): ModelProvider[] =>
+      this.router.providers().filter((provider) => provider.kind === kind && this.router.disabledReason(provider) === undefined && this.router.health.health(provider).state !== 'open');
+    const local = usable('local');
+    await Promise.all(local.map((provider) => this.router.health.probe(provider)));
+    const localUp = local.some((provider) => this.router.health.health(provider).state === 'closed');
+    if (options.cloud === 'always' || !localUp) await Promise.all(usable('cloud').map((provider) => this.router.health.probe(provider)));
   }
 
   /** What `/status` and `steward doctor` show. */

@@ -44,7 +44,7 @@ interface Cue {
 
 // Strong cues (0.5) send a turn to quality on their own; weak ones (0.25) need company.
 const CUES: readonly Cue[] = [
-  { category: 'planning', pattern: /\b(plan|planning|roadmap|itinerary|timeline|prioriti[sz]e|reorgani[sz]e)\b/i, weight: 0.5 },
+  { category: 'planning', pattern: /\b(plan (?:my|a|an|the|our|out|for|how|what|when|where|to|this|next|it)|planning|roadmap|itinerary|timeline|prioriti[sz]e|reorgani[sz]e)\b/i, weight: 0.5 },
   { category: 'planning', pattern: /\b(step[- ]by[- ]step|break (?:it|this|that) down|strategy|schedule (?:my|the|a)|organi[sz]e (?:my|the))\b/i, weight: 0.5 },
   { category: 'review', pattern: /\b(review|retrospective|reflect on|look back (?:at|on)|how did (?:my|i do|last))\b/i, weight: 0.5 },
   { category: 'analysis', pattern: /\b(analy[sz]e|analysis|compare|comparison|pros and cons|trade-?offs?|evaluate|assess|root cause|implications?|in depth|in detail)\b/i, weight: 0.5 },

@@ -14,7 +14,8 @@ describe('the tier classifier', () => {
     ['hi', 'fast', 'short message (1 word), no planning, analysis, writing or code cues'],
     ['I went for a run this morning', 'fast', 'one habit or goal action (a quick tool call)'],
     ['explain photosynthesis', 'fast', 'analysis cue "explain"'],
-    ['plan my week around the marathon training', 'quality', 'planning cue "plan"'],
+    ['plan my week around the marathon training', 'quality', 'planning cue "plan my"'],
+    ["I'm 40% through the marathon plan", 'fast', 'no planning, analysis, writing or code cues'],
     ['Can you compare these two job offers for me', 'quality', 'analysis cue "compare"'],
     ['draft an email to my landlord about the heating', 'quality', 'writing cue "draft"'],
     ['why does ```/a+b/``` not match "aab"', 'quality', 'code cue "```"'],
@@ -167,7 +168,7 @@ describe('tier choice per turn, through the pipeline', () => {
     const slow = await opened.say('plan my week');
     expect(slow.via?.provider).toBe('local-quality');
     expect(opened.steward.turns.last()?.decision).toMatchObject({ tier: 'quality', source: 'classifier' });
-    expect(opened.steward.turns.last()?.decision.reason).toMatch(/^router model router: over its 300 ms budget; rules: planning cue "plan"/);
+    expect(opened.steward.turns.last()?.decision.reason).toMatch(/^router model router: over its 300 ms budget; rules: planning cue "plan my"/);
   });
 
   it('runs "/quality ..." and "/why" with the built CLI', async () => {

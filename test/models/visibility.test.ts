@@ -95,6 +95,20 @@ describe('router visibility and per-turn metrics', () => {
     expect(row('openai-quality')).toMatch(/│ closed +│ \d+ ms, 0s ago +│ 0 req \/ 0 turns +│/);
   });
 
+  it('sends /status probes to the cloud only when no local model is up', async () => {
+    const local = await server('local-model');
+    const cloud = await server('gpt-test', OPENAI_KEY);
+    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.resume();
+    input.end('/status\n');
+    await runRepl({ steward: opened.steward, input, output, terminal: false, sender: 'owner' });
+    expect(local.probes).toBeGreaterThan(0);
+    expect(cloud.probes).toBe(0);
+    expect(cloud.authorizations).toEqual([]);
+  });
+
   it('shows the same in "steward doctor", counting requests served by earlier processes', async () => {
     const cloud = await server('gpt-test', OPENAI_KEY);
     const { dataDir, remove } = temporaryDataDir();

@@ -20,7 +20,7 @@ export interface DoctorCheck {
 const SHORTCUT_IDS = new Set(['local-fast', 'local-quality', 'openai-fast', 'openai-quality']);
 
 async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
-  await steward.probeProviders();
+  await steward.probeProviders({ cloud: 'always' });
   const report = steward.status();
   if (report.providers.length === 0) {
     return [{ name: 'models', status: 'fail', detail: 'no model configured: set STEWARD_LOCAL_FAST_URL (a local OpenAI-compatible server) and/or OPENAI_API_KEY' }];
