@@ -179,6 +179,7 @@ export function checkIn(context: PluginContext, query: string, day: IsoDate, not
   const window = describeWindow(report);
   const progress = window === '' ? '' : ` ${window[0]?.toUpperCase()}${window.slice(1)}.`;
   if (outcome === 'unchanged') return `${habit.name} was already checked in for ${when}; nothing changed.${progress} ${streakSentence(report)}`;
+  if (outcome === 'noted') return `${habit.name} was already checked in for ${when}; note added.${progress} ${streakSentence(report)}`;
   context.log.info({ habit: habit.id, day }, 'habit checked in');
   const noted = note === null ? '' : ' Note saved.';
   const replaced = outcome === 'replaced' ? ' (it was skipped)' : '';
@@ -203,6 +204,7 @@ export function skip(context: PluginContext, query: string, day: IsoDate, note: 
   const outcome = store.record(habit.id, day, 'skip', context.clock.now(), note);
   const report = reportOf(context, habit, store);
   if (outcome === 'unchanged') return `${habit.name} was already skipped for ${when}; nothing changed. ${streakSentence(report)}`;
+  if (outcome === 'noted') return `${habit.name} was already skipped for ${when}; note added. ${streakSentence(report)}`;
   context.log.info({ habit: habit.id, day }, 'habit skipped');
   return `Skipped ${habit.name} for ${when}: it neither counts nor breaks the streak. ${streakSentence(report)}`;
 }

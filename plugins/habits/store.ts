@@ -23,7 +23,7 @@ export interface Habit {
 }
 
 /** Outcome of recording a check-in or a skip. */
-export type RecordOutcome = 'written' | 'unchanged' | 'replaced';
+export type RecordOutcome = 'written' | 'unchanged' | 'replaced' | 'noted';
 
 interface HabitRow {
   id: number;
@@ -198,6 +198,11 @@ export class HabitStore {
           .prepare('INSERT INTO habit_checkins (habit_id, day, kind, note, created_at) VALUES (?, ?, ?, ?, ?)')
           .run(habitId, day, kind, note, now.toISOString());
         return 'written';
+      }
+      if (existing.kind === kind && note !== null) {
+        // A second check-in with a note adds the note (one check-in per day).
+        this.#database.prepare("UPDATE habit_checkins SET note = CASE WHEN note IS NULL OR note = '' THEN ? ELSE note || '; ' || ? END WHERE habit_id = ? AND day = ?").run(note, note, habitId, day);
+        return 'noted';
       }
       if (existing.kind === kind || kind === 'skip') return 'unchanged';
       this.#database

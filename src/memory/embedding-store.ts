@@ -128,14 +128,15 @@ export class EmbeddingStore {
   }
 
   /**
-   * How many vectors a model has, and its highest id.
+   * How many vectors a model has, and its highest id. Answered from the
+   * (model, id) index alone: no vector is read, so this stays cheap at 100k rows.
    * @param model - embedder id
    */
-  stats(model: string): { count: number; maxId: number; dim: number | null } {
+  stats(model: string): { count: number; maxId: number } {
     const row = this.#database
-      .prepare<[string], { count: number; maxId: number | null; dim: number | null }>('SELECT count(*) AS count, max(id) AS maxId, max(dim) AS dim FROM embeddings WHERE model = ?')
+      .prepare<[string], { count: number; maxId: number | null }>('SELECT count(*) AS count, max(id) AS maxId FROM embeddings INDEXED BY embeddings_model WHERE model = ?')
       .get(model);
-    return { count: row?.count ?? 0, maxId: row?.maxId ?? 0, dim: row?.dim ?? null };
+    return { count: row?.count ?? 0, maxId: row?.maxId ?? 0 };
   }
 
   /**

@@ -42,11 +42,22 @@ describe('habits through the pipeline', () => {
     expect((await steward.say('check in read before bed 2 days ago')).text).toContain('for Thu 2026-11-19.');
     expect((await steward.say('check in read before bed: 30 pages')).text).toContain('for today. Note saved.');
     expect((await steward.say('check in read 2030-01-01')).text).toBe('2030-01-01 is in the future; you can only record today or earlier.');
+    // An impossible date is an error, not a note on today's check-in.
+    expect((await steward.say('check in read before bed 2026-02-30')).text).toBe('2026-02-30 is not a date in the calendar; use YYYY-MM-DD, "yesterday" or a weekday.');
     expect(rows("SELECT day, note FROM habit_checkins WHERE note IS NOT NULL ORDER BY day")).toEqual([
       { day: '2026-11-17', note: 'finished the novel' },
       { day: '2026-11-21', note: '30 pages' },
     ]);
     expect(rows('SELECT COUNT(*) AS n FROM habit_checkins')).toEqual([{ n: 5 }]);
+    // The same day words as the agent tools: "last night" is yesterday, "this morning" today.
+    await steward.say('add habit stretch');
+    expect((await steward.say('check in stretch last night')).text).toContain('Checked in stretch for yesterday.');
+    expect((await steward.say('check in stretch this morning')).text).toContain('Checked in stretch for today.');
+    expect((await steward.say('check in stretch: felt great')).text).toContain('stretch was already checked in for today; note added.');
+    expect(rows("SELECT day, note FROM habit_checkins WHERE habit_id = 2 ORDER BY day")).toEqual([
+      { day: '2026-11-20', note: null },
+      { day: '2026-11-21', note: 'felt great' },
+    ]);
   });
 
   it('names a habit by #id, exact name, a word, a prefix or a small typo; an ambiguous or unknown name writes nothing', async () => {
