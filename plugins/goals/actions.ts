@@ -56,8 +56,10 @@ export function categoryOf(word: string | undefined, usage: string): GoalCategor
 export async function setGoalCommand(context: PluginContext, args: string): Promise<string> {
   const { rest, word } = splitCategory(args);
   const category = categoryOf(word, USAGE.set);
-  const { title, deadline } = await splitGoalSpec(rest, context.today());
-  return setGoal(context, title, deadline, category);
+  const { title, deadline, unreadable } = await splitGoalSpec(rest, context.today());
+  const reply = setGoal(context, title, deadline, category);
+  if (unreadable === undefined) return reply;
+  return `${reply}\nI could not read "${unreadable}" as a date, so it has no deadline yet: say "goal deadline ${title} <date>" (for example 2027-03-31, end of March, in 6 weeks).`;
 }
 
 /**

@@ -33,23 +33,32 @@ export async function parseDeadline(text: string, today: IsoDate): Promise<IsoDa
 
 const RELATIVE = /\s+((?:in|within)\s+(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:days?|weeks?|months?|years?))$/i;
 
+/** Words that say the text after "by" was meant as a date ("by christmas", "by mid-April"). */
+const DATE_LIKE = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b\w+day\b|\b(week|month|year|end|mid|christmas|easter|summer|winter|spring|autumn|fall|tomorrow|next)\b|\d/i;
+
 /**
  * Split `set goal` arguments into the title and an optional deadline: the
  * text after the last " by " when it reads as a date, or a trailing
- * "in 6 weeks" / "within 3 months".
+ * "in 6 weeks" / "within 3 months". A " by ..." that looks like a date but
+ * cannot be read ("by christmas") is taken off the title and returned as
+ * `unreadable`, so the owner is told instead of getting a goal titled with it.
  * @param args - for example `run a marathon by 2027-05-01`, `learn piano in 6 weeks`
  * @param today - the owner's local day
+ * @returns the title, the deadline (or null), and the date text that could not be read, if any
  */
-export async function splitGoalSpec(args: string, today: IsoDate): Promise<{ title: string; deadline: IsoDate | null }> {
+export async function splitGoalSpec(args: string, today: IsoDate): Promise<{ title: string; deadline: IsoDate | null; unreadable?: string }> {
   const cut = args.toLowerCase().lastIndexOf(' by ');
+  let unreadable: string | undefined;
   if (cut > 0) {
     const deadline = await parseDeadline(args.slice(cut + 4), today);
     if (deadline !== undefined) return { title: args.slice(0, cut).trim(), deadline };
+    if (DATE_LIKE.test(args.slice(cut + 4))) unreadable = args.slice(cut + 4).trim();
   }
   const relative = RELATIVE.exec(args);
   if (relative !== null && relative.index > 0) {
     const deadline = await parseDeadline((relative[1] ?? '').replace(/^within/i, 'in'), today);
     if (deadline !== undefined) return { title: args.slice(0, relative.index).trim(), deadline };
   }
+  if (unreadable !== undefined) return { title: args.slice(0, cut).trim(), deadline: null, unreadable };
   return { title: args.trim(), deadline: null };
 }

@@ -18,6 +18,7 @@ describe('deadlines', () => {
     expect(await splitGoalSpec('learn piano in 6 weeks', '2026-11-21')).toEqual({ title: 'learn piano', deadline: '2027-01-02' });
     expect(await splitGoalSpec('stand by my friends', '2026-11-21')).toEqual({ title: 'stand by my friends', deadline: null });
     expect(await splitGoalSpec('get fluent in Spanish', '2026-11-21')).toEqual({ title: 'get fluent in Spanish', deadline: null });
+    expect(await splitGoalSpec('bake a stollen by christmas', '2026-11-21')).toEqual({ title: 'bake a stollen', deadline: null, unreadable: 'christmas' });
   });
 });
 
@@ -64,9 +65,13 @@ describe('goals through the pipeline', () => {
       '"bank" is not a category; use one of health, finance, career, personal, learning, relationships, other.\nusage: set goal <title> [by <date> | in <N> weeks] [#category]',
     );
     expect((await steward.say('set goal learn piano by 2025-01-01')).text).toBe('The deadline 2025-01-01 is in the past.');
+    expect((await steward.say('set goal paint the shed by mid-spring')).text).toBe(
+      'Goal set: paint the shed, no deadline. Report progress with "update progress paint the shed 10%".\nI could not read "mid-spring" as a date, so it has no deadline yet: say "goal deadline paint the shed <date>" (for example 2027-03-31, end of March, in 6 weeks).',
+    );
     expect(steward.steward.database.prepare('SELECT title, category, started_on FROM goals ORDER BY id').all()).toEqual([
       { title: 'run a marathon', category: 'health', started_on: '2026-11-21' },
       { title: 'learn Rust', category: 'learning', started_on: '2026-11-21' },
+      { title: 'paint the shed', category: 'other', started_on: '2026-11-21' },
     ]);
   });
 
