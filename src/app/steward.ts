@@ -390,16 +390,21 @@ export class Steward implements StewardServices {
   /**
    * Queue a message for the owner in the outbox and deliver it on Signal now.
    * Texts over 4000 characters become several parts, each with its own key.
+   * The message is stored in `messages` (kind `outbound`) once per key, when
+   * it is queued, so a message the outbox delivers later on a retry is
+   * stored too; its delivery state is the outbox row's.
    * @param message - idempotency key and text
+   * @param options - `retry: false` gives the message up when this send fails (a manual
+   *   `steward briefing morning`: the owner sees the error and runs it again), instead of
+   *   leaving it to the daemon's retries (default true)
    * @returns `sent`, or `already-sent` when the key went out before
-   * @throws DeliveryError when Signal is not configured (nothing is queued) or the send fails (the message stays queued)
+   * @throws DeliveryError when Signal is not configured (nothing is queued) or the send fails (the message stays queued, unless `retry` is false)
    */
-  async deliverToOwner(message: OutboundMessage): Promise<DeliveryResult> {
+  async deliverToOwner(message: OutboundMessage, options: { retry?: boolean } = {}): Promise<DeliveryResult> {
     const missing = missingSignalSettings(this.config);
     if (missing !== undefined) throw new DeliveryError(missing, { channel: 'signal', retryable: false });
-    const { status, firstId } = await this.outbox.send({ idempotencyKey: message.idempotencyKey, channel: 'signal', recipients: this.config.signal.to, text: message.text });
-    const sentNow = status === 'sent';
-    if (sentNow) {
+    const known = this.database.prepare<[string], { id: number }>("SELECT id FROM messages WHERE json_extract(meta, '$.idempotencyKey') = ? LIMIT 1").get(message.idempotencyKey);
+    if (known === undefined) {
       this.conversations.record({
         sessionId: null,
         channel: 'signal',
@@ -409,7 +414,16 @@ export class Steward implements StewardServices {
         meta: { kind: 'outbound', idempotencyKey: message.idempotencyKey, recipients: this.config.signal.to },
       });
     }
-    return { status: sentNow ? 'sent' : 'already-sent', outboxId: firstId };
+    try {
+      const { status, firstId } = await this.outbox.send({ idempotencyKey: message.idempotencyKey, channel: 'signal', recipients: this.config.signal.to, text: message.text });
+      return { status, outboxId: firstId };
+    } catch (error) {
+      if (options.retry === false && error instanceof DeliveryError) {
+        this.outbox.giveUp(message.idempotencyKey, 'a manual send is not retried; run it again');
+        throw new DeliveryError(error.message, { channel: error.channel, retryable: false }, { cause: error });
+      }
+      throw error;
+    }
   }
 
   /**

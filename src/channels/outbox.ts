@@ -203,6 +203,19 @@ export class Outbox {
     return sentNow ? 'sent' : 'already-sent';
   }
 
+  /**
+   * Give up a message that is still pending (all its parts): it is marked
+   * failed with the reason and never retried.
+   * @param idempotencyKey - the message's key (its parts are `<key>#i/n`)
+   * @param reason - why, appended to the last error
+   * @returns how many rows were given up
+   */
+  giveUp(idempotencyKey: string, reason: string): number {
+    return this.#database
+      .prepare("UPDATE outbox SET status = 'failed', last_error = coalesce(last_error || '; ', '') || ?, lease_until = NULL WHERE status = 'pending' AND (idempotency_key = ? OR idempotency_key LIKE ? ESCAPE '\\')")
+      .run(reason, idempotencyKey, `${idempotencyKey.replace(/[\\%_]/g, (character) => `\\${character}`)}#%`).changes;
+  }
+
   /** How many rows are pending, failed and sent. */
   counts(): OutboxCounts {
     const rows = this.#database.prepare<[], { status: OutboxStatus; count: number }>('SELECT status, COUNT(*) AS count FROM outbox GROUP BY status').all();

@@ -124,7 +124,10 @@ describe('the steward command (built, in a child process)', () => {
     const env = { STEWARD_DATA_DIR: dataDir(), STEWARD_SIGNAL_URL: signal.url, STEWARD_SIGNAL_TO: '+15551112222' };
     const result = await runCli(['briefing', 'morning'], { env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('steward: Signal send failed for +15551112222: UNREGISTERED_FAILURE\n');
+    expect(result.stderr).toBe('steward: the morning briefing was not sent: Signal send failed for +15551112222: UNREGISTERED_FAILURE. Nothing is left queued: run the command again when Signal is up.\n');
+    // Given up, not left for the daemon to send later behind the owner's back.
+    const outbox = await runCli(['outbox', '--status', 'pending'], { env });
+    expect(outbox.stdout).toMatch(/^The outbox is empty for "pending"\. 0 pending, 1 failed, 0 sent\./);
   });
 
   it('runs doctor: all good with the servers up, FAIL with the local model down', async () => {

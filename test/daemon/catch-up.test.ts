@@ -215,6 +215,10 @@ describe('a Signal outage', () => {
     await daemon.idle();
     await opened.steward.deliverToOwner({ idempotencyKey: 'briefing:morning:2026-11-21', text: 'again' });
     expect(signal.sent).toHaveLength(1);
+    // The briefing sent by a retry is stored as an outbound message, once.
+    expect(opened.steward.database.prepare("SELECT channel, sender, role, json_extract(meta, '$.kind') AS kind FROM messages WHERE json_extract(meta, '$.idempotencyKey') = 'briefing:morning:2026-11-21'").all()).toEqual([
+      { channel: 'signal', sender: 'steward', role: 'assistant', kind: 'outbound' },
+    ]);
   });
 
   it('delivers a long briefing as parts, in order, each exactly once, across retries', async () => {

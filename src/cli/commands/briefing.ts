@@ -1,7 +1,7 @@
 import { SIGNAL_MESSAGE_LIMIT, splitMessage } from '../../channels/signal/transport.js';
 import type { BriefingKind } from '../../plugins/api.js';
 import { colorsFor } from '../../shared/colors.js';
-import { UserError } from '../../shared/errors.js';
+import { DeliveryError, UserError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
 
 /**
@@ -26,7 +26,12 @@ export async function briefingCommand(kindText: string, options: { dryRun: boole
       return 0;
     }
     const key = `briefing:${kind}:${briefing.day}:manual:${steward.clock.now().getTime()}`;
-    await steward.deliverToOwner({ idempotencyKey: key, text: briefing.text });
+    try {
+      await steward.deliverToOwner({ idempotencyKey: key, text: briefing.text }, { retry: false });
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      throw new DeliveryError(`the ${kind} briefing was not sent: ${error.message}. Nothing is left queued: run the command again when Signal is up.`, { channel: 'signal', retryable: false }, { cause: error });
+    }
     process.stdout.write(`Sent the ${kind} briefing to ${steward.config.signal.to.join(', ')} on Signal (written by ${briefing.writtenBy}).\n`);
     return 0;
   } finally {
