@@ -33,13 +33,17 @@ export const USAGE = {
 /**
  * The goal store of a plugin context.
  * @param context - the goals plugin's context
+ * @returns a {@link GoalStore} on the context's database and time zone
  */
 export function goalStore(context: PluginContext): GoalStore {
   return new GoalStore(context.database, context.timeZone);
 }
 
 /**
- * Read a category word.
+ * Read a category word (any case; aliases such as `fitness` for `health`).
+ * @param word - the word, without `#` or parentheses; undefined or empty for none
+ * @param usage - the usage line the error carries
+ * @returns the category, `other` when no word was given
  * @throws UsageError naming the categories when it is not one
  */
 export function categoryOf(word: string | undefined, usage: string): GoalCategory {
@@ -51,7 +55,11 @@ export function categoryOf(word: string | undefined, usage: string): GoalCategor
 
 /**
  * `set goal <title> [by <date>] [#category]`.
- * @throws UsageError, or UserError for a deadline in the past
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param args - the `set goal` arguments, for example `run a marathon by 2027-05-01 #health` or `learn piano in 6 weeks`
+ * @returns the reply of {@link setGoal}
+ * @throws UsageError for an unknown category or an empty title
+ * @throws UserError for a deadline in the past (nothing is written)
  */
 export async function setGoalCommand(context: PluginContext, args: string): Promise<string> {
   const { rest, word } = splitCategory(args);
@@ -63,8 +71,14 @@ export async function setGoalCommand(context: PluginContext, args: string): Prom
 }
 
 /**
- * Set a new active goal.
- * @throws UsageError for an empty title; UserError for a deadline in the past
+ * Set a new active goal, at 0 %.
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param title - the title (trimmed before it is stored)
+ * @param deadline - the deadline, a local day `YYYY-MM-DD`, or null for none
+ * @param category - its category
+ * @returns the reply: the goal set, its deadline, and how to report progress
+ * @throws UsageError for an empty title
+ * @throws UserError for a deadline before the owner's today (nothing is written)
  */
 export function setGoal(context: PluginContext, title: string, deadline: string | null, category: GoalCategory): string {
   if (title.trim() === '') throw new UsageError('Give the goal a title.', USAGE.set);
@@ -79,8 +93,13 @@ export function setGoal(context: PluginContext, title: string, deadline: string 
 export type ProgressChange = { to: number } | { by: number };
 
 /**
- * `update progress <goal> [to] <N>% | +N% | -N% | by N% [note]`.
- * @throws UsageError for a malformed line; NotFoundError, AmbiguousReferenceError
+ * `update progress <goal> [to] <N>% | +N% | -N% | by N% [note]`. `N%` and
+ * `to N%` set the progress; `+N%`, `-N%` and `by N%` change it by N points.
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param args - the `update progress` arguments, for example `marathon 40% ran 20 km` or `marathon +10%`
+ * @returns the reply of {@link updateProgress}
+ * @throws UsageError for a line without a goal and a percentage, or a percentage out of range
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active goal
  */
 export function updateProgressCommand(context: PluginContext, args: string): string {
   const match = /^(.+?)\s+(?:(to|by)\s+)?([+-]?)\s*(\d{1,3})\s*%(?:\s*[-:,—]?\s*(.*))?$/i.exec(args.trim());
@@ -95,8 +114,15 @@ export function updateProgressCommand(context: PluginContext, args: string): str
 }
 
 /**
- * Record a goal's progress, with an optional note.
- * @throws UsageError for a percentage outside 0–100; NotFoundError, AmbiguousReferenceError
+ * Record a goal's progress, with an optional note, in its history. A change
+ * that would leave 0–100 % is capped.
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param query - the active goal as named: `#id`, its title, a distinctive word of it or a small typo
+ * @param change - `{ to }` a whole percentage 0–100, or `{ by }` a change of whole points -100 to +100
+ * @param note - the owner's note, or null
+ * @returns the reply: the new percentage (and the old one, or a cap), the deadline and pace, and a nudge to complete the goal at 100 %
+ * @throws UsageError for a percentage outside 0–100 or a change outside -100 to +100 (nothing is written)
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active goal (nothing is written)
  */
 export function updateProgress(context: PluginContext, query: string, change: ProgressChange, note: string | null): string {
   if ('to' in change && (!Number.isInteger(change.to) || change.to < 0 || change.to > 100)) {
@@ -121,6 +147,9 @@ export function updateProgress(context: PluginContext, query: string, change: Pr
 
 /**
  * Split `<goal>: <title>` of the milestone commands.
+ * @param args - the command's arguments, for example `marathon: run 10 km`
+ * @param usage - the usage line the error carries
+ * @returns the goal as named (not yet resolved) and the milestone's title, both trimmed
  * @throws UsageError without a colon or with an empty side
  */
 export function splitMilestoneArguments(args: string, usage: string): { goal: string; title: string } {
@@ -133,7 +162,12 @@ export function splitMilestoneArguments(args: string, usage: string): { goal: st
 
 /**
  * Add a milestone to an active goal.
- * @throws NotFoundError, AmbiguousReferenceError; UserError when the goal already has it
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param goalQuery - the active goal as named: `#id`, its title, a distinctive word of it or a small typo
+ * @param title - the milestone's title
+ * @returns the reply: the milestone added, and how many of the goal's milestones are reached
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active goal
+ * @throws UserError when the goal already has a milestone with that title (any case); nothing is written
  */
 export function addMilestone(context: PluginContext, goalQuery: string, title: string): string {
   const goals = goalStore(context);
@@ -148,7 +182,13 @@ export function addMilestone(context: PluginContext, goalQuery: string, title: s
 
 /**
  * Mark a milestone of an active goal as reached (matched like names: exact, a distinctive word, a small typo).
- * @throws NotFoundError, AmbiguousReferenceError (nothing is written)
+ * The goal's progress is left as it is.
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param goalQuery - the active goal as named: `#id`, its title, a distinctive word of it or a small typo
+ * @param title - the open milestone as named
+ * @returns the reply: the milestone reached with the count of reached milestones and the goal's progress in percent, or, for a milestone already reached (exact title), the day it was and that nothing changed
+ * @throws NotFoundError or AmbiguousReferenceError when the goal or the open milestone is not picked out (nothing is written)
+ * @throws UserError when the goal has no milestones yet
  */
 export function completeMilestone(context: PluginContext, goalQuery: string, title: string): string {
   const goals = goalStore(context);
@@ -168,8 +208,10 @@ export function completeMilestone(context: PluginContext, goalQuery: string, tit
 
 /**
  * `goals`: one line per goal with the given status.
+ * @param context - the goals plugin's context (database, clock, time zone, log)
  * @param which - empty or `active`, `all`, `completed`, `abandoned`
  * @param color - ANSI colours (a TTY)
+ * @returns one line per goal, oldest first (title and category, progress bar, percentage, then deadline and pace or the closed status), or a sentence saying there are none
  * @throws UsageError for any other word
  */
 export function listGoals(context: PluginContext, which: string, color: boolean): string {
@@ -185,7 +227,9 @@ export function listGoals(context: PluginContext, which: string, color: boolean)
 
 /**
  * `goal review`: every active goal with its bar, pace, milestones and last update.
+ * @param context - the goals plugin's context (database, clock, time zone, log)
  * @param color - ANSI colours (a TTY)
+ * @returns a header (how many goals are behind or overdue) and one block per active goal, separated by blank lines; or a hint to set a goal when there are none
  */
 export function reviewGoals(context: PluginContext, color: boolean): string {
   const goals = goalStore(context);
@@ -200,7 +244,10 @@ export function reviewGoals(context: PluginContext, color: boolean): string {
 
 /**
  * `show goal <goal>`: one goal in full: pace, milestones and progress history.
- * @throws NotFoundError, AmbiguousReferenceError
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param query - the goal as named, active, completed or abandoned: `#id`, its title, a distinctive word of it or a small typo
+ * @returns the lines: title, id and status; progress bar, percentage, deadline and pace; the day it was set; its milestones; its last 10 progress entries, newest first
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one goal
  */
 export function showGoal(context: PluginContext, query: string): string {
   const goals = goalStore(context);
@@ -230,9 +277,12 @@ export function showGoal(context: PluginContext, query: string): string {
 }
 
 /**
- * Complete, abandon or reopen a goal.
- * @param status - the new status
- * @throws NotFoundError, AmbiguousReferenceError
+ * Complete, abandon or reopen a goal. Completing sets its progress to 100 %.
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param query - the goal as named: an active one to complete or abandon, a completed or abandoned one to reopen
+ * @param status - the new status: `completed`, `abandoned`, or `active` to reopen
+ * @returns the reply: the goal completed, abandoned (at its percentage, with how to reopen it) or active again (with its deadline and pace)
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one goal of the right kind (nothing is written)
  */
 export function setGoalStatus(context: PluginContext, query: string, status: GoalStatus): string {
   const goals = goalStore(context);
@@ -246,7 +296,12 @@ export function setGoalStatus(context: PluginContext, query: string, status: Goa
 
 /**
  * `goal deadline <goal> <date | none>`: the longest date phrase at the end is the deadline.
- * @throws UsageError without a date; UserError for a past date; NotFoundError, AmbiguousReferenceError
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param args - the `goal deadline` arguments, for example `marathon by 2027-05-01`, `marathon end of march` or `marathon none`
+ * @returns the reply of {@link setDeadline}
+ * @throws UsageError without a date or `none`
+ * @throws UserError for a date before the owner's today
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active goal
  */
 export async function deadlineCommand(context: PluginContext, args: string): Promise<string> {
   const words = args.trim().split(/\s+/);
@@ -262,7 +317,12 @@ export async function deadlineCommand(context: PluginContext, args: string): Pro
 
 /**
  * Change a goal's deadline (null: none).
- * @throws UserError for a past date; NotFoundError, AmbiguousReferenceError
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param query - the active goal as named: `#id`, its title, a distinctive word of it or a small typo
+ * @param deadline - the new deadline, a local day `YYYY-MM-DD`, or null for none
+ * @returns the reply: the goal's new deadline and its pace
+ * @throws UserError for a date before the owner's today (nothing is written)
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active goal (nothing is written)
  */
 export function setDeadline(context: PluginContext, query: string, deadline: string | null): string {
   if (deadline !== null && deadline < context.today()) throw new UserError(`The deadline ${deadline} is in the past.`);
@@ -273,8 +333,12 @@ export function setDeadline(context: PluginContext, query: string, deadline: str
 }
 
 /**
- * `goal category <goal> <category>`.
- * @throws UsageError for an unknown category; NotFoundError, AmbiguousReferenceError
+ * `goal category <goal> <category>`: the last word is the category.
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param args - the `goal category` arguments, for example `marathon health`
+ * @returns the reply of {@link setCategory}
+ * @throws UsageError without a goal and a category, or for an unknown category
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active goal
  */
 export function categoryCommand(context: PluginContext, args: string): string {
   const match = /^(.+)\s+(\S+)$/.exec(args.trim());
@@ -284,7 +348,11 @@ export function categoryCommand(context: PluginContext, args: string): string {
 
 /**
  * Change a goal's category.
- * @throws NotFoundError, AmbiguousReferenceError
+ * @param context - the goals plugin's context (database, clock, time zone, log)
+ * @param query - the active goal as named: `#id`, its title, a distinctive word of it or a small typo
+ * @param category - the new category
+ * @returns the reply: the goal and its new category
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active goal (nothing is written)
  */
 export function setCategory(context: PluginContext, query: string, category: GoalCategory): string {
   const goals = goalStore(context);

@@ -107,6 +107,7 @@ export class GoalStore {
   /**
    * Goals with a status, oldest first.
    * @param status - which goals (default `active`), or `all`
+   * @returns the goals, by ascending id
    */
   list(status: GoalStatus | 'all' = 'active'): Goal[] {
     const rows =
@@ -116,7 +117,11 @@ export class GoalStore {
     return rows.map((row) => this.#toGoal(row));
   }
 
-  /** The goal with this id, if any. */
+  /**
+   * The goal with this id, if any.
+   * @param id - the goal's row id
+   * @returns the goal with any status, or undefined when there is none with that id
+   */
   get(id: number): Goal | undefined {
     const row = this.#database.prepare<[number], GoalRow>('SELECT * FROM goals WHERE id = ?').get(id);
     return row === undefined ? undefined : this.#toGoal(row);
@@ -125,6 +130,9 @@ export class GoalStore {
   /**
    * Find a goal by id (`#2`), exact title, a distinctive part of it
    * ("marathon") or a small typo, among the active goals (or `closed` ones).
+   * @param query - what the owner typed
+   * @param options - `closed: true` to look among the completed and abandoned goals instead of the active ones
+   * @returns the one goal meant
    * @throws NotFoundError with the closest titles, or AmbiguousReferenceError listing the candidates
    */
   resolve(query: string, options: { closed?: boolean } = {}): Goal {
@@ -133,7 +141,14 @@ export class GoalStore {
     return goals.find((goal) => goal.id === found.id) as Goal;
   }
 
-  /** Add an active goal at 0 %. */
+  /**
+   * Add an active goal at 0 %.
+   * @param title - the title as typed
+   * @param category - its category
+   * @param deadline - the deadline, a local day `YYYY-MM-DD`, or null for none
+   * @param now - the current instant; the owner's local day of it is the day the goal was set (pace counts from it)
+   * @returns the new goal
+   */
   add(title: string, category: GoalCategory, deadline: IsoDate | null, now: Date): Goal {
     const stamp = now.toISOString();
     const result = this.#database
@@ -144,8 +159,11 @@ export class GoalStore {
 
   /**
    * Set a goal's progress and keep the entry in its history, in one transaction.
+   * @param goalId - the goal's row id
    * @param progress - 0–100 %
-   * @returns the previous progress
+   * @param now - the instant of the entry
+   * @param note - the owner's note, or null
+   * @returns the previous progress, 0–100 % (0 when there is no such goal)
    */
   setProgress(goalId: number, progress: number, now: Date, note: string | null = null): number {
     const update = this.#database.transaction(() => {
@@ -162,6 +180,9 @@ export class GoalStore {
   /**
    * Complete, abandon or reopen a goal. Completing sets the progress to 100 %
    * (with a history entry).
+   * @param goalId - the goal's row id
+   * @param status - the new status; `active` reopens and clears the closing instant
+   * @param now - the instant of the change (the closing instant when completed or abandoned)
    */
   setStatus(goalId: number, status: GoalStatus, now: Date): void {
     const update = this.#database.transaction(() => {
@@ -175,18 +196,30 @@ export class GoalStore {
     update.immediate();
   }
 
-  /** Change a goal's deadline (null: none). */
+  /**
+   * Change a goal's deadline (null: none).
+   * @param goalId - the goal's row id
+   * @param deadline - the new deadline, a local day `YYYY-MM-DD`, or null for none
+   * @param now - the instant of the change
+   */
   setDeadline(goalId: number, deadline: IsoDate | null, now: Date): void {
     this.#database.prepare('UPDATE goals SET deadline = ?, updated_at = ? WHERE id = ?').run(deadline, now.toISOString(), goalId);
   }
 
-  /** Change a goal's category. */
+  /**
+   * Change a goal's category.
+   * @param goalId - the goal's row id
+   * @param category - the new category
+   * @param now - the instant of the change
+   */
   setCategory(goalId: number, category: GoalCategory, now: Date): void {
     this.#database.prepare('UPDATE goals SET category = ?, updated_at = ? WHERE id = ?').run(category, now.toISOString(), goalId);
   }
 
   /**
    * Progress at an earlier instant (the last entry at or before it), for weekly change.
+   * @param goalId - the goal's row id
+   * @param instant - the instant to look back to
    * @returns 0–100 %, 0 when there was no entry yet
    */
   progressAt(goalId: number, instant: Date): number {
@@ -200,7 +233,9 @@ export class GoalStore {
 
   /**
    * The latest progress entries of a goal, newest first.
-   * @param limit - at most this many
+   * @param goalId - the goal's row id
+   * @param limit - at most this many (10 by default)
+   * @returns the entries, newest first
    */
   history(goalId: number, limit = 10): ProgressEntry[] {
     return this.#database
@@ -211,18 +246,32 @@ export class GoalStore {
       .map((row) => ({ progress: row.progress, note: row.note, createdAt: row.created_at }));
   }
 
-  /** A goal's milestones, in the order they were added. */
+  /**
+   * A goal's milestones, in the order they were added.
+   * @param goalId - the goal's row id
+   * @returns the milestones, open and completed, by ascending id
+   */
   milestones(goalId: number): Milestone[] {
     return this.#database.prepare<[number], MilestoneRow>('SELECT * FROM goal_milestones WHERE goal_id = ? ORDER BY id').all(goalId).map(toMilestone);
   }
 
-  /** Add a milestone to a goal. */
+  /**
+   * Add a milestone to a goal; titles are not checked for repeats here.
+   * @param goalId - the goal's row id
+   * @param title - the milestone's title
+   * @param now - when it was added
+   * @returns the new milestone, open
+   */
   addMilestone(goalId: number, title: string, now: Date): Milestone {
     const result = this.#database.prepare('INSERT INTO goal_milestones (goal_id, title, created_at) VALUES (?, ?, ?)').run(goalId, title, now.toISOString());
     return { id: Number(result.lastInsertRowid), goalId, title, createdAt: now.toISOString(), completedAt: null };
   }
 
-  /** Mark a milestone completed now. */
+  /**
+   * Mark a milestone completed now. A milestone already completed keeps its first completion instant.
+   * @param milestoneId - the milestone's row id
+   * @param now - the completion instant
+   */
   completeMilestone(milestoneId: number, now: Date): void {
     this.#database.prepare('UPDATE goal_milestones SET completed_at = ? WHERE id = ? AND completed_at IS NULL').run(now.toISOString(), milestoneId);
   }
@@ -230,6 +279,7 @@ export class GoalStore {
   /**
    * Milestones completed at or after an instant, with their goal's title, oldest first.
    * @param since - the earliest completion instant
+   * @returns the milestones, each with `goalTitle`, by completion instant
    */
   milestonesCompletedSince(since: Date): Array<Milestone & { goalTitle: string }> {
     return this.#database
@@ -244,6 +294,7 @@ export class GoalStore {
   /**
    * Goals completed at or after an instant, oldest first.
    * @param since - the earliest completion instant
+   * @returns the completed goals, by closing instant
    */
   completedSince(since: Date): Goal[] {
     return this.#database

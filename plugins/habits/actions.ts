@@ -36,6 +36,7 @@ export const USAGE = {
 /**
  * The habit store of a plugin context.
  * @param context - the habits plugin's context
+ * @returns a {@link HabitStore} on the context's database and time zone
  */
 export function habitStore(context: PluginContext): HabitStore {
   return new HabitStore(context.database, context.timeZone);
@@ -45,7 +46,8 @@ export function habitStore(context: PluginContext): HabitStore {
  * A habit's report as of the owner's today.
  * @param context - the plugin context
  * @param habit - the habit
- * @param store - the store to read from
+ * @param store - the store to read from (a new one on the context's database by default)
+ * @returns the report: streaks in days, strength 0–1 (Loop Habit Tracker's exponential habit strength), whether it is due today, completion rates
  */
 export function reportOf(context: PluginContext, habit: Habit, store = habitStore(context)): HabitReport {
   return analyseHabit(habit, store.entries(habit.id), context.today());
@@ -54,6 +56,7 @@ export function reportOf(context: PluginContext, habit: Habit, store = habitStor
 /**
  * Reports of every active habit, oldest first.
  * @param context - the plugin context
+ * @returns one {@link HabitReport} per active habit, as of the owner's today (none when there are no habits)
  */
 export function allReports(context: PluginContext): HabitReport[] {
   const store = habitStore(context);
@@ -80,6 +83,7 @@ export interface DayArguments {
  * @param today - the owner's local day
  * @param habits - the habits names may refer to
  * @param options - `allowNote: false` for commands that take no note; `usage` for errors
+ * @returns the habit as named (not yet resolved), the day (today when none was given) and the note or null
  * @throws UsageError for a missing habit or an unexpected note; UserError for a future day
  */
 export function splitDayArguments(args: string, today: IsoDate, habits: readonly Habit[], options: { allowNote: boolean; usage: string }): DayArguments {
@@ -130,7 +134,11 @@ function streakSentence(report: HabitReport): string {
 
 /**
  * Add a habit from a spec such as `meditation daily at 07:30`.
- * @throws UsageError for a missing name or impossible frequency; UserError when an active habit has that name
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param spec - the `add habit` arguments: the name, then an optional frequency (daily by default) and `at HH:MM` reminder, in either order
+ * @returns the reply: the habit added, with its frequency and reminder, and how to check it in
+ * @throws UsageError for a missing name, a name that looks like an id (`#3`), an impossible frequency or a time that is not one
+ * @throws UserError when an active habit already has that name (any case); nothing is written
  */
 export function addHabit(context: PluginContext, spec: string): string {
   const parsed = parseHabitSpec(spec);
@@ -143,10 +151,13 @@ export function addHabit(context: PluginContext, spec: string): string {
 
 /**
  * Add a habit from separate parts, as the agent tool gives them.
+ * @param context - the habits plugin's context (database, clock, time zone, log)
  * @param name - the name
  * @param frequency - words such as `3 times per week` (daily when empty)
  * @param reminder - a time of day such as `07:30` (none when empty)
- * @throws UsageError for a frequency or time that is not one; UserError when an active habit has that name
+ * @returns the reply: the habit added, with its frequency and reminder, and how to check it in
+ * @throws UsageError for a frequency or time that is not one, or an empty name or one that looks like an id (`#3`)
+ * @throws UserError when an active habit already has that name (any case); nothing is written
  */
 export function addHabitParts(context: PluginContext, name: string, frequency: string, reminder: string): string {
   const parsedFrequency = frequency.trim() === '' ? DAILY : parseFrequency(frequency);
@@ -163,12 +174,14 @@ export function addHabitParts(context: PluginContext, name: string, frequency: s
 }
 
 /**
- * Check a habit in for a day.
+ * Check a habit in for a day. A check-in replaces a skip of that day; a
+ * second check-in changes nothing.
  * @param context - the plugin context
- * @param query - the habit as named
- * @param day - the local day
- * @param note - an optional note
- * @throws NotFoundError or AmbiguousReferenceError (nothing is written)
+ * @param query - the active habit as named: `#id`, its name, a word of it or a small typo
+ * @param day - the owner's local day, `YYYY-MM-DD`
+ * @param note - an optional note, or null
+ * @returns the reply: what was recorded (or that nothing changed), progress in the current period, the streak in days and the strength in percent (Loop Habit Tracker's exponential habit strength)
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active habit (nothing is written)
  */
 export function checkIn(context: PluginContext, query: string, day: IsoDate, note: string | null): string {
   const store = habitStore(context);
@@ -190,8 +203,14 @@ export function checkIn(context: PluginContext, query: string, day: IsoDate, not
 }
 
 /**
- * Skip a habit for a day: the day neither counts nor breaks its streak.
- * @throws NotFoundError or AmbiguousReferenceError (nothing is written)
+ * Skip a habit for a day: the day neither counts nor breaks its streak
+ * (Loop Habit Tracker's SKIP). A day already checked in is not skipped.
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param query - the active habit as named: `#id`, its name, a word of it or a small typo
+ * @param day - the owner's local day, `YYYY-MM-DD`
+ * @param note - the reason, or null
+ * @returns the reply: the skip recorded, or why nothing changed (already skipped, or checked in: undo that first), with the streak in days and the strength in percent
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active habit (nothing is written)
  */
 export function skip(context: PluginContext, query: string, day: IsoDate, note: string | null): string {
   const store = habitStore(context);
@@ -211,7 +230,12 @@ export function skip(context: PluginContext, query: string, day: IsoDate, note: 
 
 /**
  * Remove a day's check-in (`done`) or skip.
- * @throws NotFoundError or AmbiguousReferenceError (nothing is written)
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param query - the active habit as named: `#id`, its name, a word of it or a small typo
+ * @param day - the owner's local day, `YYYY-MM-DD`
+ * @param kind - `done` to remove a check-in, `skip` to remove a skip; an entry of the other kind is left alone
+ * @returns the reply: what was removed with the new streak and strength, or why nothing was (no entry that day, or one of the other kind and the command that removes it)
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active habit (nothing is written)
  */
 export function undo(context: PluginContext, query: string, day: IsoDate, kind: 'done' | 'skip'): string {
   const store = habitStore(context);
@@ -232,8 +256,11 @@ export function undo(context: PluginContext, query: string, day: IsoDate, kind: 
 
 /**
  * `habit stats`: the full block of one habit, or of every active habit.
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param query - the habit as named, active or archived; empty for every active habit
  * @param color - ANSI colours for a TTY
- * @throws NotFoundError or AmbiguousReferenceError for an unknown name
+ * @returns the stats blocks (streaks, strength, completion rates), separated by blank lines, or a hint to add a habit when there are none
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one habit
  */
 export function stats(context: PluginContext, query: string, color: boolean): string {
   const store = habitStore(context);
@@ -244,8 +271,10 @@ export function stats(context: PluginContext, query: string, color: boolean): st
 
 /**
  * `habits`: one line per active habit (or per archived one).
- * @param which - `archived` for the archived ones, else the active ones
- * @throws UsageError for anything other than empty or `archived`
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param which - empty or `active` for the active habits, `archived` (or `archive`) for the archived ones, `all` for both
+ * @returns one line per habit (today's status, or `archived (#id)`), or a sentence saying there are none
+ * @throws UsageError for any other word
  */
 export function listHabits(context: PluginContext, which: string): string {
   const store = habitStore(context);
@@ -275,7 +304,10 @@ function resolveAny(store: HabitStore, query: string): Habit {
 
 /**
  * Archive a habit: it leaves lists, briefings and reminders, and keeps its history.
- * @throws NotFoundError or AmbiguousReferenceError
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param query - the active habit as named: `#id`, its name, a word of it or a small typo
+ * @returns the reply: the habit archived, and how to bring it back
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active habit (nothing is written)
  */
 export function archive(context: PluginContext, query: string): string {
   const store = habitStore(context);
@@ -285,8 +317,12 @@ export function archive(context: PluginContext, query: string): string {
 }
 
 /**
- * Bring an archived habit back.
- * @throws NotFoundError or AmbiguousReferenceError; UserError when an active habit has its name
+ * Bring an archived habit back, with its history.
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param query - the archived habit as named: `#id`, its name, a word of it or a small typo
+ * @returns the reply: the habit active again, with its streak in days and strength in percent
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one archived habit
+ * @throws UserError when an active habit already has its name (nothing is written)
  */
 export function unarchive(context: PluginContext, query: string): string {
   const store = habitStore(context);
@@ -298,7 +334,12 @@ export function unarchive(context: PluginContext, query: string): string {
 /**
  * Rename a habit: `<habit> to <new name>` (the first " to " after which the
  * left part names a habit).
- * @throws UsageError without " to "; NotFoundError, AmbiguousReferenceError; UserError on a name clash
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param args - the `rename habit` arguments, for example `run to morning run`
+ * @returns the reply: the old and the new name
+ * @throws UsageError without " to ", or for an empty new name or one that looks like an id (`#3`)
+ * @throws NotFoundError or AmbiguousReferenceError when the left part does not pick one active habit
+ * @throws UserError when another active habit already has the new name (nothing is written)
  */
 export function rename(context: PluginContext, args: string): string {
   const store = habitStore(context);
@@ -313,7 +354,12 @@ export function rename(context: PluginContext, args: string): string {
 
 /**
  * Give a resolved habit a new name.
- * @throws UsageError for an empty name; UserError on a name clash
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param habit - the habit, already resolved
+ * @param name - the new name, trimmed
+ * @returns the reply: the old and the new name
+ * @throws UsageError for an empty name or one that looks like an id (`#3`)
+ * @throws UserError when another active habit already has that name (any case); nothing is written
  */
 export function renameHabit(context: PluginContext, habit: Habit, name: string): string {
   if (name === '' || /^#\d+$/.test(name)) throw new UsageError('Give the new name.', USAGE.rename);
@@ -325,7 +371,11 @@ export function renameHabit(context: PluginContext, habit: Habit, name: string):
  * Delete a habit with its check-ins, in one transaction. Deleting cannot be
  * undone, so a fuzzy match is not enough: the habit must be named exactly
  * or by `#id`.
- * @throws NotFoundError, AmbiguousReferenceError, or UserError for an inexact name (nothing is deleted)
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param query - the habit, active or archived, by its exact name (any case) or `#id`
+ * @returns the reply: the habit deleted, with how many check-ins and skips went with it
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one habit
+ * @throws UserError for an inexact name, saying the exact command and what would be deleted (nothing is deleted)
  */
 export function deleteHabit(context: PluginContext, query: string): string {
   const store = habitStore(context);
@@ -345,7 +395,11 @@ export function deleteHabit(context: PluginContext, query: string): string {
 
 /**
  * Set or clear a habit's reminder: `<habit> <HH:MM | off>`.
- * @throws UsageError without a time; NotFoundError, AmbiguousReferenceError
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param args - the `habit reminder` arguments: the habit, an optional `at`, then a time (`07:30`, `7am`, `19h30`) or `off`, `none`, `no`
+ * @returns the reply of {@link setReminder}
+ * @throws UsageError without a time, or for a time that is not one (`25:00`)
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active habit
  */
 export function reminderCommand(context: PluginContext, args: string): string {
   const match = /^(.+?)\s+(?:at\s+)?(off|none|no|\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\d{1,2}h\d{0,2})$/i.exec(args.trim());
@@ -356,7 +410,12 @@ export function reminderCommand(context: PluginContext, args: string): string {
 
 /**
  * Set (a time of day) or clear (null) a habit's reminder.
- * @throws UsageError for a time that is not one; NotFoundError, AmbiguousReferenceError
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param query - the active habit as named: `#id`, its name, a word of it or a small typo
+ * @param time - a local time of day such as `07:30`, `7am` or `19h30` (see {@link parseTimeOfDay}), or null for no reminder
+ * @returns the reply: the reminder time (`HH:MM`, 24-hour) in the owner's time zone, or that there are no more reminders
+ * @throws UsageError for a time that is not one (nothing is written)
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active habit
  */
 export function setReminder(context: PluginContext, query: string, time: string | null): string {
   const parsed = time === null ? null : parseTimeOfDay(time);
@@ -369,8 +428,13 @@ export function setReminder(context: PluginContext, query: string, time: string 
 }
 
 /**
- * Change a habit's frequency: `<habit> <frequency>`.
- * @throws UsageError without a frequency; NotFoundError, AmbiguousReferenceError
+ * Change a habit's frequency: `<habit> <frequency>`. The habit is the
+ * shortest run of leading words after which the rest reads as a frequency.
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param args - the `habit frequency` arguments, for example `gym 3 times per week` or `piano on mon,wed,fri`
+ * @returns the reply of {@link setFrequency}
+ * @throws UsageError without a frequency, or for an impossible one (`9 times per week`)
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active habit
  */
 export function frequencyCommand(context: PluginContext, args: string): string {
   const words = args.trim().split(/\s+/);
@@ -385,7 +449,11 @@ export function frequencyCommand(context: PluginContext, args: string): string {
 
 /**
  * Give a habit a new frequency; its history is kept and read anew.
- * @throws NotFoundError, AmbiguousReferenceError
+ * @param context - the habits plugin's context (database, clock, time zone, log)
+ * @param query - the active habit as named: `#id`, its name, a word of it or a small typo
+ * @param frequency - the new frequency (`num` times every `den` days, or on weekdays; Loop Habit Tracker's)
+ * @returns the reply: the new frequency, today's status under it, the streak in days and the strength in percent
+ * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active habit (nothing is written)
  */
 export function setFrequency(context: PluginContext, query: string, frequency: Frequency): string {
   const store = habitStore(context);

@@ -46,7 +46,8 @@ const AT_TIME = /(?:^|\s)(?:at|@)\s*(\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\d{1,2}h\d{
 
 /**
  * Read a weekday word: `mon`, `Monday`, `mondays`.
- * @returns the ISO weekday, or undefined
+ * @param word - one word, any case; a trailing plural `s` is allowed
+ * @returns the ISO weekday (Monday 1 to Sunday 7), or undefined when the word is not a day
  */
 export function parseWeekday(word: string): Weekday | undefined {
   const lower = word.toLowerCase();
@@ -55,7 +56,8 @@ export function parseWeekday(word: string): Weekday | undefined {
 
 /**
  * Read a list of days: `mon,wed,fri`, `mondays and thursdays`, `weekdays`, `weekends`.
- * @returns the weekdays ascending, or undefined when any word is not a day
+ * @param text - day words separated by spaces, commas, `/`, `&`, `+` or `and`; `weekdays` is Monday to Friday, `weekends` Saturday and Sunday
+ * @returns the ISO weekdays (Monday 1 to Sunday 7) ascending without repeats, or undefined when the text is empty or any word is not a day
  */
 export function parseWeekdayList(text: string): Weekday[] | undefined {
   const words = text.toLowerCase().split(/[\s,/&+]+/).filter((word) => word !== '' && word !== 'and');
@@ -75,6 +77,7 @@ export function parseWeekdayList(text: string): Weekday[] | undefined {
 
 /**
  * Read a reminder time: `07:30`, `7:30`, `7am`, `7:30 pm`, `19h`, `19h30`.
+ * @param text - the time as typed; with `am`/`pm` the hour is 1–12, without it 0–23
  * @returns `HH:MM` (24-hour), or undefined when it is not a time of day
  */
 export function parseTimeOfDay(text: string): string | undefined {
@@ -181,6 +184,7 @@ export function parseHabitSpec(text: string): HabitSpec | { error: string } {
 /**
  * The value Loop's formulas use: `num / den` (daily 1, 3 per week 0.43).
  * @param frequency - the frequency
+ * @returns times due per day, above 0 and at most 1 (Loop Habit Tracker's `Frequency.toDouble`)
  */
 export function frequencyValue(frequency: Frequency): number {
   return frequency.num / frequency.den;
@@ -190,6 +194,7 @@ export function frequencyValue(frequency: Frequency): number {
  * Words for a frequency: `daily`, `weekly`, `3 times per week`, `monthly`,
  * `2 times per month`, `on mon, wed, fri`, `on weekdays`.
  * @param frequency - the frequency
+ * @returns the words, which {@link parseFrequency} reads back
  */
 export function describeFrequency(frequency: Frequency): string {
   if (frequency.weekdays !== null) {
@@ -216,7 +221,8 @@ export function weekdaysToMask(weekdays: readonly Weekday[] | null): number | nu
 
 /**
  * The weekdays of a stored bit mask (see {@link weekdaysToMask}).
- * @param mask - the mask, or null
+ * @param mask - the mask (Monday = 1, Tuesday = 2, … Sunday = 64), or null
+ * @returns the ISO weekdays ascending, or null for "any day" (a null or 0 mask)
  */
 export function maskToWeekdays(mask: number | null): Weekday[] | null {
   if (mask === null || mask === 0) return null;

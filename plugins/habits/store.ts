@@ -72,17 +72,27 @@ export class HabitStore {
     };
   }
 
-  /** Active habits, oldest first. */
+  /**
+   * Active habits, oldest first.
+   * @returns the habits not archived, by ascending id
+   */
   list(): Habit[] {
     return this.#database.prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NULL ORDER BY id').all().map((row) => this.#toHabit(row));
   }
 
-  /** Archived habits, oldest first. */
+  /**
+   * Archived habits, oldest first.
+   * @returns the archived habits, by ascending id
+   */
   archived(): Habit[] {
     return this.#database.prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NOT NULL ORDER BY id').all().map((row) => this.#toHabit(row));
   }
 
-  /** The habit with this id, active or archived. */
+  /**
+   * The habit with this id, active or archived.
+   * @param id - the habit's row id
+   * @returns the habit, or undefined when there is none with that id
+   */
   get(id: number): Habit | undefined {
     const row = this.#database.prepare<[number], HabitRow>('SELECT * FROM habits WHERE id = ?').get(id);
     return row === undefined ? undefined : this.#toHabit(row);
@@ -91,6 +101,9 @@ export class HabitStore {
   /**
    * Find an active habit (or, with `archived`, an archived one) by id
    * (`#3`), exact name, a unique word of the name or a small typo.
+   * @param query - what the owner typed
+   * @param options - `archived: true` to look among the archived habits instead of the active ones
+   * @returns the one habit meant
    * @throws NotFoundError with the closest names, or AmbiguousReferenceError listing the candidates
    */
   resolve(query: string, options: { archived?: boolean } = {}): Habit {
@@ -99,6 +112,10 @@ export class HabitStore {
 
   /**
    * Add a habit.
+   * @param name - the name as typed
+   * @param frequency - how often it is due
+   * @param reminder - local reminder time `HH:MM`, or null for none
+   * @param now - the current instant (stored as an ISO instant)
    * @returns the new habit, or undefined when an active habit already has that name (any case)
    */
   add(name: string, frequency: Frequency, reminder: string | null, now: Date): Habit | undefined {
@@ -111,7 +128,9 @@ export class HabitStore {
 
   /**
    * Rename a habit.
-   * @returns false when another active habit already has the new name
+   * @param id - the habit's row id
+   * @param name - the new name
+   * @returns true once renamed; false when another active habit already has the new name (any case), and nothing is written
    */
   rename(id: number, name: string): boolean {
     const clash = this.#database
@@ -122,26 +141,40 @@ export class HabitStore {
     return true;
   }
 
-  /** Change a habit's frequency. */
+  /**
+   * Change a habit's frequency; its check-ins are kept.
+   * @param id - the habit's row id
+   * @param frequency - the new frequency
+   */
   setFrequency(id: number, frequency: Frequency): void {
     this.#database
       .prepare('UPDATE habits SET freq_num = ?, freq_den = ?, weekdays = ? WHERE id = ?')
       .run(frequency.num, frequency.den, weekdaysToMask(frequency.weekdays), id);
   }
 
-  /** Set (`HH:MM`) or clear (null) a habit's reminder time. */
+  /**
+   * Set (`HH:MM`) or clear (null) a habit's reminder time.
+   * @param id - the habit's row id
+   * @param reminder - local time `HH:MM` (24-hour), or null for no reminder
+   */
   setReminder(id: number, reminder: string | null): void {
     this.#database.prepare('UPDATE habits SET reminder_time = ? WHERE id = ?').run(reminder, id);
   }
 
-  /** Archive an active habit: it keeps its history but leaves lists, briefings and reminders. */
+  /**
+   * Archive an active habit: it keeps its history but leaves lists, briefings
+   * and reminders. An archived habit is left as it is.
+   * @param id - the habit's row id
+   * @param now - when it was archived
+   */
   archive(id: number, now: Date): void {
     this.#database.prepare('UPDATE habits SET archived_at = ? WHERE id = ? AND archived_at IS NULL').run(now.toISOString(), id);
   }
 
   /**
    * Bring an archived habit back.
-   * @returns false when an active habit already has its name
+   * @param id - the habit's row id
+   * @returns true once it is active; false when there is no such habit or an active habit already has its name (any case), and nothing is written
    */
   unarchive(id: number): boolean {
     const habit = this.get(id);
@@ -157,6 +190,7 @@ export class HabitStore {
   /**
    * Delete a habit with its check-ins, skips and reminders, in one
    * transaction: either all of it goes or nothing does.
+   * @param id - the habit's row id
    * @returns how many check-ins and skips were deleted with it
    * @throws SqliteError when the delete fails (nothing is deleted)
    */
@@ -170,7 +204,11 @@ export class HabitStore {
     return remove.immediate();
   }
 
-  /** The owner's check-ins and skips of a habit, oldest first. */
+  /**
+   * The owner's check-ins and skips of a habit, oldest first.
+   * @param habitId - the habit's row id
+   * @returns one entry per day with one, by ascending day
+   */
   entries(habitId: number): Entry[] {
     return this.#database
       .prepare<[number], EntryRow>('SELECT day, kind, note FROM habit_checkins WHERE habit_id = ? ORDER BY day')
@@ -178,7 +216,12 @@ export class HabitStore {
       .map((row) => ({ day: row.day, kind: row.kind, note: row.note }));
   }
 
-  /** The entry of one day, if any. */
+  /**
+   * The entry of one day, if any.
+   * @param habitId - the habit's row id
+   * @param day - the owner's local day, `YYYY-MM-DD`
+   * @returns the check-in or skip of that day, or undefined
+   */
   entryOn(habitId: number, day: IsoDate): Entry | undefined {
     const row = this.#database.prepare<[number, string], EntryRow>('SELECT day, kind, note FROM habit_checkins WHERE habit_id = ? AND day = ?').get(habitId, day);
     return row === undefined ? undefined : { day: row.day, kind: row.kind, note: row.note };
@@ -188,6 +231,11 @@ export class HabitStore {
    * Record a check-in (`done`) or a skip for a local day. One entry per
    * habit and day: the same kind again changes nothing; a check-in replaces a
    * skip; a skip never replaces a check-in (undo it first).
+   * @param habitId - the habit's row id
+   * @param day - the owner's local day, `YYYY-MM-DD`
+   * @param kind - `done` for a check-in, `skip` for a skip
+   * @param now - the current instant (stored as an ISO instant)
+   * @param note - the note or reason, or null; a check-in replacing a skip keeps the skip's note when this is null
    * @returns `written`, `replaced` (a skip became a check-in) or `unchanged`
    */
   record(habitId: number, day: IsoDate, kind: 'done' | 'skip', now: Date, note: string | null = null): RecordOutcome {
@@ -215,6 +263,8 @@ export class HabitStore {
 
   /**
    * Remove the check-in or skip of a day.
+   * @param habitId - the habit's row id
+   * @param day - the owner's local day, `YYYY-MM-DD`
    * @param kind - only remove an entry of this kind, or either
    * @returns the kind removed, or undefined when there was nothing to remove
    */
@@ -231,7 +281,11 @@ export class HabitStore {
   /**
    * Claim the reminder of a habit for a day, so that it goes out once, from
    * one process, on one channel.
-   * @returns true when this call claimed it
+   * @param habitId - the habit's row id
+   * @param day - the owner's local day, `YYYY-MM-DD`
+   * @param channel - where it goes: `signal` (claimed as `sending`) or `repl` (claimed as `shown`)
+   * @param now - the current instant (stored as an ISO instant)
+   * @returns true when this call claimed it; false when it was already claimed
    */
   claimReminder(habitId: number, day: IsoDate, channel: 'signal' | 'repl', now: Date): boolean {
     const status = channel === 'repl' ? 'shown' : 'sending';
@@ -241,17 +295,33 @@ export class HabitStore {
     return result.changes === 1;
   }
 
-  /** Record what happened to a claimed reminder. */
+  /**
+   * Record what happened to a claimed reminder.
+   * @param habitId - the habit's row id
+   * @param day - the owner's local day, `YYYY-MM-DD`
+   * @param status - `sent`, `queued` (in the outbox, to be retried) or `failed`
+   * @param detail - why, for example the delivery error, or null
+   */
   settleReminder(habitId: number, day: IsoDate, status: 'sent' | 'queued' | 'failed', detail: string | null = null): void {
     this.#database.prepare('UPDATE habit_reminders SET status = ?, detail = ? WHERE habit_id = ? AND day = ?').run(status, detail, habitId, day);
   }
 
-  /** Forget a claim whose delivery never started (so a later run can try again). */
+  /**
+   * Forget a claim whose delivery never started (so a later run can try
+   * again). Only a claim still `sending` is forgotten.
+   * @param habitId - the habit's row id
+   * @param day - the owner's local day, `YYYY-MM-DD`
+   */
   releaseReminder(habitId: number, day: IsoDate): void {
     this.#database.prepare("DELETE FROM habit_reminders WHERE habit_id = ? AND day = ? AND status = 'sending'").run(habitId, day);
   }
 
-  /** The reminder status of a habit on a day, if one was claimed. */
+  /**
+   * The reminder status of a habit on a day, if one was claimed.
+   * @param habitId - the habit's row id
+   * @param day - the owner's local day, `YYYY-MM-DD`
+   * @returns `sending`, `shown`, `sent`, `queued` or `failed`, or undefined when no reminder was claimed
+   */
   reminderStatus(habitId: number, day: IsoDate): string | undefined {
     return this.#database.prepare<[number, string], { status: string }>('SELECT status FROM habit_reminders WHERE habit_id = ? AND day = ?').get(habitId, day)?.status;
   }

@@ -22,6 +22,11 @@ export class StewardError extends Error {
   /** Process exit code the CLI uses when this error ends a command (1 unless a subclass says otherwise). */
   readonly exitCode: number = 1;
 
+  /**
+   * Create an error whose `name` is the concrete class name.
+   * @param message - the one-line message, shown to the user as is
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(message: string, options: StewardErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -36,12 +41,18 @@ export class UserError extends StewardError {}
  * Exit code 2. The message names the key and where the bad value came from.
  */
 export class ConfigError extends UserError {
+  /** Process exit code 2, so scripts can tell a bad configuration from other failures. */
   override readonly exitCode = 2;
   /** Dotted config key, for example `models.health.timeoutMs`, or a file path for unreadable files. */
   readonly key: string;
   /** Where the value came from: `config/default.json`, `STEWARD_CONFIG=/path`, `STEWARD_TIMEZONE`, ... */
   readonly source: string;
 
+  /**
+   * @param message - what is wrong and how to fix it, naming the key and its source
+   * @param details - `key`: the dotted config key (or a file path); `source`: where the value came from
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(message: string, details: { key: string; source: string }, options: StewardErrorOptions = {}) {
     super(message, options);
     this.key = details.key;
@@ -54,6 +65,12 @@ export class UsageError extends UserError {
   /** The usage line of the command, for example `check in <habit> [yesterday | YYYY-MM-DD]`. */
   readonly usage: string;
 
+  /**
+   * The message becomes `<message>\nusage: <usage>`.
+   * @param message - what is wrong with the arguments
+   * @param usage - the command's usage line, for example `check in <habit> [yesterday | YYYY-MM-DD]`
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(message: string, usage: string, options: StewardErrorOptions = {}) {
     super(`${message}\nusage: ${usage}`, options);
     this.usage = usage;
@@ -74,6 +91,7 @@ export class NotFoundError extends UserError {
    * @param query - the name as typed
    * @param suggestions - closest names, best first
    * @param existing - every existing name, shown when nothing is close (at most 8 are listed)
+   * @param options - `cause`: the underlying error, kept for logs
    */
   constructor(
     kind: string,
@@ -102,6 +120,13 @@ export class AmbiguousReferenceError extends UserError {
   /** Every name that matched. */
   readonly candidates: readonly string[];
 
+  /**
+   * The message lists the candidates and asks which one.
+   * @param kind - what was looked up, for example `goal`
+   * @param query - the name as typed
+   * @param candidates - every name that matched, for example `run (#1), run (#4)`
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(kind: string, query: string, candidates: readonly string[], options: StewardErrorOptions = {}) {
     super(`"${query}" matches more than one ${kind}: ${candidates.join(', ')}. Say which one.`, options);
     this.kind = kind;
@@ -122,6 +147,11 @@ export class ProviderUnavailableError extends StewardError {
   /** Whether trying again later may succeed. */
   readonly retryable: boolean;
 
+  /**
+   * @param message - what went wrong, one line
+   * @param details - `provider`: its id; `status`: the HTTP status, if any; `retryable`: whether trying again later may succeed
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(
     message: string,
     details: { provider: string; status?: number | undefined; retryable: boolean },
@@ -150,6 +180,11 @@ export class NoModelAvailableError extends StewardError {
   /** Each provider considered, in chain order, with the reason it did not answer. */
   readonly attempts: readonly ProviderAttempt[];
 
+  /**
+   * @param attempts - each provider considered, in chain order, with why it did not answer; empty when none is configured
+   * @param hint - what to set or start, appended to the message
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(attempts: readonly ProviderAttempt[], hint: string, options: StewardErrorOptions = {}) {
     const tried = attempts.map((attempt) => `${attempt.provider} (${attempt.reason})`).join(', ');
     super(attempts.length > 0 ? `No model answered: tried ${tried}. ${hint}` : `No model is configured. ${hint}`, options);
@@ -164,6 +199,11 @@ export class DeliveryError extends StewardError {
   /** Whether a later retry may succeed (false for bad recipients, auth failures). */
   readonly retryable: boolean;
 
+  /**
+   * @param message - what failed, one line
+   * @param details - `channel`: for example `signal`; `retryable`: whether a later retry may succeed
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(message: string, details: { channel: string; retryable: boolean }, options: StewardErrorOptions = {}) {
     super(message, options);
     this.channel = details.channel;
@@ -193,6 +233,12 @@ export class DaemonLockedError extends StewardError {
   /** The database file it was about. */
   readonly databaseFile: string;
 
+  /**
+   * The message names the holder (pid, host, since when) and how to stop it.
+   * @param holder - the daemon that holds the lock
+   * @param databaseFile - the path of the database file
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(holder: LockHolderInfo, databaseFile: string, options: StewardErrorOptions = {}) {
     super(
       `another steward daemon is already running on ${databaseFile} (pid ${holder.pid} on ${holder.host}, since ${holder.acquiredAt}). ` +
@@ -218,6 +264,11 @@ export class SignalReceiveError extends StewardError {
   /** How long the server asked us to wait (Retry-After), in ms. */
   readonly retryAfterMs: number | undefined;
 
+  /**
+   * @param message - what failed, one line
+   * @param details - `kind`: `fatal`, `rate-limited` or `transient`; `status`: the HTTP status, if any; `retryAfterMs`: the server's Retry-After, in ms
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(
     message: string,
     details: { kind: 'fatal' | 'rate-limited' | 'transient'; status?: number | undefined; retryAfterMs?: number | undefined },
@@ -235,6 +286,11 @@ export class PluginError extends StewardError {
   /** The plugin's name (or folder name when it did not load). */
   readonly plugin: string;
 
+  /**
+   * @param message - what failed, one line
+   * @param plugin - the plugin's name (or folder name when it did not load)
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(message: string, plugin: string, options: StewardErrorOptions = {}) {
     super(message, options);
     this.plugin = plugin;
@@ -264,6 +320,11 @@ export class ModelOutputError extends StewardError {
   /** The start of what it answered (at most 200 characters), for logs. */
   readonly excerpt: string;
 
+  /**
+   * @param message - what was wrong with the answer, one line
+   * @param details - `provider`: the id that answered; `excerpt`: the start of its answer (at most 200 characters)
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(message: string, details: { provider: string; excerpt: string }, options: StewardErrorOptions = {}) {
     super(message, options);
     this.provider = details.provider;
@@ -284,6 +345,11 @@ export class EmbeddingError extends StewardError {
   /** Whether trying again later may succeed (false for 400/401/403/404: fix the config). */
   readonly retryable: boolean;
 
+  /**
+   * @param message - what failed, one line
+   * @param details - `embedder`: its id; `status`: the HTTP status, if any; `retryable`: whether trying again later may succeed
+   * @param options - `cause`: the underlying error, kept for logs
+   */
   constructor(message: string, details: { embedder: string; status?: number | undefined; retryable: boolean }, options: StewardErrorOptions = {}) {
     super(message, options);
     this.embedder = details.embedder;

@@ -24,7 +24,12 @@ export interface SignalChannelHost {
   readonly clock: Clock;
   /** Logger. */
   readonly log: Logger;
-  /** The one pipeline every channel uses (commands, agent, memory). */
+  /**
+   * The one pipeline every channel uses (commands, agent, memory).
+   * @param message - the inbound message (channel `signal`, sender, text, when it was received)
+   * @param options - `signal` aborts the turn when the daemon shuts down
+   * @returns the reply to send, or one of kind `cancelled` when the turn was aborted
+   */
   handle(message: InboundMessage, options?: HandleOptions): Promise<Reply>;
 }
 
@@ -117,12 +122,18 @@ export class SignalChannel {
     }
   }
 
-  /** Resolves when no message is being answered. */
+  /**
+   * Wait until no message is being answered.
+   * @returns a promise that resolves once no round of answering is running (at once when none is)
+   */
   async idle(): Promise<void> {
     while (this.#draining !== undefined) await this.#draining;
   }
 
-  /** A snapshot for `steward health`. */
+  /**
+   * A snapshot for `steward health`.
+   * @returns the receive loop's status plus the messages answered and ignored since start and those pending in the inbox
+   */
   status(): SignalChannelStatus {
     return { ...this.#loop.status(), answered: this.#answered, ignored: this.#ignored, pending: this.#inbox.counts('signal').pending };
   }

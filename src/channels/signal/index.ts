@@ -29,6 +29,7 @@ export {
  * The Signal transport the config asks for (`signal.api`), or undefined when
  * `signal.url` is not set.
  * @param config - the loaded configuration
+ * @returns a {@link RestSignalTransport} for `rest`, else a {@link JsonRpcSignalTransport}; undefined without `signal.url`
  */
 export function createSignalTransport(config: StewardConfig): SignalTransport | undefined {
   const { url, api, account, timeoutMs } = config.signal;
@@ -42,6 +43,7 @@ export function createSignalTransport(config: StewardConfig): SignalTransport | 
  * What is missing before steward can send to the owner on Signal, or
  * undefined when nothing is.
  * @param config - the loaded configuration
+ * @returns one line naming the environment variables to set (`STEWARD_SIGNAL_URL`, `STEWARD_SIGNAL_ACCOUNT` for the REST API, `STEWARD_SIGNAL_TO`), or undefined
  */
 export function missingSignalSettings(config: StewardConfig): string | undefined {
   const missing: string[] = [];
@@ -57,6 +59,7 @@ export function missingSignalSettings(config: StewardConfig): string | undefined
  * websocket. Undefined when receiving is off (`signal.receive.enabled`) or
  * Signal is not fully configured (see {@link missingSignalSettings}).
  * @param config - the loaded configuration
+ * @returns a {@link RestEventSource} (pinging every third of `signal.receive.idleTimeoutMs`, at least every 1000 ms) for `rest`, else a {@link JsonRpcEventSource}; or undefined
  */
 export function createSignalEventSource(config: StewardConfig): SignalEventSource | undefined {
   const { url, api, account, timeoutMs, receive } = config.signal;

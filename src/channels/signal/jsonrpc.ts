@@ -35,6 +35,7 @@ let nextId = 1;
  * silent success (protocol: signal-cli `man signal-cli-jsonrpc`).
  */
 export class JsonRpcSignalTransport implements SignalTransport {
+  /** Which back end this is: `jsonrpc`, the signal-cli JSON-RPC HTTP daemon. */
   readonly api = 'jsonrpc' as const;
   readonly #options: JsonRpcTransportOptions;
 

@@ -38,9 +38,15 @@ export interface ReceiveStatus {
 
 /** Where the loop keeps the resume cursor (the last event id handled). */
 export interface CursorStore {
-  /** The saved cursor, if any. */
+  /**
+   * The saved cursor, if any.
+   * @returns the last event id handled, or undefined when none was saved
+   */
   load(): string | undefined;
-  /** Save the cursor after its event was handled. */
+  /**
+   * Save the cursor after its event was handled.
+   * @param cursor - the event id (SSE `id:`) just handled
+   */
   save(cursor: string): void;
 }
 
@@ -48,7 +54,11 @@ export interface CursorStore {
 export interface ReceiveLoopOptions {
   /** The stream to read. */
   source: SignalEventSource;
-  /** Handles one event; the stream waits for it. */
+  /**
+   * Handles one event; the stream waits for it.
+   * @param event - the raw event, not yet parsed
+   * @returns nothing, or a promise the stream waits for before reading on; a rejection drops the connection (transient)
+   */
   onEvent(event: ReceivedEvent): void | Promise<void>;
   /** The resume cursor's store. */
   cursor: CursorStore;
@@ -89,7 +99,10 @@ export class SignalReceiveLoop {
     return this.#running;
   }
 
-  /** A copy of the current status. */
+  /**
+   * A copy of the current status.
+   * @returns the state, the connection and last-event instants, reconnects since start and the last failure
+   */
   status(): ReceiveStatus {
     return { ...this.#status };
   }
@@ -105,7 +118,10 @@ export class SignalReceiveLoop {
     });
   }
 
-  /** Stop: close the connection, and return once the event being handled is done. */
+  /**
+   * Stop: close the connection, and return once the event being handled is done.
+   * @returns a promise that resolves once the loop has ended (at once when it was not running)
+   */
   async stop(): Promise<void> {
     this.#controller?.abort();
     await this.#done;

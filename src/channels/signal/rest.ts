@@ -30,6 +30,7 @@ function restRecipients(recipients: readonly string[]): string[] {
  * answering 204.
  */
 export class RestSignalTransport implements SignalTransport {
+  /** Which back end this is: `rest`, bbernhard/signal-cli-rest-api. */
   readonly api = 'rest' as const;
   readonly #options: RestTransportOptions;
 

@@ -22,7 +22,12 @@ export interface JsonRpcEventSourceOptions {
  * eventsource-parser's.
  */
 export class JsonRpcEventSource implements SignalEventSource {
+  /** Which back end this is: `jsonrpc`, the signal-cli JSON-RPC HTTP daemon. */
   readonly api = 'jsonrpc' as const;
+  /**
+   * The SSE URL it connects to, for logs and `steward health`:
+   * `<url>/api/v1/events`, with `?account=<number>` when an account is set.
+   */
   readonly endpoint: string;
   readonly #timeoutMs: number;
 

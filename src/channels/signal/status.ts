@@ -22,6 +22,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
  * @param what - the endpoint, for example `GET http://127.0.0.1:8080/api/v1/events`
  * @param hint - what to check when the endpoint is missing or refuses us
  * @param retryAfterMs - the server's Retry-After, in ms
+ * @returns a SignalReceiveError classed `rate-limited` (429, with the wait), `fatal` (400, 401, 403, 404, 405, with the hint) or `transient` (anything else)
  */
 export function receiveErrorForStatus(status: number, what: string, hint: string, retryAfterMs: number | undefined): SignalReceiveError {
   if (status === 429) return new SignalReceiveError(`${what} answered 429 (rate limited)`, { kind: 'rate-limited', status, retryAfterMs });
@@ -35,6 +36,7 @@ export function receiveErrorForStatus(status: number, what: string, hint: string
  * One line for a failed connection attempt, with the system error code when
  * there is one (fetch hides it in `cause`).
  * @param error - what `fetch` or the websocket threw
+ * @returns `connection refused`, the system error code with its message (`ENOTFOUND (...)`), or the error's message
  */
 export function describeConnectionError(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;

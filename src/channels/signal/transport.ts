@@ -23,7 +23,10 @@ export interface SignalTransport {
    * @throws DeliveryError when the service refuses, errors, or reports a failure for any recipient
    */
   send(recipients: readonly string[], text: string): Promise<void>;
-  /** Check that the service is up; never throws. */
+  /**
+   * Check that the service is up; never throws.
+   * @returns whether it answered as healthy, and what was checked and what came back, one line
+   */
   check(): Promise<SignalHealth>;
 }
 
@@ -99,7 +102,11 @@ export interface ListenOptions {
   onOpen(): void;
   /** Any sign of life: data, a keep-alive comment, a pong. */
   onAlive(): void;
-  /** One event, in order. The stream waits for it before reading on. */
+  /**
+   * One event, in order. The stream waits for it before reading on.
+   * @param event - the event's id (the resume cursor) and raw JSON text
+   * @returns nothing, or a promise the stream waits for before reading on
+   */
   onEvent(event: ReceivedEvent): void | Promise<void>;
 }
 
@@ -117,6 +124,8 @@ export interface SignalEventSource {
   /**
    * Connect and hand every event to `onEvent` until the server ends the
    * stream (resolves) or the connection fails (rejects).
+   * @param options - the abort signal, the resume cursor, and the `onOpen`, `onAlive` and `onEvent` callbacks
+   * @returns a promise that resolves when the server ends the stream, or at once when the signal is already aborted
    * @throws SignalReceiveError classed `fatal` (fix the setup), `rate-limited` or `transient`
    */
   listen(options: ListenOptions): Promise<void>;

@@ -24,7 +24,12 @@ export interface RestEventSourceOptions {
  * The websocket client is `ws`, imported on first use.
  */
 export class RestEventSource implements SignalEventSource {
+  /** Which back end this is: `rest`, bbernhard/signal-cli-rest-api. */
   readonly api = 'rest' as const;
+  /**
+   * The websocket URL it connects to, for logs and `steward health`:
+   * `ws://` or `wss://` `<host>/v1/receive/<account>`.
+   */
   readonly endpoint: string;
   readonly #options: RestEventSourceOptions;
 
