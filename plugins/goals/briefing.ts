@@ -37,8 +37,14 @@ export const goalBriefingSections: PluginBriefingSection[] = [
     order: 20,
     render: (_request, context) => {
       const today = context.today();
-      const goals = goalStore(context).list().filter((goal) => needsAttention(goal, today));
-      if (goals.length === 0) return null;
+      const active = goalStore(context).list();
+      if (active.length === 0) return null;
+      const goals = active.filter((goal) => needsAttention(goal, today));
+      if (goals.length === 0) {
+        const next = active.filter((goal) => goal.deadline !== null).sort((left, right) => (left.deadline ?? '').localeCompare(right.deadline ?? ''))[0];
+        const deadline = next === undefined ? '' : `; the next deadline is ${next.title} on ${next.deadline} (${daysBetween(today, next.deadline as string)} days)`;
+        return { title: 'Goals', lines: [`${active.length === 1 ? 'Your goal is' : `All ${active.length} goals are`} on track${deadline}.`] };
+      }
       return { title: 'Goals needing attention', lines: goals.map((goal) => `${goal.title} — ${goal.progress}%, ${describeDeadlineAndPace(goal, today)}`) };
     },
   },

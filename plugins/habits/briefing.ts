@@ -38,8 +38,11 @@ export const habitBriefingSections: PluginBriefingSection[] = [
     kinds: ['morning'],
     order: 10,
     render: (_request, context) => {
-      const due = allReports(context).filter((report) => report.dueToday);
-      if (due.length === 0) return null;
+      const reports = allReports(context);
+      if (reports.length === 0) return null;
+      const due = reports.filter((report) => report.dueToday);
+      // Nothing due is news too: the briefing must not read as if there were no habits.
+      if (due.length === 0) return { title: 'Habits due today', lines: [`None: ${reports.length === 1 ? 'your habit is' : `all ${reports.length} habits are`} done or not due today.`] };
       return { title: 'Habits due today', lines: due.map((report) => `${habitTitle(report)} — ${describeStatus(report)}`) };
     },
   },

@@ -8,6 +8,29 @@ describe('habit and goal sections of the briefings', () => {
     opened = undefined;
   });
 
+  it('morning: says that nothing is due and that goals are on track, instead of "no habits or goals yet"', async () => {
+    const clock = manualClock('2026-11-21T06:00:00Z');
+    opened = await openTestSteward({ clock });
+    await opened.say('add habit meditation daily');
+    await opened.say('check in meditation');
+    await opened.say('set goal run a marathon by 2027-05-01');
+    await opened.say('update progress marathon 50%');
+    const briefing = await opened.steward.composeBriefing('morning');
+    expect(briefing.text).toBe(
+      [
+        'Good morning — 2026-11-21',
+        '',
+        'Habits due today:',
+        '- None: your habit is done or not due today.',
+        '',
+        'Goals:',
+        '- Your goal is on track; the next deadline is run a marathon on 2027-05-01 (161 days).',
+        '',
+        '(Plain rendering: no model answered.)',
+      ].join('\n'),
+    );
+  });
+
   it('morning: habits due today, streaks at risk, and goals due within 14 days or behind pace', async () => {
     const clock = manualClock('2026-11-01T08:00:00Z');
     opened = await openTestSteward({ clock });
