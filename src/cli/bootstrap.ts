@@ -1,8 +1,10 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Steward } from '../app/steward.js';
 import { loadConfig } from '../config/load.js';
 import type { StewardConfig } from '../config/schema.js';
 import { providerSecrets } from '../models/providers.js';
+import { ConfigError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
 
 /** What every CLI command starts from. */
@@ -20,10 +22,21 @@ export interface Bootstrapped {
  * `<dataDir>/<log.file>`; the daemon also logs to stderr. Secrets from the
  * config are redacted from every line.
  * @param options - whether to log to stderr too
- * @throws ConfigError (exit code 2) for a bad configuration
+ * @throws ConfigError (exit code 2) for a bad configuration, or a data directory that cannot be created or written
  */
 export function bootstrap(options: { stderr: boolean }): Bootstrapped {
   const config = loadConfig();
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    accessSync(config.dataDir, constants.W_OK);
+  } catch (error) {
+    const source = process.env.STEWARD_DATA_DIR !== undefined ? 'STEWARD_DATA_DIR' : 'the config (dataDir)';
+    throw new ConfigError(
+      `config error: dataDir ${config.dataDir} cannot be used (${(error as NodeJS.ErrnoException).code ?? String(error)}): set STEWARD_DATA_DIR to a folder steward may write, from ${source}`,
+      { key: 'dataDir', source },
+      { cause: error },
+    );
+  }
   const logFile = join(config.dataDir, config.log.file);
   const log = createLogger({ level: config.log.level, file: logFile, stderr: options.stderr, secrets: providerSecrets(config) });
   return { config, log, logFile };

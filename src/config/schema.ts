@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 
 /**
@@ -45,9 +46,30 @@ const localTier = z.strictObject({
   model: z.string().min(1).nullable().describe('Model name to request; null = the server default ("default").'),
 });
 
+const requireModule = createRequire(import.meta.url);
+
+/**
+ * Why a cron expression cannot run ("61 7 * * *": minute 61), or undefined
+ * when cron-parser (the parser of the scheduler's catch-up) reads it.
+ * @param expression - 5 or 6 fields
+ */
+function cronProblem(expression: string): string | undefined {
+  try {
+    (requireModule('cron-parser') as typeof import('cron-parser')).CronExpressionParser.parse(expression);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 const cronExpression = z
   .string()
-  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields, for example "0 7 * * *"');
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields, for example "0 7 * * *"')
+  .superRefine((value, context) => {
+    if (!/^(\S+\s+){4,5}\S+$/.test(value)) return;
+    const problem = cronProblem(value);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: `is not a cron time that can happen (${problem}); for example "0 7 * * *"` });
+  });
 
 const signalAddress = z
   .string()

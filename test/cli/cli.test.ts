@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/shared/paths.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
@@ -47,6 +49,15 @@ describe('the steward command (built, in a child process)', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^steward: config error: signal\.api .*"xml".* from STEWARD_SIGNAL_API\n$/);
     expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 naming STEWARD_DATA_DIR when the data directory cannot be used', async () => {
+    const directory = dataDir();
+    const file = join(directory, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const result = await runCli(['run', 'goals'], { env: { STEWARD_DATA_DIR: join(file, 'db') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`steward: config error: dataDir ${join(file, 'db')} cannot be used (ENOTDIR): set STEWARD_DATA_DIR to a folder steward may write, from STEWARD_DATA_DIR\n`);
   });
 
   it('runs the README session against a local model, and a second process sees the data', async () => {

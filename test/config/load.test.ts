@@ -75,6 +75,14 @@ describe('loadConfig', () => {
     expect(error.message.split('\n')).toHaveLength(1);
   });
 
+  it('rejects a cron time that cannot happen, naming the key and the file', () => {
+    const path = configFile(JSON.stringify({ briefings: { morning: { cron: '61 7 * * *' } } }));
+    const error = expectConfigError(() => load({ STEWARD_CONFIG: path }));
+    expect(error.key).toBe('briefings.morning.cron');
+    expect(error.message).toBe(`config error: briefings.morning.cron is not a cron time that can happen (Constraint error, got value 61 expected range 0-59); for example "0 7 * * *" (got "61 7 * * *") from STEWARD_CONFIG=${path}`);
+    expect(load({ STEWARD_CONFIG: configFile(JSON.stringify({ briefings: { weekly: { cron: '30 9 * * 1-5' } } })) }).briefings.weekly.cron).toBe('30 9 * * 1-5');
+  });
+
   it('names the key and the file of a bad value', () => {
     const path = configFile(JSON.stringify({ models: { health: { timeoutMs: 'soon' } } }));
     const error = expectConfigError(() => load({ STEWARD_CONFIG: path }));
