@@ -37,7 +37,8 @@ function schedule(kind: BriefingKind): PluginSchedule {
       // Say it before a model spends a minute writing a briefing that cannot go anywhere.
       const missing = missingSignalSettings(context.config);
       if (missing !== undefined) throw new DeliveryError(`the ${kind} briefing cannot be sent: ${missing}`, { channel: 'signal', retryable: false });
-      const briefing = await context.services.composeBriefing(kind, { signal });
+      // The scheduled time's day, not the clock's: a weekly briefing caught up after midnight is still Sunday's.
+      const briefing = await context.services.composeBriefing(kind, { signal, day: localDate(scheduledFor, context.timeZone) });
       const idempotencyKey = briefingKey(kind, scheduledFor, context.timeZone);
       try {
         const result = await context.services.deliverToOwner({ idempotencyKey, text: briefing.text });

@@ -371,13 +371,14 @@ export class Steward implements StewardServices {
   /**
    * Build a briefing now (see `composeBriefing`).
    * @param kind - `morning` or `weekly`
-   * @param options - cancellation
+   * @param options - cancellation, and `day`: the owner's day it is for (default today; a
+   *   scheduled briefing caught up after midnight passes its scheduled day)
    */
-  async composeBriefing(kind: BriefingKind, options: { signal?: AbortSignal } = {}): Promise<Briefing> {
+  async composeBriefing(kind: BriefingKind, options: { signal?: AbortSignal; day?: string } = {}): Promise<Briefing> {
     const startedAt = toTimestamp(this.clock.now());
     return composeBriefing({
       kind,
-      today: this.today(),
+      today: options.day ?? this.today(),
       plugins: this.plugins,
       router: this.router,
       temperature: this.config.models.temperature,

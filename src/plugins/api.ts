@@ -54,7 +54,7 @@ export interface StewardServices {
    * Build a briefing from every plugin's briefing sections, written by the
    * quality tier, or as a plain template when no model answers.
    */
-  composeBriefing(kind: BriefingKind, options?: { signal?: AbortSignal }): Promise<Briefing>;
+  composeBriefing(kind: BriefingKind, options?: { signal?: AbortSignal; day?: IsoDate }): Promise<Briefing>;
   /**
    * Write a message to the outbox and deliver it to the owner on Signal.
    * @throws DeliveryError when Signal is not configured or the send fails (the message stays queued for retry)

@@ -104,7 +104,9 @@ describe('catch-up of missed scheduled runs', () => {
     ]);
     expect(started.report.catchUp[2]?.reason).toBe('a polling job: missed times are not caught up');
     expect(started.report.catchUp[0]?.reason).toContain('its policy is to skip missed runs');
-    expect(signal!.sent.map((sent) => sent.message.split('\n')[0])).toEqual(['Your week — 2026-11-21']);
+    // Caught up six days late, the weekly briefing is still the one for Sunday's time: its title and key agree.
+    expect(signal!.sent.map((sent) => sent.message.split('\n')[0])).toEqual(['Your week — 2026-11-15']);
+    expect(opened!.steward.outbox.get('briefing:weekly:2026-11-15')?.status).toBe('sent');
   });
 
   it('never runs a scheduled time twice across a restart', async () => {
