@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { openTestSteward, type TestSteward } from '../support/steward.js';
@@ -35,10 +38,17 @@ describe('daemon', () => {
     expect(opened.steward.plugins.schedules().map((job) => job.id)).toEqual(['briefings:morning', 'habits:reminders']);
   });
 
-  it('refuses to start with an invalid cron expression, naming the job', async () => {
-    opened = await openTestSteward({ overrides: { briefings: { morning: { cron: '99 99 * * *' } } } });
+  it('refuses an impossible cron time in the config before anything starts, naming the key', async () => {
+    await expect(openTestSteward({ overrides: { briefings: { morning: { cron: '99 99 * * *' } } } })).rejects.toThrow(/^config error: briefings\.morning\.cron is not a cron time that can happen/);
+  });
+
+  it('refuses to start with a plugin job whose cron expression is invalid, naming the job', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'steward-plugins-'));
+    mkdirSync(join(directory, 'ticker'));
+    writeFileSync(join(directory, 'ticker', 'index.ts'), `export default { name: 'ticker', description: 'a bad schedule', schedules: [{ name: 'tick', cron: '99 99 * * *', handler: () => undefined }] };\n`);
+    opened = await openTestSteward({ pluginsDirectory: directory });
     const daemon = new Daemon(opened.steward);
-    await expect(daemon.start()).rejects.toThrow('job briefings:morning has an invalid cron expression "99 99 * * *"');
+    await expect(daemon.start()).rejects.toThrow('job ticker:tick has an invalid cron expression "99 99 * * *"');
     // The lock was released: a corrected daemon can start.
     expect(daemon.running).toBe(false);
   });
