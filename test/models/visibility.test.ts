@@ -130,5 +130,18 @@ describe('router visibility and per-turn metrics', () => {
     writeFileSync(configFile, JSON.stringify({ models: { chains: { quality: ['studio-70b', 'local-fast'] } } }));
     const doctor = await runCli(['doctor'], { env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_LOCAL_FAST_URL: local.url } });
     expect(doctor.stdout).toContain('warn  chain quality        models.chains.quality names "studio-70b", which no provider has: fix the id or add it to models.providers');
+    expect(doctor.stdout).not.toContain('never used');
+  });
+
+  it('warns in "steward doctor" about a provider that no chain names', async () => {
+    const local = await server('local-model');
+    const { dataDir, remove } = temporaryDataDir();
+    cleanups.push(remove);
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const configFile = join(dataDir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ models: { providers: [{ id: 'studio-70b', baseUrl: local.url, model: 'big', tier: 'quality', kind: 'local' }] } }));
+    const doctor = await runCli(['doctor'], { env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_LOCAL_FAST_URL: local.url } });
+    expect(doctor.stdout).toContain('warn  model studio-70b     no chain names it (models.chains.fast / .quality), so it is never used: add "studio-70b" to a chain');
   });
 });

@@ -47,6 +47,10 @@ async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
     const unknown = chain.filter((id) => !configured.has(id) && !SHORTCUT_IDS.has(id));
     if (unknown.length > 0) checks.push({ name: `chain ${tier}`, status: 'warn', detail: `models.chains.${tier} names ${unknown.map((id) => `"${id}"`).join(', ')}, which no provider has: fix the id or add it to models.providers` });
   }
+  const chained = new Set([...steward.config.models.chains.fast, ...steward.config.models.chains.quality]);
+  for (const { provider } of report.providers) {
+    if (!chained.has(provider.id)) checks.push({ name: `model ${provider.id}`, status: 'warn', detail: `no chain names it (models.chains.fast / .quality), so it is never used: add "${provider.id}" to a chain` });
+  }
   if (!report.providers.some(({ provider }) => provider.kind === 'local')) {
     checks.push({ name: 'models', status: 'warn', detail: 'no local model: every turn goes to the cloud; set STEWARD_LOCAL_FAST_URL' });
   }
