@@ -67,11 +67,12 @@ export function renderHeatmap(valueOn: (day: DayNumber) => DayValue, startDay: D
     return value;
   };
 
-  // A month's name sits over the first week that starts in it; when two would overlap, the later one wins.
+  // A month's name sits over the first week that starts in it, and over this week when today is
+  // already in a month no week started in (Tuesday 1 December); when two would overlap, the later one wins.
   const labels: Array<{ column: number; text: string }> = [];
   let previousMonth = -1;
   for (let week = 0; week < weeks; week += 1) {
-    const month = Number(fromDayNumber(firstMonday + week * 7).slice(5, 7)) - 1;
+    const month = Number(fromDayNumber(week === weeks - 1 ? today : firstMonday + week * 7).slice(5, 7)) - 1;
     if (month === previousMonth) continue;
     previousMonth = month;
     const column = 4 + week * 2;

@@ -207,6 +207,12 @@ describe('heatmap', () => {
     ]);
   });
 
+  it('names the current month over this week when today is its first days (Tuesday 1 December)', () => {
+    const computed = computeEntries(done('2026-11-30'), DAILY);
+    const [header] = renderHeatmap(computed.valueOn, day('2026-11-30'), day('2026-12-01'), { color: false });
+    expect(header?.trimEnd()).toMatch(/Nov +Dec$/);
+  });
+
   it('uses ANSI colours only when asked', () => {
     const computed = computeEntries(done('2026-11-20'), DAILY);
     const plain = renderHeatmap(computed.valueOn, day('2026-11-20'), day('2026-11-21'), { color: false }).join('\n');
