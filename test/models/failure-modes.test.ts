@@ -160,12 +160,22 @@ describe('failure modes of a local provider', () => {
     expect(reply.via?.fallbackFrom).toEqual([{ provider: 'lab', reason: 'HTTP 401 (check the API key)' }]);
   });
 
-  it('tries a refused server once per turn, with no retries', async () => {
+  it('skips a refused server after its one failed probe, and sends nothing more to it that turn', async () => {
     const cloud = await server('gpt-test', OPENAI_KEY);
     opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: await refusedUrl(), OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
     const reply = await opened.say('hello');
-    // One attempt per provider per turn: the refused server got one probe and no retries.
     expect(reply.via?.fallbackFrom).toEqual([{ provider: 'local-fast', reason: 'connection refused' }]);
+    expect(cloud.chatRequests).toHaveLength(1);
+  });
+
+  it('sends a failing chat request once, with no client retries (maxRetries 0), then falls back', async () => {
+    const local = await server('local-model');
+    const cloud = await server('gpt-test', OPENAI_KEY);
+    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    local.mode = 'error500'; // /models answers, every chat request gets a 500 (which the OpenAI client retries twice by default, LangChain's wrapper 6 times)
+    const reply = await opened.say('hello');
+    expect(reply.via?.provider).toBe('openai-fast');
+    expect(local.chatRequests).toHaveLength(1);
     expect(cloud.chatRequests).toHaveLength(1);
   });
 });
