@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { distance } from 'fastest-levenshtein';
 import { StewardError, describeError } from '../shared/errors.js';
 
 const COMMAND_PHRASES = `
@@ -25,16 +26,73 @@ Environment (overrides config/default.json and STEWARD_CONFIG):
   STEWARD_SIGNAL_URL, STEWARD_SIGNAL_API, STEWARD_SIGNAL_ACCOUNT, STEWARD_SIGNAL_TO`;
 
 /**
+ * One line for a usage error: commander's message without its `error: `
+ * prefix, on one line, with the command it is about and where its help is.
+ * @param text - what commander reports, for example `error: missing required argument 'text'\n`
+ * @param path - the subcommands given, for example `['service', 'install']`
+ */
+function usageLine(text: string, path: readonly string[]): string {
+  const command = ['steward', ...path].join(' ');
+  const message = text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+  return `${command}: ${message} (see "${command} --help")\n`;
+}
+
+/**
+ * Let `command`'s default subcommand run only when no operand names another
+ * command: commander hands `steward foo` to the default command, which
+ * then says "too many arguments for 'chat'"; this says "unknown command
+ * 'foo'" (with the closest command, if one is close). It also records the
+ * subcommands given, for {@link usageLine}.
+ * @param command - a command with subcommands
+ * @param path - receives each subcommand named on the command line
+ */
+function guardSubcommands(command: Command, path: string[]): void {
+  command.hook('preSubcommand', (parent, subcommand) => {
+    const first = parent.args[0];
+    if (first === subcommand.name() || (first !== undefined && subcommand.aliases().includes(first))) {
+      path.push(subcommand.name());
+      return;
+    }
+    if (first === undefined || first.startsWith('-')) return;
+    const names = parent.commands.map((candidate) => candidate.name());
+    const closest = names.map((name) => ({ name, far: distance(name, first) })).sort((a, b) => a.far - b.far)[0];
+    const hint = closest !== undefined && closest.far <= 2 ? ` (did you mean ${closest.name}?)` : '';
+    parent.error(`error: unknown command '${first}'${hint}`, { code: 'commander.unknownCommand', exitCode: 2 });
+  });
+}
+
+/**
+ * Make `command` (which has subcommands and no default) say in one line
+ * that a subcommand is missing, or unknown, instead of printing its help as
+ * an error.
+ * @param command - a command whose subcommands are all it does
+ */
+function requireSubcommand(command: Command): void {
+  command.allowExcessArguments().action((_options: unknown, self: Command) => {
+    const first = self.args[0];
+    const names = self.commands.map((candidate) => candidate.name()).join(', ');
+    if (first === undefined) self.error(`error: missing command (one of: ${names})`, { code: 'commander.missingCommand', exitCode: 2 });
+    self.error(`error: unknown command '${first}' (one of: ${names})`, { code: 'commander.unknownCommand', exitCode: 2 });
+  });
+}
+
+/**
  * Build the command-line program (commander). Each action resolves to an
- * exit code; nothing here calls `process.exit`.
+ * exit code; nothing here calls `process.exit`. A usage error (unknown
+ * command or option, missing argument) is one line on stderr and a thrown
+ * CommanderError, in every subcommand: the exit override and the output
+ * settings are set before the subcommands are made, so they inherit them.
  * @param setExitCode - receives the exit code of the action that ran
  */
 export function buildProgram(setExitCode: (code: number) => void): Command {
+  const path: string[] = [];
   const program = new Command('steward')
     .description('A local-first personal assistant: local models with an OpenAI fallback, memory, habits, goals and Signal briefings.')
     .version('0.1.0', '-v, --version')
-    .showHelpAfterError('(run "steward --help" for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(usageLine(text, path)) })
     .addHelpText('after', COMMAND_PHRASES + '\n' + ENVIRONMENT_HELP);
+  guardSubcommands(program, path);
 
   program
     .command('chat', { isDefault: true })
@@ -91,6 +149,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   const service = program.command('service').description('run the daemon as a service (systemd user unit or launchd agent)');
+  guardSubcommands(service, path);
+  requireSubcommand(service);
   service
     .command('install')
     .description('print a systemd user unit or launchd plist that runs "steward daemon", with instructions; installs nothing')
@@ -104,6 +164,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   const memory = program.command('memory').description('what steward remembers: embedder, vector index, embedding queue, episodes and facts');
+  guardSubcommands(memory, path);
   memory
     .command('status', { isDefault: true })
     .description('the embedder, the vector index, the queue, re-embedding progress, episodes and facts')
@@ -128,14 +189,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await doctorCommand());
     });
 
-  program.exitOverride();
   return program;
 }
 
 /**
  * Run the CLI.
  * @param argv - `process.argv`
- * @returns the exit code: 0 success, 1 failure, 2 configuration or usage error
+ * @returns the exit code: 0 success (and --help, --version), 1 failure, 2 configuration or usage error
  */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -146,9 +206,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? 0 : 2;
-    }
+    // commander has printed the usage error (one line) or the help already.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof StewardError) {
       process.stderr.write(`steward: ${error.message}\n`);
       return error.exitCode;

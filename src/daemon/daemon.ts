@@ -106,7 +106,11 @@ export class Daemon {
       shutdownGraceMs: options.shutdownGraceMs ?? settings.shutdownGraceMs,
     };
     const source = options.signalSource === undefined ? createSignalEventSource(steward.config) : (options.signalSource ?? undefined);
-    this.#channel = source === undefined ? undefined : new SignalChannel(steward, source);
+    // A fresh snapshot whenever the receive stream opens or drops, so `steward health` does not wait for the next heartbeat.
+    const onSignalStatus = (): void => {
+      if (this.#running) this.#heartbeat();
+    };
+    this.#channel = source === undefined ? undefined : new SignalChannel(steward, source, onSignalStatus);
     this.#signalOff = source !== undefined
       ? ''
       : (missingSignalSettings(steward.config) ?? (steward.config.signal.receive.enabled ? 'receiving is off' : 'receiving is off (signal.receive.enabled is false)'));

@@ -30,6 +30,13 @@ export interface HealthReport {
   jobs: Array<{ job: string; scheduledFor: string; status: string; kind: string; error: string | null }>;
 }
 
+/**
+ * For this long after the daemon starts, a Signal receive stream still
+ * `connecting` is start-up, not a problem, in ms. (The daemon also writes a
+ * fresh snapshot the moment the stream opens.)
+ */
+export const STARTUP_GRACE_MS = 10_000;
+
 interface SignalSnapshot {
   state?: unknown;
   lastError?: unknown;
@@ -80,7 +87,8 @@ export function daemonHealth(database: Database, clock: Clock, staleMs: number):
 
   const problems: string[] = [];
   const signal = (lock.state as { signal?: SignalSnapshot } | null)?.signal;
-  if (signal !== undefined && signal.state !== 'off' && signal.state !== 'connected') {
+  const startingUp = signal?.state === 'connecting' && now - Date.parse(lock.acquiredAt) < STARTUP_GRACE_MS;
+  if (signal !== undefined && signal.state !== 'off' && signal.state !== 'connected' && !startingUp) {
     problems.push(`Signal receive is ${String(signal.state)}${typeof signal.lastError === 'string' ? `: ${signal.lastError}` : ''}`);
   }
   if (signal?.state === 'off' && typeof signal.reason === 'string' && signal.reason.startsWith('Signal is not configured')) problems.push(signal.reason);

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** The two service managers steward writes a unit for. */
 export type ServiceManager = 'systemd' | 'launchd';
@@ -35,9 +36,52 @@ export interface ServiceUnit {
 /** launchd label of the agent. */
 export const LAUNCHD_LABEL = 'local.steward.daemon';
 
-/** A systemd value in double quotes (systemd.syntax: backslash escapes; `%` is a specifier). */
+/**
+ * A value with systemd's specifiers escaped: `%` becomes `%%` (systemd.unit(5),
+ * "Specifiers"), for directives that expand specifiers but take no quotes.
+ * @param value - the literal text
+ * @returns the text systemd reads back as `value`
+ */
+function systemdSpecifiers(value: string): string {
+  return value.replace(/%/g, '%%');
+}
+
+/**
+ * A path for a directive that takes one path and no quotes, such as
+ * `WorkingDirectory=`: systemd keeps quote characters as part of the path
+ * (and then rejects `"/home/me"` as "not absolute"), so the path is written
+ * bare, with only `%` escaped. Inner spaces are kept as they are.
+ * @param path - an absolute path
+ * @returns the value for the directive
+ * @throws Error if the path holds a line break, which a unit line cannot carry
+ */
+function systemdPath(path: string): string {
+  if (/[\r\n]/.test(path)) throw new Error(`steward: a systemd unit cannot hold a path with a line break: ${JSON.stringify(path)}`);
+  return systemdSpecifiers(path);
+}
+
+/**
+ * A value in double quotes, for the directives that unquote and C-unescape
+ * their words (`Environment=`, `ExecStart=`; systemd.syntax(7) "Quoting"):
+ * backslash, double quote and line breaks escaped, and `%` as a specifier.
+ * @param value - the literal text
+ * @returns the quoted word
+ */
 function systemdQuote(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`;
+  const escaped = value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return `"${systemdSpecifiers(escaped)}"`;
+}
+
+/**
+ * An argument after the executable in `ExecStart=`: quoted as
+ * {@link systemdQuote}, with `$` doubled, since systemd substitutes
+ * `$NAME` and `${NAME}` in the arguments (systemd.service(5), "Command
+ * lines"). The executable itself is not substituted, so it is only quoted.
+ * @param value - the literal argument
+ * @returns the quoted word
+ */
+function systemdArgument(value: string): string {
+  return systemdQuote(value.replace(/\$/g, '$$$$'));
 }
 
 /** Text escaped for an XML element. */
@@ -49,8 +93,12 @@ function xml(value: string): string {
  * A systemd user unit that runs `steward daemon` (systemd.service(5)):
  * restarted on failure, stopped with SIGTERM (steward finishes its work in
  * flight and exits 0), and SIGKILL only after `stopTimeoutSeconds`.
+ * Each directive is written the way systemd parses it: `WorkingDirectory=`
+ * bare (it takes no quotes), `ExecStart=` and `Environment=` quoted, and `%`
+ * escaped everywhere.
  * @param spec - paths, environment and stop timeout
  * @param configHome - `$XDG_CONFIG_HOME` or `~/.config`
+ * @throws Error if the checkout's path holds a line break
  */
 export function systemdUnit(spec: ServiceSpec, configHome = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config')): ServiceUnit {
   const path = join(configHome, 'systemd', 'user', 'steward.service');
@@ -58,14 +106,15 @@ export function systemdUnit(spec: ServiceSpec, configHome = process.env.XDG_CONF
   const text = [
     '[Unit]',
     'Description=steward, a local-first personal assistant (scheduler, Signal, outbox)',
-    `Documentation=file://${join(spec.root, 'docs', 'daemon.md')}`,
+    // A URL: spaces become %20, so the list of URLs stays one word.
+    `Documentation=${systemdSpecifiers(pathToFileURL(join(spec.root, 'docs', 'daemon.md')).href)}`,
     'After=network-online.target',
     'Wants=network-online.target',
     '',
     '[Service]',
     'Type=simple',
-    `WorkingDirectory=${systemdQuote(spec.root)}`,
-    `ExecStart=${systemdQuote(spec.node)} ${systemdQuote(join(spec.root, 'bin', 'steward.js'))} daemon`,
+    `WorkingDirectory=${systemdPath(spec.root)}`,
+    `ExecStart=${systemdQuote(spec.node)} ${systemdArgument(join(spec.root, 'bin', 'steward.js'))} daemon`,
     ...environment,
     '# Secrets (OPENAI_API_KEY=...) go in this optional file, not in the unit.',
     'EnvironmentFile=-%h/.config/steward/env',

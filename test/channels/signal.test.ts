@@ -3,7 +3,9 @@ import { JsonRpcSignalTransport } from '../../src/channels/signal/jsonrpc.js';
 import { RestSignalTransport } from '../../src/channels/signal/rest.js';
 import { groupAddress, splitMessage } from '../../src/channels/signal/transport.js';
 import { DeliveryError } from '../../src/shared/errors.js';
-import { startSignalServer, type SignalServer } from '../support/signal-server.js';
+import { signalEnv } from '../support/daemon.js';
+import { startSignalServer, type SignalMode, type SignalServer } from '../support/signal-server.js';
+import { openTestSteward } from '../support/steward.js';
 
 describe('Signal transports', () => {
   let signal: SignalServer | undefined;
@@ -36,6 +38,57 @@ describe('Signal transports', () => {
     expect(signal.sent).toEqual([]);
   });
 
+  it('gives up at once on a JSON-RPC error no retry can fix, and retries the transient ones', async () => {
+    signal = await startSignalServer();
+    const transport = new JsonRpcSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
+    const cases: Array<[SignalMode, boolean, string]> = [
+      ['rpc-unregistered', false, 'Signal send failed: The user +15551112222 is not registered. (code -1)'],
+      ['rpc-untrusted', false, 'Signal send failed: Failed to send message due to untrusted identities (code -4): +15551112222: IDENTITY_FAILURE'],
+      ['rpc-invalid-params', false, 'Signal send failed: Specified account does not exist (code -32602)'],
+      ['rpc-error', true, 'Signal send failed: Failed to send message (code -1): +15551112222: NETWORK_FAILURE'],
+      ['rpc-rate-limit', true, 'Signal send failed: Failed to send message due to rate limiting (code -5): +15551112222: RATE_LIMIT_FAILURE'],
+      ['rpc-internal', true, 'Signal send failed: Failed to send message: Connection reset (SocketException) (code -32603)'],
+    ];
+    for (const [mode, retryable, message] of cases) {
+      signal.mode = mode;
+      const failure = await transport.send(['+15551112222'], 'x').catch((error: unknown) => error);
+      expect(failure, mode).toBeInstanceOf(DeliveryError);
+      expect({ mode, message: (failure as DeliveryError).message, retryable: (failure as DeliveryError).retryable }).toEqual({ mode, message, retryable });
+    }
+    expect(signal.sent).toEqual([]);
+  });
+
+  it('counts a result without a success for every recipient as a failure, not a delivery', async () => {
+    signal = await startSignalServer();
+    const transport = new JsonRpcSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
+    signal.mode = 'no-results';
+    const none = (await transport.send(['+15551112222'], 'x').catch((error: unknown) => error)) as DeliveryError;
+    expect(none).toBeInstanceOf(DeliveryError);
+    expect(none.message).toContain('Signal daemon confirmed no recipient');
+    expect(none.retryable).toBe(false);
+    signal.mode = 'partial-results';
+    const partial = (await transport.send(['+15551112222', '+15553334444'], 'x').catch((error: unknown) => error)) as DeliveryError;
+    expect(partial).toBeInstanceOf(DeliveryError);
+    expect(partial.message).toBe('Signal daemon reported no result for +15553334444');
+    expect(partial.retryable).toBe(false);
+    // Both recipients confirmed: a delivery.
+    signal.mode = 'ok';
+    await transport.send(['+15551112222', '+15553334444'], 'x');
+    expect(signal.sent.map((sent) => sent.recipients)).toEqual([['+15551112222', '+15553334444']]);
+  });
+
+  it('gives up through the outbox at once on a permanent JSON-RPC error, instead of retrying for a day', async () => {
+    signal = await startSignalServer();
+    signal.mode = 'rpc-unregistered';
+    const opened = await openTestSteward({ env: signalEnv(signal.url) });
+    try {
+      await expect(opened.steward.deliverToOwner({ idempotencyKey: 'test:permanent', text: 'x' })).rejects.toThrow('is not registered');
+      expect(opened.steward.outbox.get('test:permanent')).toMatchObject({ status: 'failed', attempts: 1 });
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('reports an unreachable daemon', async () => {
     signal = await startSignalServer();
     const url = signal.url;
@@ -52,8 +105,28 @@ describe('Signal transports', () => {
     await transport.send(['+15551112222'], 'hi');
     expect(signal.sent).toEqual([{ api: 'rest', account: '+15550000000', recipients: ['+15551112222'], message: 'hi' }]);
     expect(await transport.check()).toMatchObject({ ok: true });
-    signal.mode = 'http-error';
-    await expect(transport.send(['+15551112222'], 'hi')).rejects.toThrow('HTTP 400');
+  });
+
+  it('reads the REST API as strictly: only 201 is a delivery, and a 4xx other than 429 is not retried', async () => {
+    signal = await startSignalServer();
+    const transport = new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
+    const cases: Array<[SignalMode, boolean, string]> = [
+      ['http-error', true, 'Signal REST API answered HTTP 500 to send: internal'],
+      ['rpc-rate-limit', true, 'Signal REST API answered HTTP 429 to send: Failed to send message due to rate limiting'],
+      // signal-cli-rest-api wraps every signal-cli failure in a 400; an I/O failure's message says it is transient.
+      ['rpc-internal', true, 'Signal REST API answered HTTP 400 to send: Failed to send message: Connection reset (SocketException)'],
+      ['rpc-unregistered', false, 'Signal REST API answered HTTP 400 to send: The user +15551112222 is not registered.'],
+      ['recipient-failure', false, 'Signal REST API answered HTTP 400 to send: Failed to send message'],
+      ['no-results', false, 'Signal REST API answered HTTP 200 to send, expected 201 (is STEWARD_SIGNAL_URL the REST API?)'],
+    ];
+    for (const [mode, retryable, message] of cases) {
+      signal.mode = mode;
+      const failure = await transport.send(['+15551112222'], 'hi').catch((error: unknown) => error);
+      expect(failure, mode).toBeInstanceOf(DeliveryError);
+      expect({ mode, message: (failure as DeliveryError).message, retryable: (failure as DeliveryError).retryable }).toMatchObject({ mode, retryable });
+      expect((failure as DeliveryError).message, mode).toContain(message);
+    }
+    expect(signal.sent).toEqual([]);
   });
 
   it('sends to a group: groupId over JSON-RPC, group.<base64> over the REST API', async () => {

@@ -43,6 +43,31 @@ describe('the steward command (built, in a child process)', () => {
     expect((await runCli(['--help'])).stdout).toContain('check in <habit> [yesterday | YYYY-MM-DD]');
   });
 
+  it('exits 2 with one clear line for every usage error, in every subcommand', async () => {
+    const cases: Array<[string[], string]> = [
+      [['foo'], `steward: unknown command 'foo' (see "steward --help")`],
+      [['rn', 'goals'], `steward: unknown command 'rn' (did you mean run?) (see "steward --help")`],
+      [['run'], `steward run: missing required argument 'text' (see "steward run --help")`],
+      [['briefing'], `steward briefing: missing required argument 'kind' (see "steward briefing --help")`],
+      [['outbox', '--bogus'], `steward outbox: unknown option '--bogus' (see "steward outbox --help")`],
+      [['health', 'extra'], `steward health: too many arguments for 'health'. Expected 0 arguments but got 1. (see "steward health --help")`],
+      [['service'], `steward service: missing command (one of: install) (see "steward service --help")`],
+      [['service', 'foo'], `steward service: unknown command 'foo' (one of: install) (see "steward service --help")`],
+      [['service', 'install', '--bogus'], `steward service install: unknown option '--bogus' (see "steward service install --help")`],
+      [['memory', 'bogus'], `steward memory: unknown command 'bogus' (see "steward memory --help")`],
+      [['--bogus'], `steward: unknown option '--bogus' (see "steward --help")`],
+    ];
+    const env = { STEWARD_DATA_DIR: dataDir() };
+    for (const [args, line] of cases) {
+      const result = await runCli(args, { env });
+      expect({ args, code: result.code, stderr: result.stderr, stdout: result.stdout }).toEqual({ args, code: 2, stderr: `${line}\n`, stdout: '' });
+    }
+    for (const args of [['--help'], ['service', '--help'], ['memory', '--help'], ['-v']]) {
+      const result = await runCli(args, { env });
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: '' });
+    }
+  });
+
   it('exits 2 with one clear line for a bad configuration value', async () => {
     const result = await runCli(['run', 'goals'], { env: { STEWARD_DATA_DIR: dataDir(), STEWARD_SIGNAL_API: 'xml' } });
     expect(result.code).toBe(2);

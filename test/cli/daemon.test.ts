@@ -7,6 +7,7 @@ import { fromRoot } from '../../src/shared/paths.js';
 import { eventually, OWNER, signalEnv } from '../support/daemon.js';
 import { startSignalServer, type SignalServer } from '../support/signal-server.js';
 import { openTestSteward, runCli, temporaryDataDir } from '../support/steward.js';
+import { verifySystemdUnit } from '../support/systemd.js';
 
 /** A `steward daemon` child process, as a supervisor runs it. */
 interface RunningDaemon {
@@ -190,6 +191,8 @@ describe('steward daemon (built, in a child process)', () => {
     const systemd = await runCli(['service', 'install', '--systemd'], { env: serviceEnv });
     expect(systemd.code).toBe(0);
     expect(systemd.stdout).toMatch(/^\[Unit\]\n/);
+    // Bare: systemd reads WorkingDirectory="/path" as a relative path and refuses to start the unit.
+    expect(systemd.stdout.split('\n')).toContain(`WorkingDirectory=${fromRoot().replace(/%/g, '%%')}`);
     expect(systemd.stdout).toContain(`ExecStart="${process.execPath}" "${fromRoot('bin', 'steward.js')}" daemon`);
     expect(systemd.stdout).toContain(`Environment="STEWARD_DATA_DIR=${dataDir}"`);
     expect(systemd.stdout).toContain('KillSignal=SIGTERM');
@@ -208,6 +211,11 @@ describe('steward daemon (built, in a child process)', () => {
     expect(written.code).toBe(0);
     expect(written.stdout).toContain(`Wrote ${unitPath}. Nothing is enabled yet`);
     expect(readFileSync(unitPath, 'utf8')).toBe(systemd.stdout);
+    const verdict = verifySystemdUnit(unitPath);
+    if (verdict !== undefined) {
+      expect(verdict.output).not.toContain(unitPath);
+      expect(verdict.code, verdict.output).toBe(0);
+    }
     writeFileSync(unitPath, '# edited by hand\n');
     const refused = await runCli(['service', 'install', '--systemd', '--write'], { env: serviceEnv });
     expect(refused.code).toBe(1);

@@ -30,15 +30,35 @@ export interface SentMessage {
   groupIds?: string[];
 }
 
-/** How the server answers sends. */
+/**
+ * How the server answers sends. The failures are the answers signal-cli (and,
+ * through it, the REST API) really gives: signal-cli `SignalJsonRpcCommandHandler`
+ * codes -1 user error, -4 untrusted key, -5 rate limit, -32603 unexpected,
+ * with the per-recipient results in `error.data.response` when nobody got the
+ * message; the REST API answers 400 with signal-cli's message, or 429.
+ */
 export type SignalMode =
   | 'ok'
   /** HTTP 500 to every send. */
   | 'http-error'
-  /** A JSON-RPC error object. */
+  /** A transient JSON-RPC error: -1 "Failed to send message", every recipient a NETWORK_FAILURE (REST: 400 with that message). */
   | 'rpc-error'
-  /** A result whose per-recipient type is UNREGISTERED_FAILURE. */
+  /** -1 "The user … is not registered." without results (REST: 400 with that message). */
+  | 'rpc-unregistered'
+  /** -4 untrusted identities, every recipient an IDENTITY_FAILURE (REST: 400). */
+  | 'rpc-untrusted'
+  /** -5 rate limiting, every recipient a RATE_LIMIT_FAILURE with a challenge token (REST: 429). */
+  | 'rpc-rate-limit'
+  /** -32602 "Specified account does not exist" (REST: 400 "please provide a valid number"). */
+  | 'rpc-invalid-params'
+  /** -32603 for an I/O failure while sending (REST: 400 with the IOException's message). */
+  | 'rpc-internal'
+  /** A result whose per-recipient type is UNREGISTERED_FAILURE (REST: 400 "Failed to send message"). */
   | 'recipient-failure'
+  /** A result with a timestamp and no `results` (REST: 200 instead of 201). */
+  | 'no-results'
+  /** A result with a SUCCESS for the first recipient only, none for the others (REST: as `ok`). */
+  | 'partial-results'
   /** Never answer. */
   | 'hang'
   /** Answer successfully, but only when the test calls `releaseHeld()`. */
@@ -101,6 +121,9 @@ export interface SignalServer {
 }
 
 const BUFFER_LIMIT = 1000;
+
+/** The members every group has, as signal-cli reports them after a group send. */
+const GROUP_MEMBERS = ['+15559990001', '+15559990002'];
 
 /**
  * Start the fake signal-cli on 127.0.0.1 and a free port.
@@ -219,6 +242,50 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     return recipients.map((recipient) => ({ recipientAddress: { number: recipient, uuid: null }, type }));
   }
 
+  /** The JSON-RPC error signal-cli answers in a failing mode, or undefined. */
+  function rpcFailure(mode: SignalMode, recipients: string[]): Record<string, unknown> | undefined {
+    const response = (type: string, extra: Record<string, unknown> = {}) => ({ response: { timestamp, results: recipientResults(recipients, type).map((result) => ({ ...(result as object), ...extra })) } });
+    switch (mode) {
+      case 'rpc-error':
+        return { code: -1, message: 'Failed to send message', data: response('NETWORK_FAILURE') };
+      case 'rpc-unregistered':
+        return { code: -1, message: `The user ${recipients[0] ?? '?'} is not registered.`, data: null };
+      case 'rpc-untrusted':
+        return { code: -4, message: 'Failed to send message due to untrusted identities', data: response('IDENTITY_FAILURE') };
+      case 'rpc-rate-limit':
+        return { code: -5, message: 'Failed to send message due to rate limiting', data: response('RATE_LIMIT_FAILURE', { token: 'challenge-token', retryAfterSeconds: 86400 }) };
+      case 'rpc-invalid-params':
+        return { code: -32602, message: 'Specified account does not exist', data: null };
+      case 'rpc-internal':
+        return { code: -32603, message: 'Failed to send message: Connection reset (SocketException)', data: null };
+      default:
+        return undefined;
+    }
+  }
+
+  /** The REST API's answer (signal-cli-rest-api `SendV2`) in a failing mode, or undefined. */
+  function restFailure(mode: SignalMode, people: string[]): { status: number; body: Record<string, unknown> } | undefined {
+    switch (mode) {
+      case 'http-error':
+        return { status: 500, body: { error: 'internal' } };
+      case 'rpc-error':
+      case 'recipient-failure':
+        return { status: 400, body: { error: 'Failed to send message' } };
+      case 'rpc-unregistered':
+        return { status: 400, body: { error: `The user ${people[0] ?? '?'} is not registered.` } };
+      case 'rpc-untrusted':
+        return { status: 400, body: { error: 'Failed to send message due to untrusted identities' } };
+      case 'rpc-rate-limit':
+        return { status: 429, body: { error: 'Failed to send message due to rate limiting. Use the attached challenge tokens to lift the rate limit restrictions', challenge_tokens: ['challenge-token'] } };
+      case 'rpc-invalid-params':
+        return { status: 400, body: { error: "Couldn't process request - please provide a valid number" } };
+      case 'rpc-internal':
+        return { status: 400, body: { error: 'Failed to send message: Connection reset (SocketException)' } };
+      default:
+        return undefined;
+    }
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -263,15 +330,22 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       if (mode === 'http-error') return sendJson(response, 500, { error: 'internal' });
       const recipients = (rpc.params.recipient as string[] | undefined) ?? [];
       const groupIds = rpc.params.groupId === undefined ? [] : ([] as string[]).concat(rpc.params.groupId as string | string[]);
-      if (mode === 'rpc-error') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: { code: -1, message: 'Failed to send message' } });
       timestamp += 1;
+      const failure = rpcFailure(mode, recipients);
+      if (failure !== undefined) return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: failure });
       if (mode === 'recipient-failure') {
         return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results: recipientResults(recipients, 'UNREGISTERED_FAILURE') } });
+      }
+      if (mode === 'no-results') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp } });
+      if (mode === 'partial-results') {
+        return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results: recipientResults(recipients.slice(0, 1), 'SUCCESS') } });
       }
       const sent: SentMessage = { api: 'jsonrpc', account: rpc.params.account as string | undefined, recipients, message: String(rpc.params.message) };
       if (groupIds.length > 0) sent.groupIds = groupIds;
       accept(sent);
-      const results = recipientResults(groupIds.length > 0 ? ['+15559990001', '+15559990002'] : recipients, 'SUCCESS');
+      // A group send reports each member, with the group's id (signal-cli JsonSendMessageResult.groupId).
+      const members = groupIds.flatMap((groupId) => recipientResults(GROUP_MEMBERS, 'SUCCESS').map((result) => ({ ...(result as object), groupId })));
+      const results = [...recipientResults(recipients, 'SUCCESS'), ...members];
       return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results } });
     }
     if (request.method === 'POST' && path === '/v2/send') {
@@ -283,8 +357,10 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
         await new Promise<void>((resolve) => held.push(resolve));
         mode = 'ok';
       }
-      if (mode !== 'ok') return sendJson(response, 400, { error: 'Failed to send message' });
       const people = parsed.recipients.filter((recipient) => !recipient.startsWith('group.'));
+      const refusal = restFailure(mode, people);
+      if (refusal !== undefined) return sendJson(response, refusal.status, refusal.body);
+      if (mode === 'no-results') return sendJson(response, 200, { timestamp: String(timestamp) });
       const groupIds = parsed.recipients.filter((recipient) => recipient.startsWith('group.')).map((recipient) => Buffer.from(recipient.slice('group.'.length), 'base64').toString('utf8'));
       const sent: SentMessage = { api: 'rest', account: parsed.number, recipients: people, message: parsed.message };
       if (groupIds.length > 0) sent.groupIds = groupIds;

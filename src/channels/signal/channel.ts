@@ -76,8 +76,9 @@ export class SignalChannel {
   /**
    * @param host - the assistant
    * @param source - where messages come from
+   * @param onStatusChange - called when the receive state changes (the stream opened, dropped, failed), so the daemon can write a fresh health snapshot
    */
-  constructor(host: SignalChannelHost, source: SignalEventSource) {
+  constructor(host: SignalChannelHost, source: SignalEventSource, onStatusChange?: () => void) {
     this.#host = host;
     this.#inbox = new Inbox(host.database, host.clock);
     const { to, allowFrom, allowGroups, receive } = host.config.signal;
@@ -92,6 +93,7 @@ export class SignalChannel {
       idleTimeoutMs: receive.idleTimeoutMs,
       log: host.log,
       clock: host.clock,
+      onStatusChange: () => onStatusChange?.(),
     });
   }
 

@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { http } from '../../shared/http.js';
 import { DeliveryError, describeError } from '../../shared/errors.js';
+import { readRpcError, readSendResults, type RpcResponse } from './jsonrpc-result.js';
 import { splitRecipients, type SignalHealth, type SignalTransport } from './transport.js';
 
 /** Options of {@link JsonRpcSignalTransport}. */
@@ -13,26 +14,16 @@ export interface JsonRpcTransportOptions {
   timeoutMs: number;
 }
 
-interface SendResult {
-  recipientAddress?: { number?: string | null; uuid?: string | null };
-  type?: string;
-}
-
-interface RpcResponse {
-  result?: { timestamp?: number; results?: SendResult[] };
-  error?: { code?: number; message?: string };
-}
-
-/** signal-cli per-recipient result types that may pass if tried later. */
-const RETRYABLE_RESULTS = new Set(['NETWORK_FAILURE', 'RATE_LIMIT_FAILURE']);
-
 let nextId = 1;
 
 /**
  * Signal through the signal-cli JSON-RPC HTTP daemon: `POST /api/v1/rpc`
- * with method `send`, health from `GET /api/v1/check`. A JSON-RPC error, or a
- * failure for any recipient in `result.results`, is a failed send, never a
- * silent success (protocol: signal-cli `man signal-cli-jsonrpc`).
+ * with method `send`, health from `GET /api/v1/check` (protocol: signal-cli
+ * `man signal-cli-jsonrpc`). A send passed only when `result.results` holds a
+ * `SUCCESS` for every recipient; a JSON-RPC error, a missing or empty
+ * `results`, or a recipient without a success is a failed send, never a
+ * silent success. Which failures are worth retrying: see
+ * {@link readRpcError} and {@link readSendResults}.
  */
 export class JsonRpcSignalTransport implements SignalTransport {
   /** Which back end this is: `jsonrpc`, the signal-cli JSON-RPC HTTP daemon. */
@@ -68,21 +59,15 @@ export class JsonRpcSignalTransport implements SignalTransport {
     if (data === null || typeof data !== 'object') {
       throw new DeliveryError('Signal daemon sent a malformed JSON-RPC response', { channel: 'signal', retryable: true });
     }
-    if (data.error !== undefined) {
-      throw new DeliveryError(`Signal send failed: ${data.error.message ?? 'JSON-RPC error'} (code ${data.error.code ?? '?'})`, { channel: 'signal', retryable: true });
+    if (data.error !== undefined && data.error !== null) {
+      const failure = readRpcError(data.error);
+      throw new DeliveryError(failure.message, { channel: 'signal', retryable: failure.retryable });
     }
-    if (data.result === undefined) {
+    if (data.result === undefined || data.result === null) {
       throw new DeliveryError('Signal daemon sent a JSON-RPC response without a result', { channel: 'signal', retryable: true });
     }
-    const results = data.result.results ?? [];
-    // A group send reports one result per member: it went out when any member got it (an unregistered member is normal).
-    if (groupIds.length > 0 && people.length === 0 && results.some((result) => result.type === 'SUCCESS')) return;
-    const failed = results.filter((result) => result.type !== 'SUCCESS');
-    if (failed.length > 0) {
-      const who = failed.map((result) => `${result.recipientAddress?.number ?? result.recipientAddress?.uuid ?? '?'}: ${result.type ?? 'unknown failure'}`).join(', ');
-      const retryable = failed.every((result) => RETRYABLE_RESULTS.has(result.type ?? ''));
-      throw new DeliveryError(`Signal send failed for ${who}`, { channel: 'signal', retryable });
-    }
+    const reading = readSendResults(people, groupIds, data.result.results);
+    if (!reading.success) throw new DeliveryError(reading.error.message, { channel: 'signal', retryable: reading.error.retryable });
   }
 
   /** {@inheritDoc SignalTransport.check} */

@@ -70,6 +70,8 @@ export interface ReceiveLoopOptions {
   log: Logger;
   /** Clock for the status timestamps. */
   clock: Clock;
+  /** Called after each change of `state` (connected, waiting, failed ...), with the new status; must not throw. */
+  onStatusChange?(status: ReceiveStatus): void;
 }
 
 /**
@@ -105,6 +107,17 @@ export class SignalReceiveLoop {
    */
   status(): ReceiveStatus {
     return { ...this.#status };
+  }
+
+  /** Set the state and tell `onStatusChange` when it changed. */
+  #setState(state: ReceiveState): void {
+    if (this.#status.state === state) return;
+    this.#status.state = state;
+    try {
+      this.#options.onStatusChange?.(this.status());
+    } catch (error) {
+      this.#options.log.error({ err: error }, `Signal receive status hook failed: ${describeError(error)}`);
+    }
   }
 
   /** Start receiving in the background; does nothing when already running. */
@@ -144,16 +157,16 @@ export class SignalReceiveLoop {
         }, this.#options.idleTimeoutMs);
       };
       let failure: SignalReceiveError;
-      this.#status.state = 'connecting';
+      this.#setState('connecting');
       try {
         await source.listen({
           signal: connection.signal,
           cursor,
           onOpen: () => {
             failures = 0;
-            this.#status.state = 'connected';
             this.#status.connectedSince = toTimestamp(this.#options.clock.now());
             this.#status.lastError = null;
+            this.#setState('connected');
             log.info({ endpoint: source.endpoint, resumeFrom: cursor ?? null }, 'Signal receive stream connected');
             alive();
           },
@@ -179,15 +192,15 @@ export class SignalReceiveLoop {
       if (signal.aborted) break;
       this.#status.lastError = failure.message;
       if (failure.kind === 'fatal') {
-        this.#status.state = 'failed';
+        this.#setState('failed');
         log.error({ endpoint: source.endpoint, status: failure.status }, `Signal receive stopped: ${failure.message}. Fix it and restart the daemon; sending still works.`);
         return;
       }
       const backoff = backoffMs[Math.min(failures, backoffMs.length - 1)] ?? 1000;
       const wait = failure.kind === 'rate-limited' ? Math.max(failure.retryAfterMs ?? backoff, backoff) : backoff;
       failures += 1;
-      this.#status.state = 'waiting';
       this.#status.reconnects += 1;
+      this.#setState('waiting');
       log.warn({ endpoint: source.endpoint, kind: failure.kind, waitMs: wait }, `Signal receive stream lost (${failure.message}); reconnecting in ${(wait / 1000).toFixed(1)} s`);
       try {
         await sleep(wait, undefined, { signal });
@@ -195,6 +208,6 @@ export class SignalReceiveLoop {
         if (!signal.aborted) throw error;
       }
     }
-    this.#status.state = 'stopped';
+    this.#setState('stopped');
   }
 }

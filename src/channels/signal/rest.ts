@@ -25,9 +25,32 @@ function restRecipients(recipients: readonly string[]): string[] {
 }
 
 /**
+ * Text of a REST API 400 that names a failure a later try may fix. The REST
+ * API answers 400 with signal-cli's message for every failed send, transient
+ * ones included ("json-rpc request send timed out after 30s", a network
+ * failure, an IOException), so the text is the only clue.
+ */
+const TRANSIENT_TEXT = /timed out|timeout|network failure|IOException|connection (refused|reset|closed)|rate limit/i;
+
+/**
+ * Whether a failed `POST /v2/send` may pass if tried later: 429 (rate
+ * limited, with challenge tokens) and 5xx yes; a 400 only when its message
+ * names a transient cause (see {@link TRANSIENT_TEXT}); any other 4xx (bad
+ * request, unknown number, wrong URL) and any other unexpected status no.
+ * @param status - the HTTP status, not 201
+ * @param reason - the body's `error`, if any
+ */
+function restRetryable(status: number, reason: string | undefined): boolean {
+  if (status === 429 || status >= 500) return true;
+  if (status === 400) return reason !== undefined && TRANSIENT_TEXT.test(reason);
+  return false;
+}
+
+/**
  * Signal through bbernhard/signal-cli-rest-api: `POST /v2/send`
- * `{message, number, recipients}` answers 201; health is `GET /v1/health`
- * answering 204.
+ * `{message, number, recipients}` answers 201, and only 201 is a delivery
+ * (a 200 or 204 is not what the REST API sends: something else answered);
+ * health is `GET /v1/health` answering 204.
  */
 export class RestSignalTransport implements SignalTransport {
   /** Which back end this is: `rest`, bbernhard/signal-cli-rest-api. */
@@ -54,9 +77,13 @@ export class RestSignalTransport implements SignalTransport {
     } catch (error) {
       throw new DeliveryError(`Signal REST API at ${this.#options.url} is unreachable: ${describeError(error)}`, { channel: 'signal', retryable: true }, { cause: error });
     }
-    if (response.status !== 201 && response.status !== 200) {
-      const reason = typeof response.data?.error === 'string' ? `: ${response.data.error}` : '';
-      throw new DeliveryError(`Signal REST API answered HTTP ${response.status} to send${reason}`, { channel: 'signal', retryable: response.status >= 500 || response.status === 429 });
+    if (response.status !== 201) {
+      const reason = typeof response.data?.error === 'string' && response.data.error !== '' ? response.data.error : undefined;
+      const expected = response.status < 400 ? ', expected 201 (is STEWARD_SIGNAL_URL the REST API?)' : '';
+      throw new DeliveryError(`Signal REST API answered HTTP ${response.status} to send${expected}${reason === undefined ? '' : `: ${reason}`}`, {
+        channel: 'signal',
+        retryable: restRetryable(response.status, reason),
+      });
     }
   }
 
