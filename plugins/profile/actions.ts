@@ -48,7 +48,10 @@ export function rememberFact(context: PluginContext, stated: StatedFact): string
  */
 export async function rememberCommand(context: PluginContext, text: string): Promise<string> {
   if (text.trim().endsWith('?')) return recallCommand(context, text.replace(/^(when|what|how|that|the time)\s+/i, ''));
-  return rememberFact(context, parseStatedFact(text));
+  const reply = rememberFact(context, parseStatedFact(text));
+  // "remember to call mum" asks for a reminder, which notes do not have: say so rather than imply one.
+  if (/^to\s/i.test(text.trim())) return `${reply} It is kept in your profile, but steward will not remind you of it at a time (habits have reminders: "add habit <name> daily at 18:00").`;
+  return reply;
 }
 
 /**

@@ -61,6 +61,12 @@ describe('semantic profile', () => {
     const ambiguous = await opened.say('forget #99');
     expect(ambiguous.kind).toBe('error');
     expect(opened.steward.memory.facts.current()).toHaveLength(3);
+    expect((await opened.say('remember to call mum on Sunday')).text).toBe(
+      'Remembered (relationship): to call mum on Sunday. It is kept in your profile, but steward will not remind you of it at a time (habits have reminders: "add habit <name> daily at 18:00").',
+    );
+    // A question is answered from memory, not stored.
+    expect((await opened.say('remember when I said something about the dentist?')).text).toMatch(/^\d+ memor(y|ies) for "I said something about the dentist"/);
+    expect(opened.steward.memory.facts.current()).toHaveLength(4);
   });
 
   it('extracts facts after a model turn, off the reply path, and reconciles them: confirm, supersede, reject', async () => {
