@@ -275,8 +275,9 @@ async function benchSize(size: number, dim: number): Promise<SizeResult> {
     const ids = stored.value;
     const rowOf = new Map(ids.map((id, row) => [id, row]));
     const embeddingStore = new EmbeddingStore(database, systemClock);
+    const databaseId = database.prepare<[], { value: string }>("SELECT value FROM memory_state WHERE key = 'database_id'").get()?.value ?? '';
     const built = await timeAsync(async () => {
-      const { index } = await VectorIndex.open({ model, directory: join(dataDir, 'vectors'), store: embeddingStore, settings: settings.index, log: silentLogger() });
+      const { index } = await VectorIndex.open({ model, directory: join(dataDir, 'vectors'), store: embeddingStore, settings: settings.index, log: silentLogger(), databaseId });
       await index.ready();
       return index;
     });
@@ -386,7 +387,7 @@ async function benchIngest(dim: number): Promise<{ calls: number }> {
       })();
       const store = new EmbeddingStore(database, systemClock);
       const embedder = new HttpEmbedder({ id: `http:bench-${dim}`, kind: 'local', baseUrl: server.url, model: `bench-${dim}`, batchSize });
-      const { index } = await VectorIndex.open({ model: embedder.id, directory: join(dataDir, 'vectors'), store, settings: { m: 16, efConstruction: 100, ef: 64, saveEvery: 1_000_000 }, log: silentLogger() });
+      const { index } = await VectorIndex.open({ model: embedder.id, directory: join(dataDir, 'vectors'), store, settings: { m: 16, efConstruction: 100, ef: 64, saveEvery: 1_000_000 }, log: silentLogger(), databaseId: 'bench' });
       const queue = new EmbeddingQueue({ database, store, embedder, index, log: silentLogger() });
       const drained = await timeAsync(() => queue.drain());
       database.close();

@@ -7,10 +7,12 @@
 -- worth one): a finished session with this unset still needs its episode.
 ALTER TABLE sessions ADD COLUMN summarized_at TEXT;
 
--- Fact extraction of a user message answered by the model:
--- null = not wanted (commands, replies), pending, done, failed (gave up).
-ALTER TABLE messages ADD COLUMN facts_state TEXT CHECK (facts_state IN ('pending', 'done', 'failed'));
+-- Fact extraction of a user message of a model turn:
+-- null = not wanted (commands, replies), pending, running (claimed by a
+-- process until facts_lease_until), done, failed (gave up).
+ALTER TABLE messages ADD COLUMN facts_state TEXT CHECK (facts_state IN ('pending', 'running', 'done', 'failed'));
 ALTER TABLE messages ADD COLUMN facts_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN facts_lease_until TEXT;
 CREATE INDEX messages_facts_pending ON messages (facts_state) WHERE facts_state = 'pending';
 
 CREATE TABLE episodes (
@@ -51,7 +53,8 @@ CREATE TABLE facts (
   created_at     TEXT NOT NULL,
   updated_at     TEXT NOT NULL
 );
-CREATE INDEX facts_current ON facts (key) WHERE valid_to IS NULL;
+-- One current fact per key, whatever two processes do at once.
+CREATE UNIQUE INDEX facts_current ON facts (key) WHERE valid_to IS NULL;
 CREATE INDEX facts_key ON facts (key, valid_from);
 
 -- Every change to the profile, for "profile <key>" and for audits.
@@ -82,22 +85,29 @@ CREATE TABLE embeddings (
 CREATE INDEX embeddings_model ON embeddings (model, id);
 CREATE INDEX embeddings_hash ON embeddings (model, text_hash);
 
--- The durable embedding queue: triggers add a row in the same transaction
--- as the text, so a crash never loses one; the queue deletes it in the
--- transaction that stores the vector.
+-- The durable embedding queue: triggers add one row per embedding model in
+-- use (memory_state.active_models; '*' before any is known) in the same
+-- transaction as the text, so a crash never loses one; a process embeds
+-- only its own model's rows and deletes each in the transaction that
+-- stores its vector.
 CREATE TABLE embedding_jobs (
   owner_type   TEXT NOT NULL,
   owner_id     INTEGER NOT NULL,
+  model        TEXT NOT NULL,
   enqueued_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   attempts     INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (owner_type, owner_id)
+  PRIMARY KEY (owner_type, owner_id, model)
 );
+CREATE INDEX embedding_jobs_model ON embedding_jobs (model, attempts);
 
--- Key/value state of the memory engine (which embedder serves recall).
+-- Key/value state of the memory engine: which embedder serves recall, the
+-- models in use, a re-embedding in progress, and this database's id (the
+-- index files name it, so a file from another database is never loaded).
 CREATE TABLE memory_state (
   key    TEXT PRIMARY KEY,
   value  TEXT NOT NULL
 );
+INSERT INTO memory_state (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
 
 -- FTS5 external-content indexes, kept current by triggers.
 CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = 'messages', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2');
@@ -143,19 +153,24 @@ END;
 CREATE TRIGGER messages_embed AFTER INSERT ON messages
   WHEN (new.role = 'user' AND json_extract(new.meta, '$.command') IS NULL) OR json_extract(new.meta, '$.kind') = 'agent'
 BEGIN
-  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) VALUES ('message', new.id);
+  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
+    SELECT 'message', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]'));
 END;
 CREATE TRIGGER episodes_embed AFTER INSERT ON episodes BEGIN
-  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) VALUES ('episode', new.id);
+  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
+    SELECT 'episode', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]'));
 END;
 CREATE TRIGGER episodes_embed_update AFTER UPDATE OF summary, topics, followups ON episodes BEGIN
-  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) VALUES ('episode', new.id);
+  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
+    SELECT 'episode', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]'));
 END;
 CREATE TRIGGER facts_embed AFTER INSERT ON facts WHEN new.valid_to IS NULL BEGIN
-  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) VALUES ('fact', new.id);
+  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
+    SELECT 'fact', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]'));
 END;
 
--- Messages stored before this migration: index them and queue them.
+-- Messages stored before this migration: index them and queue them (for
+-- whichever model the first process uses).
 INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
-INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id)
-  SELECT 'message', id FROM messages WHERE (role = 'user' AND json_extract(meta, '$.command') IS NULL) OR json_extract(meta, '$.kind') = 'agent';
+INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
+  SELECT 'message', id, '*' FROM messages WHERE (role = 'user' AND json_extract(meta, '$.command') IS NULL) OR json_extract(meta, '$.kind') = 'agent';

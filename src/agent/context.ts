@@ -39,6 +39,9 @@ export interface TurnContextSources {
   budgetTokens: number;
 }
 
+const PROFILE_HEADING = 'What you know about the owner (their profile):';
+const RECALL_HEADING = 'Recalled from earlier conversations; use only what is relevant, it may be out of date:';
+
 /** Share of the budget each part may take at most, in order of priority; what one leaves goes to the next. */
 const SHARES = { plugins: 0.35, profile: 0.3, leftOff: 0.15 } as const;
 
@@ -101,13 +104,16 @@ export async function assembleTurnContext(
   let left = budget;
   const plugins = fitLines(pluginContext, Math.floor(budget * SHARES.plugins));
   left -= plugins.tokens;
-  const profile = fitLines(memory.profile, Math.min(left, Math.floor(budget * SHARES.profile) + (Math.floor(budget * SHARES.plugins) - plugins.tokens)));
+  // The headings count too, when their block is there.
+  const profileHeading = estimateTokens(PROFILE_HEADING) + 1;
+  const profile = memory.profile.length === 0 ? { lines: [], tokens: 0 } : fitLines(memory.profile, Math.max(0, Math.min(left, Math.floor(budget * SHARES.profile) + (Math.floor(budget * SHARES.plugins) - plugins.tokens)) - profileHeading));
+  if (profile.lines.length > 0) profile.tokens += profileHeading;
   left -= profile.tokens;
   const leftOff = fitLines(memory.leftOff === undefined ? [] : [memory.leftOff], Math.min(left, Math.floor(budget * SHARES.leftOff)));
   left -= leftOff.tokens;
   const recalledLines: string[] = [];
   const recalled: RecallHit[] = [];
-  let recallTokens = 0;
+  let recallTokens = estimateTokens(RECALL_HEADING) + 2;
   for (const hit of memory.recall.hits) {
     const line = describeHit(hit);
     const cost = estimateTokens(line) + 1;
@@ -116,13 +122,14 @@ export async function assembleTurnContext(
     recalled.push(hit);
     recallTokens += cost;
   }
+  if (recalled.length === 0) recallTokens = 0;
 
   const system = [renderPrompt('system')];
-  if (profile.lines.length > 0) system.push(`What you know about the owner (their profile):\n${profile.lines.map((line) => `- ${line}`).join('\n')}`);
+  if (profile.lines.length > 0) system.push(`${PROFILE_HEADING}\n${profile.lines.map((line) => `- ${line}`).join('\n')}`);
   system.push(...leftOff.lines, ...plugins.lines);
   const now = sources.clock.now();
   const clockTime = now.toLocaleTimeString('en-GB', { timeZone: sources.timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' });
-  const recallBlock = recalledLines.length === 0 ? '' : `\n\n(Recalled from earlier conversations; use only what is relevant, it may be out of date:\n${recalledLines.join('\n')})`;
+  const recallBlock = recalledLines.length === 0 ? '' : `\n\n(${RECALL_HEADING}\n${recalledLines.join('\n')})`;
   const text = `${turn.text}${recallBlock}\n\n[${localDate(now, sources.timeZone)} ${clockTime}, ${sources.timeZone}]`;
   // Failed and cancelled replies are not part of the conversation the model sees.
   const history = sources.conversations

@@ -115,7 +115,7 @@ export class ConversationStore {
   }
 
   /**
-   * Store one message and mark its session active.
+   * Store one message and mark its session active (opening it again if it had ended).
    * @param message - the message to store
    * @returns the stored message with its id and timestamp
    */
@@ -127,7 +127,9 @@ export class ConversationStore {
         .prepare('INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(message.sessionId, message.channel, message.sender, message.role, message.text, createdAt, JSON.stringify(meta));
       if (message.sessionId !== null) {
-        this.#database.prepare('UPDATE sessions SET last_activity_at = ? WHERE id = ?').run(createdAt, message.sessionId);
+        // A message in a session that was ended under it (the daemon ends every quiet session, a REPL's
+        // too) opens it again: its episode is written again, with this message, when it ends.
+        this.#database.prepare('UPDATE sessions SET last_activity_at = ?, ended_at = NULL, summarized_at = NULL WHERE id = ?').run(createdAt, message.sessionId);
       }
       return Number(result.lastInsertRowid);
     });

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { describeError, EmbeddingError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { Database } from './database.js';
@@ -11,11 +12,13 @@ import type { VectorIndex } from './vector-index.js';
 export interface DrainResult {
   /** Texts sent to the embedder. */
   embedded: number;
-  /** Texts whose vector was already stored for another owner (no embedding call). */
+  /** Texts whose vector was already stored for another owner, or made for a recall query (no embedding call). */
   reused: number;
-  /** Jobs finished with nothing to embed: unchanged text, no content, owner gone. */
+  /** Jobs finished with nothing to embed: unchanged text, owner gone. */
   skipped: number;
-  /** Set when the embedder failed: the jobs stay queued and are retried later. */
+  /** Texts the embedder refused (each counted against its own job). */
+  refused: number;
+  /** Set when the embedder failed as a whole: the jobs stay queued and are retried later. */
   error?: string | undefined;
 }
 
@@ -28,24 +31,48 @@ const MAX_EMBED_CHARS = 8000;
 /** Backoff after an embedder failure before the next automatic drain, in ms (doubles to the last). */
 const FAILURE_BACKOFF_MS = [30_000, 60_000, 300_000, 600_000];
 
+/** The model of a job queued before any embedder was known; the first process to see it takes it. */
+export const ANY_MODEL = '*';
+
+/** Options of {@link EmbeddingQueue}. */
+export interface EmbeddingQueueOptions {
+  /** The database (its `embedding_jobs` table is the queue). */
+  database: Database;
+  /** Stored vectors. */
+  store: EmbeddingStore;
+  /** The embedder this queue embeds with; it takes only its model's jobs. */
+  embedder: Embedder;
+  /** The embedder's index. */
+  index: VectorIndex;
+  /** Logger. */
+  log: Logger;
+  /**
+   * Vectors this embedder made moments ago for recall queries: a turn's
+   * message is embedded as its query first, so its stored vector costs no
+   * second request.
+   */
+  recent?: (text: string) => Float32Array | undefined;
+  /** Ids of messages whose turn is still running: left for the next drain, so they reuse that vector. */
+  busy?: () => ReadonlySet<number>;
+  /** The other embedding models in use (a job taken from {@link ANY_MODEL} is queued for them too). */
+  otherModels?: () => readonly string[];
+  /** Called after each drain (to switch recall to a re-embedded model, to save the index). */
+  onDrained?: () => void;
+}
+
 /**
- * The batched embedding queue. The queue itself is the `embedding_jobs`
- * table, filled by triggers in the same transaction as each message,
- * episode and fact, so a crash never loses a job. A drain takes jobs in
- * batches of the embedder's `batchSize`, reuses any vector already stored
- * for the same (model, text hash), embeds the rest in one request per
- * batch, and stores vectors and removes jobs in one transaction; then it
- * adds the vectors to the HNSW index. It runs after a reply has been
- * sent, never on the reply's path.
+ * The batched embedding queue of one embedding model. The queue itself is
+ * the `embedding_jobs` table, filled by triggers in the same transaction as
+ * each message, episode and fact (one row per model in use), so a crash
+ * never loses a job. A drain takes this model's jobs in batches of the
+ * embedder's `batchSize`, reuses any vector already stored for the same
+ * (model, text hash), embeds the rest in one request per batch, and stores
+ * vectors and removes jobs in one transaction; then it adds the vectors to
+ * the HNSW index. It yields to the event loop between batches, and it runs
+ * after a reply has been sent, never on the reply's path.
  */
 export class EmbeddingQueue {
-  readonly #database: Database;
-  readonly #store: EmbeddingStore;
-  readonly #embedder: Embedder;
-  readonly #index: VectorIndex;
-  readonly #log: Logger;
-  readonly #recent: ((text: string) => Float32Array | undefined) | undefined;
-  readonly #busy: (() => ReadonlySet<number>) | undefined;
+  readonly #options: EmbeddingQueueOptions;
   #running: Promise<DrainResult> | undefined;
   #kickTimer: NodeJS.Immediate | undefined;
   #failures = 0;
@@ -54,64 +81,51 @@ export class EmbeddingQueue {
   readonly #stop = new AbortController();
 
   /**
-   * @param options - database, stored vectors, embedder, the embedder's index, logger, and
-   *   `recent`: vectors this embedder made moments ago for recall queries (a turn's message is
-   *   embedded as its query first, so its stored vector costs no second request), and `busy`:
-   *   ids of messages whose turn is still running (left for the next drain, so they reuse that vector)
+   * @param options - database, stored vectors, embedder, its index, and hooks
    */
-  constructor(options: {
-    database: Database;
-    store: EmbeddingStore;
-    embedder: Embedder;
-    index: VectorIndex;
-    log: Logger;
-    recent?: (text: string) => Float32Array | undefined;
-    busy?: () => ReadonlySet<number>;
-  }) {
-    this.#recent = options.recent;
-    this.#busy = options.busy;
-    this.#database = options.database;
-    this.#store = options.store;
-    this.#embedder = options.embedder;
-    this.#index = options.index;
-    this.#log = options.log;
+  constructor(options: EmbeddingQueueOptions) {
+    this.#options = options;
   }
 
-  /** Jobs waiting (including ones that failed {@link MAX_JOB_ATTEMPTS} times). */
+  get #model(): string {
+    return this.#options.embedder.id;
+  }
+
+  /** This model's jobs waiting (including ones that failed {@link MAX_JOB_ATTEMPTS} times, and unclaimed `*` jobs). */
   pending(): number {
-    return this.#database.prepare<[], { count: number }>('SELECT count(*) AS count FROM embedding_jobs').get()?.count ?? 0;
+    return this.#options.database.prepare<[string, string], { count: number }>('SELECT count(*) AS count FROM embedding_jobs WHERE model IN (?, ?)').get(this.#model, ANY_MODEL)?.count ?? 0;
   }
 
-  /** Jobs that failed {@link MAX_JOB_ATTEMPTS} times and wait for a manual retry. */
+  /** This model's jobs that failed {@link MAX_JOB_ATTEMPTS} times and wait for a manual retry. */
   stuck(): number {
-    return this.#database.prepare<[number], { count: number }>('SELECT count(*) AS count FROM embedding_jobs WHERE attempts >= ?').get(MAX_JOB_ATTEMPTS)?.count ?? 0;
+    return this.#options.database.prepare<[string, number], { count: number }>('SELECT count(*) AS count FROM embedding_jobs WHERE model = ? AND attempts >= ?').get(this.#model, MAX_JOB_ATTEMPTS)?.count ?? 0;
   }
 
   /**
-   * Give every failed job a fresh start (`steward memory embed --retry`).
+   * Give every failed job of this model a fresh start (`steward memory embed --retry`).
    * @returns how many jobs were reset
    */
   resetFailures(): number {
     this.#failures = 0;
     this.#retryAt = 0;
-    return this.#database.prepare('UPDATE embedding_jobs SET attempts = 0 WHERE attempts > 0').run().changes;
+    return this.#options.database.prepare('UPDATE embedding_jobs SET attempts = 0 WHERE attempts > 0 AND model IN (?, ?)').run(this.#model, ANY_MODEL).changes;
   }
 
   /**
-   * Start a drain soon (after the current turn), unless one runs or the
-   * embedder failed recently (then the backoff decides).
+   * Start a drain after the current turn (on the next turn of the event
+   * loop), unless one runs or the embedder failed recently (then the backoff decides).
    */
   kick(): void {
     if (this.#stopped || this.#kickTimer !== undefined || this.#running !== undefined) return;
     if (Date.now() < this.#retryAt) return;
     this.#kickTimer = setImmediate(() => {
       this.#kickTimer = undefined;
-      this.drain().catch((error: unknown) => this.#log.error({ err: error }, `embedding queue failed: ${describeError(error)}`));
+      this.drain().catch((error: unknown) => this.#options.log.error({ err: error }, `embedding queue failed: ${describeError(error)}`));
     });
   }
 
   /**
-   * Embed queued texts until the queue is empty, the embedder fails or `signal` fires.
+   * Embed this model's queued texts until none is left, the embedder fails or `signal` fires.
    * @param options - cancellation, and a progress callback (done, total) for long runs
    * @returns what was done
    * @throws SqliteError if the database fails
@@ -120,57 +134,100 @@ export class EmbeddingQueue {
     if (this.#running !== undefined) return this.#running;
     this.#running = this.#drain(options).finally(() => {
       this.#running = undefined;
+      try {
+        this.#options.onDrained?.();
+      } catch (error) {
+        this.#options.log.error({ err: error }, `after the embedding drain: ${describeError(error)}`);
+      }
     });
     return this.#running;
   }
 
+  #aborted(signal: AbortSignal | undefined): boolean {
+    return signal?.aborted === true || this.#stop.signal.aborted;
+  }
+
   async #drain(options: { signal?: AbortSignal | undefined; onProgress?: (done: number, total: number) => void }): Promise<DrainResult> {
-    const result: DrainResult = { embedded: 0, reused: 0, skipped: 0 };
+    const result: DrainResult = { embedded: 0, reused: 0, skipped: 0, refused: 0 };
     const total = options.onProgress === undefined ? 0 : this.pending();
     let done = 0;
-    const take = this.#database.prepare<[number, number], { owner_type: OwnerType; owner_id: number }>(
-      'SELECT owner_type, owner_id FROM embedding_jobs WHERE attempts < ? ORDER BY attempts, enqueued_at, owner_id LIMIT ?',
+    const { database, embedder } = this.#options;
+    const take = database.prepare<[string, string, number, number], { owner_type: OwnerType; owner_id: number; model: string }>(
+      'SELECT owner_type, owner_id, model FROM embedding_jobs WHERE model IN (?, ?) AND attempts < ? ORDER BY attempts, enqueued_at, owner_id LIMIT ?',
     );
     for (;;) {
-      if (options.signal?.aborted === true || this.#stop.signal.aborted) break;
-      const busy = this.#busy?.() ?? new Set<number>();
+      if (this.#aborted(options.signal)) break;
+      const busy = this.#options.busy?.() ?? new Set<number>();
       const jobs = take
-        .all(MAX_JOB_ATTEMPTS, this.#embedder.batchSize + busy.size)
-        .map((row): MemoryRef => ({ type: row.owner_type, id: row.owner_id }))
-        .filter((job) => !(job.type === 'message' && busy.has(job.id)))
-        .slice(0, this.#embedder.batchSize);
+        .all(this.#model, ANY_MODEL, MAX_JOB_ATTEMPTS, embedder.batchSize + busy.size)
+        .filter((row) => !(row.owner_type === 'message' && busy.has(row.owner_id)))
+        .slice(0, embedder.batchSize)
+        .map((row) => ({ ref: { type: row.owner_type, id: row.owner_id } as MemoryRef, model: row.model }));
       if (jobs.length === 0) break;
       try {
         const counts = await this.#processBatch(jobs, options.signal);
         result.embedded += counts.embedded;
         result.reused += counts.reused;
         result.skipped += counts.skipped;
+        result.refused += counts.refused;
         this.#failures = 0;
         this.#retryAt = 0;
       } catch (error) {
+        if (this.#aborted(options.signal)) break; // a shutdown or Ctrl-C is not the embedder's failure
         if (!(error instanceof EmbeddingError)) throw error;
         this.#failures += 1;
         this.#retryAt = Date.now() + (FAILURE_BACKOFF_MS[Math.min(this.#failures, FAILURE_BACKOFF_MS.length) - 1] ?? 600_000);
-        const bump = this.#database.prepare('UPDATE embedding_jobs SET attempts = attempts + 1 WHERE owner_type = ? AND owner_id = ?');
-        this.#database.transaction(() => jobs.forEach((job) => bump.run(job.type, job.id)))();
+        this.#bump(jobs.map((job) => job.ref));
         result.error = error.message;
-        this.#log.warn({ embedder: this.#embedder.id, jobs: jobs.length, err: error }, `embedding failed; ${this.pending()} texts stay queued and are retried: ${error.message}`);
+        this.#options.log.warn({ embedder: embedder.id, jobs: jobs.length, err: error }, `embedding failed; ${this.pending()} texts stay queued and are retried: ${error.message}`);
         break;
       }
       done += jobs.length;
       options.onProgress?.(done, Math.max(total, done));
+      // Let replies, the REPL and timers run between batches (the offline embedder never waits on I/O).
+      await yieldToEventLoop();
     }
     return result;
   }
 
-  async #processBatch(jobs: readonly MemoryRef[], signal: AbortSignal | undefined): Promise<{ embedded: number; reused: number; skipped: number }> {
-    const model = this.#embedder.id;
-    const texts = loadMemoryTexts(this.#database, jobs);
+  #bump(refs: readonly MemoryRef[]): void {
+    const bump = this.#options.database.prepare('UPDATE embedding_jobs SET attempts = attempts + 1 WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)');
+    this.#options.database.transaction(() => refs.forEach((ref) => bump.run(ref.type, ref.id, this.#model, ANY_MODEL)))();
+  }
+
+  /**
+   * Embed texts; when the embedder refuses a batch outright (a 4xx: one text
+   * too long, say), embed them one by one so that only the bad ones fail.
+   * @returns vectors by position, undefined for a refused text
+   */
+  async #embed(texts: readonly string[], signal: AbortSignal): Promise<Array<Float32Array | undefined>> {
+    try {
+      return await this.#options.embedder.embed(texts, { signal });
+    } catch (error) {
+      if (!(error instanceof EmbeddingError) || error.retryable || texts.length === 1) throw error;
+      const vectors: Array<Float32Array | undefined> = [];
+      for (const text of texts) {
+        try {
+          vectors.push((await this.#options.embedder.embed([text], { signal }))[0]);
+        } catch (single) {
+          if (!(single instanceof EmbeddingError) || single.retryable) throw single;
+          vectors.push(undefined);
+        }
+      }
+      if (vectors.every((vector) => vector === undefined)) throw error;
+      return vectors;
+    }
+  }
+
+  async #processBatch(jobs: ReadonlyArray<{ ref: MemoryRef; model: string }>, signal: AbortSignal | undefined): Promise<{ embedded: number; reused: number; skipped: number; refused: number }> {
+    const { database, store } = this.#options;
+    const model = this.#model;
+    const texts = loadMemoryTexts(database, jobs.map((job) => job.ref));
     const finished: MemoryRef[] = [];
     const ready: Array<{ ref: MemoryRef; hash: string; vector: Float32Array }> = [];
     const toEmbed: Array<{ ref: MemoryRef; hash: string; text: string }> = [];
-    const batchHashes = new Map<string, Float32Array | 'pending'>();
-    for (const ref of jobs) {
+    const batchHashes = new Map<string, Float32Array | 'pending' | 'refused'>();
+    for (const { ref } of jobs) {
       const memory = texts.get(refKey(ref));
       if (memory === undefined || memory.text.trim() === '') {
         finished.push(ref);
@@ -178,11 +235,11 @@ export class EmbeddingQueue {
       }
       const text = memory.text.length > MAX_EMBED_CHARS ? memory.text.slice(0, MAX_EMBED_CHARS) : memory.text;
       const hash = textHash(text);
-      if (this.#store.hashOf(ref, model) === hash) {
+      if (store.hashOf(ref, model) === hash) {
         finished.push(ref);
         continue;
       }
-      const known = this.#store.findByHash(model, hash) ?? this.#recent?.(text);
+      const known = store.findByHash(model, hash) ?? this.#options.recent?.(text);
       if (known !== undefined) {
         ready.push({ ref, hash, vector: known });
       } else if (batchHashes.has(hash)) {
@@ -194,38 +251,45 @@ export class EmbeddingQueue {
     }
     const reused = ready.length;
     const unique = toEmbed.filter((item) => item.text !== '');
+    const refused: MemoryRef[] = [];
     if (unique.length > 0) {
-      const vectors = await this.#embedder.embed(unique.map((item) => item.text), { signal: signal ?? this.#stop.signal });
-      unique.forEach((item, index) => batchHashes.set(item.hash, vectors[index] as Float32Array));
+      const vectors = await this.#embed(unique.map((item) => item.text), signal ?? this.#stop.signal);
+      unique.forEach((item, index) => batchHashes.set(item.hash, vectors[index] ?? 'refused'));
       for (const item of toEmbed) {
         const vector = batchHashes.get(item.hash);
         if (vector instanceof Float32Array) ready.push({ ref: item.ref, hash: item.hash, vector });
+        else refused.push(item.ref);
       }
     }
     const added: Array<{ id: number; vector: Float32Array }> = [];
     const replaced: number[] = [];
-    let skipped = finished.length;
-    const deleteJob = this.#database.prepare('DELETE FROM embedding_jobs WHERE owner_type = ? AND owner_id = ?');
-    this.#database.transaction(() => {
-      for (const ref of finished) deleteJob.run(ref.type, ref.id);
+    const others = (this.#options.otherModels?.() ?? []).filter((other) => other !== model && other !== ANY_MODEL);
+    const deleteJob = database.prepare('DELETE FROM embedding_jobs WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)');
+    const handOn = database.prepare('INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT owner_type, owner_id, ? FROM embedding_jobs WHERE owner_type = ? AND owner_id = ? AND model = ?');
+    const finish = (ref: MemoryRef): void => {
+      // A job queued for "any model" is this model's now; the other models in use still need theirs.
+      for (const other of others) handOn.run(other, ref.type, ref.id, ANY_MODEL);
+      deleteJob.run(ref.type, ref.id, model, ANY_MODEL);
+    };
+    database.transaction(() => {
+      for (const ref of finished) finish(ref);
       for (const item of ready) {
-        deleteJob.run(item.ref.type, item.ref.id);
-        // A text with no content words hashes to the zero vector: nothing to find by similarity (BM25 still has it).
-        if (!item.vector.some((value) => value !== 0)) {
-          skipped += 1;
-          continue;
-        }
-        const stored = this.#store.put(item.ref, model, item.hash, item.vector);
+        finish(item.ref);
+        const stored = store.put(item.ref, model, item.hash, item.vector);
         added.push({ id: stored.id, vector: item.vector });
         if (stored.replaced !== undefined) replaced.push(stored.replaced);
       }
     })();
-    for (const id of replaced) this.#index.remove(id);
-    for (const row of added) this.#index.add(row.id, row.vector);
-    return { embedded: unique.length, reused, skipped };
+    if (refused.length > 0) {
+      this.#bump(refused);
+      this.#options.log.warn({ embedder: model, refused: refused.map(refKey) }, `the embedder refused ${refused.length} text(s); they stay queued, and wait for "steward memory embed --retry" after ${MAX_JOB_ATTEMPTS} tries`);
+    }
+    for (const id of replaced) this.#options.index.remove(id);
+    for (const row of added) this.#options.index.add(row.id, row.vector);
+    return { embedded: unique.length, reused, skipped: finished.length, refused: refused.length };
   }
 
-  /** Resolves when no drain is running. */
+  /** Resolves when no drain is running or about to start. */
   async idle(): Promise<void> {
     if (this.#kickTimer !== undefined) {
       clearImmediate(this.#kickTimer);

@@ -115,16 +115,28 @@ export class EmbeddingStore {
   }
 
   /**
-   * Stored vectors of a model with ids above `afterId`, in id order, read
-   * lazily (a rebuild of 100k rows never holds them all at once).
+   * Stored vectors of a model with ids above `afterId`, in id order, one
+   * page at a time (a rebuild of 100k rows never holds them all, and no
+   * statement stays open between pages, so the caller may wait in between).
    * @param model - embedder id
    * @param afterId - only ids above this
+   * @param limit - rows per page
+   * @returns up to `limit` vectors
    */
-  *since(model: string, afterId: number): Generator<StoredVector> {
-    const rows = this.#database
-      .prepare<[string, number], { id: number; vector: Buffer }>('SELECT id, vector FROM embeddings WHERE model = ? AND id > ? ORDER BY id')
-      .iterate(model, afterId);
-    for (const row of rows) yield { id: row.id, vector: decodeVector(row.vector) };
+  page(model: string, afterId: number, limit: number): StoredVector[] {
+    return this.#database
+      .prepare<[string, number, number], { id: number; vector: Buffer }>('SELECT id, vector FROM embeddings WHERE model = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(model, afterId, limit)
+      .map((row) => ({ id: row.id, vector: decodeVector(row.vector) }));
+  }
+
+  /**
+   * The highest embeddings id ever given (SQLite's AUTOINCREMENT sequence),
+   * across models: deleting the newest row does not lower it.
+   * @returns the id, 0 when none was ever stored
+   */
+  sequence(): number {
+    return this.#database.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'embeddings'").get()?.seq ?? 0;
   }
 
   /**

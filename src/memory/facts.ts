@@ -187,6 +187,7 @@ export class FactStore {
     const key = normaliseKey(candidate.key);
     if (key === '' || candidate.value.trim() === '') throw new RangeError('a fact needs a key and a value');
     if (!(candidate.confidence >= 0 && candidate.confidence <= 1)) throw new RangeError(`confidence must be 0-1, got ${candidate.confidence}`);
+    // IMMEDIATE: the read and the write are one step, even with another process writing the profile.
     return this.#database.transaction((): ReconcileOutcome => {
       const at = toTimestamp(this.#clock.now());
       const current = this.currentByKey(key);
@@ -203,15 +204,17 @@ export class FactStore {
         return { action: 'confirmed', fact: this.#get(current.id), previousConfidence: current.confidence };
       }
       if (candidate.confidence >= current.confidence) {
+        // The old fact stops being current first: one current fact per key (a unique index).
+        this.#database.prepare('UPDATE facts SET valid_to = ?, updated_at = ? WHERE id = ?').run(at, at, current.id);
         const fact = this.#insert(candidate, key, at);
-        this.#database.prepare('UPDATE facts SET valid_to = ?, superseded_by = ?, updated_at = ? WHERE id = ?').run(at, fact.id, at, current.id);
+        this.#database.prepare('UPDATE facts SET superseded_by = ? WHERE id = ?').run(fact.id, current.id);
         this.#audit(current.id, 'superseded', `"${current.value}" → "${fact.value}" (#${fact.id}, ${candidate.source}, confidence ${candidate.confidence.toFixed(2)})`, candidate.messageId, at);
         this.#audit(fact.id, 'created', `${candidate.source}, confidence ${candidate.confidence.toFixed(2)}; replaces #${current.id}`, candidate.messageId, at);
         return { action: 'superseded', fact, old: this.#get(current.id) };
       }
       this.#audit(current.id, 'rejected', `"${candidate.value}" (${candidate.source}, confidence ${candidate.confidence.toFixed(2)}) is weaker than the current ${current.confidence.toFixed(2)}`, candidate.messageId, at);
       return { action: 'rejected', current };
-    })();
+    }).immediate();
   }
 
   /**
@@ -279,14 +282,15 @@ export class FactStore {
    * @param id - the fact
    * @param reason - why, for the audit
    * @param messageId - the message that asked
-   * @returns the retired fact
+   * @returns the retired fact (unchanged, with no audit row, when it was no longer current)
+   * @throws Error when the fact does not exist
    */
   forget(id: number, reason: string, messageId?: number | null): Fact {
     return this.#database.transaction(() => {
       const at = toTimestamp(this.#clock.now());
-      this.#database.prepare('UPDATE facts SET valid_to = ?, retired_at = ?, updated_at = ? WHERE id = ? AND valid_to IS NULL').run(at, at, at, id);
-      this.#audit(id, 'forgotten', reason, messageId, at);
+      const changed = this.#database.prepare('UPDATE facts SET valid_to = ?, retired_at = ?, updated_at = ? WHERE id = ? AND valid_to IS NULL').run(at, at, at, id).changes;
+      if (changed === 1) this.#audit(id, 'forgotten', reason, messageId, at);
       return this.#get(id);
-    })();
+    }).immediate();
   }
 }

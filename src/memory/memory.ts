@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { renderPrompt } from '../agent/prompts.js';
@@ -8,7 +9,7 @@ import { describeError, ModelOutputError, NoModelAvailableError } from '../share
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/time.js';
 import type { ConversationStore, StoredMessage } from './conversations.js';
-import type { Database } from './database.js';
+import { toTimestamp, type Database } from './database.js';
 import { EmbeddingQueue, type DrainResult } from './embed-queue.js';
 import { createEmbedder, HashingEmbedder, HttpEmbedder, OPENAI_EMBEDDING_MODEL, type Embedder } from './embedders/index.js';
 import { EmbeddingStore } from './embedding-store.js';
@@ -86,6 +87,8 @@ const extractedFactsSchema = z.object({
 
 /** Model attempts at one message's facts, or at upgrading one episode, before giving up. */
 const MAX_MODEL_ATTEMPTS = 3;
+/** How long a process holds a message it is extracting facts from, in ms (longer than a model request). */
+const EXTRACTION_LEASE_MS = 5 * 60_000;
 /** Characters of a session's transcript given to the summarizer (the end is kept). */
 const TRANSCRIPT_CHARS = 8000;
 /** Structured memory work is near-deterministic. */
@@ -187,84 +190,151 @@ export class Memory {
     return spec;
   }
 
-  #embedderFor(spec: EmbedderSpec): Embedder {
+  /**
+   * The embedder that embeds recall queries for `spec`.
+   * @returns the embedder, or why there is none (the cloud is off)
+   */
+  #embedderFor(spec: EmbedderSpec): Embedder | string {
     if (spec.id === this.embedder.id) return this.embedder;
     if (this.#servingEmbedder?.id === spec.id) return this.#servingEmbedder;
     const settings = this.#config.embeddings;
     const common = { batchSize: settings.batchSize, timeoutMs: settings.timeoutMs, retries: 0 };
     let embedder: Embedder;
     if (spec.provider === 'offline') embedder = new HashingEmbedder(spec.dimensions);
-    else if (spec.provider === 'openai') embedder = new HttpEmbedder({ ...common, id: spec.id, kind: 'cloud', baseUrl: this.#config.models.openai.baseUrl, model: spec.model ?? OPENAI_EMBEDDING_MODEL, apiKey: this.#config.models.openai.apiKey });
-    else embedder = new HttpEmbedder({ ...common, id: spec.id, kind: 'local', baseUrl: spec.url ?? '', model: spec.model ?? 'default', apiKey: settings.apiKey });
+    else if (spec.provider === 'openai') {
+      // The old model serves recall while a new one is filled; its queries must obey allowCloud too.
+      if (!this.#config.models.allowCloud) return `${spec.id} serves recall until re-embedding is done, and models.allowCloud is false: recall uses BM25 alone meanwhile`;
+      if (this.#config.models.openai.apiKey === null) return `${spec.id} serves recall until re-embedding is done, and OPENAI_API_KEY is not set: recall uses BM25 alone meanwhile`;
+      embedder = new HttpEmbedder({ ...common, id: spec.id, kind: 'cloud', baseUrl: this.#config.models.openai.baseUrl, model: spec.model ?? OPENAI_EMBEDDING_MODEL, apiKey: this.#config.models.openai.apiKey });
+    } else embedder = new HttpEmbedder({ ...common, id: spec.id, kind: 'local', baseUrl: spec.url ?? '', model: spec.model ?? 'default', apiKey: settings.apiKey });
     this.#servingEmbedder = embedder;
     return embedder;
   }
 
+  /** This database's id (the index files name it). */
+  get #databaseId(): string {
+    let id = this.#state('database_id');
+    if (id === undefined) {
+      id = randomUUID();
+      this.#setState('database_id', id);
+    }
+    return id;
+  }
+
   /**
-   * The index of an embedding model, opened once per process.
+   * The index of an embedding model, opened once per process (a failed open is tried again next time).
    * @param model - embedder id
+   * @returns the index (it may still be rebuilding: see `VectorIndex.state`)
+   * @throws Error when hnswlib-node cannot be loaded
    */
   async index(model: string): Promise<VectorIndex> {
     let opening = this.#indexes.get(model);
     if (opening === undefined) {
-      opening = VectorIndex.open({ model, directory: this.#directory, store: this.vectors, settings: this.#config.memory.index, log: this.#log }).then((opened) => {
-        this.#opened.set(model, opened);
-        this.#log.info({ model, how: opened.report.how, reason: opened.report.reason, caughtUp: opened.report.caughtUp, ms: Math.round(opened.report.ms) }, 'vector index opened');
-        return opened;
-      });
+      opening = VectorIndex.open({ model, directory: this.#directory, store: this.vectors, settings: this.#config.memory.index, log: this.#log, databaseId: this.#databaseId }).then(
+        (opened) => {
+          this.#opened.set(model, opened);
+          this.#log.info({ model, how: opened.report.how, reason: opened.report.reason, caughtUp: opened.report.caughtUp, ms: Math.round(opened.report.ms) }, 'vector index opened');
+          return opened;
+        },
+        (error: unknown) => {
+          this.#indexes.delete(model);
+          throw error;
+        },
+      );
       this.#indexes.set(model, opening);
     }
     return (await opening).index;
   }
 
+  /** The embedding models in use: jobs are queued for each (`memory_state.active_models`). */
+  #activeModels(): string[] {
+    const stored = this.#state('active_models');
+    if (stored === undefined) return [];
+    try {
+      const parsed: unknown = JSON.parse(stored);
+      return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
   async #queueReady(): Promise<EmbeddingQueue> {
     if (this.#queue === undefined) {
       const index = await this.index(this.embedder.id);
-      this.#queue ??= new EmbeddingQueue({ database: this.#database, store: this.vectors, embedder: this.embedder, index, log: this.#log, recent: (text) => this.#queryCache.get(`${this.embedder.id}\n${text}`), busy: () => this.#turns });
+      this.#queue ??= new EmbeddingQueue({
+        database: this.#database,
+        store: this.vectors,
+        embedder: this.embedder,
+        index,
+        log: this.#log,
+        recent: (text) => this.#queryCache.get(`${this.embedder.id}\n${text}`),
+        busy: () => this.#turns,
+        otherModels: () => this.#activeModels(),
+        onDrained: () => this.#afterDrain(),
+      });
     }
     if (!this.#reembedChecked) {
       this.#reembedChecked = true;
-      this.#queueReembed();
+      this.#register();
     }
     return this.#queue;
   }
 
-  /** When the configured embedder is not the serving one, queue every memory it has no vector for (once). */
-  #queueReembed(): void {
+  /**
+   * Make this process's embedder one of the models in use (jobs are then
+   * queued for it), and when it is not the one serving recall, queue every
+   * memory it has no vector for: a re-embedding, in the background.
+   */
+  #register(): void {
     const serving = this.#serving();
-    if (serving.id === this.embedder.id || this.#state('reembed_target') === this.embedder.id) return;
     const model = this.embedder.id;
-    const queued = this.#database.transaction(() => {
+    const queued = this.#database.transaction((): number | undefined => {
+      const active = this.#activeModels();
+      if (!active.includes(serving.id)) active.push(serving.id);
+      if (!active.includes(model)) active.push(model);
+      this.#setState('active_models', JSON.stringify(active));
+      if (serving.id === model || this.#state('reembed_target') === model) return undefined;
+      const insert = (sql: string): number => this.#database.prepare(sql).run(model, model).changes;
       let count = 0;
-      count += this.#database
-        .prepare(
-          `INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) SELECT 'message', m.id FROM messages m
+      count += insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'message', m.id, ? FROM messages m
            WHERE ((m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL) OR json_extract(m.meta, '$.kind') = 'agent')
-             AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'message' AND e.owner_id = m.id AND e.model = ?)`,
-        )
-        .run(model).changes;
-      count += this.#database
-        .prepare(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) SELECT 'episode', p.id FROM episodes p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'episode' AND e.owner_id = p.id AND e.model = ?)`)
-        .run(model).changes;
-      count += this.#database
-        .prepare(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id) SELECT 'fact', f.id FROM facts f WHERE f.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'fact' AND e.owner_id = f.id AND e.model = ?)`)
-        .run(model).changes;
+             AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'message' AND e.owner_id = m.id AND e.model = ?)`);
+      count += insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'episode', p.id, ? FROM episodes p
+           WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'episode' AND e.owner_id = p.id AND e.model = ?)`);
+      count += insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'fact', f.id, ? FROM facts f
+           WHERE f.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'fact' AND e.owner_id = f.id AND e.model = ?)`);
       this.#setState('reembed_target', model);
       this.#setState('reembed_total', String(count + this.vectors.stats(model).count));
       return count;
-    })();
-    this.#log.warn({ from: serving.id, to: model, texts: queued }, `embedding model changed: re-embedding ${queued} texts in the background; ${serving.id} serves recall until it is done`);
+    }).immediate();
+    if (queued !== undefined) this.#log.warn({ from: serving.id, to: model, texts: queued }, `embedding model changed: re-embedding ${queued} texts in the background; ${serving.id} serves recall until it is done`);
   }
 
-  /** After a drain: switch recall to the configured embedder once it has every vector. */
-  #maybeSwitchServing(queue: EmbeddingQueue): void {
-    if (this.#state('reembed_target') !== this.embedder.id || queue.pending() > 0) return;
+  /** Memories with no vector yet for `model` (what a re-embedding still has to do). */
+  #uncovered(model: string): number {
+    const count = (sql: string): number => this.#database.prepare<[string], { n: number }>(sql).get(model)?.n ?? 0;
+    return (
+      count(`SELECT count(*) AS n FROM messages m WHERE ((m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL) OR json_extract(m.meta, '$.kind') = 'agent')
+               AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'message' AND e.owner_id = m.id AND e.model = ?)`) +
+      count(`SELECT count(*) AS n FROM episodes p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'episode' AND e.owner_id = p.id AND e.model = ?)`) +
+      count(`SELECT count(*) AS n FROM facts f WHERE f.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'fact' AND e.owner_id = f.id AND e.model = ?)`)
+    );
+  }
+
+  /** After a drain: save the index when enough changed, and switch recall to a re-embedded model once it has every vector. */
+  #afterDrain(): void {
+    this.#opened.get(this.embedder.id)?.index.maybeSave();
+    const queue = this.#queue;
+    if (queue === undefined || this.#state('reembed_target') !== this.embedder.id || queue.pending() > 0) return;
+    if (this.#uncovered(this.embedder.id) > 0) return;
     const previous = this.#serving().id;
     this.#database.transaction(() => {
       this.#setState('serving', JSON.stringify(specOf(this.#config, this.embedder)));
+      this.#setState('active_models', JSON.stringify([this.embedder.id]));
       this.#setState('reembed_target', undefined);
       this.#setState('reembed_total', undefined);
-    })();
+      this.#database.prepare('DELETE FROM embedding_jobs WHERE model = ?').run(previous);
+    }).immediate();
     this.#servingEmbedder = undefined;
     this.#log.info({ from: previous, to: this.embedder.id }, 're-embedding done: the new embedding model serves recall');
   }
@@ -273,12 +343,12 @@ export class Memory {
    * Embed what is queued now, in the foreground (`steward memory embed`).
    * @param options - progress callback (done, total), retry failed jobs, cancellation
    * @returns what was done
+   * @throws Error when the index cannot be opened; SqliteError if the database fails
    */
   async embedPending(options: { onProgress?: (done: number, total: number) => void; retry?: boolean; signal?: AbortSignal } = {}): Promise<DrainResult> {
     const queue = await this.#queueReady();
     if (options.retry === true) queue.resetFailures();
     const result = await queue.drain({ onProgress: options.onProgress, signal: options.signal });
-    this.#maybeSwitchServing(queue);
     (await this.index(this.embedder.id)).save();
     return result;
   }
@@ -286,17 +356,14 @@ export class Memory {
   #kickEmbeddings(): void {
     if (this.#closed) return;
     void this.#queueReady()
-      .then(async (queue) => {
-        queue.kick();
-        await queue.idle();
-        this.#maybeSwitchServing(queue);
-      })
+      .then((queue) => queue.kick())
       .catch((error: unknown) => this.#log.error({ err: error }, `embedding pass failed: ${describeError(error)}`));
   }
 
   async #embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array | string> {
     const spec = this.#serving();
     const embedder = this.#embedderFor(spec);
+    if (typeof embedder === 'string') return embedder;
     const cached = this.#queryCache.get(`${spec.id}\n${text}`);
     if (cached !== undefined) return cached;
     const budget = AbortSignal.timeout(this.#config.memory.recall.queryTimeoutMs);
@@ -351,9 +418,9 @@ export class Memory {
       .map((fact) => `${fact.category} · ${factText(fact)}`);
     const last = this.episodes.latest(1, { exceptSession: turn.sessionId })[0];
     const leftOff = last === undefined ? undefined : describeLeftOff(last);
-    const recall = await this.recall(turn.text, { excludeSessionId: turn.sessionId, signal: turn.signal });
-    const inProfile = new Set(profileFacts.map((fact) => fact.id));
-    recall.hits = recall.hits.filter((hit) => !(hit.ref.type === 'fact' && inProfile.has(hit.ref.id)) && !(hit.ref.type === 'episode' && hit.ref.id === last?.id));
+    // What the turn has already (the profile, where we left off) is left out before the limit, so recall fills its slots with the rest.
+    const exclude = new Set([...profileFacts.map((fact) => `fact:${fact.id}`), ...(last === undefined ? [] : [`episode:${last.id}`])]);
+    const recall = await this.recall(turn.text, { excludeSessionId: turn.sessionId, exclude, signal: turn.signal });
     return { profile, leftOff, recall };
   }
 
@@ -487,7 +554,8 @@ export class Memory {
         if (!(error instanceof NoModelAvailableError) && !(error instanceof ModelOutputError) && !timedOut) throw error;
         this.#log.warn({ sessionId: session.id }, `episode summary by model failed (${timedOut ? `no answer within ${options.timeoutMs} ms` : (error as Error).message.split('. ')[0]}); ${options.upgrade === true ? 'the heuristic one stays' : 'a heuristic one is stored and upgraded later'}`);
         if (options.upgrade === true) {
-          this.episodes.failedAttempt(session.id);
+          // Only junk counts against the upgrade; an outage just waits for the next pass.
+          if (error instanceof ModelOutputError) this.episodes.failedAttempt(session.id);
           return this.episodes.bySession(session.id);
         }
         const episode = this.episodes.save(session, messages, heuristicSummary(messages), { method: 'heuristic' });
@@ -520,23 +588,36 @@ export class Memory {
 
   /** @returns false when no model answered (the rest waits for the next pass) */
   async #extractPending(limit: number): Promise<boolean> {
+    const now = (): string => toTimestamp(this.#clock.now());
     const pending = this.#database
-      .prepare<[number], { id: number; text: string; facts_attempts: number }>("SELECT id, text, facts_attempts FROM messages WHERE facts_state = 'pending' ORDER BY id LIMIT ?")
-      .all(limit);
+      .prepare<[string, number], { id: number; text: string; facts_attempts: number }>(
+        "SELECT id, text, facts_attempts FROM messages WHERE facts_state = 'pending' OR (facts_state = 'running' AND facts_lease_until < ?) ORDER BY id LIMIT ?",
+      )
+      .all(now(), limit);
+    // A message is claimed before its model call, so that a REPL and a daemon never extract it twice.
+    const claim = this.#database.prepare(
+      "UPDATE messages SET facts_state = 'running', facts_lease_until = ? WHERE id = ? AND (facts_state = 'pending' OR (facts_state = 'running' AND facts_lease_until < ?))",
+    );
     for (const message of pending) {
       if (this.#stop.signal.aborted) return true;
+      const leaseUntil = toTimestamp(new Date(this.#clock.now().getTime() + EXTRACTION_LEASE_MS));
+      if (claim.run(leaseUntil, message.id, now()).changes === 0) continue;
       try {
         const outcomes = await this.extractFacts(message.id, message.text);
-        this.#database.prepare("UPDATE messages SET facts_state = 'done' WHERE id = ?").run(message.id);
+        this.#database.prepare("UPDATE messages SET facts_state = 'done', facts_lease_until = NULL WHERE id = ?").run(message.id);
         if (outcomes.length > 0) this.#log.info({ messageId: message.id, facts: outcomes.map((outcome) => outcome.action) }, 'facts extracted');
       } catch (error) {
-        if (error instanceof NoModelAvailableError) {
-          this.#log.info({ pending: pending.length }, 'fact extraction waits: no local model answered');
+        if (error instanceof NoModelAvailableError || this.#stop.signal.aborted) {
+          this.#database.prepare("UPDATE messages SET facts_state = 'pending', facts_lease_until = NULL WHERE id = ?").run(message.id);
+          if (error instanceof NoModelAvailableError) this.#log.info({ pending: pending.length }, 'fact extraction waits: no local model answered');
           return false;
         }
-        if (!(error instanceof ModelOutputError)) throw error;
+        if (!(error instanceof ModelOutputError)) {
+          this.#database.prepare("UPDATE messages SET facts_state = 'pending', facts_lease_until = NULL WHERE id = ?").run(message.id);
+          throw error;
+        }
         const attempts = message.facts_attempts + 1;
-        this.#database.prepare('UPDATE messages SET facts_attempts = ?, facts_state = ? WHERE id = ?').run(attempts, attempts >= MAX_MODEL_ATTEMPTS ? 'failed' : 'pending', message.id);
+        this.#database.prepare('UPDATE messages SET facts_attempts = ?, facts_state = ?, facts_lease_until = NULL WHERE id = ?').run(attempts, attempts >= MAX_MODEL_ATTEMPTS ? 'failed' : 'pending', message.id);
         this.#log.warn({ messageId: message.id, attempts, excerpt: error.excerpt }, `fact extraction: ${error.message}`);
       }
     }
@@ -621,10 +702,7 @@ export class Memory {
     for (let round = 0; round < 10; round += 1) {
       await this.#background;
       const queue = this.#queue;
-      if (queue !== undefined) {
-        await queue.idle();
-        this.#maybeSwitchServing(queue);
-      }
+      if (queue !== undefined) await queue.idle();
       if (this.#background === undefined) return;
     }
   }

@@ -1,9 +1,9 @@
 import type { StewardConfig } from '../config/schema.js';
 import type { Clock } from '../shared/time.js';
 import type { Database } from './database.js';
-import type { EmbeddingStore, MemoryRef, OwnerType } from './embedding-store.js';
+import type { EmbeddingStore, MemoryRef } from './embedding-store.js';
 import { bm25Search, ftsQuery } from './fts.js';
-import { loadMemoryTexts, refKey } from './sources.js';
+import { loadMemoryTexts, refKey, type MemoryText } from './sources.js';
 import type { VectorIndex } from './vector-index.js';
 
 /** Recall settings (config `memory.recall`). */
@@ -67,6 +67,8 @@ export interface RecallOptions {
   limit?: number | undefined;
   /** Leave this session's messages out (they are in the prompt already). */
   excludeSessionId?: number | undefined;
+  /** Leave these memories out (`type:id`; the turn has them already: profile facts, "where we left off"), before the limit is applied. */
+  exclude?: ReadonlySet<string> | undefined;
   /** Cancels the query embedding. */
   signal?: AbortSignal | undefined;
 }
@@ -107,7 +109,20 @@ export class HybridRecall {
     const match = ftsQuery(text);
     const lexical = match === undefined ? [] : bm25Search(database, match, candidates, { excludeSessionId: options.excludeSessionId });
 
+    const excluded = options.exclude ?? new Set<string>();
+    const sessionOf = (ids: readonly number[]): Map<number, number | null> => this.#messageSessions(ids);
+    /** Whether a memory may be recalled: it exists (a forgotten or superseded fact does not), is not excluded, and is not in this conversation. */
+    const eligible = (refs: readonly MemoryRef[]): Map<string, MemoryText> => {
+      const texts = loadMemoryTexts(database, refs.filter((ref) => !excluded.has(refKey(ref))));
+      if (options.excludeSessionId !== undefined) {
+        const sessions = sessionOf(refs.filter((ref) => ref.type === 'message').map((ref) => ref.id));
+        for (const [id, session] of sessions) if (session === options.excludeSessionId) texts.delete(`message:${id}`);
+      }
+      return texts;
+    };
+
     const vectorRanks = new Map<string, { rank: number; similarity: number }>();
+    const texts = new Map<string, MemoryText>();
     let vector = 'used';
     const index = await this.#sources.index();
     if (typeof index === 'string') {
@@ -122,15 +137,14 @@ export class HybridRecall {
           vector = index.state === 'rebuilding' ? `index rebuilding (${Math.floor((100 * index.progress.done) / Math.max(1, index.progress.total))}%)` : 'the query has no words to compare';
         } else {
           const owners = this.#sources.store.owners(neighbours.map((hit) => hit.label));
+          for (const hit of neighbours) if (!owners.has(hit.label)) index.remove(hit.label); // its row was deleted (perhaps by another process)
+          const close = neighbours.filter((hit) => owners.has(hit.label) && 1 - hit.distance >= settings.minSimilarity);
+          for (const [key, memory] of eligible(close.map((hit) => owners.get(hit.label) as MemoryRef))) texts.set(key, memory);
+          // Ranks count only memories that can be recalled, so a dropped neighbour does not push the others down.
           let rank = 0;
-          for (const hit of neighbours) {
-            const owner = owners.get(hit.label);
-            if (owner === undefined) {
-              index.remove(hit.label); // its row was deleted (perhaps by another process)
-              continue;
-            }
-            const key = refKey(owner);
-            if (vectorRanks.has(key) || 1 - hit.distance < settings.minSimilarity) continue;
+          for (const hit of close) {
+            const key = refKey(owners.get(hit.label) as MemoryRef);
+            if (vectorRanks.has(key) || !texts.has(key)) continue;
             rank += 1;
             vectorRanks.set(key, { rank, similarity: 1 - hit.distance });
             if (rank >= candidates) break;
@@ -139,26 +153,23 @@ export class HybridRecall {
       }
     }
 
+    for (const [key, memory] of eligible(lexical.map((hit) => hit.ref).filter((ref) => !texts.has(refKey(ref))))) texts.set(key, memory);
     const bm25Ranks = new Map<string, number>();
-    lexical.forEach((hit, position) => {
+    let lexicalRank = 0;
+    for (const hit of lexical) {
       const key = refKey(hit.ref);
-      if (!bm25Ranks.has(key)) bm25Ranks.set(key, position + 1);
-    });
+      if (bm25Ranks.has(key) || !texts.has(key)) continue;
+      lexicalRank += 1;
+      bm25Ranks.set(key, lexicalRank);
+    }
     const keys = new Set([...bm25Ranks.keys(), ...vectorRanks.keys()]);
-    const refs = [...keys].map((key): MemoryRef => {
-      const [type, id] = key.split(':') as [OwnerType, string];
-      return { type, id: Number(id) };
-    });
-    const texts = loadMemoryTexts(database, refs);
+    const refs = [...keys].map((key): MemoryRef => (texts.get(key) as MemoryText).ref);
     const details = this.#factDetails(refs.filter((ref) => ref.type === 'fact').map((ref) => ref.id));
-    const sessions = this.#messageSessions(refs.filter((ref) => ref.type === 'message').map((ref) => ref.id));
     const now = this.#sources.clock.now().getTime();
     const hits: RecallHit[] = [];
     for (const ref of refs) {
       const key = refKey(ref);
-      const memory = texts.get(key);
-      if (memory === undefined) continue; // a retired fact found by its vector, or a deleted row
-      if (ref.type === 'message' && options.excludeSessionId !== undefined && sessions.get(ref.id) === options.excludeSessionId) continue;
+      const memory = texts.get(key) as MemoryText;
       const bm25Rank = bm25Ranks.get(key) ?? null;
       const vectorHit = vectorRanks.get(key);
       const fused = (bm25Rank === null ? 0 : 1 / (settings.rrfK + bm25Rank)) + (vectorHit === undefined ? 0 : 1 / (settings.rrfK + vectorHit.rank));

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { HierarchicalNSW } from 'hnswlib-node';
 import { z } from 'zod';
 import type { Logger } from '../shared/log.js';
@@ -14,7 +15,7 @@ export interface IndexSettings {
   efConstruction: number;
   /** Search-time candidate list size; hnswlib does not save it, so it is set after every load. */
   ef: number;
-  /** Write the file after this many new vectors. */
+  /** Write the file after this many new vectors (at most once a minute, and always when closing). */
   saveEvery: number;
 }
 
@@ -24,7 +25,7 @@ export type IndexState =
   | 'empty'
   /** Loaded (or built) and caught up. */
   | 'ready'
-  /** Being rebuilt from the stored vectors; searches wait for it (recall uses BM25 alone meanwhile). */
+  /** Being rebuilt from the stored vectors; searches return undefined (recall uses BM25 alone meanwhile). */
   | 'rebuilding';
 
 /** How the index was opened, for logs, `steward memory` and the benchmark. */
@@ -35,7 +36,7 @@ export interface IndexOpenReport {
   reason?: string | undefined;
   /** Vectors added after loading because the file lacked them. */
   caughtUp: number;
-  /** Time to open, in ms (the rebuild itself may go on in the background). */
+  /** Time to open, in ms (a rebuild itself goes on in the background). */
   ms: number;
 }
 
@@ -47,9 +48,27 @@ export interface VectorHit {
   distance: number;
 }
 
+/** Options of {@link VectorIndex.open}. */
+export interface VectorIndexOptions {
+  /** Embedder id. */
+  model: string;
+  /** Folder of the index files (`STEWARD_DATA_DIR/vectors`). */
+  directory: string;
+  /** Stored vectors. */
+  store: EmbeddingStore;
+  /** HNSW settings. */
+  settings: IndexSettings;
+  /** Logger. */
+  log: Logger;
+  /** The database's id (`memory_state.database_id`): a file made for another database is never loaded. */
+  databaseId: string;
+}
+
 const metaSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   model: z.string(),
+  databaseId: z.string(),
+  file: z.string().regex(/^[A-Za-z0-9._-]+\.hnsw$/),
   dim: z.number().int().positive(),
   caughtUpTo: z.number().int().min(0),
   count: z.number().int().min(0),
@@ -61,15 +80,24 @@ const metaSchema = z.object({
 
 type IndexMeta = z.infer<typeof metaSchema>;
 
-/** Rows added between yields to the event loop while rebuilding. */
-const REBUILD_CHUNK = 2000;
+/** Rows read (and added) between yields to the event loop while rebuilding. */
+const REBUILD_PAGE = 2000;
+/** Rows read per page when catching up. */
+const CATCH_UP_PAGE = 5000;
+/** Least time between two automatic writes of the file, in ms. */
+const MIN_SAVE_INTERVAL_MS = 60_000;
 
 /**
- * A file-safe name for an embedder id: `hashing:v1:384` → `hashing_v1_384`.
+ * A file-safe name for an embedder id: `hashing:v1:384` → `hashing_v1_384-<hash>`.
  * @param model - embedder id
  */
 export function indexFileStem(model: string): string {
   return model.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 120) + '-' + createHash('sha256').update(model).digest('hex').slice(0, 8);
+}
+
+function isZero(vector: Float32Array): boolean {
+  for (const value of vector) if (value !== 0) return false;
+  return true;
 }
 
 async function loadHnswlib(): Promise<typeof import('hnswlib-node')> {
@@ -82,98 +110,99 @@ async function loadHnswlib(): Promise<typeof import('hnswlib-node')> {
  * space; Malkov & Yashunin 2016), labelled by `embeddings.id`. It is a
  * cache of the stored vectors, never the only copy:
  *
- * - on open it reads `<stem>.hnsw` (checked against the sha256 in
- *   `<stem>.json`), sets `ef` (not saved by hnswlib), then adds the rows
- *   above the file's `caughtUpTo`;
+ * - on open it reads the index file named by `<stem>.json` (after checking
+ *   its sha256, its database id and its model), sets `ef` (hnswlib does not
+ *   save it), then adds the rows above the file's `caughtUpTo`;
  * - a missing, corrupt or stale file is rebuilt from SQLite in the
- *   background, with no embedding calls;
+ *   background, a page at a time, with no embedding calls;
  * - before each search it catches up by id, so it sees vectors written by
  *   another process on the same database;
- * - it grows by doubling, and deletions are mark-deleted (their slots reused);
- * - it is written (atomically: a temporary file, then rename) after
- *   `saveEvery` new vectors and on close; a crash loses only what the next
- *   open catches up from SQLite.
+ * - it grows by doubling, and deletions are mark-deleted (their slots
+ *   reused); all-zero vectors (texts with no words to compare) are stored
+ *   but never indexed;
+ * - it is written to a new file named by its checksum, and the metadata
+ *   file, renamed over the old one, is the single switch: a crash, or two
+ *   processes saving at once, leaves one complete pair.
  */
 export class VectorIndex {
   readonly model: string;
-  readonly #directory: string;
-  readonly #store: EmbeddingStore;
-  readonly #settings: IndexSettings;
-  readonly #log: Logger;
+  readonly #options: VectorIndexOptions;
   #hnsw: HierarchicalNSW | undefined;
   #lib: typeof import('hnswlib-node') | undefined;
   #dim: number | undefined;
-  /** Every row id up to this one is in the index (or was deleted). */
+  /** Every row id up to this one is in the index (or was deleted, or is a zero vector). */
   #caughtUpTo = 0;
   /** Labels in the index (also those added above caughtUpTo by this process). */
   readonly #labels = new Set<number>();
   #deleted = 0;
   #unsaved = 0;
+  #lastSaveAt = 0;
   #state: IndexState = 'empty';
   #rebuild: Promise<void> | undefined;
   #rebuildProgress = { done: 0, total: 0 };
 
-  private constructor(model: string, directory: string, store: EmbeddingStore, settings: IndexSettings, log: Logger) {
-    this.model = model;
-    this.#directory = directory;
-    this.#store = store;
-    this.#settings = settings;
-    this.#log = log;
+  private constructor(options: VectorIndexOptions) {
+    this.model = options.model;
+    this.#options = options;
   }
 
   /**
-   * Open the index of `model` in `directory`: load and catch up, or start a
-   * rebuild from the stored vectors.
-   * @param options - model, folder, the embeddings store, HNSW settings, logger
+   * Open the index of a model: load and catch up, or start a rebuild from
+   * the stored vectors.
+   * @param options - model, folder, the embeddings store, HNSW settings, logger, database id
    * @returns the index and how it was opened
+   * @throws Error when hnswlib-node cannot be loaded (a broken native build)
    */
-  static async open(options: { model: string; directory: string; store: EmbeddingStore; settings: IndexSettings; log: Logger }): Promise<{ index: VectorIndex; report: IndexOpenReport }> {
+  static async open(options: VectorIndexOptions): Promise<{ index: VectorIndex; report: IndexOpenReport }> {
     const started = performance.now();
-    const index = new VectorIndex(options.model, options.directory, options.store, options.settings, options.log);
+    const index = new VectorIndex(options);
     index.#lib = await loadHnswlib();
     const stats = options.store.stats(options.model);
-    const loaded = await index.#tryLoad(stats);
+    const loaded = await index.#tryLoad();
     if (loaded.ok) {
       const caughtUp = index.catchUp();
+      index.#lastSaveAt = Date.now();
       return { index, report: { how: 'loaded', caughtUp, ms: performance.now() - started } };
     }
-    if (stats.count === 0) {
-      if (loaded.reason !== 'missing') index.#removeFiles();
-      return { index, report: { how: 'empty', caughtUp: 0, ms: performance.now() - started } };
-    }
+    if (stats.count === 0) return { index, report: { how: 'empty', caughtUp: 0, ms: performance.now() - started } };
     options.log.warn({ model: options.model, reason: loaded.reason, vectors: stats.count }, 'vector index rebuilt from the stored vectors (no re-embedding)');
     index.#startRebuild(stats.count);
     return { index, report: { how: 'rebuilt', reason: loaded.reason, caughtUp: 0, ms: performance.now() - started } };
   }
 
-  get #files(): { index: string; meta: string } {
-    const stem = indexFileStem(this.model);
-    return { index: join(this.#directory, `${stem}.hnsw`), meta: join(this.#directory, `${stem}.json`) };
+  get #metaFile(): string {
+    return join(this.#options.directory, `${indexFileStem(this.model)}.json`);
   }
 
-  async #tryLoad(stats: { count: number; maxId: number }): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const files = this.#files;
-    if (!existsSync(files.index) || !existsSync(files.meta)) return { ok: false, reason: 'missing' };
-    let meta: IndexMeta;
+  #readMeta(): IndexMeta | string {
+    if (!existsSync(this.#metaFile)) return 'missing';
     try {
-      const parsed = metaSchema.safeParse(JSON.parse(readFileSync(files.meta, 'utf8')));
-      if (!parsed.success) return { ok: false, reason: 'corrupt (unreadable metadata)' };
-      meta = parsed.data;
+      const parsed = metaSchema.safeParse(JSON.parse(readFileSync(this.#metaFile, 'utf8')));
+      return parsed.success ? parsed.data : 'corrupt (unreadable metadata)';
     } catch {
-      return { ok: false, reason: 'corrupt (metadata is not JSON)' };
+      return 'corrupt (metadata is not JSON)';
     }
+  }
+
+  async #tryLoad(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const meta = this.#readMeta();
+    if (typeof meta === 'string') return { ok: false, reason: meta };
     if (meta.model !== this.model) return { ok: false, reason: `stale (made for ${meta.model})` };
-    if (meta.caughtUpTo > stats.maxId) return { ok: false, reason: `stale (it covers rows up to ${meta.caughtUpTo}; the database has ${stats.maxId})` };
-    const bytes = readFileSync(files.index);
+    if (meta.databaseId !== this.#options.databaseId) return { ok: false, reason: 'stale (made for another database)' };
+    const sequence = this.#options.store.sequence();
+    if (meta.caughtUpTo > sequence) return { ok: false, reason: `stale (it covers rows up to ${meta.caughtUpTo}; the database has given ids up to ${sequence})` };
+    const file = join(this.#options.directory, meta.file);
+    if (!existsSync(file)) return { ok: false, reason: 'missing' };
+    const bytes = readFileSync(file);
     if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256) return { ok: false, reason: 'corrupt (checksum mismatch)' };
     const lib = this.#lib as typeof import('hnswlib-node');
     const hnsw = new lib.HierarchicalNSW('cosine', meta.dim);
     try {
-      await hnsw.readIndex(files.index, true);
+      await hnsw.readIndex(file, true);
     } catch (error) {
       return { ok: false, reason: `corrupt (${(error as Error).message})` };
     }
-    hnsw.setEf(this.#settings.ef);
+    hnsw.setEf(this.#options.settings.ef);
     this.#hnsw = hnsw;
     this.#dim = meta.dim;
     this.#caughtUpTo = meta.caughtUpTo;
@@ -186,8 +215,9 @@ export class VectorIndex {
   #create(dim: number, capacity: number): HierarchicalNSW {
     const lib = this.#lib as typeof import('hnswlib-node');
     const hnsw = new lib.HierarchicalNSW('cosine', dim);
-    hnsw.initIndex({ maxElements: Math.max(1024, capacity), m: this.#settings.m, efConstruction: this.#settings.efConstruction, randomSeed: 100, allowReplaceDeleted: true });
-    hnsw.setEf(this.#settings.ef);
+    const { m, efConstruction, ef } = this.#options.settings;
+    hnsw.initIndex({ maxElements: Math.max(1024, capacity), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
+    hnsw.setEf(ef);
     return hnsw;
   }
 
@@ -196,28 +226,28 @@ export class VectorIndex {
     this.#rebuildProgress = { done: 0, total };
     this.#hnsw = undefined;
     this.#labels.clear();
+    this.#deleted = 0;
     this.#caughtUpTo = 0;
     this.#rebuild = (async () => {
-      let batch = 0;
-      for (const row of this.#store.since(this.model, 0)) {
-        this.#insert(row.id, row.vector, total);
-        this.#caughtUpTo = row.id;
-        this.#rebuildProgress.done += 1;
-        batch += 1;
-        if (batch >= REBUILD_CHUNK) {
-          batch = 0;
-          // Let replies and the REPL run between chunks.
-          await new Promise((resolve) => setImmediate(resolve));
+      for (;;) {
+        // One page, read whole: no statement stays open while turns use the database in between.
+        const page = this.#options.store.page(this.model, this.#caughtUpTo, REBUILD_PAGE);
+        if (page.length === 0) break;
+        for (const row of page) {
+          this.#insert(row.id, row.vector, total);
+          this.#caughtUpTo = row.id;
         }
+        this.#rebuildProgress.done += page.length;
+        await yieldToEventLoop();
       }
       this.#state = this.#hnsw === undefined ? 'empty' : 'ready';
-      this.catchUp();
+      this.#addMissing();
       this.save();
-      this.#log.info({ model: this.model, vectors: this.size }, 'vector index rebuilt');
+      this.#options.log.info({ model: this.model, vectors: this.size }, 'vector index rebuilt');
     })().finally(() => {
       this.#rebuild = undefined;
     });
-    this.#rebuild.catch((error: unknown) => this.#log.error({ err: error, model: this.model }, 'vector index rebuild failed'));
+    this.#rebuild.catch((error: unknown) => this.#options.log.error({ err: error, model: this.model }, 'vector index rebuild failed'));
   }
 
   /** `empty`, `ready` or `rebuilding`. */
@@ -251,13 +281,13 @@ export class VectorIndex {
   }
 
   #insert(label: number, vector: Float32Array, capacityHint = 0): void {
-    if (this.#labels.has(label)) return;
+    if (this.#labels.has(label) || isZero(vector)) return;
     if (this.#hnsw === undefined) {
       this.#dim = vector.length;
       this.#hnsw = this.#create(vector.length, Math.max(capacityHint, 1024));
     }
     if (vector.length !== this.#dim) {
-      this.#log.warn({ model: this.model, label, dim: vector.length, expected: this.#dim }, 'vector of the wrong size left out of the index');
+      this.#options.log.warn({ model: this.model, label, dim: vector.length, expected: this.#dim }, 'vector of the wrong size left out of the index');
       return;
     }
     const hnsw = this.#hnsw;
@@ -278,8 +308,7 @@ export class VectorIndex {
   add(label: number, vector: Float32Array): void {
     if (this.#state === 'rebuilding') return;
     this.#insert(label, vector);
-    if (this.#state === 'empty') this.#state = 'ready';
-    if (this.#unsaved >= this.#settings.saveEvery) this.save();
+    if (this.#hnsw !== undefined && this.#state === 'empty') this.#state = 'ready';
   }
 
   /**
@@ -301,26 +330,29 @@ export class VectorIndex {
   /**
    * Add the stored vectors this index lacks: rows with ids above
    * `caughtUpTo` (ids only grow, so this also picks up another process's
-   * writes). Cheap when there is nothing new: one indexed query.
+   * writes). Cheap when there is nothing new: one indexed query. It never
+   * writes the file (that would put a 100 MB write on a reply's path).
    * @returns how many vectors were added
    */
   catchUp(): number {
-    const added = this.#addMissing();
-    if (this.#unsaved >= this.#settings.saveEvery) this.save();
-    return added;
+    return this.#addMissing();
   }
 
   #addMissing(): number {
     if (this.#state === 'rebuilding') return 0;
     let added = 0;
-    for (const row of this.#store.since(this.model, this.#caughtUpTo)) {
-      if (!this.#labels.has(row.id)) {
-        this.#insert(row.id, row.vector);
-        added += 1;
+    for (;;) {
+      const page = this.#options.store.page(this.model, this.#caughtUpTo, CATCH_UP_PAGE);
+      if (page.length === 0) break;
+      for (const row of page) {
+        if (!this.#labels.has(row.id) && !isZero(row.vector)) {
+          this.#insert(row.id, row.vector);
+          added += 1;
+        }
+        this.#caughtUpTo = row.id;
       }
-      this.#caughtUpTo = row.id;
     }
-    if (added > 0 && this.#state === 'empty') this.#state = 'ready';
+    if (this.#hnsw !== undefined && this.#state === 'empty') this.#state = 'ready';
     return added;
   }
 
@@ -332,62 +364,81 @@ export class VectorIndex {
    */
   search(query: Float32Array, k: number): VectorHit[] | undefined {
     if (this.#state === 'rebuilding') return undefined;
-    this.catchUp();
+    this.#addMissing();
     const hnsw = this.#hnsw;
     if (hnsw === undefined || this.size === 0) return [];
-    if (query.length !== this.#dim || !query.some((value) => value !== 0)) return undefined;
-    const wanted = Math.min(k, this.size);
-    const result = hnsw.searchKnn(Array.from(query), wanted);
+    if (query.length !== this.#dim || isZero(query)) return undefined;
+    const result = hnsw.searchKnn(Array.from(query), Math.min(k, this.size));
     return result.neighbors.map((label, index) => ({ label, distance: result.distances[index] ?? 2 }));
   }
 
   /**
-   * Write the index and its metadata (temporary files, then rename, so a
-   * crash leaves the old pair or the new one). Catches up first, so the
-   * file covers every stored row up to `caughtUpTo`. No-op when nothing
-   * changed or while rebuilding.
+   * Write the file when enough has changed: at least `saveEvery` vectors,
+   * and a minute since the last write (or as many new vectors as the index
+   * held), so a long re-embedding does not rewrite a large file every few
+   * hundred vectors. Called after each embedding drain, off the reply path.
+   */
+  maybeSave(): void {
+    if (this.#unsaved < this.#options.settings.saveEvery) return;
+    if (Date.now() - this.#lastSaveAt < MIN_SAVE_INTERVAL_MS && this.#unsaved < Math.max(this.#options.settings.saveEvery, this.size / 2)) return;
+    this.save();
+  }
+
+  /**
+   * Write the index and its metadata now (a new index file named by its
+   * checksum, then the metadata renamed over the old one), after catching
+   * up, so the file covers every stored row up to `caughtUpTo`. No-op when
+   * nothing changed, or while rebuilding. A failure is logged: the next
+   * start catches up or rebuilds.
    */
   save(): void {
     if (this.#state === 'rebuilding' || this.#hnsw === undefined) return;
     this.#addMissing();
-    if (this.#unsaved === 0 && existsSync(this.#files.meta)) return;
-    mkdirSync(this.#directory, { recursive: true });
-    const files = this.#files;
-    const suffix = `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const temporaryIndex = files.index + suffix;
-    const temporaryMeta = files.meta + suffix;
+    if (this.#unsaved === 0 && existsSync(this.#metaFile)) return;
+    const directory = this.#options.directory;
+    mkdirSync(directory, { recursive: true });
+    const stem = indexFileStem(this.model);
+    const temporary = join(directory, `${stem}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const temporaryMeta = `${temporary}.json`;
     try {
-      this.#hnsw.writeIndexSync(temporaryIndex);
+      this.#hnsw.writeIndexSync(temporary);
+      const sha256 = createHash('sha256').update(readFileSync(temporary)).digest('hex');
+      const file = `${stem}.${sha256.slice(0, 16)}.hnsw`;
+      renameSync(temporary, join(directory, file));
+      const previous = this.#readMeta();
       const meta: IndexMeta = {
-        version: 1,
+        version: 2,
         model: this.model,
+        databaseId: this.#options.databaseId,
+        file,
         dim: this.#dim as number,
         caughtUpTo: this.#caughtUpTo,
         count: this.size,
-        sha256: createHash('sha256').update(readFileSync(temporaryIndex)).digest('hex'),
-        m: this.#settings.m,
-        efConstruction: this.#settings.efConstruction,
+        sha256,
+        m: this.#options.settings.m,
+        efConstruction: this.#options.settings.efConstruction,
         savedAt: new Date().toISOString(),
       };
       writeFileSync(temporaryMeta, JSON.stringify(meta, null, 2) + '\n');
-      renameSync(temporaryIndex, files.index);
-      renameSync(temporaryMeta, files.meta);
+      renameSync(temporaryMeta, this.#metaFile);
       this.#unsaved = 0;
+      this.#lastSaveAt = Date.now();
+      // Keep the file the old metadata named (another process may be reading it); drop older ones.
+      const keep = new Set([file, typeof previous === 'string' ? '' : previous.file]);
+      for (const name of readdirSync(directory)) {
+        if (name.startsWith(`${stem}.`) && name.endsWith('.hnsw') && !keep.has(name)) rmSync(join(directory, name), { force: true });
+      }
     } catch (error) {
-      this.#log.warn({ err: error, model: this.model }, 'could not write the vector index; it is rebuilt or caught up at the next start');
-      rmSync(temporaryIndex, { force: true });
+      this.#options.log.warn({ err: error, model: this.model }, 'could not write the vector index; it is caught up or rebuilt at the next start');
+      rmSync(temporary, { force: true });
       rmSync(temporaryMeta, { force: true });
     }
   }
 
-  #removeFiles(): void {
-    rmSync(this.#files.index, { force: true });
-    rmSync(this.#files.meta, { force: true });
-  }
-
-  /** The index file's path (for `steward memory` and tests). */
+  /** The index file in use, or where it will be written. */
   get file(): string {
-    return this.#files.index;
+    const meta = this.#readMeta();
+    return join(this.#options.directory, typeof meta === 'string' ? `${indexFileStem(this.model)}.hnsw` : meta.file);
   }
 
   /** Wait for a rebuild, then save. */

@@ -40,21 +40,26 @@ describe('memory tools and the turn context', () => {
 
   it('keeps the memory of a turn within memory.contextTokens, profile first and recall after the message', async () => {
     local = await startOpenAIServer({ model: 'local-model' });
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url }, overrides: { memory: { contextTokens: 200 } } });
+    const clock = manualClock('2026-11-21T08:00:00Z');
+    opened = await openTestSteward({ clock, env: { STEWARD_LOCAL_FAST_URL: local.url }, overrides: { memory: { contextTokens: 200 } } });
     for (let index = 0; index < 40; index += 1) await opened.say(`remember hobby ${index}: collecting vintage fountain pens of series ${index}`);
     await opened.say('add habit meditation daily');
+    for (let index = 0; index < 10; index += 1) await opened.say(`I found a fountain pen with a gold nib at market stall ${index}`);
+    clock.advance(31 * 60_000); // a new conversation: the earlier one can be recalled
     await opened.say('which fountain pens should I collect next?');
     const turn = local.chatRequests.filter(isChatTurn).at(-1)!;
     const system = systemText(turn);
     const memoryPart = system.slice(system.indexOf('What you know about the owner'));
     const user = lastText(turn);
+    expect(user.startsWith('which fountain pens should I collect next?\n\n(Recalled from earlier conversations')).toBe(true);
     const recalled = user.slice(user.indexOf('(Recalled'), user.lastIndexOf('\n\n['));
+    expect(recalled).toContain('said: I found a fountain pen with a gold nib at market stall');
+    expect(recalled).not.toContain('remember hobby'); // command lines are not memories (the facts they stored are)
     expect(memoryPart).toContain('What you know about the owner (their profile):\n- other · hobby');
     expect(system).toContain('meditation');
-    expect(estimateTokens(memoryPart) + estimateTokens(recalled)).toBeLessThanOrEqual(200 + 40);
+    // Profile, where we left off, today's habits and recall together stay within the budget, headings included.
+    expect(estimateTokens(memoryPart) + estimateTokens(recalled)).toBeLessThanOrEqual(200);
     expect(memoryPart.split('\n- other · hobby').length - 1).toBeLessThan(40);
-    expect(user.startsWith('which fountain pens should I collect next?\n\n')).toBe(true);
-    expect(recalled).not.toContain('remember hobby'); // command lines are not memories (the facts they stored are)
   });
 
   it('fits lines into a budget, cutting only a first line that is too long', () => {

@@ -15,8 +15,11 @@ async function fill(opened: TestSteward, count: number): Promise<void> {
   await opened.steward.memory.embedPending();
 }
 
-function indexFiles(dataDir: string): string[] {
-  return readdirSync(join(dataDir, 'vectors')).filter((name) => name.endsWith('.hnsw'));
+/** The index file in use: the one its metadata file names. */
+function currentIndexFile(dataDir: string): string {
+  const meta = readdirSync(join(dataDir, 'vectors')).find((name) => name.endsWith('.json'));
+  if (meta === undefined) throw new Error('no index metadata');
+  return (JSON.parse(readFileSync(join(dataDir, 'vectors', meta), 'utf8')) as { file: string }).file;
 }
 
 /** Embedders, the HNSW index files and hybrid recall. */
@@ -95,8 +98,7 @@ describe('vectors and recall', () => {
     expect(new Set(embedded).size).toBe(embedded.length);
     expect(opened.steward.database.prepare("SELECT count(*) AS n FROM embeddings WHERE model = 'http:embed-model'").get()).toEqual({ n: 31 });
     await opened.close();
-    const [file] = indexFiles(directory);
-    expect(file).toBeDefined();
+    const file = currentIndexFile(directory);
 
     const calls = (): number => embeddings!.embeddingRequests.filter((request) => !request.input.some((text) => text.includes('dentist'))).length;
     const before = calls();
@@ -113,13 +115,14 @@ describe('vectors and recall', () => {
       return { how: report?.how ?? '?', reason: report?.reason };
     };
     expect(await reopen()).toEqual({ how: 'loaded', reason: undefined });
-    rmSync(join(directory, 'vectors', file as string));
+    rmSync(join(directory, 'vectors', file));
     expect(await reopen()).toEqual({ how: 'rebuilt', reason: 'missing' });
-    const bytes = readFileSync(join(directory, 'vectors', file as string));
+    const rebuilt = join(directory, 'vectors', currentIndexFile(directory));
+    const bytes = readFileSync(rebuilt);
     bytes.fill(7, 200, 400);
-    writeFileSync(join(directory, 'vectors', file as string), bytes);
+    writeFileSync(rebuilt, bytes);
     expect(await reopen()).toEqual({ how: 'rebuilt', reason: 'corrupt (checksum mismatch)' });
-    writeFileSync(join(directory, 'vectors', file as string), 'not an index');
+    writeFileSync(join(directory, 'vectors', currentIndexFile(directory)), 'not an index');
     expect(await reopen()).toEqual({ how: 'rebuilt', reason: 'corrupt (checksum mismatch)' });
     // No text was embedded again: only the queries ("dentist appointment") went to the server.
     expect(calls()).toBe(before);

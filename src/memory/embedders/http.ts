@@ -89,9 +89,11 @@ export class HttpEmbedder implements Embedder {
         minTimeout: retryMinMs,
         factor: 2,
         ...(signal === undefined ? {} : { signal }),
-        shouldRetry: ({ error }) => !(error instanceof EmbeddingError) || error.retryable,
+        shouldRetry: ({ error }) => signal?.aborted !== true && (!(error instanceof EmbeddingError) || error.retryable),
       });
     } catch (error) {
+      // Cancelled (steward is closing, Ctrl-C): not the server's failure.
+      if (signal?.aborted === true) throw signal.reason;
       if (error instanceof EmbeddingError) throw error;
       throw new EmbeddingError(`embeddings at ${this.#options.baseUrl} failed: ${(error as Error).message}`, { embedder: this.id, retryable: true }, { cause: error });
     }
