@@ -167,7 +167,7 @@ export const configSchema = z.strictObject({
       limit: z.number().int().min(1).max(100).describe('Recalled memories offered to a turn (and shown by "recall").'),
       candidates: z.number().int().min(1).max(1000).describe('Candidates taken from BM25 and from the vector index before fusion.'),
       rrfK: z.number().positive().describe('k of reciprocal rank fusion: score = sum of 1/(k + rank) (Cormack et al. 2009 use 60).'),
-      recencyHalfLifeDays: z.number().positive().describe('A memory this many days old counts half as recent as a new one.'),
+      recencyHalfLifeDays: z.number().positive().describe('Half-life of recency, in days: a message or episode this old has lost half of recencyWeight (its factor is 1 - recencyWeight/2).'),
       recencyWeight: z.number().min(0).max(1).describe('Share of the score (0-1) that recency can take away from an old memory.'),
       weights: z
         .strictObject({

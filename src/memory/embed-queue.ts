@@ -128,7 +128,7 @@ export class EmbeddingQueue {
    * Embed this model's queued texts until none is left, the embedder fails or `signal` fires.
    * @param options - cancellation, and a progress callback (done, total) for long runs
    * @returns what was done
-   * @throws SqliteError if the database fails
+   * @throws SqliteError if the database fails; any error of the embedder that is not an EmbeddingError (an EmbeddingError ends the drain with `error` set)
    */
   drain(options: { signal?: AbortSignal | undefined; onProgress?: (done: number, total: number) => void } = {}): Promise<DrainResult> {
     if (this.#running !== undefined) return this.#running;

@@ -62,6 +62,7 @@ export class EmbeddingStore {
    * The vector already stored for this text under this model, by any owner.
    * @param model - embedder id
    * @param textHash - sha256 of the text
+   * @returns the vector, or undefined when this text was never embedded with this model
    */
   findByHash(model: string, textHash: string): Float32Array | undefined {
     const row = this.#database
@@ -74,6 +75,7 @@ export class EmbeddingStore {
    * The text hash stored for an owner under a model, if any.
    * @param owner - the owner
    * @param model - embedder id
+   * @returns the sha256 (hex) of the text its vector was made from, or undefined
    */
   hashOf(owner: MemoryRef, model: string): string | undefined {
     return this.#database
@@ -143,6 +145,7 @@ export class EmbeddingStore {
    * How many vectors a model has, and its highest id. Answered from the
    * (model, id) index alone: no vector is read, so this stays cheap at 100k rows.
    * @param model - embedder id
+   * @returns the count and the highest id (0 when there is none)
    */
   stats(model: string): { count: number; maxId: number } {
     const row = this.#database
@@ -155,6 +158,7 @@ export class EmbeddingStore {
    * The owners of some embedding rows (labels from the index). Labels whose
    * rows are gone (deleted by another process) are missing from the map.
    * @param ids - embedding row ids
+   * @returns the owner of each id that still exists
    */
   owners(ids: readonly number[]): Map<number, MemoryRef> {
     const found = new Map<number, MemoryRef>();
@@ -170,6 +174,7 @@ export class EmbeddingStore {
 
   /**
    * Every model that has stored vectors, with counts.
+   * @returns one entry per model, by name
    */
   models(): Array<{ model: string; count: number }> {
     return this.#database.prepare<[], { model: string; count: number }>('SELECT model, count(*) AS count FROM embeddings GROUP BY model ORDER BY model').all();

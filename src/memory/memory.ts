@@ -385,7 +385,8 @@ export class Memory {
    * episodes and current facts, catching up on other processes' writes first.
    * @param text - the query
    * @param options - limit, the session to leave out, cancellation
-   * @returns hits with their reasons
+   * @returns hits with their reasons, and whether vectors took part (and if not, why)
+   * @throws SqliteError if the database fails (an embedder or index failure only turns vectors off)
    */
   async recall(text: string, options: RecallOptions = {}): Promise<RecallResult> {
     const serving = this.#serving();
@@ -410,6 +411,7 @@ export class Memory {
    * What a model turn gets from memory: the profile, where we left off, and recall for the message.
    * @param turn - the session and the owner's message
    * @returns the memory context (the agent fits it into the token budget)
+   * @throws SqliteError if the database fails
    */
   async contextFor(turn: { sessionId: number; text: string; signal?: AbortSignal | undefined }): Promise<MemoryContext> {
     const profileFacts = this.facts.current(this.#config.memory.profileMinConfidence);
@@ -449,7 +451,7 @@ export class Memory {
       return;
     }
     // A command needs no model: embed only when the index is open anyway (a long-lived REPL or daemon).
-    if (turn.kind !== 'command' || this.#opened.has(this.embedder.id)) this.#kickEmbeddings();
+    if (turn.modelTurn || this.#opened.has(this.embedder.id)) this.#kickEmbeddings();
   }
 
   /**
@@ -457,6 +459,7 @@ export class Memory {
    * `memory.closeTimeoutMs`, else the heuristic one (upgraded later).
    * @param sessionId - the session
    * @returns the episode, or undefined when the owner said nothing in it
+   * @throws SqliteError if the database fails (a model failure gives the heuristic episode)
    */
   async endSession(sessionId: number): Promise<Episode | undefined> {
     this.#conversations.endSession(sessionId);
@@ -661,6 +664,7 @@ export class Memory {
    * @param fact - the fact
    * @param messageId - the message that asked
    * @returns the retired fact
+   * @throws Error when the fact does not exist; SqliteError if the database fails
    */
   forget(fact: Fact, messageId: number | null): Fact {
     const retired = this.facts.forget(fact.id, 'the owner asked to forget it', messageId);
@@ -729,6 +733,7 @@ export class Memory {
 /**
  * The "where we left off" line of a turn's context.
  * @param episode - the latest other episode
+ * @returns one line: date, channel, summary (at most 400 characters) and the open follow-ups
  */
 export function describeLeftOff(episode: Episode): string {
   const parts = [`Where we left off (${episode.ended.slice(0, 10)}, ${episode.channel}): ${truncate(episode.summary, 400)}`];

@@ -69,6 +69,7 @@ export interface StructuredOptions {
  * @returns the parsed value with the routing result
  * @throws NoModelAvailableError when no provider answered
  * @throws ModelOutputError when the answer is not JSON of the schema
+ * @throws the abort reason when `options.signal` fires
  */
 export async function completeStructured<T>(
   router: ModelRouter,
