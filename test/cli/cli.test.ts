@@ -35,7 +35,7 @@ describe('the steward command (built, in a child process)', () => {
   }
 
   it('prints --help for every command', async () => {
-    for (const args of [['--help'], ['chat', '--help'], ['run', '--help'], ['daemon', '--help'], ['briefing', '--help'], ['doctor', '--help']]) {
+    for (const args of [['--help'], ['chat', '--help'], ['run', '--help'], ['daemon', '--help'], ['briefing', '--help'], ['doctor', '--help'], ['memory', '--help'], ['memory', 'embed', '--help'], ['outbox', '--help'], ['health', '--help'], ['service', 'install', '--help']]) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: steward');
