@@ -38,6 +38,8 @@ export interface IndexOpenReport {
   caughtUp: number;
   /** Time to open, in ms (a rebuild itself goes on in the background). */
   ms: number;
+  /** Where that time went, in ms: reading and checking the file, hnswlib's load, catching up. */
+  phases?: { verify: number; load: number; labels: number; catchUp: number } | undefined;
 }
 
 /** One nearest neighbour. */
@@ -157,13 +159,15 @@ export class VectorIndex {
     const started = performance.now();
     const index = new VectorIndex(options);
     index.#lib = await loadHnswlib();
-    const stats = options.store.stats(options.model);
     const loaded = await index.#tryLoad();
     if (loaded.ok) {
+      const catchUpStarted = performance.now();
       const caughtUp = index.catchUp();
       index.#lastSaveAt = Date.now();
-      return { index, report: { how: 'loaded', caughtUp, ms: performance.now() - started } };
+      const phases = { ...loaded.phases, catchUp: performance.now() - catchUpStarted };
+      return { index, report: { how: 'loaded', caughtUp, ms: performance.now() - started, phases } };
     }
+    const stats = options.store.stats(options.model);
     if (stats.count === 0) return { index, report: { how: 'empty', caughtUp: 0, ms: performance.now() - started } };
     options.log.warn({ model: options.model, reason: loaded.reason, vectors: stats.count }, 'vector index rebuilt from the stored vectors (no re-embedding)');
     index.#startRebuild(stats.count);
@@ -184,7 +188,8 @@ export class VectorIndex {
     }
   }
 
-  async #tryLoad(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  async #tryLoad(): Promise<{ ok: true; phases: { verify: number; load: number; labels: number } } | { ok: false; reason: string }> {
+    const started = performance.now();
     const meta = this.#readMeta();
     if (typeof meta === 'string') return { ok: false, reason: meta };
     if (meta.model !== this.model) return { ok: false, reason: `stale (made for ${meta.model})` };
@@ -195,6 +200,7 @@ export class VectorIndex {
     if (!existsSync(file)) return { ok: false, reason: 'missing' };
     const bytes = readFileSync(file);
     if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256) return { ok: false, reason: 'corrupt (checksum mismatch)' };
+    const verified = performance.now();
     const lib = this.#lib as typeof import('hnswlib-node');
     const hnsw = new lib.HierarchicalNSW('cosine', meta.dim);
     try {
@@ -202,6 +208,7 @@ export class VectorIndex {
     } catch (error) {
       return { ok: false, reason: `corrupt (${(error as Error).message})` };
     }
+    const read = performance.now();
     hnsw.setEf(this.#options.settings.ef);
     this.#hnsw = hnsw;
     this.#dim = meta.dim;
@@ -209,7 +216,7 @@ export class VectorIndex {
     for (const label of hnsw.getIdsList()) this.#labels.add(label);
     this.#deleted = Math.max(0, hnsw.getCurrentCount() - meta.count);
     this.#state = 'ready';
-    return { ok: true };
+    return { ok: true, phases: { verify: verified - started, load: read - verified, labels: performance.now() - read } };
   }
 
   #create(dim: number, capacity: number): HierarchicalNSW {
