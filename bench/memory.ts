@@ -374,7 +374,7 @@ async function benchSize(size: number, dim: number): Promise<SizeResult> {
       ['store: messages + FTS5 + vectors, one transaction', fmt(stored.ms), '', '', `${size} rows`],
       ['HNSW build from the stored vectors', fmt(built.ms), '', '', `file ${fileMb.toFixed(0)} MB`],
       ['cold start, index file loaded: launch → first recall', fmt(load.sinceLaunchMs), '', '', `median of 3 launches: open ${fmt(load.openMs)}, index ${fmt(load.indexMs)}, recall ${fmt(load.recallMs)} ms; ${load.vectors} vectors; texts embedded: ${loadTexts - 1} (+1 query)`],
-      ['  the first launch after the file was written', fmt(first.sinceLaunchMs), '', `${fmt(first.sinceLaunchMs / load.sinceLaunchMs)}× later`, `index ${fmt(first.indexMs)} ms: the first read of a freshly written 100 MB file is slower on this machine`],
+      ['  the first launch after the file was written', fmt(first.sinceLaunchMs), '', `${fmt(first.sinceLaunchMs / load.sinceLaunchMs)}× later`, `index ${fmt(first.indexMs)} ms (the file just written; reads of it vary most here)`],
       ['cold start, index file missing: launch → first recall', fmt(rebuild.sinceLaunchMs), '', `${fmt(rebuild.sinceLaunchMs / load.sinceLaunchMs)}× load`, `rebuilt in ${fmt(rebuild.indexMs)} ms; texts embedded: ${rebuildTexts - 1} (+1 query)`],
     );
     process.stdout.write(`\n${size} items × ${dim} dimensions\n${table.toString()}\n`);
