@@ -22,7 +22,7 @@ export interface ReplState {
 export function describeSavedEpisode(episode: Episode | undefined): string {
   if (episode === undefined) return 'Nothing to remember from this conversation.';
   const how = episode.method === 'model' ? `summarized by ${episode.provider ?? 'the model'}` : 'summarized without a model for now (a model rewrites it when one is up)';
-  const followups = episode.followups.length > 0 ? ` Open: ${episode.followups.join('; ')}.` : '';
+  const followups = episode.followups.length > 0 ? ` Open: ${episode.followups.join('; ').replace(/[.!?]?$/, (end) => end || '.')}` : '';
   return `Saved as episode #${episode.id}, ${how}: ${episode.summary}${followups}`;
 }
 

@@ -737,6 +737,6 @@ export class Memory {
  */
 export function describeLeftOff(episode: Episode): string {
   const parts = [`Where we left off (${episode.ended.slice(0, 10)}, ${episode.channel}): ${truncate(episode.summary, 400)}`];
-  if (episode.followups.length > 0) parts.push(`Open follow-ups: ${episode.followups.map((item) => truncate(item, 120)).join('; ')}.`);
+  if (episode.followups.length > 0) parts.push(`Open follow-ups: ${episode.followups.map((item) => truncate(item, 120)).join('; ').replace(/[.!?]?$/, (end) => end || '.')}`);
   return parts.join(' ');
 }
