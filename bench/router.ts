@@ -182,6 +182,18 @@ async function main(): Promise<void> {
   await healthy.close();
   const healthyTurns = ITERATIONS;
 
+  // The first local provider refused, the second (local quality) healthy: the chain must still stay local.
+  const secondLocal = await openSteward({ STEWARD_LOCAL_FAST_URL: await refusedUrl(), STEWARD_LOCAL_QUALITY_URL: healthyLocal.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url });
+  let cloudRequestsSecondLocal = 0;
+  let secondLocalAnswered = 0;
+  for (let index = 0; index < ITERATIONS; index += 1) {
+    const before = cloudCount();
+    const timing = await timeTurn(secondLocal.steward);
+    if (timing.provider === 'local-quality') secondLocalAnswered += 1;
+    cloudRequestsSecondLocal += cloudCount() - before;
+  }
+  await secondLocal.close();
+
   // The fallback provider called directly: the baseline for the fallback overhead.
   const direct = await openSteward({ OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url });
   const directSamples: TurnTiming[] = [];
@@ -294,6 +306,7 @@ async function main(): Promise<void> {
   other.push(
     ['tier classifier per turn (rules), ms', `mean ${classifierMean.toFixed(4)}, p99 ${classifierP99.toFixed(4)}`, `router model p50 ${percentile(routerSamples, 0.5).toFixed(2)}`, `${(percentile(routerSamples, 0.5) / classifierMean).toFixed(0)}×`, '≤ 1 ms', yes(classifierP99 <= 1)],
     [`cloud requests during ${healthyTurns} turns with local healthy`, String(cloudRequestsWhileHealthy), '', '', '0', yes(cloudRequestsWhileHealthy === 0)],
+    [`cloud requests during ${ITERATIONS} turns, local-fast refused and local-quality healthy`, `${cloudRequestsSecondLocal} (${secondLocalAnswered} answered by local-quality)`, '', '', '0', yes(cloudRequestsSecondLocal === 0 && secondLocalAnswered === ITERATIONS)],
   );
 
   process.stdout.write(
