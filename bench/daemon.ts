@@ -7,6 +7,7 @@ import { Steward } from '../src/app/steward.js';
 import { loadConfig } from '../src/config/load.js';
 import { fromRoot } from '../src/shared/paths.js';
 import { startSignalServer, type SignalServer } from '../test/support/signal-server.js';
+import { percentile } from './lib/stats.js';
 
 /**
  * `pnpm bench daemon`: the daemon's start-up and shutdown against a bare
@@ -23,11 +24,6 @@ const COMMAND = 'habit stats meditation';
 
 function millisecondsSince(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
 }
 
 /** Run a process to its end; resolves with its wall time in ms. */

@@ -8,6 +8,7 @@ import { HabitStore } from '../plugins/habits/store.js';
 import { openDatabase } from '../src/memory/database.js';
 import { addDays } from '../src/shared/time.js';
 import { fromRoot } from '../src/shared/paths.js';
+import { percentile, random } from './lib/stats.js';
 
 /**
  * `pnpm bench habits`: habit commands on a large history (10 habits × 3
@@ -30,22 +31,6 @@ function run(args: string[], env: Record<string, string>): Promise<number> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`))));
   });
-}
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
-}
-
-/** A deterministic pseudo-random sequence (mulberry32), so every run has the same history. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { VectorIndex } from '../src/memory/vector-index.js';
 import { silentLogger } from '../src/shared/log.js';
 import { fromRoot } from '../src/shared/paths.js';
 import { systemClock } from '../src/shared/time.js';
+import { percentile, random } from './lib/stats.js';
 
 /**
  * `pnpm bench memory`: the memory engine on a synthetic corpus (10k and
@@ -41,17 +42,6 @@ const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 const PEER_QUERIES = Number(process.env.BENCH_PEER_QUERIES ?? 30);
 const TOPICS = 200;
 
-/** mulberry32: a deterministic pseudo-random sequence. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function gaussian(next: () => number): number {
   return Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
 }
@@ -62,11 +52,6 @@ function normalise(vector: Float32Array): Float32Array {
   norm = Math.sqrt(norm) || 1;
   for (let index = 0; index < vector.length; index += 1) vector[index] = (vector[index] ?? 0) / norm;
   return vector;
-}
-
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
 }
 
 const SYLLABLES = ['ka', 'lo', 'mi', 're', 'tu', 'sa', 'ne', 'vo', 'di', 'pa', 'ri', 'zo', 'fe', 'gu', 'ha', 'ju', 'be', 'co', 'ly', 'wa'];

@@ -8,6 +8,7 @@ import { askRouterModel } from '../src/models/router-model.js';
 import { classifyTier } from '../src/models/tiers.js';
 import { silentLogger } from '../src/shared/log.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer, type ServerMode } from '../test/support/openai-server.js';
+import { percentile } from './lib/stats.js';
 
 /**
  * `pnpm bench router`: the model router against local OpenAI-compatible test
@@ -119,11 +120,6 @@ async function peerTurn(localUrl: string, cloudUrl: string): Promise<PeerResult>
   } finally {
     clearTimeout(timer);
   }
-}
-
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
 }
 
 const servers: OpenAIServer[] = [];
@@ -269,9 +265,9 @@ async function main(): Promise<void> {
   await Promise.all(servers.map((running) => running.close()));
 
   const p50 = (samples: readonly TurnTiming[], pick: (timing: TurnTiming) => number | undefined = (timing) => timing.firstToken): number =>
-    percentile(samples.map(pick).filter((value): value is number => value !== undefined), 0.5);
+    percentile(samples.map(pick).filter((value): value is number => value !== undefined), 0.5, Number.NaN);
   const p95 = (samples: readonly TurnTiming[], pick: (timing: TurnTiming) => number | undefined = (timing) => timing.firstToken): number =>
-    percentile(samples.map(pick).filter((value): value is number => value !== undefined), 0.95);
+    percentile(samples.map(pick).filter((value): value is number => value !== undefined), 0.95, Number.NaN);
   const ms = (value: number): string => (Number.isNaN(value) ? '—' : value.toFixed(0));
   const signed = (value: number): string => `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
   const peerCell = (peer: PeerResult): string => (peer.capped ? `> ${ms(peer.ms)} (stopped)` : ms(peer.ms));

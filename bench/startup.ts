@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { fromRoot } from '../src/shared/paths.js';
+import { percentile } from './lib/stats.js';
 
 /**
  * `pnpm bench startup`: whole-process start-up times against a bare
@@ -30,11 +31,6 @@ function run(args: string[], env: Record<string, string>, input?: string, untilO
     child.on('close', (code) => (code === 0 || untilOutput ? finish() : reject(new Error(`${args.join(' ')} exited ${code}`))));
     child.stdin.end(input ?? '');
   });
-}
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
 }
 
 async function main(): Promise<void> {
