@@ -2,17 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fitLines } from '../../src/agent/context.js';
 import { estimateTokens } from '../../src/memory/text.js';
 import { isChatTurn } from '../support/memory.js';
-import { lastText, startOpenAIServer, systemText, type ChatRequest, type OpenAIServer, type ScriptedReply } from '../support/openai-server.js';
+import { lastText, startOpenAIServer, systemText, toolCallingReply, type OpenAIServer } from '../support/openai-server.js';
 import { manualClock, openTestSteward, type TestSteward } from '../support/steward.js';
 
 /** A model that calls `call <tool> <json>` and then reports the tool's answer. */
-function toolUser(request: ChatRequest): ScriptedReply {
-  const last = request.messages[request.messages.length - 1];
-  if (last?.role === 'tool') return { content: `Tool said: ${typeof last.content === 'string' ? last.content : ''}` };
-  const call = /^call (\w+) (.*)$/.exec(lastText(request).split('\n')[0] ?? '');
-  if (call !== null) return { toolCalls: [{ name: call[1] as string, arguments: JSON.parse(call[2] as string) as Record<string, unknown> }] };
-  return { content: 'ok' };
-}
+const toolUser = toolCallingReply('Tool said:');
 
 describe('memory tools and the turn context', () => {
   let local: OpenAIServer | undefined;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { lastText, startOpenAIServer, type ChatRequest, type OpenAIServer, type ScriptedReply } from '../support/openai-server.js';
+import { startOpenAIServer, toolCallingReply, type OpenAIServer } from '../support/openai-server.js';
 import { manualClock, openTestSteward, type TestSteward } from '../support/steward.js';
 
 /**
@@ -7,17 +7,12 @@ import { manualClock, openTestSteward, type TestSteward } from '../support/stewa
  * for the two examples of the issue, and `call <tool> <json>` for every
  * other tool; after a tool result it reports it.
  */
-function toolUser(request: ChatRequest): ScriptedReply {
-  const last = request.messages[request.messages.length - 1];
-  if (last?.role === 'tool') return { content: `Noted! ${typeof last.content === 'string' ? last.content : ''}` };
-  const said = lastText(request).split('\n')[0] ?? '';
+const toolUser = toolCallingReply('Noted!', (said) => {
   if (/went for a run/i.test(said)) return { toolCalls: [{ name: 'habit_check_in', arguments: { habit: 'run' } }] };
   if (/meditated this morning/i.test(said)) return { toolCalls: [{ name: 'habit_check_in', arguments: { habit: 'meditation' } }] };
   if (/40% through the marathon/i.test(said)) return { toolCalls: [{ name: 'goal_update_progress', arguments: { goal: 'marathon', percent: 40 } }] };
-  const call = /^call (\w+) (.*)$/.exec(said);
-  if (call !== null) return { toolCalls: [{ name: call[1] as string, arguments: JSON.parse(call[2] as string) as Record<string, unknown> }] };
-  return { content: 'ok' };
-}
+  return undefined;
+});
 
 describe('agent tools', () => {
   let local: OpenAIServer | undefined;

@@ -117,6 +117,26 @@ export function echoReply(model: string): (request: ChatRequest) => ScriptedRepl
   };
 }
 
+/**
+ * A model that turns `call <tool> <json>` (or whatever `rules` map a
+ * message to) into a tool call, and after a tool result reports it as
+ * `<prefix> <result>`.
+ * @param prefix - what the report starts with, for example `Noted!`
+ * @param rules - more messages to turn into tool calls: return a tool call, or undefined to fall through
+ */
+export function toolCallingReply(prefix: string, rules: (said: string) => ScriptedReply | undefined = () => undefined): (request: ChatRequest) => ScriptedReply {
+  return (request) => {
+    const last = request.messages[request.messages.length - 1];
+    if (last?.role === 'tool') return { content: `${prefix} ${typeof last.content === 'string' ? last.content : ''}` };
+    const said = lastText(request).split('\n')[0] ?? '';
+    const ruled = rules(said);
+    if (ruled !== undefined) return ruled;
+    const call = /^call (\w+) (.*)$/.exec(said);
+    if (call !== null) return { toolCalls: [{ name: call[1] as string, arguments: JSON.parse(call[2] as string) as Record<string, unknown> }] };
+    return { content: 'ok' };
+  };
+}
+
 function countWords(text: string): number {
   return (text.match(/\S+/g) ?? []).length;
 }
