@@ -10,7 +10,7 @@ import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/time.js';
 import type { ConversationStore, StoredMessage } from './conversations.js';
 import { toTimestamp, type Database } from './database.js';
-import { EmbeddingQueue, type DrainResult } from './embed-queue.js';
+import { EmbeddingQueue, MAX_JOB_ATTEMPTS, type DrainResult } from './embed-queue.js';
 import { createEmbedder, HashingEmbedder, HttpEmbedder, OPENAI_EMBEDDING_MODEL, type Embedder } from './embedders/index.js';
 import { EmbeddingStore } from './embedding-store.js';
 import { EpisodeStore, episodeSummarySchema, heuristicSummary, type Episode, type EpisodeSummary, type FinishedSession } from './episodes.js';
@@ -682,12 +682,14 @@ export class Memory {
     const opened = this.#opened.get(serving.id);
     const target = this.#state('reembed_target');
     const count = (sql: string): number => this.#database.prepare<[], { count: number }>(sql).get()?.count ?? 0;
-    const pending = count('SELECT count(*) AS count FROM embedding_jobs');
+    const jobs = (minimumAttempts: number): number =>
+      this.#database.prepare<[string, number], { count: number }>("SELECT count(*) AS count FROM embedding_jobs WHERE model IN (?, '*') AND attempts >= ?").get(this.embedder.id, minimumAttempts)?.count ?? 0;
+    const pending = jobs(0);
     const total = Number(this.#state('reembed_total') ?? 0);
     return {
       embedder: { id: this.embedder.id, kind: this.embedder.kind },
       serving: serving.id,
-      queue: { pending, stuck: count('SELECT count(*) AS count FROM embedding_jobs WHERE attempts >= 5') },
+      queue: { pending, stuck: jobs(MAX_JOB_ATTEMPTS) },
       reembed: target === this.embedder.id && serving.id !== this.embedder.id ? { done: Math.max(0, total - pending), total } : undefined,
       index: opened === undefined ? undefined : { state: opened.index.state, vectors: opened.index.size, file: opened.index.file, opened: opened.report },
       vectors: this.vectors.models(),
