@@ -147,26 +147,32 @@ CREATE TRIGGER facts_fts_update AFTER UPDATE OF key, value ON facts BEGIN
   INSERT INTO facts_fts (rowid, key, value) VALUES (new.id, new.key, new.value);
 END;
 
+-- (ON CONFLICT DO NOTHING, not INSERT OR IGNORE: an outer UPSERT, as the
+-- episodes' save is, overrides a trigger's OR IGNORE and the insert would fail.)
 -- What gets embedded: the owner's messages (not command lines), the model's
 -- answers (not command output, errors or outbound briefings), every
 -- episode, and current facts.
 CREATE TRIGGER messages_embed AFTER INSERT ON messages
   WHEN (new.role = 'user' AND json_extract(new.meta, '$.command') IS NULL) OR json_extract(new.meta, '$.kind') = 'agent'
 BEGIN
-  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
-    SELECT 'message', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]'));
+  INSERT INTO embedding_jobs (owner_type, owner_id, model)
+    SELECT 'message', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]')) WHERE true
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER episodes_embed AFTER INSERT ON episodes BEGIN
-  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
-    SELECT 'episode', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]'));
+  INSERT INTO embedding_jobs (owner_type, owner_id, model)
+    SELECT 'episode', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]')) WHERE true
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER episodes_embed_update AFTER UPDATE OF summary, topics, followups ON episodes BEGIN
-  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
-    SELECT 'episode', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]'));
+  INSERT INTO embedding_jobs (owner_type, owner_id, model)
+    SELECT 'episode', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]')) WHERE true
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER facts_embed AFTER INSERT ON facts WHEN new.valid_to IS NULL BEGIN
-  INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model)
-    SELECT 'fact', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]'));
+  INSERT INTO embedding_jobs (owner_type, owner_id, model)
+    SELECT 'fact', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]')) WHERE true
+    ON CONFLICT DO NOTHING;
 END;
 
 -- Messages stored before this migration: index them and queue them (for
