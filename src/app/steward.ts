@@ -286,7 +286,10 @@ export class Steward implements StewardServices {
     const base = { purpose: 'chat' as const, sessionId, inboundId, channel: message.channel, decision, startedAt };
     // Set by the attempt that answers (TypeScript cannot see assignments inside the callback).
     let firstTokenAt = null as number | null;
-    const { systemPrompt, history, text } = await assembleTurnContext(
+    // No provider can take the turn (none configured, or only cloud ones with allowCloud=false):
+    // the router says so at once, so recall and the query embedding are not paid for.
+    const noProvider = this.router.chain(tier).candidates.length === 0;
+    const { systemPrompt, history, text } = noProvider ? { systemPrompt: '', history: [], text: messageText } : await assembleTurnContext(
       {
         conversations: this.conversations,
         plugins: this.plugins,

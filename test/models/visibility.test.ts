@@ -120,28 +120,27 @@ describe('router visibility and per-turn metrics', () => {
     expect(doctor.stdout).toMatch(/ok {4}model openai-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model gpt-4o-mini \(serves gpt-test\); breaker closed; served 1 request\n/);
   });
 
-  it('warns in "steward doctor" about a chain that names an unknown provider', async () => {
-    const local = await server('local-model');
+  /** `steward doctor` with a config file (in a fresh data directory) and a local fast model. */
+  async function doctorWith(config: Record<string, unknown>, localUrl: string): Promise<{ code: number | null; stdout: string }> {
     const { dataDir, remove } = temporaryDataDir();
     cleanups.push(remove);
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const configFile = join(dataDir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ models: { chains: { quality: ['studio-70b', 'local-fast'] } } }));
-    const doctor = await runCli(['doctor'], { env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_LOCAL_FAST_URL: local.url } });
+    writeFileSync(configFile, JSON.stringify(config));
+    return runCli(['doctor'], { env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_LOCAL_FAST_URL: localUrl } });
+  }
+
+  it('warns in "steward doctor" about a chain that names an unknown provider', async () => {
+    const local = await server('local-model');
+    const doctor = await doctorWith({ models: { chains: { quality: ['studio-70b', 'local-fast'] } } }, local.url);
     expect(doctor.stdout).toContain('warn  chain quality        models.chains.quality names "studio-70b", which no provider has: fix the id or add it to models.providers');
     expect(doctor.stdout).not.toContain('never used');
   });
 
   it('warns in "steward doctor" about a provider that no chain names', async () => {
     const local = await server('local-model');
-    const { dataDir, remove } = temporaryDataDir();
-    cleanups.push(remove);
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const configFile = join(dataDir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ models: { providers: [{ id: 'studio-70b', baseUrl: local.url, model: 'big', tier: 'quality', kind: 'local' }] } }));
-    const doctor = await runCli(['doctor'], { env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_LOCAL_FAST_URL: local.url } });
+    const doctor = await doctorWith({ models: { providers: [{ id: 'studio-70b', baseUrl: local.url, model: 'big', tier: 'quality', kind: 'local' }] } }, local.url);
     expect(doctor.stdout).toContain('warn  model studio-70b     no chain names it (models.chains.fast / .quality), so it is never used: add "studio-70b" to a chain');
   });
 });
