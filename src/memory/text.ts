@@ -44,6 +44,7 @@ export function words(text: string): string[] {
  * @returns its stem
  */
 export function stem(word: string): string {
+  if (word.endsWith("'s")) word = word.slice(0, -2); // sister's -> sister
   if (word.length <= 4) return word;
   for (const suffix of ['ingly', 'edly', 'ing', 'ed', 'ies', 'es', 'ly', 's']) {
     if (word.endsWith(suffix) && word.length - suffix.length >= 3) {

@@ -184,6 +184,7 @@ describe('vectors and recall', () => {
     };
     expect(cosine('running', 'I went for a run')).toBeGreaterThan(0.5);
     expect(cosine('alpha again', 'bravo')).toBe(0);
+    expect(cosine('sister', "sister's name: Ana")).toBeGreaterThan(0.5);
     expect(embedder.embedOne('the of and').every((value) => value === 0)).toBe(true);
   });
 });
