@@ -31,7 +31,9 @@ function timeProcess(args: string[], env: Record<string, string>): Promise<numbe
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
-    child.on('close', (code) => (code === 0 ? resolve(millisecondsSince(started)) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(millisecondsSince(started)) : reject(new Error(`${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -39,7 +41,10 @@ function timeProcess(args: string[], env: Record<string, string>): Promise<numbe
 function timeDaemon(env: Record<string, string>): Promise<{ ready: number; stop: number }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), 'daemon'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), 'daemon'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let ready = 0;
     let stopping = 0n;
@@ -51,7 +56,11 @@ function timeDaemon(env: Record<string, string>): Promise<{ ready: number; stop:
         child.kill('SIGTERM');
       }
     });
-    child.on('close', (code) => (code === 0 && ready > 0 ? resolve({ ready, stop: millisecondsSince(stopping) }) : reject(new Error(`steward daemon exited ${code}: ${stdout}`))));
+    child.on('close', (code) =>
+      code === 0 && ready > 0
+        ? resolve({ ready, stop: millisecondsSince(stopping) })
+        : reject(new Error(`steward daemon exited ${code}: ${stdout}`)),
+    );
   });
 }
 
@@ -94,7 +103,9 @@ async function main(): Promise<void> {
 
   // The peer of the round trip: the same command through the one pipeline, in-process.
   const peerDir = mkdtempSync(join(tmpdir(), 'steward-bench-handle-'));
-  const inProcess = await Steward.open({ config: loadConfig({ env: { STEWARD_DATA_DIR: peerDir, STEWARD_TIMEZONE: 'UTC' }, readLocalFile: false }) });
+  const inProcess = await Steward.open({
+    config: loadConfig({ env: { STEWARD_DATA_DIR: peerDir, STEWARD_TIMEZONE: 'UTC' }, readLocalFile: false }),
+  });
   const message = { channel: 'signal' as const, sender: OWNER, text: COMMAND, receivedAt: new Date() };
   await inProcess.handle({ ...message, text: 'add habit meditation daily' });
   const handled: number[] = [];
@@ -105,7 +116,10 @@ async function main(): Promise<void> {
   }
   await inProcess.close();
 
-  const daemon = spawn(process.execPath, [steward, 'daemon'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+  const daemon = spawn(process.execPath, [steward, 'daemon'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: 'ignore',
+  });
   await new Promise<void>((resolve) => {
     const check = setInterval(() => {
       if (signal.eventClients > 0) {
@@ -123,19 +137,30 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(peerDir, { recursive: true, force: true });
 
-  const table = new Table({ head: ['what', 'p50 ms', 'p95 ms', 'ratio (p50)', 'target'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['what', 'p50 ms', 'p95 ms', 'ratio (p50)', 'target'],
+    style: { head: [], border: [] },
+  });
   const bareP50 = percentile(bare, 0.5);
   const handledP50 = percentile(handled, 0.5);
   const row = (name: string, samples: number[], peer: number, peerName: string, target = ''): void => {
     const p50 = percentile(samples, 0.5);
-    table.push([name, p50.toFixed(1), percentile(samples, 0.95).toFixed(1), peer === 0 ? '1.00' : `${(p50 / peer).toFixed(2)} × ${peerName}`, target]);
+    table.push([
+      name,
+      p50.toFixed(1),
+      percentile(samples, 0.95).toFixed(1),
+      peer === 0 ? '1.00' : `${(p50 / peer).toFixed(2)} × ${peerName}`,
+      target,
+    ]);
   };
   row('peer: node -e 0 (whole process)', bare, 0, '');
   row('steward daemon: launch → ready', ready, bareP50, 'bare node', '≤ 1000 ms');
   row('steward daemon: SIGTERM → exit (idle)', stop, bareP50, 'bare node');
   row(`peer: steward.handle("${COMMAND}") in-process`, handled, 0, '');
   row('Signal round trip: SSE event → reply sent', roundTrips, handledP50, 'handle()');
-  process.stdout.write(`daemon, ${iterations} launches and ${messages} messages, Node ${process.version}\n${table.toString()}\n`);
+  process.stdout.write(
+    `daemon, ${iterations} launches and ${messages} messages, Node ${process.version}\n${table.toString()}\n`,
+  );
 }
 
 await main();

@@ -26,10 +26,17 @@ const TODAY = '2026-11-21';
 function run(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Number(process.hrtime.bigint() - started) / 1e6)
+        : reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -39,12 +46,15 @@ async function main(): Promise<void> {
   const env = { STEWARD_DATA_DIR: dataDir, STEWARD_TIMEZONE: 'UTC' };
   const steward = fromRoot('bin', 'steward.js');
   const frequencies = ['daily', '3 times per week', 'on mon,wed,fri', 'weekly', 'twice a month'];
-  for (let index = 0; index < HABITS; index += 1) await run([steward, 'run', `add habit h${index} ${frequencies[index % frequencies.length]}`], env);
+  for (let index = 0; index < HABITS; index += 1)
+    await run([steward, 'run', `add habit h${index} ${frequencies[index % frequencies.length]}`], env);
   await run([steward, 'run', 'set goal run a marathon by 2027-05-01'], env);
 
   const database = openDatabase(dataDir);
   const next = random(42);
-  const insert = database.prepare("INSERT INTO habit_checkins (habit_id, day, kind, created_at) VALUES (?, ?, ?, '2026-01-01T00:00:00Z')");
+  const insert = database.prepare(
+    "INSERT INTO habit_checkins (habit_id, day, kind, created_at) VALUES (?, ?, ?, '2026-01-01T00:00:00Z')",
+  );
   database.transaction(() => {
     for (let habit = 1; habit <= HABITS; habit += 1) {
       for (let offset = DAYS; offset >= 1; offset -= 1) {
@@ -88,11 +98,29 @@ async function main(): Promise<void> {
   const table = new Table({ head: ['what', 'p50', 'p95', '× peer (p50)', 'target'], style: { head: [], border: [] } });
   processes.forEach((entry, index) => {
     const p50 = percentile(entry.samples, 0.5);
-    table.push([entry.name, `${p50.toFixed(0)} ms`, `${percentile(entry.samples, 0.95).toFixed(0)} ms`, (p50 / baseline).toFixed(2), index === 1 ? '≤ 300 ms' : '']);
+    table.push([
+      entry.name,
+      `${p50.toFixed(0)} ms`,
+      `${percentile(entry.samples, 0.95).toFixed(0)} ms`,
+      (p50 / baseline).toFixed(2),
+      index === 1 ? '≤ 300 ms' : '',
+    ]);
   });
   const readP50 = percentile(read, 0.5);
-  table.push(['peer: read one habit\'s check-ins (SQLite)', `${readP50.toFixed(0)} µs`, `${percentile(read, 0.95).toFixed(0)} µs`, '1.00', '']);
-  table.push(['Loop entries + streaks + strength + rates', `${percentile(analyse, 0.5).toFixed(0)} µs`, `${percentile(analyse, 0.95).toFixed(0)} µs`, (percentile(analyse, 0.5) / readP50).toFixed(2), '']);
+  table.push([
+    "peer: read one habit's check-ins (SQLite)",
+    `${readP50.toFixed(0)} µs`,
+    `${percentile(read, 0.95).toFixed(0)} µs`,
+    '1.00',
+    '',
+  ]);
+  table.push([
+    'Loop entries + streaks + strength + rates',
+    `${percentile(analyse, 0.5).toFixed(0)} µs`,
+    `${percentile(analyse, 0.95).toFixed(0)} µs`,
+    (percentile(analyse, 0.5) / readP50).toFixed(2),
+    '',
+  ]);
   process.stdout.write(
     `habits, ${HABITS} habits × ${DAYS} days (${entries.length} entries in h0), ${iterations} process runs and ${rounds} in-process rounds each, Node ${process.version}\n${table.toString()}\n`,
   );

@@ -38,7 +38,11 @@ interface Opened {
 
 async function openSteward(env: Record<string, string>, overrides: Record<string, unknown> = {}): Promise<Opened> {
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-bench-router-'));
-  const config = loadConfig({ env: { STEWARD_DATA_DIR: dataDir, STEWARD_TIMEZONE: 'UTC', ...env }, overrides, readLocalFile: false });
+  const config = loadConfig({
+    env: { STEWARD_DATA_DIR: dataDir, STEWARD_TIMEZONE: 'UTC', ...env },
+    overrides,
+    readLocalFile: false,
+  });
   const steward = await Steward.open({ config, log: silentLogger() });
   return {
     steward,
@@ -78,7 +82,12 @@ async function timeTurn(steward: Steward, text = 'hello'): Promise<TurnTiming> {
     },
   );
   if (reply.kind !== 'agent' || first === undefined) throw new Error(`bench turn failed: ${reply.text}`);
-  return { firstToken: first - started, restarted: restarted === undefined ? undefined : restarted - started, total: performance.now() - started, provider: reply.via?.provider ?? '?' };
+  return {
+    firstToken: first - started,
+    restarted: restarted === undefined ? undefined : restarted - started,
+    total: performance.now() - started,
+    provider: reply.via?.provider ?? '?',
+  };
 }
 
 interface PeerResult {
@@ -112,11 +121,19 @@ async function peerTurn(localUrl: string, cloudUrl: string): Promise<PeerResult>
     const from = text.includes('[gpt-test]') ? 'cloud' : 'local';
     const complete = text.trim().endsWith(']');
     const words = text.trim().split(/\s+/).length;
-    return { ms: (first ?? performance.now()) - started, capped: false, outcome: complete ? `whole ${from} answer` : `half answer (${words} words) passed as whole` };
+    return {
+      ms: (first ?? performance.now()) - started,
+      capped: false,
+      outcome: complete ? `whole ${from} answer` : `half answer (${words} words) passed as whole`,
+    };
   } catch (error) {
     if (controller.signal.aborted) return { ms: PEER_CAP_MS, capped: true, outcome: 'no answer yet' };
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
-    return { ms: (first ?? performance.now()) - started, capped: false, outcome: `${first === undefined ? '' : 'partial answer, then '}error: ${message.slice(0, 40)}` };
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    return {
+      ms: (first ?? performance.now()) - started,
+      capped: false,
+      outcome: `${first === undefined ? '' : 'partial answer, then '}error: ${message.slice(0, 40)}`,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -135,11 +152,19 @@ async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
  * assistant each time, whose probe found the local server healthy, which
  * then misbehaves.
  */
-async function closedBreakerSamples(cloud: OpenAIServer, mode: ServerMode | 'refused', iterations: number): Promise<TurnTiming[]> {
+async function closedBreakerSamples(
+  cloud: OpenAIServer,
+  mode: ServerMode | 'refused',
+  iterations: number,
+): Promise<TurnTiming[]> {
   const samples: TurnTiming[] = [];
   for (let index = 0; index < iterations; index += 1) {
     const local = await server('local-model');
-    const opened = await openSteward({ STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url });
+    const opened = await openSteward({
+      STEWARD_LOCAL_FAST_URL: local.url,
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: cloud.url,
+    });
     await opened.steward.probeProviders();
     if (mode === 'refused') await local.close();
     else local.mode = mode;
@@ -162,7 +187,11 @@ async function main(): Promise<void> {
 
   // Healthy local server; the cloud must get nothing (counted around each steward turn).
   const cloudCount = (): number => cloud.chatRequests.length + cloud.probes;
-  const healthy = await openSteward({ STEWARD_LOCAL_FAST_URL: healthyLocal.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url });
+  const healthy = await openSteward({
+    STEWARD_LOCAL_FAST_URL: healthyLocal.url,
+    OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: cloud.url,
+  });
   const healthySamples: TurnTiming[] = [];
   const healthyPeer: number[] = [];
   let healthyPeerOutcome = '';
@@ -179,7 +208,12 @@ async function main(): Promise<void> {
   const healthyTurns = ITERATIONS;
 
   // The first local provider refused, the second (local quality) healthy: the chain must still stay local.
-  const secondLocal = await openSteward({ STEWARD_LOCAL_FAST_URL: await refusedUrl(), STEWARD_LOCAL_QUALITY_URL: healthyLocal.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url });
+  const secondLocal = await openSteward({
+    STEWARD_LOCAL_FAST_URL: await refusedUrl(),
+    STEWARD_LOCAL_QUALITY_URL: healthyLocal.url,
+    OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: cloud.url,
+  });
   let cloudRequestsSecondLocal = 0;
   let secondLocalAnswered = 0;
   for (let index = 0; index < ITERATIONS; index += 1) {
@@ -201,7 +235,11 @@ async function main(): Promise<void> {
   const refusedClosed = await closedBreakerSamples(cloud, 'refused', ITERATIONS);
   const deadUrl = await refusedUrl();
   const refusedPeer = await peerTurn(deadUrl, cloud.url);
-  const open = await openSteward({ STEWARD_LOCAL_FAST_URL: deadUrl, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url });
+  const open = await openSteward({
+    STEWARD_LOCAL_FAST_URL: deadUrl,
+    OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: cloud.url,
+  });
   await timeTurn(open.steward); // opens the breaker
   const refusedOpen: TurnTiming[] = [];
   for (let index = 0; index < ITERATIONS; index += 1) refusedOpen.push(await timeTurn(open.steward));
@@ -212,7 +250,11 @@ async function main(): Promise<void> {
   const hangingNext: TurnTiming[] = [];
   for (let index = 0; index < SLOW_ITERATIONS; index += 1) {
     const local = await server('local-model');
-    const opened = await openSteward({ STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url });
+    const opened = await openSteward({
+      STEWARD_LOCAL_FAST_URL: local.url,
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: cloud.url,
+    });
     await opened.steward.probeProviders();
     local.mode = 'hang';
     hangingFirst.push(await timeTurn(opened.steward));
@@ -258,16 +300,42 @@ async function main(): Promise<void> {
   routerServer.respond = () => ({ content: 'fast' });
   const routerSamples: number[] = [];
   for (let index = 0; index < ITERATIONS; index += 1) {
-    const answer = await askRouterModel({ id: 'router', baseUrl: routerServer.url, model: 'router-model', tier: 'fast', kind: 'local', apiKey: undefined, timeoutMs: 1000 }, corpus[index % corpus.length] ?? 'hi', { budgetMs: 1000 });
+    const answer = await askRouterModel(
+      {
+        id: 'router',
+        baseUrl: routerServer.url,
+        model: 'router-model',
+        tier: 'fast',
+        kind: 'local',
+        apiKey: undefined,
+        timeoutMs: 1000,
+      },
+      corpus[index % corpus.length] ?? 'hi',
+      { budgetMs: 1000 },
+    );
     routerSamples.push(answer.elapsedMs);
   }
 
   await Promise.all(servers.map((running) => running.close()));
 
-  const p50 = (samples: readonly TurnTiming[], pick: (timing: TurnTiming) => number | undefined = (timing) => timing.firstToken): number =>
-    percentile(samples.map(pick).filter((value): value is number => value !== undefined), 0.5, Number.NaN);
-  const p95 = (samples: readonly TurnTiming[], pick: (timing: TurnTiming) => number | undefined = (timing) => timing.firstToken): number =>
-    percentile(samples.map(pick).filter((value): value is number => value !== undefined), 0.95, Number.NaN);
+  const p50 = (
+    samples: readonly TurnTiming[],
+    pick: (timing: TurnTiming) => number | undefined = (timing) => timing.firstToken,
+  ): number =>
+    percentile(
+      samples.map(pick).filter((value): value is number => value !== undefined),
+      0.5,
+      Number.NaN,
+    );
+  const p95 = (
+    samples: readonly TurnTiming[],
+    pick: (timing: TurnTiming) => number | undefined = (timing) => timing.firstToken,
+  ): number =>
+    percentile(
+      samples.map(pick).filter((value): value is number => value !== undefined),
+      0.95,
+      Number.NaN,
+    );
   const ms = (value: number): string => (Number.isNaN(value) ? '—' : value.toFixed(0));
   const signed = (value: number): string => `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
   const peerCell = (peer: PeerResult): string => (peer.capped ? `> ${ms(peer.ms)} (stopped)` : ms(peer.ms));
@@ -281,28 +349,133 @@ async function main(): Promise<void> {
   const healthyPeerP50 = percentile(healthyPeer, 0.5);
 
   const table = new Table({
-    head: ['case (time to first token)', 'steward p50 ms', 'p95 ms', 'peer: withFallbacks p50 ms', 'peer ÷ steward', 'peer got', 'target', 'met'],
+    head: [
+      'case (time to first token)',
+      'steward p50 ms',
+      'p95 ms',
+      'peer: withFallbacks p50 ms',
+      'peer ÷ steward',
+      'peer got',
+      'target',
+      'met',
+    ],
     style: { head: [], border: [] },
   });
   const yes = (ok: boolean): string => (ok ? 'yes' : 'NO');
   table.push(
-    ['healthy local server', ms(p50(healthySamples)), ms(p95(healthySamples)), ms(healthyPeerP50), `${(healthyPeerP50 / p50(healthySamples)).toFixed(1)}×`, healthyPeerOutcome, '', ''],
+    [
+      'healthy local server',
+      ms(p50(healthySamples)),
+      ms(p95(healthySamples)),
+      ms(healthyPeerP50),
+      `${(healthyPeerP50 / p50(healthySamples)).toFixed(1)}×`,
+      healthyPeerOutcome,
+      '',
+      '',
+    ],
     ['fallback provider called directly (baseline)', ms(directP50), ms(p95(directSamples)), '', '', '', '', ''],
-    ['local refused, breaker closed', ms(p50(refusedClosed)), ms(p95(refusedClosed)), peerCell(refusedPeer), ratio(refusedPeer, p50(refusedClosed)), refusedPeer.outcome, '', ''],
-    ['local refused, breaker open', ms(p50(refusedOpen)), ms(p95(refusedOpen)), '', '', '', `≤ baseline + 50 (${signed(overOpen)})`, yes(overOpen <= 50)],
-    ['local hanging, first turn (worst)', ms(p50(hangingFirst)), ms(Math.max(...hangingFirst.map((timing) => timing.firstToken))), peerCell(hangingPeer), ratio(hangingPeer, p50(hangingFirst)), hangingPeer.outcome, `≤ 2000 + 100 over baseline (${signed(hangCost)})`, yes(hangCost <= 2100)],
-    ['local hanging, next turn (breaker open)', ms(p50(hangingNext)), ms(p95(hangingNext)), '', '', '', `≤ baseline + 50 (${signed(p50(hangingNext) - directP50)})`, yes(p50(hangingNext) - directP50 <= 50)],
+    [
+      'local refused, breaker closed',
+      ms(p50(refusedClosed)),
+      ms(p95(refusedClosed)),
+      peerCell(refusedPeer),
+      ratio(refusedPeer, p50(refusedClosed)),
+      refusedPeer.outcome,
+      '',
+      '',
+    ],
+    [
+      'local refused, breaker open',
+      ms(p50(refusedOpen)),
+      ms(p95(refusedOpen)),
+      '',
+      '',
+      '',
+      `≤ baseline + 50 (${signed(overOpen)})`,
+      yes(overOpen <= 50),
+    ],
+    [
+      'local hanging, first turn (worst)',
+      ms(p50(hangingFirst)),
+      ms(Math.max(...hangingFirst.map((timing) => timing.firstToken))),
+      peerCell(hangingPeer),
+      ratio(hangingPeer, p50(hangingFirst)),
+      hangingPeer.outcome,
+      `≤ 2000 + 100 over baseline (${signed(hangCost)})`,
+      yes(hangCost <= 2100),
+    ],
+    [
+      'local hanging, next turn (breaker open)',
+      ms(p50(hangingNext)),
+      ms(p95(hangingNext)),
+      '',
+      '',
+      '',
+      `≤ baseline + 50 (${signed(p50(hangingNext) - directP50)})`,
+      yes(p50(hangingNext) - directP50 <= 50),
+    ],
     ['local HTTP 500', ms(p50(error500)), ms(p95(error500)), '', '', '', '', ''],
-    ['local cut mid-stream: first token (local)', ms(p50(cut)), ms(p95(cut)), peerCell(cutPeer), '', cutPeer.outcome, '', ''],
-    ['local cut mid-stream: answer restarts (cloud)', ms(p50(cut, (timing) => timing.restarted)), ms(p95(cut, (timing) => timing.restarted)), '', '', '', '', ''],
-    ['local ends before [DONE]: answer restarts', ms(p50(truncated, (timing) => timing.restarted)), ms(p95(truncated, (timing) => timing.restarted)), peerCell(truncatePeer), '', truncatePeer.outcome, 'no half answer', yes(truncated.every((timing) => timing.provider === 'openai-fast' && timing.restarted !== undefined))],
+    [
+      'local cut mid-stream: first token (local)',
+      ms(p50(cut)),
+      ms(p95(cut)),
+      peerCell(cutPeer),
+      '',
+      cutPeer.outcome,
+      '',
+      '',
+    ],
+    [
+      'local cut mid-stream: answer restarts (cloud)',
+      ms(p50(cut, (timing) => timing.restarted)),
+      ms(p95(cut, (timing) => timing.restarted)),
+      '',
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'local ends before [DONE]: answer restarts',
+      ms(p50(truncated, (timing) => timing.restarted)),
+      ms(p95(truncated, (timing) => timing.restarted)),
+      peerCell(truncatePeer),
+      '',
+      truncatePeer.outcome,
+      'no half answer',
+      yes(truncated.every((timing) => timing.provider === 'openai-fast' && timing.restarted !== undefined)),
+    ],
   );
 
-  const other = new Table({ head: ['measure', 'steward', 'peer', 'peer ÷ steward', 'target', 'met'], style: { head: [], border: [] } });
+  const other = new Table({
+    head: ['measure', 'steward', 'peer', 'peer ÷ steward', 'target', 'met'],
+    style: { head: [], border: [] },
+  });
   other.push(
-    ['tier classifier per turn (rules), ms', `mean ${classifierMean.toFixed(4)}, p99 ${classifierP99.toFixed(4)}`, `router model p50 ${percentile(routerSamples, 0.5).toFixed(2)}`, `${(percentile(routerSamples, 0.5) / classifierMean).toFixed(0)}×`, '≤ 1 ms', yes(classifierP99 <= 1)],
-    [`cloud requests during ${healthyTurns} turns with local healthy`, String(cloudRequestsWhileHealthy), '', '', '0', yes(cloudRequestsWhileHealthy === 0)],
-    [`cloud requests during ${ITERATIONS} turns, local-fast refused and local-quality healthy`, `${cloudRequestsSecondLocal} (${secondLocalAnswered} answered by local-quality)`, '', '', '0', yes(cloudRequestsSecondLocal === 0 && secondLocalAnswered === ITERATIONS)],
+    [
+      'tier classifier per turn (rules), ms',
+      `mean ${classifierMean.toFixed(4)}, p99 ${classifierP99.toFixed(4)}`,
+      `router model p50 ${percentile(routerSamples, 0.5).toFixed(2)}`,
+      `${(percentile(routerSamples, 0.5) / classifierMean).toFixed(0)}×`,
+      '≤ 1 ms',
+      yes(classifierP99 <= 1),
+    ],
+    [
+      `cloud requests during ${healthyTurns} turns with local healthy`,
+      String(cloudRequestsWhileHealthy),
+      '',
+      '',
+      '0',
+      yes(cloudRequestsWhileHealthy === 0),
+    ],
+    [
+      `cloud requests during ${ITERATIONS} turns, local-fast refused and local-quality healthy`,
+      `${cloudRequestsSecondLocal} (${secondLocalAnswered} answered by local-quality)`,
+      '',
+      '',
+      '0',
+      yes(cloudRequestsSecondLocal === 0 && secondLocalAnswered === ITERATIONS),
+    ],
   );
 
   process.stdout.write(

@@ -20,7 +20,10 @@ interface Timing {
 function run(args: string[], env: Record<string, string>, input?: string, untilOutput = false): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let done = false;
     const finish = (): void => {
       if (done) return;
@@ -28,7 +31,9 @@ function run(args: string[], env: Record<string, string>, input?: string, untilO
       resolve(Number(process.hrtime.bigint() - started) / 1e6);
     };
     if (untilOutput) child.stdout.once('data', finish);
-    child.on('close', (code) => (code === 0 || untilOutput ? finish() : reject(new Error(`${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 || untilOutput ? finish() : reject(new Error(`${args.join(' ')} exited ${code}`)),
+    );
     child.stdin.end(input ?? '');
   });
 }
@@ -53,11 +58,20 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 
   const baseline = percentile(timings[0]!.samples, 0.5);
-  const table = new Table({ head: ['what', 'p50 ms', 'p95 ms', '× bare node (p50)', 'target'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['what', 'p50 ms', 'p95 ms', '× bare node (p50)', 'target'],
+    style: { head: [], border: [] },
+  });
   const targets = ['', '≤ 300 ms', '≤ 500 ms'];
   timings.forEach((timing, index) => {
     const p50 = percentile(timing.samples, 0.5);
-    table.push([timing.name, p50.toFixed(0), percentile(timing.samples, 0.95).toFixed(0), (p50 / baseline).toFixed(2), targets[index] ?? '']);
+    table.push([
+      timing.name,
+      p50.toFixed(0),
+      percentile(timing.samples, 0.95).toFixed(0),
+      (p50 / baseline).toFixed(2),
+      targets[index] ?? '',
+    ]);
   });
   process.stdout.write(`startup, ${iterations} runs each, Node ${process.version}\n${table.toString()}\n`);
 }

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 const name = process.argv[2];
 const directory = new URL('../dist/bench/', import.meta.url);
 const available = existsSync(fileURLToPath(directory))
-  ? readdirSync(fileURLToPath(directory)).filter((file) => file.endsWith('.js')).map((file) => file.replace(/\.js$/, ''))
+  ? readdirSync(fileURLToPath(directory))
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => file.replace(/\.js$/, ''))
   : [];
 if (name === undefined || name === '--help' || !available.includes(name)) {
   process.stderr.write(`usage: pnpm bench <name>\navailable: ${available.join(', ') || '(none: run pnpm build)'}\n`);

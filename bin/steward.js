@@ -11,7 +11,9 @@ if (major < 20) {
 }
 const entry = new URL('../dist/src/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write(`steward is not built yet: run "pnpm install" (or "pnpm build") in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.stderr.write(
+    `steward is not built yet: run "pnpm install" (or "pnpm build") in ${fileURLToPath(new URL('..', import.meta.url))}\n`,
+  );
   process.exit(1);
 }
 const { main } = await import(entry.href);

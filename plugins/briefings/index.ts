@@ -1,5 +1,11 @@
 import { missingSignalSettings } from '../../src/channels/signal/index.js';
-import { definePlugin, type BriefingKind, type CatchUpPolicy, type PluginContext, type PluginSchedule } from '../../src/plugins/api.js';
+import {
+  definePlugin,
+  type BriefingKind,
+  type CatchUpPolicy,
+  type PluginContext,
+  type PluginSchedule,
+} from '../../src/plugins/api.js';
 import { DeliveryError, UsageError } from '../../src/shared/errors.js';
 import { localDate } from '../../src/shared/time.js';
 
@@ -36,9 +42,16 @@ function schedule(kind: BriefingKind): PluginSchedule {
     handler: async ({ scheduledFor, signal }, context) => {
       // Say it before a model spends a minute writing a briefing that cannot go anywhere.
       const missing = missingSignalSettings(context.config);
-      if (missing !== undefined) throw new DeliveryError(`the ${kind} briefing cannot be sent: ${missing}`, { channel: 'signal', retryable: false });
+      if (missing !== undefined)
+        throw new DeliveryError(`the ${kind} briefing cannot be sent: ${missing}`, {
+          channel: 'signal',
+          retryable: false,
+        });
       // The scheduled time's day, not the clock's: a weekly briefing caught up after midnight is still Sunday's.
-      const briefing = await context.services.composeBriefing(kind, { signal, day: localDate(scheduledFor, context.timeZone) });
+      const briefing = await context.services.composeBriefing(kind, {
+        signal,
+        day: localDate(scheduledFor, context.timeZone),
+      });
       const idempotencyKey = briefingKey(kind, scheduledFor, context.timeZone);
       try {
         const result = await context.services.deliverToOwner({ idempotencyKey, text: briefing.text });
@@ -46,7 +59,10 @@ function schedule(kind: BriefingKind): PluginSchedule {
       } catch (error) {
         // Written to the outbox, which retries with backoff: the job itself is done.
         if (!(error instanceof DeliveryError) || !error.retryable) throw error;
-        context.log.warn({ kind, idempotencyKey, writtenBy: briefing.writtenBy }, `briefing queued; Signal failed (${error.message}); the outbox retries`);
+        context.log.warn(
+          { kind, idempotencyKey, writtenBy: briefing.writtenBy },
+          `briefing queued; Signal failed (${error.message}); the outbox retries`,
+        );
       }
     },
   };

@@ -5,7 +5,15 @@ import { localDate } from '../../src/shared/time.js';
 import { GOAL_CATEGORIES, parseCategory, splitCategory, type GoalCategory } from './category.js';
 import { parseDeadline, splitGoalSpec } from './deadline.js';
 import { describePace, paceOf } from './pace.js';
-import { describeDeadline, describeDeadlineAndPace, describeMilestones, formatGoalLine, formatReviewBlock, progressBar, titled } from './render.js';
+import {
+  describeDeadline,
+  describeDeadlineAndPace,
+  describeMilestones,
+  formatGoalLine,
+  formatReviewBlock,
+  progressBar,
+  titled,
+} from './render.js';
 import { GoalStore, type GoalStatus } from './store.js';
 
 /**
@@ -49,7 +57,8 @@ export function goalStore(context: PluginContext): GoalStore {
 export function categoryOf(word: string | undefined, usage: string): GoalCategory {
   if (word === undefined || word.trim() === '') return 'other';
   const category = parseCategory(word);
-  if (category === undefined) throw new UsageError(`"${word}" is not a category; use one of ${GOAL_CATEGORIES.join(', ')}.`, usage);
+  if (category === undefined)
+    throw new UsageError(`"${word}" is not a category; use one of ${GOAL_CATEGORIES.join(', ')}.`, usage);
   return category;
 }
 
@@ -80,7 +89,12 @@ export async function setGoalCommand(context: PluginContext, args: string): Prom
  * @throws UsageError for an empty title
  * @throws UserError for a deadline before the owner's today (nothing is written)
  */
-export function setGoal(context: PluginContext, title: string, deadline: string | null, category: GoalCategory): string {
+export function setGoal(
+  context: PluginContext,
+  title: string,
+  deadline: string | null,
+  category: GoalCategory,
+): string {
   if (title.trim() === '') throw new UsageError('Give the goal a title.', USAGE.set);
   const today = context.today();
   if (deadline !== null && deadline < today) throw new UserError(`The deadline ${deadline} is in the past.`);
@@ -124,7 +138,12 @@ export function updateProgressCommand(context: PluginContext, args: string): str
  * @throws UsageError for a percentage outside 0–100 or a change outside -100 to +100 (nothing is written)
  * @throws NotFoundError or AmbiguousReferenceError when the name does not pick one active goal (nothing is written)
  */
-export function updateProgress(context: PluginContext, query: string, change: ProgressChange, note: string | null): string {
+export function updateProgress(
+  context: PluginContext,
+  query: string,
+  change: ProgressChange,
+  note: string | null,
+): string {
   if ('to' in change && (!Number.isInteger(change.to) || change.to < 0 || change.to > 100)) {
     throw new UsageError('Progress is a whole percentage from 0 to 100.', USAGE.progress);
   }
@@ -195,12 +214,19 @@ export function completeMilestone(context: PluginContext, goalQuery: string, tit
   const goal = goals.resolve(goalQuery);
   const milestones = goals.milestones(goal.id);
   const open = milestones.filter((milestone) => milestone.completedAt === null);
-  const done = milestones.find((milestone) => milestone.completedAt !== null && milestone.title.toLowerCase() === title.toLowerCase());
+  const done = milestones.find(
+    (milestone) => milestone.completedAt !== null && milestone.title.toLowerCase() === title.toLowerCase(),
+  );
   if (done !== undefined) {
     return `"${done.title}" of ${goal.title} was already reached on ${localDate(new Date(done.completedAt as string), context.timeZone)}; nothing changed.`;
   }
-  if (milestones.length === 0) throw new UserError(`${goal.title} has no milestones yet; add one with "add milestone ${goal.title}: ${title}".`);
-  const milestone = resolveByName(`open milestone of ${goal.title}`, title, open.map((entry) => ({ id: entry.id, name: entry.title })));
+  if (milestones.length === 0)
+    throw new UserError(`${goal.title} has no milestones yet; add one with "add milestone ${goal.title}: ${title}".`);
+  const milestone = resolveByName(
+    `open milestone of ${goal.title}`,
+    title,
+    open.map((entry) => ({ id: entry.id, name: entry.title })),
+  );
   goals.completeMilestone(milestone.id, context.clock.now());
   context.log.info({ goal: goal.id, milestone: milestone.id }, 'milestone reached');
   return `Milestone reached: ${milestone.name} (${goal.title}); ${describeMilestones(goals.milestones(goal.id))}. Progress is ${goal.progress}%; update it with "update progress ${goal.title} <N>%".`;
@@ -216,10 +242,13 @@ export function completeMilestone(context: PluginContext, goalQuery: string, tit
  */
 export function listGoals(context: PluginContext, which: string, color: boolean): string {
   const wanted = which.trim().toLowerCase() || 'active';
-  if (!['active', 'all', 'completed', 'abandoned'].includes(wanted)) throw new UsageError(`There is no "${which}" list of goals.`, USAGE.list);
+  if (!['active', 'all', 'completed', 'abandoned'].includes(wanted))
+    throw new UsageError(`There is no "${which}" list of goals.`, USAGE.list);
   const goals = goalStore(context).list(wanted as GoalStatus | 'all');
   if (goals.length === 0) {
-    return wanted === 'active' ? 'No active goals. Set one with "set goal run a marathon by 2027-05-01".' : `No ${wanted === 'all' ? '' : `${wanted} `}goals.`;
+    return wanted === 'active'
+      ? 'No active goals. Set one with "set goal run a marathon by 2027-05-01".'
+      : `No ${wanted === 'all' ? '' : `${wanted} `}goals.`;
   }
   const today = context.today();
   return goals.map((goal) => formatGoalLine(goal, today, color)).join('\n');
@@ -238,7 +267,12 @@ export function reviewGoals(context: PluginContext, color: boolean): string {
   const today = context.today();
   const behind = active.filter((goal) => ['behind', 'overdue'].includes(paceOf(goal, today).status)).length;
   const header = `Goal review, ${today}: ${active.length} active goal${active.length === 1 ? '' : 's'}${behind === 0 ? ', all on track' : `, ${behind} behind`}.`;
-  const blocks = active.map((goal) => formatReviewBlock(goal, goals.milestones(goal.id), goals.history(goal.id, 1)[0], today, { color, timeZone: context.timeZone }));
+  const blocks = active.map((goal) =>
+    formatReviewBlock(goal, goals.milestones(goal.id), goals.history(goal.id, 1)[0], today, {
+      color,
+      timeZone: context.timeZone,
+    }),
+  );
   return [header, ...blocks].join('\n\n');
 }
 
@@ -251,10 +285,17 @@ export function reviewGoals(context: PluginContext, color: boolean): string {
  */
 export function showGoal(context: PluginContext, query: string): string {
   const goals = goalStore(context);
-  const goal = resolveByName('goal', query, goals.list('all').map((entry) => ({ ...entry, name: entry.title })));
+  const goal = resolveByName(
+    'goal',
+    query,
+    goals.list('all').map((entry) => ({ ...entry, name: entry.title })),
+  );
   const today = context.today();
   const pace = paceOf(goal, today);
-  const expected = pace.expected === null || pace.status === 'reached' ? '' : ` (an even pace would be at ${Math.round(pace.expected)}% today)`;
+  const expected =
+    pace.expected === null || pace.status === 'reached'
+      ? ''
+      : ` (an even pace would be at ${Math.round(pace.expected)}% today)`;
   const lines = [
     `${titled(goal)} #${goal.id} — ${goal.status}${goal.closedAt === null ? '' : ` on ${localDate(new Date(goal.closedAt), context.timeZone)}`}`,
     `  ${progressBar(goal.progress)} ${goal.progress}%  ${describeDeadline(goal, today)}${describePace(pace) === '' ? '' : `, ${describePace(pace)}`}${expected}`,
@@ -264,14 +305,18 @@ export function showGoal(context: PluginContext, query: string): string {
   if (milestones.length > 0) {
     lines.push('  milestones:');
     for (const milestone of milestones) {
-      const when = milestone.completedAt === null ? '' : ` (${localDate(new Date(milestone.completedAt), context.timeZone)})`;
+      const when =
+        milestone.completedAt === null ? '' : ` (${localDate(new Date(milestone.completedAt), context.timeZone)})`;
       lines.push(`    [${milestone.completedAt === null ? ' ' : 'x'}] ${milestone.title}${when}`);
     }
   }
   const history = goals.history(goal.id, 10);
   if (history.length > 0) {
     lines.push('  progress:');
-    for (const entry of history) lines.push(`    ${localDate(new Date(entry.createdAt), context.timeZone)} ${entry.progress}%${entry.note === null ? '' : `  ${entry.note}`}`);
+    for (const entry of history)
+      lines.push(
+        `    ${localDate(new Date(entry.createdAt), context.timeZone)} ${entry.progress}%${entry.note === null ? '' : `  ${entry.note}`}`,
+      );
   }
   return lines.join('\n');
 }
@@ -290,7 +335,8 @@ export function setGoalStatus(context: PluginContext, query: string, status: Goa
   goals.setStatus(goal.id, status, context.clock.now());
   context.log.info({ goal: goal.id, status }, 'goal status');
   if (status === 'completed') return `Completed ${goal.title}. Well done!`;
-  if (status === 'abandoned') return `Abandoned ${goal.title} at ${goal.progress}%. Its history is kept; "reopen goal ${goal.title}" brings it back.`;
+  if (status === 'abandoned')
+    return `Abandoned ${goal.title} at ${goal.progress}%. Its history is kept; "reopen goal ${goal.title}" brings it back.`;
   return `${goal.title} is active again, at ${goal.progress}%, ${describeDeadlineAndPace(goal, context.today())}.`;
 }
 
@@ -307,10 +353,21 @@ export async function deadlineCommand(context: PluginContext, args: string): Pro
   const words = args.trim().split(/\s+/);
   const today = context.today();
   for (let cut = 1; cut < words.length; cut += 1) {
-    const phrase = words.slice(cut).join(' ').replace(/^(?:by|to|on)\s+/i, '');
+    const phrase = words
+      .slice(cut)
+      .join(' ')
+      .replace(/^(?:by|to|on)\s+/i, '');
     if (/^(?:none|no deadline|off)$/i.test(phrase)) return setDeadline(context, words.slice(0, cut).join(' '), null);
     const deadline = await parseDeadline(phrase, today);
-    if (deadline !== undefined) return setDeadline(context, words.slice(0, cut).join(' ').replace(/\s+(?:by|to|on)$/i, ''), deadline);
+    if (deadline !== undefined)
+      return setDeadline(
+        context,
+        words
+          .slice(0, cut)
+          .join(' ')
+          .replace(/\s+(?:by|to|on)$/i, ''),
+        deadline,
+      );
   }
   throw new UsageError('Say the goal and the new deadline (or "none").', USAGE.deadline);
 }

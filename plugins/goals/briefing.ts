@@ -41,11 +41,22 @@ export const goalBriefingSections: PluginBriefingSection[] = [
       if (active.length === 0) return null;
       const goals = active.filter((goal) => needsAttention(goal, today));
       if (goals.length === 0) {
-        const next = active.filter((goal) => goal.deadline !== null).sort((left, right) => (left.deadline ?? '').localeCompare(right.deadline ?? ''))[0];
-        const deadline = next === undefined ? '' : `; the next deadline is ${next.title} on ${next.deadline} (${daysBetween(today, next.deadline as string)} days)`;
-        return { title: 'Goals', lines: [`${active.length === 1 ? 'Your goal is' : `All ${active.length} goals are`} on track${deadline}.`] };
+        const next = active
+          .filter((goal) => goal.deadline !== null)
+          .sort((left, right) => (left.deadline ?? '').localeCompare(right.deadline ?? ''))[0];
+        const deadline =
+          next === undefined
+            ? ''
+            : `; the next deadline is ${next.title} on ${next.deadline} (${daysBetween(today, next.deadline as string)} days)`;
+        return {
+          title: 'Goals',
+          lines: [`${active.length === 1 ? 'Your goal is' : `All ${active.length} goals are`} on track${deadline}.`],
+        };
       }
-      return { title: 'Goals needing attention', lines: goals.map((goal) => `${goal.title} — ${goal.progress}%, ${describeDeadlineAndPace(goal, today)}`) };
+      return {
+        title: 'Goals needing attention',
+        lines: goals.map((goal) => `${goal.title} — ${goal.progress}%, ${describeDeadlineAndPace(goal, today)}`),
+      };
     },
   },
   {
@@ -74,7 +85,10 @@ export const goalBriefingSections: PluginBriefingSection[] = [
       if (reached.length === 0) return null;
       return {
         title: 'Milestones reached',
-        lines: reached.map((milestone) => `${milestone.title} (${milestone.goalTitle}), ${localDate(new Date(milestone.completedAt as string), context.timeZone)}`),
+        lines: reached.map(
+          (milestone) =>
+            `${milestone.title} (${milestone.goalTitle}), ${localDate(new Date(milestone.completedAt as string), context.timeZone)}`,
+        ),
       };
     },
   },

@@ -4,7 +4,15 @@
  */
 
 /** The categories, in the order they are listed. */
-export const GOAL_CATEGORIES = ['health', 'finance', 'career', 'personal', 'learning', 'relationships', 'other'] as const;
+export const GOAL_CATEGORIES = [
+  'health',
+  'finance',
+  'career',
+  'personal',
+  'learning',
+  'relationships',
+  'other',
+] as const;
 
 /** One of {@link GOAL_CATEGORIES}. */
 export type GoalCategory = (typeof GOAL_CATEGORIES)[number];

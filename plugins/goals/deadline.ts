@@ -28,13 +28,17 @@ export async function parseDeadline(text: string, today: IsoDate): Promise<IsoDa
   const month = first.start.get('month');
   const day = first.start.get('day');
   if (year === null || month === null || day === null) return undefined;
-  return parseIsoDate(`${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+  return parseIsoDate(
+    `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+  );
 }
 
-const RELATIVE = /\s+((?:in|within)\s+(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:days?|weeks?|months?|years?))$/i;
+const RELATIVE =
+  /\s+((?:in|within)\s+(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:days?|weeks?|months?|years?))$/i;
 
 /** Words that say the text after "by" was meant as a date ("by christmas", "by mid-April"). */
-const DATE_LIKE = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b\w+day\b|\b(week|month|year|end|mid|christmas|easter|summer|winter|spring|autumn|fall|tomorrow|next)\b|\d/i;
+const DATE_LIKE =
+  /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b\w+day\b|\b(week|month|year|end|mid|christmas|easter|summer|winter|spring|autumn|fall|tomorrow|next)\b|\d/i;
 
 /**
  * Split `set goal` arguments into the title and an optional deadline: the
@@ -46,7 +50,10 @@ const DATE_LIKE = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\
  * @param today - the owner's local day
  * @returns the title, the deadline (or null), and the date text that could not be read, if any
  */
-export async function splitGoalSpec(args: string, today: IsoDate): Promise<{ title: string; deadline: IsoDate | null; unreadable?: string }> {
+export async function splitGoalSpec(
+  args: string,
+  today: IsoDate,
+): Promise<{ title: string; deadline: IsoDate | null; unreadable?: string }> {
   const cut = args.toLowerCase().lastIndexOf(' by ');
   let unreadable: string | undefined;
   if (cut > 0) {

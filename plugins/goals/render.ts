@@ -55,7 +55,12 @@ export function describeDeadlineAndPace(goal: Goal, today: IsoDate): string {
 export function formatGoalLine(goal: Goal, today: IsoDate, color = false): string {
   const colors = createColors(color);
   const pace = paceOf(goal, today);
-  const paint = pace.status === 'behind' || pace.status === 'overdue' ? colors.red : pace.status === 'reached' ? colors.green : (text: string) => text;
+  const paint =
+    pace.status === 'behind' || pace.status === 'overdue'
+      ? colors.red
+      : pace.status === 'reached'
+        ? colors.green
+        : (text: string) => text;
   const tail = goal.status === 'active' ? paint(describeDeadlineAndPace(goal, today)) : goal.status;
   return `${titled(goal)}  ${progressBar(goal.progress)} ${goal.progress}%  ${tail}`;
 }

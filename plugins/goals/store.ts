@@ -73,7 +73,13 @@ interface MilestoneRow {
 }
 
 function toMilestone(row: MilestoneRow): Milestone {
-  return { id: row.id, goalId: row.goal_id, title: row.title, createdAt: row.created_at, completedAt: row.completed_at };
+  return {
+    id: row.id,
+    goalId: row.goal_id,
+    title: row.title,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+  };
 }
 
 /** Reads and writes goals, their progress history and milestones. */
@@ -137,7 +143,11 @@ export class GoalStore {
    */
   resolve(query: string, options: { closed?: boolean } = {}): Goal {
     const goals = options.closed === true ? this.list('all').filter((goal) => goal.status !== 'active') : this.list();
-    const found = resolveByName(options.closed === true ? 'finished goal' : 'goal', query, goals.map((goal) => ({ id: goal.id, name: goal.title })));
+    const found = resolveByName(
+      options.closed === true ? 'finished goal' : 'goal',
+      query,
+      goals.map((goal) => ({ id: goal.id, name: goal.title })),
+    );
     return goals.find((goal) => goal.id === found.id) as Goal;
   }
 
@@ -152,7 +162,9 @@ export class GoalStore {
   add(title: string, category: GoalCategory, deadline: IsoDate | null, now: Date): Goal {
     const stamp = now.toISOString();
     const result = this.#database
-      .prepare('INSERT INTO goals (title, category, deadline, started_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO goals (title, category, deadline, started_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(title, category, deadline, localDate(now, this.#timeZone), stamp, stamp);
     return this.get(Number(result.lastInsertRowid)) as Goal;
   }
@@ -167,8 +179,12 @@ export class GoalStore {
    */
   setProgress(goalId: number, progress: number, now: Date, note: string | null = null): number {
     const update = this.#database.transaction(() => {
-      const before = this.#database.prepare<[number], { progress: number }>('SELECT progress FROM goals WHERE id = ?').get(goalId);
-      this.#database.prepare('UPDATE goals SET progress = ?, updated_at = ? WHERE id = ?').run(progress, now.toISOString(), goalId);
+      const before = this.#database
+        .prepare<[number], { progress: number }>('SELECT progress FROM goals WHERE id = ?')
+        .get(goalId);
+      this.#database
+        .prepare('UPDATE goals SET progress = ?, updated_at = ? WHERE id = ?')
+        .run(progress, now.toISOString(), goalId);
       this.#database
         .prepare('INSERT INTO goal_progress (goal_id, progress, note, created_at) VALUES (?, ?, ?, ?)')
         .run(goalId, progress, note, now.toISOString());
@@ -191,7 +207,8 @@ export class GoalStore {
         .prepare('UPDATE goals SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?')
         .run(status, status === 'active' ? null : stamp, stamp, goalId);
       const goal = this.get(goalId);
-      if (status === 'completed' && goal !== undefined && goal.progress < 100) this.setProgress(goalId, 100, now, 'completed');
+      if (status === 'completed' && goal !== undefined && goal.progress < 100)
+        this.setProgress(goalId, 100, now, 'completed');
     });
     update.immediate();
   }
@@ -203,7 +220,9 @@ export class GoalStore {
    * @param now - the instant of the change
    */
   setDeadline(goalId: number, deadline: IsoDate | null, now: Date): void {
-    this.#database.prepare('UPDATE goals SET deadline = ?, updated_at = ? WHERE id = ?').run(deadline, now.toISOString(), goalId);
+    this.#database
+      .prepare('UPDATE goals SET deadline = ?, updated_at = ? WHERE id = ?')
+      .run(deadline, now.toISOString(), goalId);
   }
 
   /**
@@ -213,7 +232,9 @@ export class GoalStore {
    * @param now - the instant of the change
    */
   setCategory(goalId: number, category: GoalCategory, now: Date): void {
-    this.#database.prepare('UPDATE goals SET category = ?, updated_at = ? WHERE id = ?').run(category, now.toISOString(), goalId);
+    this.#database
+      .prepare('UPDATE goals SET category = ?, updated_at = ? WHERE id = ?')
+      .run(category, now.toISOString(), goalId);
   }
 
   /**
@@ -252,7 +273,10 @@ export class GoalStore {
    * @returns the milestones, open and completed, by ascending id
    */
   milestones(goalId: number): Milestone[] {
-    return this.#database.prepare<[number], MilestoneRow>('SELECT * FROM goal_milestones WHERE goal_id = ? ORDER BY id').all(goalId).map(toMilestone);
+    return this.#database
+      .prepare<[number], MilestoneRow>('SELECT * FROM goal_milestones WHERE goal_id = ? ORDER BY id')
+      .all(goalId)
+      .map(toMilestone);
   }
 
   /**
@@ -263,7 +287,9 @@ export class GoalStore {
    * @returns the new milestone, open
    */
   addMilestone(goalId: number, title: string, now: Date): Milestone {
-    const result = this.#database.prepare('INSERT INTO goal_milestones (goal_id, title, created_at) VALUES (?, ?, ?)').run(goalId, title, now.toISOString());
+    const result = this.#database
+      .prepare('INSERT INTO goal_milestones (goal_id, title, created_at) VALUES (?, ?, ?)')
+      .run(goalId, title, now.toISOString());
     return { id: Number(result.lastInsertRowid), goalId, title, createdAt: now.toISOString(), completedAt: null };
   }
 
@@ -273,7 +299,9 @@ export class GoalStore {
    * @param now - the completion instant
    */
   completeMilestone(milestoneId: number, now: Date): void {
-    this.#database.prepare('UPDATE goal_milestones SET completed_at = ? WHERE id = ? AND completed_at IS NULL').run(now.toISOString(), milestoneId);
+    this.#database
+      .prepare('UPDATE goal_milestones SET completed_at = ? WHERE id = ? AND completed_at IS NULL')
+      .run(now.toISOString(), milestoneId);
   }
 
   /**
@@ -298,7 +326,9 @@ export class GoalStore {
    */
   completedSince(since: Date): Goal[] {
     return this.#database
-      .prepare<[string], GoalRow>("SELECT * FROM goals WHERE status = 'completed' AND closed_at >= ? ORDER BY closed_at")
+      .prepare<[string], GoalRow>(
+        "SELECT * FROM goals WHERE status = 'completed' AND closed_at >= ? ORDER BY closed_at",
+      )
       .all(since.toISOString())
       .map((row) => this.#toGoal(row));
   }

@@ -4,9 +4,24 @@ import { UsageError, UserError } from '../../src/shared/errors.js';
 import { describeDay, type IsoDate } from '../../src/shared/time.js';
 import { matchDay } from './dates.js';
 import { toDayNumber } from './days.js';
-import { DAILY, describeFrequency, parseFrequency, parseHabitSpec, parseTimeOfDay, type Frequency } from './frequency.js';
+import {
+  DAILY,
+  describeFrequency,
+  parseFrequency,
+  parseHabitSpec,
+  parseTimeOfDay,
+  type Frequency,
+} from './frequency.js';
 import { analyseHabit, type HabitReport } from './report.js';
-import { describeDays, describeStatus, describeToday, describeWindow, formatHabitStats, habitTitle, percent } from './render.js';
+import {
+  describeDays,
+  describeStatus,
+  describeToday,
+  describeWindow,
+  formatHabitStats,
+  habitTitle,
+  percent,
+} from './render.js';
 import { HabitStore, type Habit } from './store.js';
 
 /**
@@ -86,7 +101,12 @@ export interface DayArguments {
  * @returns the habit as named (not yet resolved), the day (today when none was given) and the note or null
  * @throws UsageError for a missing habit or an unexpected note; UserError for a future day
  */
-export function splitDayArguments(args: string, today: IsoDate, habits: readonly Habit[], options: { allowNote: boolean; usage: string }): DayArguments {
+export function splitDayArguments(
+  args: string,
+  today: IsoDate,
+  habits: readonly Habit[],
+  options: { allowNote: boolean; usage: string },
+): DayArguments {
   const colon = args.indexOf(':');
   const main = (colon >= 0 ? args.slice(0, colon) : args).trim();
   let note: string | null = colon >= 0 ? args.slice(colon + 1).trim() || null : null;
@@ -122,7 +142,10 @@ export function splitDayArguments(args: string, today: IsoDate, habits: readonly
   if (rest.length > 0) note = [rest.join(' '), note].filter((part) => part !== null).join(': ');
   if (habit === '') throw new UsageError('Say which habit.', options.usage);
   if (!options.allowNote && note !== null) {
-    throw new UsageError(`"${note}" is not a day; say the habit, then optionally yesterday, a weekday or YYYY-MM-DD.`, options.usage);
+    throw new UsageError(
+      `"${note}" is not a day; say the habit, then optionally yesterday, a weekday or YYYY-MM-DD.`,
+      options.usage,
+    );
   }
   return { habit, day, note };
 }
@@ -165,7 +188,8 @@ export function addHabitParts(context: PluginContext, name: string, frequency: s
     throw new UsageError(parsedFrequency?.error ?? `"${frequency}" is not a frequency.`, USAGE.add);
   }
   const time = reminder.trim() === '' ? null : parseTimeOfDay(reminder);
-  if (time === undefined) throw new UsageError(`"${reminder}" is not a time of day; use HH:MM, for example 07:30.`, USAGE.add);
+  if (time === undefined)
+    throw new UsageError(`"${reminder}" is not a time of day; use HH:MM, for example 07:30.`, USAGE.add);
   if (name.trim() === '' || /^#\d+$/.test(name.trim())) throw new UsageError('Give the habit a name.', USAGE.add);
   const habit = habitStore(context).add(name.trim(), parsedFrequency, time, context.clock.now());
   if (habit === undefined) throw new UserError(`You already have a habit named "${name.trim()}".`);
@@ -191,8 +215,10 @@ export function checkIn(context: PluginContext, query: string, day: IsoDate, not
   const when = describeDay(day, report.today);
   const window = describeWindow(report);
   const progress = window === '' ? '' : ` ${window[0]?.toUpperCase()}${window.slice(1)}.`;
-  if (outcome === 'unchanged') return `${habit.name} was already checked in for ${when}; nothing changed.${progress} ${streakSentence(report)}`;
-  if (outcome === 'noted') return `${habit.name} was already checked in for ${when}; note added.${progress} ${streakSentence(report)}`;
+  if (outcome === 'unchanged')
+    return `${habit.name} was already checked in for ${when}; nothing changed.${progress} ${streakSentence(report)}`;
+  if (outcome === 'noted')
+    return `${habit.name} was already checked in for ${when}; note added.${progress} ${streakSentence(report)}`;
   context.log.info({ habit: habit.id, day }, 'habit checked in');
   const noted = note === null ? '' : ' Note saved.';
   const replaced = outcome === 'replaced' ? ' (it was skipped)' : '';
@@ -222,8 +248,10 @@ export function skip(context: PluginContext, query: string, day: IsoDate, note: 
   }
   const outcome = store.record(habit.id, day, 'skip', context.clock.now(), note);
   const report = reportOf(context, habit, store);
-  if (outcome === 'unchanged') return `${habit.name} was already skipped for ${when}; nothing changed. ${streakSentence(report)}`;
-  if (outcome === 'noted') return `${habit.name} was already skipped for ${when}; note added. ${streakSentence(report)}`;
+  if (outcome === 'unchanged')
+    return `${habit.name} was already skipped for ${when}; nothing changed. ${streakSentence(report)}`;
+  if (outcome === 'noted')
+    return `${habit.name} was already skipped for ${when}; note added. ${streakSentence(report)}`;
   context.log.info({ habit: habit.id, day }, 'habit skipped');
   return `Skipped ${habit.name} for ${when}: it neither counts nor breaks the streak. ${streakSentence(report)}`;
 }
@@ -284,10 +312,12 @@ export function listHabits(context: PluginContext, which: string): string {
     if (archived.length === 0) return 'No archived habits.';
     return archived.map((habit) => `${habitTitle({ habit })} — archived (#${habit.id})`).join('\n');
   }
-  if (wanted !== '' && wanted !== 'active' && wanted !== 'all') throw new UsageError(`There is no "${which}" list of habits.`, USAGE.list);
+  if (wanted !== '' && wanted !== 'active' && wanted !== 'all')
+    throw new UsageError(`There is no "${which}" list of habits.`, USAGE.list);
   const active = store.list();
   const lines = active.map((habit) => describeToday(reportOf(context, habit, store)));
-  if (wanted === 'all') lines.push(...store.archived().map((habit) => `${habitTitle({ habit })} — archived (#${habit.id})`));
+  if (wanted === 'all')
+    lines.push(...store.archived().map((habit) => `${habitTitle({ habit })} — archived (#${habit.id})`));
   if (lines.length === 0) return 'No habits yet. Add one with "add habit meditation daily".';
   return lines.join('\n');
 }
@@ -327,7 +357,8 @@ export function archive(context: PluginContext, query: string): string {
 export function unarchive(context: PluginContext, query: string): string {
   const store = habitStore(context);
   const habit = store.resolve(query, { archived: true });
-  if (!store.unarchive(habit.id)) throw new UserError(`An active habit is already named "${habit.name}"; rename one of them first.`);
+  if (!store.unarchive(habit.id))
+    throw new UserError(`An active habit is already named "${habit.name}"; rename one of them first.`);
   return `${habit.name} is active again, with its history. ${streakSentence(reportOf(context, habit, store))}`;
 }
 
@@ -346,7 +377,8 @@ export function rename(context: PluginContext, args: string): string {
   const cuts = [...args.matchAll(/\s+to\s+/gi)];
   if (cuts.length === 0) throw new UsageError('Say the habit, "to", and the new name.', USAGE.rename);
   const exact = new Set(store.list().map((habit) => habit.name.toLowerCase()));
-  const chosen = cuts.find((cut) => exact.has(args.slice(0, cut.index).trim().toLowerCase())) ?? (cuts[0] as RegExpExecArray);
+  const chosen =
+    cuts.find((cut) => exact.has(args.slice(0, cut.index).trim().toLowerCase())) ?? (cuts[0] as RegExpExecArray);
   const habit = store.resolve(args.slice(0, chosen.index).trim());
   const name = args.slice(chosen.index + chosen[0].length).trim();
   return renameHabit(context, habit, name);
@@ -382,7 +414,10 @@ export function deleteHabit(context: PluginContext, query: string): string {
   const habit = resolveAny(store, query);
   const exact = query.trim().toLowerCase() === habit.name.toLowerCase() || query.trim() === `#${habit.id}`;
   const entries = store.entries(habit.id);
-  const history = describeHistory(entries.filter((entry) => entry.kind === 'done').length, entries.filter((entry) => entry.kind === 'skip').length);
+  const history = describeHistory(
+    entries.filter((entry) => entry.kind === 'done').length,
+    entries.filter((entry) => entry.kind === 'skip').length,
+  );
   if (!exact) {
     throw new UserError(
       `Deleting cannot be undone, so name the habit exactly: "delete habit ${habit.name}" or "delete habit #${habit.id}" deletes it with ${history}. "archive habit ${habit.name}" keeps its history.`,
@@ -419,7 +454,8 @@ export function reminderCommand(context: PluginContext, args: string): string {
  */
 export function setReminder(context: PluginContext, query: string, time: string | null): string {
   const parsed = time === null ? null : parseTimeOfDay(time);
-  if (parsed === undefined) throw new UsageError(`"${time}" is not a time of day; use HH:MM, for example 07:30.`, USAGE.reminder);
+  if (parsed === undefined)
+    throw new UsageError(`"${time}" is not a time of day; use HH:MM, for example 07:30.`, USAGE.reminder);
   const store = habitStore(context);
   const habit = store.resolve(query);
   store.setReminder(habit.id, parsed);

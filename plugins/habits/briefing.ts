@@ -42,8 +42,17 @@ export const habitBriefingSections: PluginBriefingSection[] = [
       if (reports.length === 0) return null;
       const due = reports.filter((report) => report.dueToday);
       // Nothing due is news too: the briefing must not read as if there were no habits.
-      if (due.length === 0) return { title: 'Habits due today', lines: [`None: ${reports.length === 1 ? 'your habit is' : `all ${reports.length} habits are`} done or not due today.`] };
-      return { title: 'Habits due today', lines: due.map((report) => `${habitTitle(report)} — ${describeStatus(report)}`) };
+      if (due.length === 0)
+        return {
+          title: 'Habits due today',
+          lines: [
+            `None: ${reports.length === 1 ? 'your habit is' : `all ${reports.length} habits are`} done or not due today.`,
+          ],
+        };
+      return {
+        title: 'Habits due today',
+        lines: due.map((report) => `${habitTitle(report)} — ${describeStatus(report)}`),
+      };
     },
   },
   {
@@ -55,7 +64,9 @@ export const habitBriefingSections: PluginBriefingSection[] = [
       if (risky.length === 0) return null;
       return {
         title: 'Streaks at risk',
-        lines: risky.map((report) => `${report.habit.name}: the ${report.streak}-day streak ends if it is not done today`),
+        lines: risky.map(
+          (report) => `${report.habit.name}: the ${report.streak}-day streak ends if it is not done today`,
+        ),
       };
     },
   },

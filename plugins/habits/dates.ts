@@ -45,13 +45,14 @@ export function matchDay(words: readonly string[], index: number, today: IsoDate
     found = { day: addDays(today, -back), words: 1 };
   } else if (/^\d{4}-\d{2}-\d{2}$/.test(word)) {
     const iso = parseIsoDate(word);
-    if (iso === undefined) throw new UserError(`${word} is not a date in the calendar; use YYYY-MM-DD, "yesterday" or a weekday.`);
+    if (iso === undefined)
+      throw new UserError(`${word} is not a date in the calendar; use YYYY-MM-DD, "yesterday" or a weekday.`);
     found = { day: iso, words: 1 };
   }
-  if (found !== undefined && found.day > today) throw new UserError(`${found.day} is in the future; you can only record today or earlier.`);
+  if (found !== undefined && found.day > today)
+    throw new UserError(`${found.day} is in the future; you can only record today or earlier.`);
   return found;
 }
-
 
 /**
  * Read a whole text as a day phrase (tool arguments): empty, "this

@@ -37,7 +37,7 @@ export function fromDayNumber(day: DayNumber): IsoDate {
  * @param day - a day number
  */
 export function weekdayOf(day: DayNumber): Weekday {
-  return ((((day + 3) % 7) + 7) % 7) + 1 as Weekday;
+  return (((((day + 3) % 7) + 7) % 7) + 1) as Weekday;
 }
 
 /**

@@ -107,7 +107,9 @@ export function snapIntervalsTogether(intervals: Interval[]): void {
 export function computeEntries(entries: readonly Entry[], frequency: Frequency): ComputedEntries {
   const weekdays = frequency.weekdays === null ? null : new Set<number>(frequency.weekdays);
   const isOff = (day: DayNumber): boolean => weekdays !== null && !weekdays.has(weekdayOf(day));
-  const recorded = entries.map((entry) => ({ day: toDayNumber(entry.day), kind: entry.kind })).sort((left, right) => right.day - left.day);
+  const recorded = entries
+    .map((entry) => ({ day: toDayNumber(entry.day), kind: entry.kind }))
+    .sort((left, right) => right.day - left.day);
   const doneNewestFirst = recorded.filter((entry) => entry.kind === 'done').map((entry) => entry.day);
   const intervals = buildIntervals(doneNewestFirst, frequency);
   snapIntervalsTogether(intervals);
@@ -122,7 +124,9 @@ export function computeEntries(entries: readonly Entry[], frequency: Frequency):
     from = Math.min(from, interval.begin);
     to = Math.max(to, interval.end);
   }
-  const values: DayValue[] = Number.isNaN(from) ? [] : Array.from({ length: to - from + 1 }, (_, offset) => (isOff(from + offset) ? 'off' : 'none'));
+  const values: DayValue[] = Number.isNaN(from)
+    ? []
+    : Array.from({ length: to - from + 1 }, (_, offset) => (isOff(from + offset) ? 'off' : 'none'));
   for (const interval of intervals) {
     for (let day = interval.begin; day <= interval.end; day += 1) values[day - from] = isOff(day) ? 'off' : 'auto';
   }

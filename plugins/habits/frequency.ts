@@ -30,16 +30,46 @@ export interface HabitSpec {
 }
 
 const NUMBER_WORDS: Record<string, number> = {
-  once: 1, twice: 2, thrice: 3, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  once: 1,
+  twice: 2,
+  thrice: 3,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
 };
 
 const DAY_WORDS: Record<string, Weekday> = {
-  mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, weds: 3, wednesday: 3, thu: 4, thur: 4, thurs: 4, thursday: 4,
-  fri: 5, friday: 5, sat: 6, saturday: 6, sun: 7, sunday: 7,
+  mon: 1,
+  monday: 1,
+  tue: 2,
+  tues: 2,
+  tuesday: 2,
+  wed: 3,
+  weds: 3,
+  wednesday: 3,
+  thu: 4,
+  thur: 4,
+  thurs: 4,
+  thursday: 4,
+  fri: 5,
+  friday: 5,
+  sat: 6,
+  saturday: 6,
+  sun: 7,
+  sunday: 7,
 };
 
-const SIMPLE = /(?:^|\s)(daily|every ?day|each day|weekly|once a week|once per week|every week|monthly|once a month|once per month|every month)$/i;
-const TIMES = /(?:^|\s)(\d+|once|twice|thrice|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:x|times?)?\s*(?:per|a|an|each|every)\s+(week|month)$/i;
+const SIMPLE =
+  /(?:^|\s)(daily|every ?day|each day|weekly|once a week|once per week|every week|monthly|once a month|once per month|every month)$/i;
+const TIMES =
+  /(?:^|\s)(\d+|once|twice|thrice|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:x|times?)?\s*(?:per|a|an|each|every)\s+(week|month)$/i;
 const ON_DAYS = /(?:^|\s)(?:on|every)\s+/gi;
 const WEEK_PART = /(?:^|\s)(?:on\s+|every\s+)?(weekdays|weekends)$/i;
 const AT_TIME = /(?:^|\s)(?:at|@)\s*(\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\d{1,2}h\d{0,2})$/i;
@@ -60,7 +90,10 @@ export function parseWeekday(word: string): Weekday | undefined {
  * @returns the ISO weekdays (Monday 1 to Sunday 7) ascending without repeats, or undefined when the text is empty or any word is not a day
  */
 export function parseWeekdayList(text: string): Weekday[] | undefined {
-  const words = text.toLowerCase().split(/[\s,/&+]+/).filter((word) => word !== '' && word !== 'and');
+  const words = text
+    .toLowerCase()
+    .split(/[\s,/&+]+/)
+    .filter((word) => word !== '' && word !== 'and');
   if (words.length === 0) return undefined;
   const days = new Set<Weekday>();
   for (const word of words) {
@@ -113,7 +146,8 @@ function matchFrequency(text: string): FrequencyMatch {
     const period = (times[2] ?? '').toLowerCase();
     const rest = text.slice(0, times.index).trim();
     const most = period === 'week' ? 7 : 30;
-    if (!Number.isInteger(count) || count < 1 || count > most) return { error: `"${count} times per ${period}" must be between 1 and ${most}.` };
+    if (!Number.isInteger(count) || count < 1 || count > most)
+      return { error: `"${count} times per ${period}" must be between 1 and ${most}.` };
     if (period === 'week') return { frequency: count === 7 ? DAILY : { num: count, den: 7, weekdays: null }, rest };
     return { frequency: { num: count, den: 30, weekdays: null }, rest };
   }
@@ -160,7 +194,8 @@ export function parseHabitSpec(text: string): HabitSpec | { error: string } {
     const at = reminder === null ? AT_TIME.exec(rest) : null;
     if (at !== null) {
       const time = parseTimeOfDay(at[1] ?? '');
-      if (time === undefined) return { error: `"${(at[1] ?? '').trim()}" is not a time of day; use HH:MM, for example 07:30.` };
+      if (time === undefined)
+        return { error: `"${(at[1] ?? '').trim()}" is not a time of day; use HH:MM, for example 07:30.` };
       reminder = time;
       rest = rest.slice(0, at.index).trim();
       continue;

@@ -41,7 +41,12 @@ export interface HeatmapOptions {
  * @param options - weeks and colour
  * @returns the lines: month header, seven weekday rows, legend
  */
-export function renderHeatmap(valueOn: (day: DayNumber) => DayValue, startDay: DayNumber, today: DayNumber, options: HeatmapOptions): string[] {
+export function renderHeatmap(
+  valueOn: (day: DayNumber) => DayValue,
+  startDay: DayNumber,
+  today: DayNumber,
+  options: HeatmapOptions,
+): string[] {
   const weeks = options.weeks ?? 12;
   const colors = createColors(options.color);
   const paint: Record<Cell, (text: string) => string> = {

@@ -41,7 +41,8 @@ export default definePlugin({
       name: 'add-habit',
       phrases: ['add habit', 'new habit'],
       usage: USAGE.add,
-      description: 'Start tracking a habit; frequency: daily, weekly, monthly, 3 times per week, twice a month, on mon,wed,fri',
+      description:
+        'Start tracking a habit; frequency: daily, weekly, monthly, 3 times per week, twice a month, on mon,wed,fri',
       args: 'required',
       handler: ({ args }, context) => addHabit(context, args),
     },
@@ -52,7 +53,10 @@ export default definePlugin({
       description: 'Record that you did a habit',
       args: 'required',
       handler: ({ args }, context) => {
-        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), { allowNote: true, usage: USAGE.checkIn });
+        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+          allowNote: true,
+          usage: USAGE.checkIn,
+        });
         return checkIn(context, habit, day, note);
       },
     },
@@ -63,7 +67,10 @@ export default definePlugin({
       description: 'Skip a day: it neither counts nor breaks the streak',
       args: 'required',
       handler: ({ args }, context) => {
-        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), { allowNote: true, usage: USAGE.skip });
+        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+          allowNote: true,
+          usage: USAGE.skip,
+        });
         return skip(context, habit, day, note);
       },
     },
@@ -74,7 +81,10 @@ export default definePlugin({
       description: 'Remove a check-in recorded by mistake',
       args: 'required',
       handler: ({ args }, context) => {
-        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), { allowNote: false, usage: USAGE.undo });
+        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+          allowNote: false,
+          usage: USAGE.undo,
+        });
         return undo(context, habit, day, 'done');
       },
     },
@@ -85,7 +95,10 @@ export default definePlugin({
       description: 'Remove a skip',
       args: 'required',
       handler: ({ args }, context) => {
-        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), { allowNote: false, usage: USAGE.undoSkip });
+        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+          allowNote: false,
+          usage: USAGE.undoSkip,
+        });
         return undo(context, habit, day, 'skip');
       },
     },

@@ -39,7 +39,11 @@ function minutesOf(time: string): number {
  * @param lateMinutes - how long after its time a reminder may still go out (undefined: the rest of the day)
  * @returns the reports of the habits to remind, and the local day
  */
-export function dueReminders(context: PluginContext, instant: Date, lateMinutes?: number): { day: IsoDate; due: HabitReport[] } {
+export function dueReminders(
+  context: PluginContext,
+  instant: Date,
+  lateMinutes?: number,
+): { day: IsoDate; due: HabitReport[] } {
   const local = DateTime.fromJSDate(instant, { zone: context.timeZone });
   const day = local.toISODate() as IsoDate;
   const now = local.hour * 60 + local.minute;
@@ -87,7 +91,10 @@ export async function sendDueReminders(context: PluginContext, scheduledFor: Dat
     const habitId = report.habit.id;
     if (!store.claimReminder(habitId, day, 'signal', context.clock.now())) continue;
     try {
-      const result = await context.services.deliverToOwner({ idempotencyKey: reminderKey(habitId, day), text: reminderText(report) });
+      const result = await context.services.deliverToOwner({
+        idempotencyKey: reminderKey(habitId, day),
+        text: reminderText(report),
+      });
       store.settleReminder(habitId, day, 'sent');
       context.log.info({ habit: habitId, day, status: result.status }, 'habit reminder sent');
     } catch (error) {
@@ -96,7 +103,10 @@ export async function sendDueReminders(context: PluginContext, scheduledFor: Dat
         throw error;
       }
       store.settleReminder(habitId, day, error.retryable ? 'queued' : 'failed', describeError(error));
-      context.log.warn({ habit: habitId, day, retryable: error.retryable }, `habit reminder not delivered yet: ${describeError(error)}`);
+      context.log.warn(
+        { habit: habitId, day, retryable: error.retryable },
+        `habit reminder not delivered yet: ${describeError(error)}`,
+      );
     }
   }
 }

@@ -113,7 +113,9 @@ export function formatHabitStats(report: HabitReport, color: boolean): string {
   const trendWords = trend === 0 ? 'no change in 7 days' : `${trend > 0 ? '+' : ''}${trend} in 7 days`;
   const rates = RATE_WINDOWS.map((days) => `${days} days ${percent(report.rate(days))}`).join(' · ');
   const entries = report.entries.filter((entry) => entry.kind === 'done').length;
-  const lastNote = [...report.entries].reverse().find((entry) => entry.note !== null && entry.note !== undefined && entry.note !== '');
+  const lastNote = [...report.entries]
+    .reverse()
+    .find((entry) => entry.note !== null && entry.note !== undefined && entry.note !== '');
   const lines = [
     `${habitTitle(report)} #${report.habit.id} — ${describeStatus(report)}`,
     `  streak ${describeDays(report.streak)} · best ${describeDays(best?.length ?? 0)}${bestDates} · ${entries} check-in${entries === 1 ? '' : 's'} in all`,
@@ -121,6 +123,10 @@ export function formatHabitStats(report: HabitReport, color: boolean): string {
     `  completion ${rates}`,
   ];
   if (lastNote !== undefined) lines.push(`  last note (${describeDay(lastNote.day, report.today)}): ${lastNote.note}`);
-  lines.push(...renderHeatmap(report.computed.valueOn, report.startDay, toDayNumber(report.today), { color }).map((line) => `  ${line}`));
+  lines.push(
+    ...renderHeatmap(report.computed.valueOn, report.startDay, toDayNumber(report.today), { color }).map(
+      (line) => `  ${line}`,
+    ),
+  );
   return lines.join('\n');
 }

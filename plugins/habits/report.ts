@@ -59,7 +59,11 @@ export interface HabitReport {
  * @param daysAgo - how many days before today the window ends (0: it ends today)
  * @returns 0–1, or null when no day counts
  */
-export function completionRate(report: Pick<HabitReport, 'computed' | 'startDay' | 'habit' | 'today'>, days: number, daysAgo = 0): number | null {
+export function completionRate(
+  report: Pick<HabitReport, 'computed' | 'startDay' | 'habit' | 'today'>,
+  days: number,
+  daysAgo = 0,
+): number | null {
   const today = toDayNumber(report.today);
   const last = today - daysAgo;
   const first = Math.max(last - days + 1, report.startDay);

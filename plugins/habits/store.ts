@@ -77,7 +77,10 @@ export class HabitStore {
    * @returns the habits not archived, by ascending id
    */
   list(): Habit[] {
-    return this.#database.prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NULL ORDER BY id').all().map((row) => this.#toHabit(row));
+    return this.#database
+      .prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NULL ORDER BY id')
+      .all()
+      .map((row) => this.#toHabit(row));
   }
 
   /**
@@ -85,7 +88,10 @@ export class HabitStore {
    * @returns the archived habits, by ascending id
    */
   archived(): Habit[] {
-    return this.#database.prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NOT NULL ORDER BY id').all().map((row) => this.#toHabit(row));
+    return this.#database
+      .prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NOT NULL ORDER BY id')
+      .all()
+      .map((row) => this.#toHabit(row));
   }
 
   /**
@@ -107,7 +113,11 @@ export class HabitStore {
    * @throws NotFoundError with the closest names, or AmbiguousReferenceError listing the candidates
    */
   resolve(query: string, options: { archived?: boolean } = {}): Habit {
-    return resolveByName(options.archived === true ? 'archived habit' : 'habit', query, options.archived === true ? this.archived() : this.list());
+    return resolveByName(
+      options.archived === true ? 'archived habit' : 'habit',
+      query,
+      options.archived === true ? this.archived() : this.list(),
+    );
   }
 
   /**
@@ -120,7 +130,9 @@ export class HabitStore {
    */
   add(name: string, frequency: Frequency, reminder: string | null, now: Date): Habit | undefined {
     const result = this.#database
-      .prepare('INSERT INTO habits (name, freq_num, freq_den, weekdays, reminder_time, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .prepare(
+        'INSERT INTO habits (name, freq_num, freq_den, weekdays, reminder_time, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      )
       .run(name, frequency.num, frequency.den, weekdaysToMask(frequency.weekdays), reminder, now.toISOString());
     if (result.changes === 0) return undefined;
     return this.get(Number(result.lastInsertRowid));
@@ -134,7 +146,9 @@ export class HabitStore {
    */
   rename(id: number, name: string): boolean {
     const clash = this.#database
-      .prepare<[string, number], { id: number }>('SELECT id FROM habits WHERE name = ? COLLATE NOCASE AND archived_at IS NULL AND id != ?')
+      .prepare<[string, number], { id: number }>(
+        'SELECT id FROM habits WHERE name = ? COLLATE NOCASE AND archived_at IS NULL AND id != ?',
+      )
       .get(name, id);
     if (clash !== undefined) return false;
     this.#database.prepare('UPDATE habits SET name = ? WHERE id = ?').run(name, id);
@@ -168,7 +182,9 @@ export class HabitStore {
    * @param now - when it was archived
    */
   archive(id: number, now: Date): void {
-    this.#database.prepare('UPDATE habits SET archived_at = ? WHERE id = ? AND archived_at IS NULL').run(now.toISOString(), id);
+    this.#database
+      .prepare('UPDATE habits SET archived_at = ? WHERE id = ? AND archived_at IS NULL')
+      .run(now.toISOString(), id);
   }
 
   /**
@@ -223,7 +239,9 @@ export class HabitStore {
    * @returns the check-in or skip of that day, or undefined
    */
   entryOn(habitId: number, day: IsoDate): Entry | undefined {
-    const row = this.#database.prepare<[number, string], EntryRow>('SELECT day, kind, note FROM habit_checkins WHERE habit_id = ? AND day = ?').get(habitId, day);
+    const row = this.#database
+      .prepare<[number, string], EntryRow>('SELECT day, kind, note FROM habit_checkins WHERE habit_id = ? AND day = ?')
+      .get(habitId, day);
     return row === undefined ? undefined : { day: row.day, kind: row.kind, note: row.note };
   }
 
@@ -249,12 +267,18 @@ export class HabitStore {
       }
       if (existing.kind === kind && note !== null) {
         // A second check-in with a note adds the note (one check-in per day).
-        this.#database.prepare("UPDATE habit_checkins SET note = CASE WHEN note IS NULL OR note = '' THEN ? ELSE note || '; ' || ? END WHERE habit_id = ? AND day = ?").run(note, note, habitId, day);
+        this.#database
+          .prepare(
+            "UPDATE habit_checkins SET note = CASE WHEN note IS NULL OR note = '' THEN ? ELSE note || '; ' || ? END WHERE habit_id = ? AND day = ?",
+          )
+          .run(note, note, habitId, day);
         return 'noted';
       }
       if (existing.kind === kind || kind === 'skip') return 'unchanged';
       this.#database
-        .prepare("UPDATE habit_checkins SET kind = 'done', note = COALESCE(?, note), created_at = ? WHERE habit_id = ? AND day = ?")
+        .prepare(
+          "UPDATE habit_checkins SET kind = 'done', note = COALESCE(?, note), created_at = ? WHERE habit_id = ? AND day = ?",
+        )
         .run(note, now.toISOString(), habitId, day);
       return 'replaced';
     });
@@ -290,7 +314,9 @@ export class HabitStore {
   claimReminder(habitId: number, day: IsoDate, channel: 'signal' | 'repl', now: Date): boolean {
     const status = channel === 'repl' ? 'shown' : 'sending';
     const result = this.#database
-      .prepare('INSERT INTO habit_reminders (habit_id, day, channel, status, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .prepare(
+        'INSERT INTO habit_reminders (habit_id, day, channel, status, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      )
       .run(habitId, day, channel, status, now.toISOString());
     return result.changes === 1;
   }
@@ -302,8 +328,15 @@ export class HabitStore {
    * @param status - `sent`, `queued` (in the outbox, to be retried) or `failed`
    * @param detail - why, for example the delivery error, or null
    */
-  settleReminder(habitId: number, day: IsoDate, status: 'sent' | 'queued' | 'failed', detail: string | null = null): void {
-    this.#database.prepare('UPDATE habit_reminders SET status = ?, detail = ? WHERE habit_id = ? AND day = ?').run(status, detail, habitId, day);
+  settleReminder(
+    habitId: number,
+    day: IsoDate,
+    status: 'sent' | 'queued' | 'failed',
+    detail: string | null = null,
+  ): void {
+    this.#database
+      .prepare('UPDATE habit_reminders SET status = ?, detail = ? WHERE habit_id = ? AND day = ?')
+      .run(status, detail, habitId, day);
   }
 
   /**
@@ -313,7 +346,9 @@ export class HabitStore {
    * @param day - the owner's local day, `YYYY-MM-DD`
    */
   releaseReminder(habitId: number, day: IsoDate): void {
-    this.#database.prepare("DELETE FROM habit_reminders WHERE habit_id = ? AND day = ? AND status = 'sending'").run(habitId, day);
+    this.#database
+      .prepare("DELETE FROM habit_reminders WHERE habit_id = ? AND day = ? AND status = 'sending'")
+      .run(habitId, day);
   }
 
   /**
@@ -323,6 +358,10 @@ export class HabitStore {
    * @returns `sending`, `shown`, `sent`, `queued` or `failed`, or undefined when no reminder was claimed
    */
   reminderStatus(habitId: number, day: IsoDate): string | undefined {
-    return this.#database.prepare<[number, string], { status: string }>('SELECT status FROM habit_reminders WHERE habit_id = ? AND day = ?').get(habitId, day)?.status;
+    return this.#database
+      .prepare<[number, string], { status: string }>(
+        'SELECT status FROM habit_reminders WHERE habit_id = ? AND day = ?',
+      )
+      .get(habitId, day)?.status;
   }
 }

@@ -43,7 +43,8 @@ export function findStreaks(computed: ComputedEntries, today: DayNumber): Streak
   let end: DayNumber = 0;
   let length = 0;
   const close = (): void => {
-    if (start !== undefined && length > 0) streaks.push({ start: fromDayNumber(start), end: fromDayNumber(end), length });
+    if (start !== undefined && length > 0)
+      streaks.push({ start: fromDayNumber(start), end: fromDayNumber(end), length });
     start = undefined;
     length = 0;
   };

@@ -28,15 +28,21 @@ import { parseFrequency } from './frequency.js';
  * and hands a thrown UserError's message back to the model.
  */
 
-const habitArgument = z.string().min(1).describe('The habit: its name as the owner tracks it (e.g. "meditation"), a distinctive word of it, or "#<id>"');
+const habitArgument = z
+  .string()
+  .min(1)
+  .describe('The habit: its name as the owner tracks it (e.g. "meditation"), a distinctive word of it, or "#<id>"');
 const dateArgument = z
   .string()
   .optional()
-  .describe('"today" (default; also "this morning", "tonight"), "yesterday" (also "last night"), a weekday such as "monday" (the latest one), or YYYY-MM-DD');
+  .describe(
+    '"today" (default; also "this morning", "tonight"), "yesterday" (also "last night"), a weekday such as "monday" (the latest one), or YYYY-MM-DD',
+  );
 
 function dayOf(date: string | undefined, context: PluginContext): IsoDate {
   const day = parseDay(date, context.today());
-  if (day === undefined) throw new UsageError(`"${date}" is not a day; use "today", "yesterday", a weekday or YYYY-MM-DD.`, USAGE.checkIn);
+  if (day === undefined)
+    throw new UsageError(`"${date}" is not a day; use "today", "yesterday", a weekday or YYYY-MM-DD.`, USAGE.checkIn);
   return day;
 }
 
@@ -44,15 +50,27 @@ function dayOf(date: string | undefined, context: PluginContext): IsoDate {
 export const habitTools: PluginTool[] = [
   defineTool({
     name: 'habit_check_in',
-    description: "Record that the owner did one of their habits (\"I meditated this morning\" checks in 'meditation'; \"I went for a run yesterday\" checks in 'run' for yesterday).",
-    schema: z.object({ habit: habitArgument, date: dateArgument, note: z.string().optional().describe('Optional note, e.g. "20 minutes, felt calm"') }),
-    handler: ({ habit, date, note }, context) => checkIn(context, habit, dayOf(date, context), note === undefined || note === '' ? null : note),
+    description:
+      'Record that the owner did one of their habits ("I meditated this morning" checks in \'meditation\'; "I went for a run yesterday" checks in \'run\' for yesterday).',
+    schema: z.object({
+      habit: habitArgument,
+      date: dateArgument,
+      note: z.string().optional().describe('Optional note, e.g. "20 minutes, felt calm"'),
+    }),
+    handler: ({ habit, date, note }, context) =>
+      checkIn(context, habit, dayOf(date, context), note === undefined || note === '' ? null : note),
   }),
   defineTool({
     name: 'habit_skip',
-    description: 'Mark a habit as skipped for a day (ill, travelling, rest day): the day neither counts nor breaks its streak.',
-    schema: z.object({ habit: habitArgument, date: dateArgument, reason: z.string().optional().describe('Why, e.g. "ill"') }),
-    handler: ({ habit, date, reason }, context) => skip(context, habit, dayOf(date, context), reason === undefined || reason === '' ? null : reason),
+    description:
+      'Mark a habit as skipped for a day (ill, travelling, rest day): the day neither counts nor breaks its streak.',
+    schema: z.object({
+      habit: habitArgument,
+      date: dateArgument,
+      reason: z.string().optional().describe('Why, e.g. "ill"'),
+    }),
+    handler: ({ habit, date, reason }, context) =>
+      skip(context, habit, dayOf(date, context), reason === undefined || reason === '' ? null : reason),
   }),
   defineTool({
     name: 'habit_undo',
@@ -62,7 +80,8 @@ export const habitTools: PluginTool[] = [
       date: dateArgument,
       what: z.enum(['check-in', 'skip']).optional().describe('Which entry to remove (default "check-in")'),
     }),
-    handler: ({ habit, date, what }, context) => undo(context, habit, dayOf(date, context), what === 'skip' ? 'skip' : 'done'),
+    handler: ({ habit, date, what }, context) =>
+      undo(context, habit, dayOf(date, context), what === 'skip' ? 'skip' : 'done'),
   }),
   defineTool({
     name: 'habit_add',
@@ -72,14 +91,17 @@ export const habitTools: PluginTool[] = [
       frequency: z
         .string()
         .optional()
-        .describe('"daily" (default), "weekly", "monthly", "<N> times per week", "<N> times per month" or "on mon,wed,fri"'),
+        .describe(
+          '"daily" (default), "weekly", "monthly", "<N> times per week", "<N> times per month" or "on mon,wed,fri"',
+        ),
       reminder: z.string().optional().describe('Local time for a daily reminder, HH:MM, e.g. "07:30"'),
     }),
     handler: ({ name, frequency, reminder }, context) => addHabitParts(context, name, frequency ?? '', reminder ?? ''),
   }),
   defineTool({
     name: 'habit_stats',
-    description: "Show a habit's streaks, strength (0–100 %), completion over 7, 30 and 90 days and a 12-week calendar; all habits when 'habit' is omitted.",
+    description:
+      "Show a habit's streaks, strength (0–100 %), completion over 7, 30 and 90 days and a 12-week calendar; all habits when 'habit' is omitted.",
     schema: z.object({ habit: z.string().optional().describe('The habit; omit for all') }),
     handler: ({ habit }, context) => stats(context, habit ?? '', false),
   }),
@@ -91,32 +113,43 @@ export const habitTools: PluginTool[] = [
   }),
   defineTool({
     name: 'habit_set_reminder',
-    description: 'Set the local time at which the owner is reminded of a habit on days it is not yet done, or turn the reminder off.',
-    schema: z.object({ habit: habitArgument, time: z.string().min(1).describe('HH:MM (24-hour), e.g. "07:30", or "off"') }),
-    handler: ({ habit, time }, context) => setReminder(context, habit, /^(off|none|no)$/i.test(time.trim()) ? null : time),
+    description:
+      'Set the local time at which the owner is reminded of a habit on days it is not yet done, or turn the reminder off.',
+    schema: z.object({
+      habit: habitArgument,
+      time: z.string().min(1).describe('HH:MM (24-hour), e.g. "07:30", or "off"'),
+    }),
+    handler: ({ habit, time }, context) =>
+      setReminder(context, habit, /^(off|none|no)$/i.test(time.trim()) ? null : time),
   }),
   defineTool({
     name: 'habit_set_frequency',
     description: 'Change how often a habit is due.',
     schema: z.object({
       habit: habitArgument,
-      frequency: z.string().min(1).describe('"daily", "weekly", "monthly", "<N> times per week", "<N> times per month" or "on mon,wed,fri"'),
+      frequency: z
+        .string()
+        .min(1)
+        .describe('"daily", "weekly", "monthly", "<N> times per week", "<N> times per month" or "on mon,wed,fri"'),
     }),
     handler: ({ habit, frequency }, context) => {
       const parsed = parseFrequency(frequency);
-      if (parsed === undefined || 'error' in parsed) throw new UsageError(parsed?.error ?? `"${frequency}" is not a frequency.`, USAGE.frequency);
+      if (parsed === undefined || 'error' in parsed)
+        throw new UsageError(parsed?.error ?? `"${frequency}" is not a frequency.`, USAGE.frequency);
       return setFrequency(context, habit, parsed);
     },
   }),
   defineTool({
     name: 'habit_rename',
-    description: 'Rename one of the owner\'s habits.',
+    description: "Rename one of the owner's habits.",
     schema: z.object({ habit: habitArgument, new_name: z.string().min(1).describe('The new name') }),
-    handler: ({ habit, new_name: newName }, context) => renameHabit(context, habitStore(context).resolve(habit), newName.trim()),
+    handler: ({ habit, new_name: newName }, context) =>
+      renameHabit(context, habitStore(context).resolve(habit), newName.trim()),
   }),
   defineTool({
     name: 'habit_archive',
-    description: 'Archive a habit the owner stopped tracking: it leaves lists, briefings and reminders but keeps its history.',
+    description:
+      'Archive a habit the owner stopped tracking: it leaves lists, briefings and reminders but keeps its history.',
     schema: z.object({ habit: habitArgument }),
     handler: ({ habit }, context) => archive(context, habit),
   }),
@@ -128,7 +161,8 @@ export const habitTools: PluginTool[] = [
   }),
   defineTool({
     name: 'habit_delete',
-    description: 'Delete a habit and all its check-ins for good. Only when the owner clearly asks to delete it; the exact name or "#<id>" is required.',
+    description:
+      'Delete a habit and all its check-ins for good. Only when the owner clearly asks to delete it; the exact name or "#<id>" is required.',
     schema: z.object({ habit: z.string().min(1).describe('The exact name of the habit, or "#<id>"') }),
     handler: ({ habit }, context) => deleteHabit(context, habit),
   }),

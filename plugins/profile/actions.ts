@@ -50,7 +50,8 @@ export async function rememberCommand(context: PluginContext, text: string): Pro
   if (text.trim().endsWith('?')) return recallCommand(context, text.replace(/^(when|what|how|that|the time)\s+/i, ''));
   const reply = rememberFact(context, parseStatedFact(text));
   // "remember to call mum" asks for a reminder, which notes do not have: say so rather than imply one.
-  if (/^to\s/i.test(text.trim())) return `${reply} It is kept in your profile, but steward will not remind you of it at a time (habits have reminders: "add habit <name> daily at 18:00").`;
+  if (/^to\s/i.test(text.trim()))
+    return `${reply} It is kept in your profile, but steward will not remind you of it at a time (habits have reminders: "add habit <name> daily at 18:00").`;
   return reply;
 }
 
@@ -85,7 +86,8 @@ export function profileCommand(context: PluginContext, key: string): string {
   const facts = context.services.memory.facts;
   if (key.trim() === '') {
     const current = facts.current();
-    if (current.length === 0) return 'Your profile is empty. Tell me with "remember my coffee order is oat flat white", or just talk: facts you mention are picked up.';
+    if (current.length === 0)
+      return 'Your profile is empty. Tell me with "remember my coffee order is oat flat white", or just talk: facts you mention are picked up.';
     const lines: string[] = [];
     for (const category of FACT_CATEGORIES) {
       const inCategory = current.filter((fact) => fact.category === category);
@@ -103,10 +105,23 @@ export function profileCommand(context: PluginContext, key: string): string {
   const audit = facts.audit(history.map((fact) => fact.id));
   const lines = [`${history[0]?.key ?? key}:`];
   for (const fact of history) {
-    const until = fact.retiredAt !== null ? `forgotten ${day(fact.retiredAt)}` : fact.validTo !== null ? `until ${day(fact.validTo)}` : 'current';
-    lines.push(`  ${day(fact.validFrom)}  ${fact.value}  (${fact.source}, ${Math.round(fact.confidence * 100)}%, ${until})`);
+    const until =
+      fact.retiredAt !== null
+        ? `forgotten ${day(fact.retiredAt)}`
+        : fact.validTo !== null
+          ? `until ${day(fact.validTo)}`
+          : 'current';
+    lines.push(
+      `  ${day(fact.validFrom)}  ${fact.value}  (${fact.source}, ${Math.round(fact.confidence * 100)}%, ${until})`,
+    );
   }
-  if (audit.length > 0) lines.push('history:', ...audit.map((entry) => `  ${entry.at.slice(0, 16).replace('T', ' ')}  #${entry.factId} ${entry.action}: ${entry.detail}`));
+  if (audit.length > 0)
+    lines.push(
+      'history:',
+      ...audit.map(
+        (entry) => `  ${entry.at.slice(0, 16).replace('T', ' ')}  #${entry.factId} ${entry.action}: ${entry.detail}`,
+      ),
+    );
   return lines.join('\n');
 }
 
@@ -134,7 +149,10 @@ export async function recallCommand(context: PluginContext, query: string): Prom
   const result = await context.services.memory.recall(text);
   const vector = result.vector === 'used' ? '' : ` (BM25 only: ${result.vector})`;
   if (result.hits.length === 0) return `Nothing in memory matches "${text}"${vector}.`;
-  return [`${result.hits.length} memor${result.hits.length === 1 ? 'y' : 'ies'} for "${text}" in ${Math.round(result.elapsedMs)} ms${vector}:`, ...result.hits.map((hit, index) => formatHit(hit, index + 1))].join('\n');
+  return [
+    `${result.hits.length} memor${result.hits.length === 1 ? 'y' : 'ies'} for "${text}" in ${Math.round(result.elapsedMs)} ms${vector}:`,
+    ...result.hits.map((hit, index) => formatHit(hit, index + 1)),
+  ].join('\n');
 }
 
 /**

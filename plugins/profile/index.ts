@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { definePlugin, defineTool, type BriefingSection, type PluginContext } from '../../src/plugins/api.js';
 import { truncate } from '../../src/memory/text.js';
 import { addDays } from '../../src/shared/time.js';
-import { forgetCommand, formatHit, profileCommand, recallCommand, rememberCommand, rememberFact, toCategory } from './actions.js';
+import {
+  forgetCommand,
+  formatHit,
+  profileCommand,
+  recallCommand,
+  rememberCommand,
+  rememberFact,
+  toCategory,
+} from './actions.js';
 import { guessCategory, USAGE } from './parse.js';
 
 /** Open follow-ups of the episodes that ended in the last `days` days, newest first, without repeats. */
@@ -66,17 +74,23 @@ export default definePlugin({
   tools: [
     defineTool({
       name: 'remember_fact',
-      description: 'Store a fact about the owner that they asked you to remember, or stated plainly ("my sister is called Ana"). Use a short key naming what the value is about, and the same key to update a fact.',
+      description:
+        'Store a fact about the owner that they asked you to remember, or stated plainly ("my sister is called Ana"). Use a short key naming what the value is about, and the same key to update a fact.',
       schema: z.object({
-        key: z.string().min(1).describe('What the fact is about, short and lower case: "sister\'s name", "coffee order", "wake-up time"'),
+        key: z
+          .string()
+          .min(1)
+          .describe('What the fact is about, short and lower case: "sister\'s name", "coffee order", "wake-up time"'),
         value: z.string().min(1).describe('The value: "Ana", "oat flat white", "6:30"'),
         category: z.string().optional().describe('preference, habit, goal, relationship, schedule or other'),
       }),
-      handler: ({ key, value, category }, context) => rememberFact(context, { key, value, category: toCategory(category) ?? guessCategory(`${key} ${value}`) }),
+      handler: ({ key, value, category }, context) =>
+        rememberFact(context, { key, value, category: toCategory(category) ?? guessCategory(`${key} ${value}`) }),
     }),
     defineTool({
       name: 'recall_memory',
-      description: 'Search what steward remembers (past conversations, episode summaries, facts about the owner) when the owner refers to something from before that is not in the context.',
+      description:
+        'Search what steward remembers (past conversations, episode summaries, facts about the owner) when the owner refers to something from before that is not in the context.',
       schema: z.object({ query: z.string().min(1).describe('What to look for, in a few words') }),
       handler: async ({ query }, context) => {
         const result = await context.services.memory.recall(query);
@@ -87,7 +101,7 @@ export default definePlugin({
     defineTool({
       name: 'forget_fact',
       description: 'Retire a fact about the owner when they ask you to forget it or say it is wrong.',
-      schema: z.object({ fact: z.string().min(1).describe('The fact\'s key, a word of it, or #id') }),
+      schema: z.object({ fact: z.string().min(1).describe("The fact's key, a word of it, or #id") }),
       handler: ({ fact }, context) => forgetCommand(context, fact),
     }),
   ],

@@ -4,7 +4,8 @@ import { UsageError } from '../../src/shared/errors.js';
 
 /** Usage lines of the profile commands. */
 export const USAGE = {
-  remember: 'remember <fact>  (e.g. "remember my coffee order is oat flat white", "remember dentist: Dr Lee #schedule")',
+  remember:
+    'remember <fact>  (e.g. "remember my coffee order is oat flat white", "remember dentist: Dr Lee #schedule")',
   forget: 'forget <fact>  (its key, a word of it, or #id from "profile")',
   profile: 'profile [<key>]',
   recall: 'recall <query>',
@@ -22,11 +23,20 @@ export interface StatedFact {
 
 const CATEGORY_CUES: Array<[FactCategory, RegExp]> = [
   ['preference', /\b(i|we)\s+(prefer|like|love|enjoy|hate|dislike|can't stand|don't like)\b|\bfavou?rite\b/],
-  ['relationship', /\b(sister|brother|mother|mom|mum|father|dad|parents?|wife|husband|partner|girlfriend|boyfriend|son|daughter|kids?|children|friend|colleague|boss|family|aunt|uncle|cousin|grand\w*|neighbou?r)\b/],
-  ['schedule', /\b(every|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|weekends?|mornings?|evenings?|nights?|wake|bedtime|o'clock|schedule|appointment|meeting|dentist|doctor|\d{1,2}(:\d{2})?\s*(am|pm)|\d{1,2}:\d{2})\b/],
+  [
+    'relationship',
+    /\b(sister|brother|mother|mom|mum|father|dad|parents?|wife|husband|partner|girlfriend|boyfriend|son|daughter|kids?|children|friend|colleague|boss|family|aunt|uncle|cousin|grand\w*|neighbou?r)\b/,
+  ],
+  [
+    'schedule',
+    /\b(every|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|weekends?|mornings?|evenings?|nights?|wake|bedtime|o'clock|schedule|appointment|meeting|dentist|doctor|\d{1,2}(:\d{2})?\s*(am|pm)|\d{1,2}:\d{2})\b/,
+  ],
   ['goal', /\b(goal|want to|plan to|planning to|aim|target|hoping to|dream)\b/],
   ['habit', /\b(habit|usually|always|routine|every day|daily)\b/],
-  ['preference', /\b(prefers?|like|likes|love|loves|favou?rite|hate|hates|dislike|dislikes|enjoy|enjoys|order|drink|food|diet|vegetarian|vegan|allergic|allergy)\b/],
+  [
+    'preference',
+    /\b(prefers?|like|likes|love|loves|favou?rite|hate|hates|dislike|dislikes|enjoy|enjoys|order|drink|food|diet|vegetarian|vegan|allergic|allergy)\b/,
+  ],
 ];
 
 /**
@@ -40,11 +50,23 @@ export function guessCategory(text: string): FactCategory {
   return 'other';
 }
 
-const PATTERNS: Array<{ pattern: RegExp; key: (match: RegExpExecArray) => string; value: (match: RegExpExecArray) => string }> = [
+const PATTERNS: Array<{
+  pattern: RegExp;
+  key: (match: RegExpExecArray) => string;
+  value: (match: RegExpExecArray) => string;
+}> = [
   // my sister is called Ana -> sister's name: Ana
-  { pattern: /^my\s+(.+?)\s+(?:is|are)\s+(?:called|named)\s+(.+)$/i, key: (match) => `${match[1] ?? ''}'s name`, value: (match) => match[2] ?? '' },
+  {
+    pattern: /^my\s+(.+?)\s+(?:is|are)\s+(?:called|named)\s+(.+)$/i,
+    key: (match) => `${match[1] ?? ''}'s name`,
+    value: (match) => match[2] ?? '',
+  },
   // my sister's name is Ana; my coffee order is an oat flat white
-  { pattern: /^my\s+(.+?)\s+(?:is|are|was|were)\s+(.+)$/i, key: (match) => match[1] ?? '', value: (match) => match[2] ?? '' },
+  {
+    pattern: /^my\s+(.+?)\s+(?:is|are|was|were)\s+(.+)$/i,
+    key: (match) => match[1] ?? '',
+    value: (match) => match[2] ?? '',
+  },
   // dentist: Dr Lee; wifi = hunter2
   { pattern: /^([^:=]{1,60}?)\s*[:=]\s*(.+)$/, key: (match) => match[1] ?? '', value: (match) => match[2] ?? '' },
   { pattern: /^i\s+live\s+in\s+(.+)$/i, key: () => 'home', value: (match) => match[1] ?? '' },
@@ -53,7 +75,11 @@ const PATTERNS: Array<{ pattern: RegExp; key: (match: RegExpExecArray) => string
   { pattern: /^i\s+(?:wake\s+up|get\s+up)\s+at\s+(.+)$/i, key: () => 'wake-up time', value: (match) => match[1] ?? '' },
   { pattern: /^i\s+go\s+to\s+bed\s+at\s+(.+)$/i, key: () => 'bedtime', value: (match) => match[1] ?? '' },
   // Ana's birthday is March 3 (a short subject only, so that sentences stay notes)
-  { pattern: /^((?:\S+\s+){0,3}\S+)\s+(?:is|are)\s+(.+)$/i, key: (match) => match[1] ?? '', value: (match) => match[2] ?? '' },
+  {
+    pattern: /^((?:\S+\s+){0,3}\S+)\s+(?:is|are)\s+(.+)$/i,
+    key: (match) => match[1] ?? '',
+    value: (match) => match[2] ?? '',
+  },
 ];
 
 /**
@@ -72,7 +98,11 @@ export function parseStatedFact(text: string): StatedFact {
   const tag = /\s*#([a-z]+)\s*$/i.exec(rest);
   if (tag !== null) {
     const wanted = (tag[1] ?? '').toLowerCase();
-    if (!(FACT_CATEGORIES as readonly string[]).includes(wanted)) throw new UsageError(`#${wanted} is not a category: use ${FACT_CATEGORIES.map((name) => `#${name}`).join(', ')}.`, USAGE.remember);
+    if (!(FACT_CATEGORIES as readonly string[]).includes(wanted))
+      throw new UsageError(
+        `#${wanted} is not a category: use ${FACT_CATEGORIES.map((name) => `#${name}`).join(', ')}.`,
+        USAGE.remember,
+      );
     category = wanted as FactCategory;
     rest = rest.slice(0, tag.index).trim();
   }
@@ -83,7 +113,8 @@ export function parseStatedFact(text: string): StatedFact {
     if (match === null) continue;
     const parsedKey = key(match).trim();
     const parsedValue = value(match).trim();
-    if (parsedKey === '' || parsedValue === '' || /^(i|we|it|this|there|that|he|she|they|you)\b/i.test(parsedKey)) continue;
+    if (parsedKey === '' || parsedValue === '' || /^(i|we|it|this|there|that|he|she|they|you)\b/i.test(parsedKey))
+      continue;
     return { category: category ?? guessCategory(`${parsedKey} ${parsedValue}`), key: parsedKey, value: parsedValue };
   }
   const words = contentWords(rest);

@@ -80,7 +80,10 @@ export async function runAgentTurn(request: AgentTurnRequest): Promise<AgentTurn
     ...request.history.map((message) => ({ role: message.role, content: message.text })),
     { role: 'user' as const, content: request.text },
   ];
-  const stream = await agent.stream({ messages }, { streamMode: 'messages', signal: request.signal, recursionLimit: 12 });
+  const stream = await agent.stream(
+    { messages },
+    { streamMode: 'messages', signal: request.signal, recursionLimit: 12 },
+  );
 
   let text = '';
   let lastStep: unknown;
@@ -94,11 +97,13 @@ export async function runAgentTurn(request: AgentTurnRequest): Promise<AgentTurn
     if (metadata.langgraph_node !== undefined && metadata.langgraph_node !== 'model_request') continue;
     if (typeof chunk.content !== 'string' || chunk.content === '') continue;
     let token = chunk.content;
-    if (lastStep !== undefined && metadata.langgraph_step !== lastStep && text !== '' && !text.endsWith('\n')) token = '\n' + token;
+    if (lastStep !== undefined && metadata.langgraph_step !== lastStep && text !== '' && !text.endsWith('\n'))
+      token = '\n' + token;
     lastStep = metadata.langgraph_step;
     text += token;
     request.onToken?.(token);
   }
-  if (text.trim() === '' && toolCalls.length === 0) throw new SyntaxError('malformed response: the model returned no text');
+  if (text.trim() === '' && toolCalls.length === 0)
+    throw new SyntaxError('malformed response: the model returned no text');
   return { text: text.trim(), toolCalls };
 }

@@ -99,17 +99,35 @@ export async function assembleTurnContext(
   sources: TurnContextSources,
   turn: { sessionId: number; inboundId: number; text: string; signal?: AbortSignal | undefined },
 ): Promise<TurnContext> {
-  const [pluginContext, memory] = await Promise.all([sources.plugins.agentContext(), sources.memory.contextFor({ sessionId: turn.sessionId, text: turn.text, signal: turn.signal })]);
+  const [pluginContext, memory] = await Promise.all([
+    sources.plugins.agentContext(),
+    sources.memory.contextFor({ sessionId: turn.sessionId, text: turn.text, signal: turn.signal }),
+  ]);
   const budget = sources.budgetTokens;
   let left = budget;
   const plugins = fitLines(pluginContext, Math.floor(budget * SHARES.plugins));
   left -= plugins.tokens;
   // The headings count too, when their block is there.
   const profileHeading = estimateTokens(PROFILE_HEADING) + 1;
-  const profile = memory.profile.length === 0 ? { lines: [], tokens: 0 } : fitLines(memory.profile, Math.max(0, Math.min(left, Math.floor(budget * SHARES.profile) + (Math.floor(budget * SHARES.plugins) - plugins.tokens)) - profileHeading));
+  const profile =
+    memory.profile.length === 0
+      ? { lines: [], tokens: 0 }
+      : fitLines(
+          memory.profile,
+          Math.max(
+            0,
+            Math.min(
+              left,
+              Math.floor(budget * SHARES.profile) + (Math.floor(budget * SHARES.plugins) - plugins.tokens),
+            ) - profileHeading,
+          ),
+        );
   if (profile.lines.length > 0) profile.tokens += profileHeading;
   left -= profile.tokens;
-  const leftOff = fitLines(memory.leftOff === undefined ? [] : [memory.leftOff], Math.min(left, Math.floor(budget * SHARES.leftOff)));
+  const leftOff = fitLines(
+    memory.leftOff === undefined ? [] : [memory.leftOff],
+    Math.min(left, Math.floor(budget * SHARES.leftOff)),
+  );
   left -= leftOff.tokens;
   const recalledLines: string[] = [];
   const recalled: RecallHit[] = [];
@@ -125,10 +143,16 @@ export async function assembleTurnContext(
   if (recalled.length === 0) recallTokens = 0;
 
   const system = [renderPrompt('system')];
-  if (profile.lines.length > 0) system.push(`${PROFILE_HEADING}\n${profile.lines.map((line) => `- ${line}`).join('\n')}`);
+  if (profile.lines.length > 0)
+    system.push(`${PROFILE_HEADING}\n${profile.lines.map((line) => `- ${line}`).join('\n')}`);
   system.push(...leftOff.lines, ...plugins.lines);
   const now = sources.clock.now();
-  const clockTime = now.toLocaleTimeString('en-GB', { timeZone: sources.timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' });
+  const clockTime = now.toLocaleTimeString('en-GB', {
+    timeZone: sources.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    weekday: 'short',
+  });
   const recallBlock = recalledLines.length === 0 ? '' : `\n\n(${RECALL_HEADING}\n${recalledLines.join('\n')})`;
   const text = `${turn.text}${recallBlock}\n\n[${localDate(now, sources.timeZone)} ${clockTime}, ${sources.timeZone}]`;
   // Failed and cancelled replies are not part of the conversation the model sees.
@@ -136,5 +160,11 @@ export async function assembleTurnContext(
     .history(turn.sessionId, sources.historyMessages, turn.inboundId)
     .filter((stored) => stored.meta.kind !== 'error' && stored.meta.kind !== 'cancelled')
     .map((stored) => ({ role: stored.role, text: stored.text }));
-  return { systemPrompt: system.join('\n\n'), history, text, recalled, memoryTokens: plugins.tokens + profile.tokens + leftOff.tokens + recallTokens };
+  return {
+    systemPrompt: system.join('\n\n'),
+    history,
+    text,
+    recalled,
+    memoryTokens: plugins.tokens + profile.tokens + leftOff.tokens + recallTokens,
+  };
 }

@@ -4,7 +4,8 @@ import { fromRoot } from '../shared/paths.js';
 const cache = new Map<string, string>();
 
 /** Names of the prompt files in `prompts/`. */
-export type PromptName = 'system' | 'briefing-morning' | 'briefing-weekly' | 'summarize-episode' | 'extract-facts' | 'route-tier';
+export type PromptName =
+  'system' | 'briefing-morning' | 'briefing-weekly' | 'summarize-episode' | 'extract-facts' | 'route-tier';
 
 /**
  * Read `prompts/<name>.md` (cached) and fill its `{{placeholders}}`.

@@ -17,7 +17,14 @@ import { HealthMonitor, type ProviderHealth } from '../models/health.js';
 import { resolveProviders, type ModelProvider, type Tier } from '../models/providers.js';
 import { ModelRouter } from '../models/router.js';
 import { TierSelector } from '../models/tier-selector.js';
-import { answeredTurn, TurnStore, unansweredTurn, type NewTurn, type ProviderUsage, type RecordedFailure } from '../models/turns.js';
+import {
+  answeredTurn,
+  TurnStore,
+  unansweredTurn,
+  type NewTurn,
+  type ProviderUsage,
+  type RecordedFailure,
+} from '../models/turns.js';
 import { formatWhy } from '../models/why.js';
 import type { Briefing, BriefingKind, DeliveryResult, PluginContext, StewardServices } from '../plugins/api.js';
 import { PluginHost } from '../plugins/host.js';
@@ -129,7 +136,14 @@ export class Steward implements StewardServices {
     this.router = new ModelRouter(options.config, resolveProviders(options.config), health, this.log);
     this.tiers = new TierSelector(options.config.models.routing, this.router, this.log);
     this.turns = new TurnStore(database);
-    this.memory = Memory.create({ database, config: options.config, clock: this.clock, log: this.log, router: this.router, conversations: this.conversations });
+    this.memory = Memory.create({
+      database,
+      config: options.config,
+      clock: this.clock,
+      log: this.log,
+      router: this.router,
+      conversations: this.conversations,
+    });
     this.signalTransport = createSignalTransport(options.config);
     const senders = new Map<string, ChannelSender>();
     const transport = this.signalTransport;
@@ -200,12 +214,21 @@ export class Steward implements StewardServices {
    * @throws SqliteError if the database fails
    */
   async handle(message: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
-    const sessionId = options.sessionId ?? this.conversations.resumeSession(message.channel, message.sender, this.config.memory.sessionIdleMinutes * 60_000);
+    const sessionId =
+      options.sessionId ??
+      this.conversations.resumeSession(message.channel, message.sender, this.config.memory.sessionIdleMinutes * 60_000);
     const directive = parseDirective(message.text);
     const text = directive.kind === 'turn' ? directive.text : message.text;
     const match = directive.kind === 'why' || directive.kind === 'bare' ? undefined : this.plugins.commands.match(text);
     // A command line is marked, so that memory (recall, embeddings) keeps to what the owner said, not what they typed to the grammar.
-    const inboundMeta = directive.kind === 'turn' ? { tierOverride: directive.tier } : match !== undefined ? { command: `${match.plugin}:${match.command.name}` } : directive.kind === 'why' ? { command: 'core:why' } : undefined;
+    const inboundMeta =
+      directive.kind === 'turn'
+        ? { tierOverride: directive.tier }
+        : match !== undefined
+          ? { command: `${match.plugin}:${match.command.name}` }
+          : directive.kind === 'why'
+            ? { command: 'core:why' }
+            : undefined;
     const inbound = this.conversations.record({
       sessionId,
       channel: message.channel,
@@ -225,24 +248,54 @@ export class Steward implements StewardServices {
       } else if (directive.kind === 'bare') {
         meta = { error: 'UsageError' };
         const tier = directive.tier;
-        reply = { text: `Put your message after /${tier}, for example "/${tier} plan my week". (In the REPL, /${tier} alone sets the tier for the session.)`, kind: 'error', notices: [] };
+        reply = {
+          text: `Put your message after /${tier}, for example "/${tier} plan my week". (In the REPL, /${tier} alone sets the tier for the session.)`,
+          kind: 'error',
+          notices: [],
+        };
       } else if (match !== undefined) {
         meta = { command: `${match.plugin}:${match.command.name}` };
         try {
-          reply = { text: await this.plugins.runCommand(match, message, this.#context(), { color: options.color === true }), kind: 'command', notices: [] };
+          reply = {
+            text: await this.plugins.runCommand(match, message, this.#context(), { color: options.color === true }),
+            kind: 'command',
+            notices: [],
+          };
         } catch (error) {
           if (!(error instanceof StewardError)) throw error;
           reply = { text: error.message, kind: 'error', notices: [] };
           meta.error = error.name;
         }
       } else {
-        ({ reply, turn } = await this.#agentTurn(message, text, sessionId, inbound.id, options, directive.kind === 'turn' ? directive.tier : undefined));
-        meta = reply.via === undefined ? {} : { provider: reply.via.provider, tier: reply.via.tier, via: reply.via.kind, fallbackFrom: reply.via.fallbackFrom };
+        ({ reply, turn } = await this.#agentTurn(
+          message,
+          text,
+          sessionId,
+          inbound.id,
+          options,
+          directive.kind === 'turn' ? directive.tier : undefined,
+        ));
+        meta =
+          reply.via === undefined
+            ? {}
+            : {
+                provider: reply.via.provider,
+                tier: reply.via.tier,
+                via: reply.via.kind,
+                fallbackFrom: reply.via.fallbackFrom,
+              };
         meta.tierSource = turn.decision.source;
         if (reply.notices.length > 0) meta.notices = reply.notices;
       }
       // Stored without colours: the history goes back to the model as plain text.
-      const stored = this.conversations.record({ sessionId, channel: message.channel, sender: 'steward', role: 'assistant', text: stripVTControlCharacters(reply.text), meta: { ...meta, kind: reply.kind } });
+      const stored = this.conversations.record({
+        sessionId,
+        channel: message.channel,
+        sender: 'steward',
+        role: 'assistant',
+        text: stripVTControlCharacters(reply.text),
+        meta: { ...meta, kind: reply.kind },
+      });
       if (turn !== undefined) this.turns.record({ ...turn, replyId: stored.id });
     } catch (error) {
       this.memory.afterTurn({ inboundId: inbound.id, kind: 'error', modelTurn: false });
@@ -261,7 +314,10 @@ export class Steward implements StewardServices {
     const own = this.turns.lastOfSession(sessionId);
     if (own !== undefined) return formatWhy(own, { timeZone: this.timeZone });
     const latest = this.turns.last();
-    return formatWhy(latest, { timeZone: this.timeZone, ...(latest === undefined ? {} : { note: '(an earlier conversation)' }) });
+    return formatWhy(latest, {
+      timeZone: this.timeZone,
+      ...(latest === undefined ? {} : { note: '(an earlier conversation)' }),
+    });
   }
 
   async #agentTurn(
@@ -289,18 +345,20 @@ export class Steward implements StewardServices {
     // No provider can take the turn (none configured, or only cloud ones with allowCloud=false):
     // the router says so at once, so recall and the query embedding are not paid for.
     const noProvider = this.router.chain(tier).candidates.length === 0;
-    const { systemPrompt, history, text } = noProvider ? { systemPrompt: '', history: [], text: messageText } : await assembleTurnContext(
-      {
-        conversations: this.conversations,
-        plugins: this.plugins,
-        memory: this.memory,
-        clock: this.clock,
-        timeZone: this.timeZone,
-        historyMessages: this.config.agent.historyMessages,
-        budgetTokens: this.config.memory.contextTokens,
-      },
-      { sessionId, inboundId, text: messageText, signal: options.signal },
-    );
+    const { systemPrompt, history, text } = noProvider
+      ? { systemPrompt: '', history: [], text: messageText }
+      : await assembleTurnContext(
+          {
+            conversations: this.conversations,
+            plugins: this.plugins,
+            memory: this.memory,
+            clock: this.clock,
+            timeZone: this.timeZone,
+            historyMessages: this.config.agent.historyMessages,
+            budgetTokens: this.config.memory.contextTokens,
+          },
+          { sessionId, inboundId, text: messageText, signal: options.signal },
+        );
     // Tools that ran in this turn: a provider that fails after a tool call must not make the next
     // provider do it again (a check-in twice, progress added twice).
     const ledger: Array<{ name: string; args: string; result: string }> = [];
@@ -356,8 +414,16 @@ export class Steward implements StewardServices {
         },
         { signal: options.signal },
       );
-      const via: ReplyVia = { provider: routed.provider.id, tier, kind: routed.provider.kind, fallbackFrom: routed.fallbackFrom };
-      return { reply: { text: routed.value.text, kind: 'agent', via, notices }, turn: answeredTurn(base, routed, { startedMs: started, firstTokenMs: firstTokenAt, notices }) };
+      const via: ReplyVia = {
+        provider: routed.provider.id,
+        tier,
+        kind: routed.provider.kind,
+        fallbackFrom: routed.fallbackFrom,
+      };
+      return {
+        reply: { text: routed.value.text, kind: 'agent', via, notices },
+        turn: answeredTurn(base, routed, { startedMs: started, firstTokenMs: firstTokenAt, notices }),
+      };
     } catch (error) {
       const cancelled = options.signal?.aborted === true;
       if (!cancelled && !(error instanceof NoModelAvailableError)) throw error;
@@ -407,7 +473,11 @@ export class Steward implements StewardServices {
   async deliverToOwner(message: OutboundMessage, options: { retry?: boolean } = {}): Promise<DeliveryResult> {
     const missing = missingSignalSettings(this.config);
     if (missing !== undefined) throw new DeliveryError(missing, { channel: 'signal', retryable: false });
-    const known = this.database.prepare<[string], { id: number }>("SELECT id FROM messages WHERE json_extract(meta, '$.idempotencyKey') = ? LIMIT 1").get(message.idempotencyKey);
+    const known = this.database
+      .prepare<[string], { id: number }>(
+        "SELECT id FROM messages WHERE json_extract(meta, '$.idempotencyKey') = ? LIMIT 1",
+      )
+      .get(message.idempotencyKey);
     if (known === undefined) {
       this.conversations.record({
         sessionId: null,
@@ -419,7 +489,12 @@ export class Steward implements StewardServices {
       });
     }
     try {
-      const { status, firstId } = await this.outbox.send({ idempotencyKey: message.idempotencyKey, channel: 'signal', recipients: this.config.signal.to, text: message.text });
+      const { status, firstId } = await this.outbox.send({
+        idempotencyKey: message.idempotencyKey,
+        channel: 'signal',
+        recipients: this.config.signal.to,
+        text: message.text,
+      });
       return { status, outboxId: firstId };
     } catch (error) {
       if (options.retry === false && error instanceof DeliveryError) {
@@ -440,11 +515,19 @@ export class Steward implements StewardServices {
    */
   async probeProviders(options: { cloud?: 'always' | 'when-needed' } = {}): Promise<void> {
     const usable = (kind: 'local' | 'cloud'): ModelProvider[] =>
-      this.router.providers().filter((provider) => provider.kind === kind && this.router.disabledReason(provider) === undefined && this.router.health.health(provider).state !== 'open');
+      this.router
+        .providers()
+        .filter(
+          (provider) =>
+            provider.kind === kind &&
+            this.router.disabledReason(provider) === undefined &&
+            this.router.health.health(provider).state !== 'open',
+        );
     const local = usable('local');
     await Promise.all(local.map((provider) => this.router.health.probe(provider)));
     const localUp = local.some((provider) => this.router.health.health(provider).state === 'closed');
-    if (options.cloud === 'always' || !localUp) await Promise.all(usable('cloud').map((provider) => this.router.health.probe(provider)));
+    if (options.cloud === 'always' || !localUp)
+      await Promise.all(usable('cloud').map((provider) => this.router.health.probe(provider)));
   }
 
   /** What `/status` and `steward doctor` show. */
@@ -463,7 +546,12 @@ export class Steward implements StewardServices {
       })),
       plugins: this.plugins.active.map((entry) => entry.plugin.name),
       pluginFailures: this.plugins.failures,
-      signal: { api: this.config.signal.api, url: this.config.signal.url, to: this.config.signal.to, missing: missingSignalSettings(this.config) },
+      signal: {
+        api: this.config.signal.api,
+        url: this.config.signal.url,
+        to: this.config.signal.to,
+        missing: missingSignalSettings(this.config),
+      },
       memory: this.memory.status(),
     };
   }
@@ -476,4 +564,3 @@ export class Steward implements StewardServices {
     if (this.database.open) this.database.close();
   }
 }
-

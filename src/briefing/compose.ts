@@ -37,10 +37,17 @@ const TITLES: Record<BriefingKind, string> = { morning: 'Good morning', weekly: 
  * @param today - the owner's day
  * @param sections - the sections, in order
  */
-export function renderBriefingTemplate(kind: BriefingKind, today: IsoDate, sections: readonly BriefingSection[]): string {
+export function renderBriefingTemplate(
+  kind: BriefingKind,
+  today: IsoDate,
+  sections: readonly BriefingSection[],
+): string {
   const lines = [`${TITLES[kind]} — ${today}`];
   if (sections.length === 0) {
-    lines.push('', 'Nothing to report: no habits or goals yet. Try "add habit meditation daily" or "set goal run a marathon by 2027-05-01".');
+    lines.push(
+      '',
+      'Nothing to report: no habits or goals yet. Try "add habit meditation daily" or "set goal run a marathon by 2027-05-01".',
+    );
   }
   for (const section of sections) {
     lines.push('', `${section.title}:`, ...section.lines.map((line) => `- ${line}`));
@@ -61,8 +68,21 @@ export async function composeBriefing(options: ComposeBriefingOptions): Promise<
   const sections = await options.plugins.briefingSections(options.kind, options.today);
   const template = renderBriefingTemplate(options.kind, options.today, sections);
   const started = performance.now();
-  const decision = { tier: 'quality' as const, source: 'caller' as const, reason: 'briefings go to quality', score: null, elapsedMs: 0 };
-  const base = { purpose: 'briefing' as const, sessionId: null, inboundId: null, replyId: null, channel: null, decision };
+  const decision = {
+    tier: 'quality' as const,
+    source: 'caller' as const,
+    reason: 'briefings go to quality',
+    score: null,
+    elapsedMs: 0,
+  };
+  const base = {
+    purpose: 'briefing' as const,
+    sessionId: null,
+    inboundId: null,
+    replyId: null,
+    channel: null,
+    decision,
+  };
   try {
     const routed = await options.router.run(
       'quality',
@@ -77,7 +97,9 @@ export async function composeBriefing(options: ComposeBriefingOptions): Promise<
         ),
       { signal: options.signal },
     );
-    options.recordTurn?.(answeredTurn(base, routed, { startedMs: started, firstTokenMs: routed.meter.firstContentAt, notices: [] }));
+    options.recordTurn?.(
+      answeredTurn(base, routed, { startedMs: started, firstTokenMs: routed.meter.firstContentAt, notices: [] }),
+    );
     return { kind: options.kind, day: options.today, text: routed.value, sections, writtenBy: routed.provider.id };
   } catch (error) {
     if (options.signal?.aborted === true) throw error;

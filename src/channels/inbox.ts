@@ -88,14 +88,31 @@ export class Inbox {
    * @param message - key, channel, sender, group, text and the sender's time
    * @returns the row, and whether this call created it (false: a redelivery)
    */
-  add(message: { idempotencyKey: string; channel: string; sender: string; groupId: string | null; text: string; sentAt: Date }): { entry: InboxEntry; created: boolean } {
+  add(message: {
+    idempotencyKey: string;
+    channel: string;
+    sender: string;
+    groupId: string | null;
+    text: string;
+    sentAt: Date;
+  }): { entry: InboxEntry; created: boolean } {
     const result = this.#database
       .prepare(
         `INSERT INTO inbox (idempotency_key, channel, sender, group_id, text, sent_at, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
       )
-      .run(message.idempotencyKey, message.channel, message.sender, message.groupId, message.text, toTimestamp(message.sentAt), toTimestamp(this.#clock.now()));
-    const row = this.#database.prepare<[string], InboxRow>('SELECT * FROM inbox WHERE idempotency_key = ?').get(message.idempotencyKey);
+      .run(
+        message.idempotencyKey,
+        message.channel,
+        message.sender,
+        message.groupId,
+        message.text,
+        toTimestamp(message.sentAt),
+        toTimestamp(this.#clock.now()),
+      );
+    const row = this.#database
+      .prepare<[string], InboxRow>('SELECT * FROM inbox WHERE idempotency_key = ?')
+      .get(message.idempotencyKey);
     if (row === undefined) throw new Error(`inbox row ${message.idempotencyKey} vanished after insert`);
     return { entry: toEntry(row), created: result.changes === 1 };
   }
@@ -105,7 +122,9 @@ export class Inbox {
    * @param channel - for example `signal`
    */
   nextPending(channel: string): InboxEntry | undefined {
-    const row = this.#database.prepare<[string], InboxRow>("SELECT * FROM inbox WHERE channel = ? AND status = 'pending' ORDER BY id LIMIT 1").get(channel);
+    const row = this.#database
+      .prepare<[string], InboxRow>("SELECT * FROM inbox WHERE channel = ? AND status = 'pending' ORDER BY id LIMIT 1")
+      .get(channel);
     return row === undefined ? undefined : toEntry(row);
   }
 
@@ -129,9 +148,14 @@ export class Inbox {
    */
   recordFailure(id: number, error: string, maxAttempts: number): InboxStatus {
     this.#database
-      .prepare(`UPDATE inbox SET attempts = attempts + 1, last_error = ?, status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END, handled_at = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE inbox SET attempts = attempts + 1, last_error = ?, status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END, handled_at = ? WHERE id = ?`,
+      )
       .run(error, maxAttempts, toTimestamp(this.#clock.now()), id);
-    return this.#database.prepare<[number], { status: InboxStatus }>('SELECT status FROM inbox WHERE id = ?').get(id)?.status ?? 'failed';
+    return (
+      this.#database.prepare<[number], { status: InboxStatus }>('SELECT status FROM inbox WHERE id = ?').get(id)
+        ?.status ?? 'failed'
+    );
   }
 
   /**
@@ -140,7 +164,11 @@ export class Inbox {
    */
   counts(channel: string): Record<InboxStatus, number> {
     const counts: Record<InboxStatus, number> = { pending: 0, answered: 0, failed: 0 };
-    const rows = this.#database.prepare<[string], { status: InboxStatus; count: number }>('SELECT status, COUNT(*) AS count FROM inbox WHERE channel = ? GROUP BY status').all(channel);
+    const rows = this.#database
+      .prepare<[string], { status: InboxStatus; count: number }>(
+        'SELECT status, COUNT(*) AS count FROM inbox WHERE channel = ? GROUP BY status',
+      )
+      .all(channel);
     for (const row of rows) counts[row.status] = row.count;
     return counts;
   }
@@ -153,7 +181,8 @@ export class Inbox {
    */
   prune(olderThanMs: number): number {
     const before = toTimestamp(new Date(this.#clock.now().getTime() - olderThanMs));
-    return this.#database.prepare("DELETE FROM inbox WHERE status != 'pending' AND received_at < ?").run(before).changes;
+    return this.#database.prepare("DELETE FROM inbox WHERE status != 'pending' AND received_at < ?").run(before)
+      .changes;
   }
 
   /**
@@ -161,7 +190,9 @@ export class Inbox {
    * @param stream - the stream's name, for example `signal-jsonrpc`
    */
   cursor(stream: string): string | undefined {
-    return this.#database.prepare<[string], { cursor: string }>('SELECT cursor FROM channel_cursors WHERE channel = ?').get(stream)?.cursor;
+    return this.#database
+      .prepare<[string], { cursor: string }>('SELECT cursor FROM channel_cursors WHERE channel = ?')
+      .get(stream)?.cursor;
   }
 
   /**
@@ -171,7 +202,9 @@ export class Inbox {
    */
   saveCursor(stream: string, cursor: string): void {
     this.#database
-      .prepare('INSERT INTO channel_cursors (channel, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (channel) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO channel_cursors (channel, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (channel) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
+      )
       .run(stream, cursor, toTimestamp(this.#clock.now()));
   }
 }

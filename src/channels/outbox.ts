@@ -92,7 +92,8 @@ function toEntry(row: OutboxRow): OutboxEntry {
 }
 
 /** Parts of a split message wait for the part before them (`after_id`) to be sent. */
-const PREVIOUS_PART_SENT = "(after_id IS NULL OR EXISTS (SELECT 1 FROM outbox AS previous WHERE previous.id = outbox.after_id AND previous.status = 'sent'))";
+const PREVIOUS_PART_SENT =
+  "(after_id IS NULL OR EXISTS (SELECT 1 FROM outbox AS previous WHERE previous.id = outbox.after_id AND previous.status = 'sent'))";
 
 /** Options of {@link Outbox}. */
 export interface OutboxOptions {
@@ -139,14 +140,28 @@ export class Outbox {
    * @param message - key, channel, recipients and text; `afterId` names a row that must be sent first
    * @returns the row, and whether this call created it
    */
-  enqueue(message: { idempotencyKey: string; channel: string; recipients: readonly string[]; text: string; afterId?: number | null }): { entry: OutboxEntry; created: boolean } {
+  enqueue(message: {
+    idempotencyKey: string;
+    channel: string;
+    recipients: readonly string[];
+    text: string;
+    afterId?: number | null;
+  }): { entry: OutboxEntry; created: boolean } {
     const now = toTimestamp(this.#clock.now());
     const result = this.#database
       .prepare(
         `INSERT INTO outbox (idempotency_key, channel, recipients, text, created_at, next_attempt_at, after_id)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
       )
-      .run(message.idempotencyKey, message.channel, JSON.stringify(message.recipients), message.text, now, now, message.afterId ?? null);
+      .run(
+        message.idempotencyKey,
+        message.channel,
+        JSON.stringify(message.recipients),
+        message.text,
+        now,
+        now,
+        message.afterId ?? null,
+      );
     const entry = this.get(message.idempotencyKey);
     if (entry === undefined) throw new Error(`outbox row ${message.idempotencyKey} vanished after insert`);
     return { entry, created: result.changes === 1 };
@@ -165,8 +180,15 @@ export class Outbox {
       const entries: OutboxEntry[] = [];
       let afterId: number | null = null;
       for (const [index, part] of parts.entries()) {
-        const idempotencyKey = parts.length === 1 ? message.idempotencyKey : `${message.idempotencyKey}#${index + 1}/${parts.length}`;
-        const { entry } = this.enqueue({ idempotencyKey, channel: message.channel, recipients: message.recipients, text: part, afterId });
+        const idempotencyKey =
+          parts.length === 1 ? message.idempotencyKey : `${message.idempotencyKey}#${index + 1}/${parts.length}`;
+        const { entry } = this.enqueue({
+          idempotencyKey,
+          channel: message.channel,
+          recipients: message.recipients,
+          text: part,
+          afterId,
+        });
         entries.push(entry);
         afterId = entry.id;
       }
@@ -212,13 +234,19 @@ export class Outbox {
    */
   giveUp(idempotencyKey: string, reason: string): number {
     return this.#database
-      .prepare("UPDATE outbox SET status = 'failed', last_error = coalesce(last_error || '; ', '') || ?, lease_until = NULL WHERE status = 'pending' AND (idempotency_key = ? OR idempotency_key LIKE ? ESCAPE '\\')")
+      .prepare(
+        "UPDATE outbox SET status = 'failed', last_error = coalesce(last_error || '; ', '') || ?, lease_until = NULL WHERE status = 'pending' AND (idempotency_key = ? OR idempotency_key LIKE ? ESCAPE '\\')",
+      )
       .run(reason, idempotencyKey, `${idempotencyKey.replace(/[\\%_]/g, (character) => `\\${character}`)}#%`).changes;
   }
 
   /** How many rows are pending, failed and sent. */
   counts(): OutboxCounts {
-    const rows = this.#database.prepare<[], { status: OutboxStatus; count: number }>('SELECT status, COUNT(*) AS count FROM outbox GROUP BY status').all();
+    const rows = this.#database
+      .prepare<[], { status: OutboxStatus; count: number }>(
+        'SELECT status, COUNT(*) AS count FROM outbox GROUP BY status',
+      )
+      .all();
     const counts: OutboxCounts = { pending: 0, failed: 0, sent: 0 };
     for (const row of rows) counts[row.status] = row.count;
     return counts;
@@ -226,7 +254,9 @@ export class Outbox {
 
   /** The row with this idempotency key, if any. */
   get(idempotencyKey: string): OutboxEntry | undefined {
-    const row = this.#database.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE idempotency_key = ?').get(idempotencyKey);
+    const row = this.#database
+      .prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE idempotency_key = ?')
+      .get(idempotencyKey);
     return row === undefined ? undefined : toEntry(row);
   }
 
@@ -239,7 +269,9 @@ export class Outbox {
     const rows =
       status === undefined
         ? this.#database.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit)
-        : this.#database.prepare<[string, number], OutboxRow>('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, limit);
+        : this.#database
+            .prepare<[string, number], OutboxRow>('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?')
+            .all(status, limit);
     return rows.map(toEntry);
   }
 
@@ -255,15 +287,24 @@ export class Outbox {
     if (entry === undefined) throw new Error(`no outbox row with key ${idempotencyKey}`);
     if (entry.status === 'sent') return 'already-sent';
     if (entry.status === 'failed') {
-      throw new DeliveryError(`${idempotencyKey} was given up earlier: ${entry.lastError ?? 'unknown error'}`, { channel: entry.channel, retryable: false });
+      throw new DeliveryError(`${idempotencyKey} was given up earlier: ${entry.lastError ?? 'unknown error'}`, {
+        channel: entry.channel,
+        retryable: false,
+      });
     }
     const previous = entry.afterId === null ? undefined : this.#byId(entry.afterId);
     if (previous !== undefined && previous.status !== 'sent') {
       const retryable = previous.status === 'pending';
-      throw new DeliveryError(`${idempotencyKey} waits for ${previous.idempotencyKey}, which is ${previous.status}`, { channel: entry.channel, retryable });
+      throw new DeliveryError(`${idempotencyKey} waits for ${previous.idempotencyKey}, which is ${previous.status}`, {
+        channel: entry.channel,
+        retryable,
+      });
     }
     if (!this.#claim(entry.id, true)) {
-      throw new DeliveryError(`${idempotencyKey} is being delivered by another process`, { channel: entry.channel, retryable: true });
+      throw new DeliveryError(`${idempotencyKey} is being delivered by another process`, {
+        channel: entry.channel,
+        retryable: true,
+      });
     }
     return this.#attempt(entry);
   }
@@ -277,7 +318,9 @@ export class Outbox {
     const now = toTimestamp(this.#clock.now());
     this.#failOrphanedParts();
     const due = this.#database
-      .prepare<[string], OutboxRow>("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id")
+      .prepare<[string], OutboxRow>(
+        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id",
+      )
       .all(now)
       .map(toEntry);
     let sent = 0;
@@ -335,7 +378,8 @@ export class Outbox {
   async #attempt(entry: OutboxEntry): Promise<'sent'> {
     const sender = this.#senders.get(entry.channel);
     try {
-      if (sender === undefined) throw new DeliveryError(`no sender for channel ${entry.channel}`, { channel: entry.channel, retryable: true });
+      if (sender === undefined)
+        throw new DeliveryError(`no sender for channel ${entry.channel}`, { channel: entry.channel, retryable: true });
       await sender(entry.recipients, entry.text);
     } catch (error) {
       const retryable = error instanceof DeliveryError ? error.retryable : true;
@@ -345,13 +389,17 @@ export class Outbox {
       const expired = now + wait - Date.parse(entry.createdAt) > this.#expireAfterMs;
       const status: OutboxStatus = retryable && !expired ? 'pending' : 'failed';
       this.#database
-        .prepare('UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?')
+        .prepare(
+          'UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?',
+        )
         .run(attempts, describeError(error), status, toTimestamp(new Date(now + wait)), entry.id);
       if (error instanceof DeliveryError) throw error;
       throw new DeliveryError(describeError(error), { channel: entry.channel, retryable }, { cause: error });
     }
     this.#database
-      .prepare("UPDATE outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?, last_error = NULL, lease_until = NULL WHERE id = ?")
+      .prepare(
+        "UPDATE outbox SET attempts = attempts + 1, status = 'sent', sent_at = ?, last_error = NULL, lease_until = NULL WHERE id = ?",
+      )
       .run(toTimestamp(this.#clock.now()), entry.id);
     return 'sent';
   }

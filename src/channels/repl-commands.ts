@@ -21,14 +21,22 @@ export interface ReplState {
  */
 export function describeSavedEpisode(episode: Episode | undefined): string {
   if (episode === undefined) return 'Nothing to remember from this conversation.';
-  const how = episode.method === 'model' ? `summarized by ${episode.provider ?? 'the model'}` : 'summarized without a model for now (a model rewrites it when one is up)';
-  const followups = episode.followups.length > 0 ? ` Open: ${episode.followups.join('; ').replace(/[.!?]?$/, (end) => end || '.')}` : '';
+  const how =
+    episode.method === 'model'
+      ? `summarized by ${episode.provider ?? 'the model'}`
+      : 'summarized without a model for now (a model rewrites it when one is up)';
+  const followups =
+    episode.followups.length > 0
+      ? ` Open: ${episode.followups.join('; ').replace(/[.!?]?$/, (end) => end || '.')}`
+      : '';
   return `Saved as episode #${episode.id}, ${how}: ${episode.summary}${followups}`;
 }
 
 function setSessionTier(tier: Tier, { state, write }: SlashContext): void {
   state.tier = tier;
-  write(`Every turn of this session now goes to the ${tier} tier. /auto lets steward choose again; /${tier === 'fast' ? 'quality' : 'fast'} <message> overrides one turn.\n`);
+  write(
+    `Every turn of this session now goes to the ${tier} tier. /auto lets steward choose again; /${tier === 'fast' ? 'quality' : 'fast'} <message> overrides one turn.\n`,
+  );
 }
 
 /** What a slash command gets. */
@@ -71,7 +79,9 @@ export const SLASH_COMMANDS: SlashCommand[] = [
     description: 'models, plugins, Signal and database',
     run: async (_args, { steward, state, write, colors }) => {
       await steward.probeProviders();
-      write(`tier       ${state.tier === undefined ? 'chosen per turn (/fast or /quality to fix it)' : `${state.tier} for this session (/auto to undo)`}\n`);
+      write(
+        `tier       ${state.tier === undefined ? 'chosen per turn (/fast or /quality to fix it)' : `${state.tier} for this session (/auto to undo)`}\n`,
+      );
       write((await formatStatus(steward.status(), colors)) + '\n');
     },
   },
@@ -120,7 +130,9 @@ export const SLASH_COMMANDS: SlashCommand[] = [
 /** The /help block listing the slash commands. */
 export function slashHelp(): string {
   const width = Math.max(...SLASH_COMMANDS.map((command) => (command.names[0] ?? '').length)) + 1;
-  return SLASH_COMMANDS.map((command) => `/${(command.names[0] ?? '').padEnd(width)}  ${command.description}`).join('\n');
+  return SLASH_COMMANDS.map((command) => `/${(command.names[0] ?? '').padEnd(width)}  ${command.description}`).join(
+    '\n',
+  );
 }
 
 /**

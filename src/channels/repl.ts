@@ -33,7 +33,10 @@ export interface ReplOptions {
 
 function readHistory(file: string | undefined): string[] {
   if (file === undefined || !existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '').reverse();
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .reverse();
 }
 
 function writeHistory(file: string, history: readonly string[]): void {
@@ -78,7 +81,10 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
     });
   }
-  const state: ReplState = { sessionId: steward.conversations.startSession('repl', options.sender), sender: options.sender };
+  const state: ReplState = {
+    sessionId: steward.conversations.startSession('repl', options.sender),
+    sender: options.sender,
+  };
   let current: AbortController | undefined;
   readline.on('SIGINT', () => {
     if (current !== undefined) {
@@ -99,7 +105,8 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   };
   const noticeTimer = terminal
     ? setInterval(() => {
-        if (current === undefined) showNotices(true).catch((error: unknown) => steward.log.warn({ err: error }, 'REPL notices failed'));
+        if (current === undefined)
+          showNotices(true).catch((error: unknown) => steward.log.warn({ err: error }, 'REPL notices failed'));
       }, NOTICE_INTERVAL_MS)
     : undefined;
   noticeTimer?.unref();
@@ -175,7 +182,10 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       const episode = await steward.memory.endSession(state.sessionId);
       if (terminal && episode !== undefined) write(colors.dim(describeSavedEpisode(episode)) + '\n');
     } catch (error) {
-      steward.log.error({ err: error }, 'could not save the conversation as an episode; it is retried at the next start');
+      steward.log.error(
+        { err: error },
+        'could not save the conversation as an episode; it is retried at the next start',
+      );
     }
   }
   return 0;

@@ -38,7 +38,12 @@ export function bootstrap(options: { stderr: boolean }): Bootstrapped {
     );
   }
   const logFile = join(config.dataDir, config.log.file);
-  const log = createLogger({ level: config.log.level, file: logFile, stderr: options.stderr, secrets: providerSecrets(config) });
+  const log = createLogger({
+    level: config.log.level,
+    file: logFile,
+    stderr: options.stderr,
+    secrets: providerSecrets(config),
+  });
   return { config, log, logFile };
 }
 
@@ -51,6 +56,7 @@ export function bootstrap(options: { stderr: boolean }): Bootstrapped {
 export async function openSteward(options: { stderr: boolean }): Promise<Bootstrapped & { steward: Steward }> {
   const booted = bootstrap(options);
   const steward = await Steward.open({ config: booted.config, log: booted.log });
-  for (const failure of steward.plugins.failures) process.stderr.write(`steward: plugin ${failure.name} skipped: ${failure.reason}\n`);
+  for (const failure of steward.plugins.failures)
+    process.stderr.write(`steward: plugin ${failure.name} skipped: ${failure.reason}\n`);
   return { ...booted, steward };
 }

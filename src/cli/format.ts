@@ -1,4 +1,3 @@
-
 import type { StatusReport } from '../app/steward.js';
 import type { Reply } from '../channels/types.js';
 import { colorsFor, type Colors } from '../shared/colors.js';
@@ -36,7 +35,8 @@ type ProviderStatus = StatusReport['providers'][number];
 export function describeBreaker(entry: ProviderStatus, now: number): string {
   if (entry.disabled !== undefined) return 'off';
   const { health } = entry;
-  if (health.state === 'open' && health.retryAt !== null) return `open (retry in ${Math.max(1, Math.ceil((health.retryAt - now) / 1000))}s)`;
+  if (health.state === 'open' && health.retryAt !== null)
+    return `open (retry in ${Math.max(1, Math.ceil((health.retryAt - now) / 1000))}s)`;
   if (health.state === 'half-open') return 'half-open (probe on next use)';
   return health.state;
 }
@@ -50,7 +50,8 @@ export function describeBreaker(entry: ProviderStatus, now: number): string {
 export function describeLastError(entry: ProviderStatus, now: number): string {
   if (entry.disabled !== undefined) return entry.disabled;
   if (entry.health.lastError !== null) return `${entry.health.lastError} (${age(entry.health.lastErrorAt, now)})`;
-  if (entry.recordedFailure !== undefined) return `${entry.recordedFailure.reason} (${age(Date.parse(entry.recordedFailure.at), now)})`;
+  if (entry.recordedFailure !== undefined)
+    return `${entry.recordedFailure.reason} (${age(Date.parse(entry.recordedFailure.at), now)})`;
   return '';
 }
 
@@ -76,10 +77,29 @@ export async function formatProviders(report: StatusReport, pc: Colors = colorsF
   for (const entry of report.providers) {
     const { provider, health } = entry;
     const breaker = describeBreaker(entry, now);
-    const colour = health.state === 'closed' ? pc.green : health.state === 'open' ? pc.red : health.state === 'half-open' ? pc.yellow : pc.dim;
-    const probe = health.lastProbeLatencyMs === null ? age(health.lastProbeAt, now) : `${health.lastProbeLatencyMs} ms, ${age(health.lastProbeAt, now)}`;
+    const colour =
+      health.state === 'closed'
+        ? pc.green
+        : health.state === 'open'
+          ? pc.red
+          : health.state === 'half-open'
+            ? pc.yellow
+            : pc.dim;
+    const probe =
+      health.lastProbeLatencyMs === null
+        ? age(health.lastProbeAt, now)
+        : `${health.lastProbeLatencyMs} ms, ${age(health.lastProbeAt, now)}`;
     const served = `${entry.usage.requests} req / ${entry.usage.turns} turn${entry.usage.turns === 1 ? '' : 's'}`;
-    table.push([provider.id, provider.tier, provider.kind, provider.model ?? health.models[0] ?? '(server default)', entry.disabled === undefined ? colour(breaker) : pc.dim(breaker), probe, served, describeLastError(entry, now)]);
+    table.push([
+      provider.id,
+      provider.tier,
+      provider.kind,
+      provider.model ?? health.models[0] ?? '(server default)',
+      entry.disabled === undefined ? colour(breaker) : pc.dim(breaker),
+      probe,
+      served,
+      describeLastError(entry, now),
+    ]);
   }
   return table.toString();
 }
@@ -92,11 +112,22 @@ export async function formatProviders(report: StatusReport, pc: Colors = colorsF
 export function describeMemory(memory: StatusReport['memory']): string {
   const vectors = memory.vectors.find((entry) => entry.model === memory.serving)?.count ?? 0;
   const parts = [`${memory.embedder.id} (${memory.embedder.kind})`, `${vectors} vectors`];
-  if (memory.index !== undefined) parts.push(`index ${memory.index.state}${memory.index.opened === undefined ? '' : `, ${memory.index.opened.how}`}`);
-  if (memory.queue.pending > 0) parts.push(`${memory.queue.pending} to embed${memory.queue.stuck > 0 ? ` (${memory.queue.stuck} failing: steward memory embed --retry)` : ''}`);
-  if (memory.reembed !== undefined) parts.push(`re-embedding for the new model ${memory.reembed.done}/${memory.reembed.total}; ${memory.serving} serves recall until then`);
-  parts.push(`${memory.counts.episodes.model + memory.counts.episodes.heuristic} episodes${memory.counts.episodes.heuristic > 0 ? ` (${memory.counts.episodes.heuristic} heuristic)` : ''}`, `${memory.counts.facts} facts`);
-  if (memory.counts.pendingExtraction > 0) parts.push(`${memory.counts.pendingExtraction} messages waiting for fact extraction`);
+  if (memory.index !== undefined)
+    parts.push(`index ${memory.index.state}${memory.index.opened === undefined ? '' : `, ${memory.index.opened.how}`}`);
+  if (memory.queue.pending > 0)
+    parts.push(
+      `${memory.queue.pending} to embed${memory.queue.stuck > 0 ? ` (${memory.queue.stuck} failing: steward memory embed --retry)` : ''}`,
+    );
+  if (memory.reembed !== undefined)
+    parts.push(
+      `re-embedding for the new model ${memory.reembed.done}/${memory.reembed.total}; ${memory.serving} serves recall until then`,
+    );
+  parts.push(
+    `${memory.counts.episodes.model + memory.counts.episodes.heuristic} episodes${memory.counts.episodes.heuristic > 0 ? ` (${memory.counts.episodes.heuristic} heuristic)` : ''}`,
+    `${memory.counts.facts} facts`,
+  );
+  if (memory.counts.pendingExtraction > 0)
+    parts.push(`${memory.counts.pendingExtraction} messages waiting for fact extraction`);
   return parts.join('; ');
 }
 
@@ -111,7 +142,8 @@ export async function formatStatus(report: StatusReport, pc: Colors = colorsFor(
     `time zone  ${report.timeZone}`,
     `plugins    ${report.plugins.join(', ') || 'none'}`,
   ];
-  for (const failure of report.pluginFailures) lines.push(pc.yellow(`           skipped ${failure.name}: ${failure.reason}`));
+  for (const failure of report.pluginFailures)
+    lines.push(pc.yellow(`           skipped ${failure.name}: ${failure.reason}`));
   lines.push(
     report.signal.missing === undefined
       ? `signal     ${report.signal.api} at ${report.signal.url ?? ''} → ${report.signal.to.join(', ')}`

@@ -33,7 +33,10 @@ Environment (overrides config/default.json and STEWARD_CONFIG):
  */
 function usageLine(text: string, path: readonly string[]): string {
   const command = ['steward', ...path].join(' ');
-  const message = text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+  const message = text
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
   return `${command}: ${message} (see "${command} --help")\n`;
 }
 
@@ -71,8 +74,12 @@ function requireSubcommand(command: Command): void {
   command.allowExcessArguments().action((_options: unknown, self: Command) => {
     const first = self.args[0];
     const names = self.commands.map((candidate) => candidate.name()).join(', ');
-    if (first === undefined) self.error(`error: missing command (one of: ${names})`, { code: 'commander.missingCommand', exitCode: 2 });
-    self.error(`error: unknown command '${first}' (one of: ${names})`, { code: 'commander.unknownCommand', exitCode: 2 });
+    if (first === undefined)
+      self.error(`error: missing command (one of: ${names})`, { code: 'commander.missingCommand', exitCode: 2 });
+    self.error(`error: unknown command '${first}' (one of: ${names})`, {
+      code: 'commander.unknownCommand',
+      exitCode: 2,
+    });
   });
 }
 
@@ -87,7 +94,9 @@ function requireSubcommand(command: Command): void {
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const path: string[] = [];
   const program = new Command('steward')
-    .description('A local-first personal assistant: local models with an OpenAI fallback, memory, habits, goals and Signal briefings.')
+    .description(
+      'A local-first personal assistant: local models with an OpenAI fallback, memory, habits, goals and Signal briefings.',
+    )
     .version('0.1.0', '-v, --version')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(usageLine(text, path)) })
@@ -113,7 +122,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('daemon')
-    .description('run the scheduler (briefings, with catch-up), two-way Signal, health probes and the outbox until SIGTERM/SIGINT')
+    .description(
+      'run the scheduler (briefings, with catch-up), two-way Signal, health probes and the outbox until SIGTERM/SIGINT',
+    )
     .action(async () => {
       const { daemonCommand } = await import('./commands/daemon.js');
       setExitCode(await daemonCommand());
@@ -141,19 +152,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('health')
-    .description('is the daemon running, and how is it doing (for you or a supervisor): exit 0 ok, 1 degraded, 3 not running')
+    .description(
+      'is the daemon running, and how is it doing (for you or a supervisor): exit 0 ok, 1 degraded, 3 not running',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
       const { healthCommand } = await import('./commands/health.js');
       setExitCode(await healthCommand({ json: options.json === true }));
     });
 
-  const service = program.command('service').description('run the daemon as a service (systemd user unit or launchd agent)');
+  const service = program
+    .command('service')
+    .description('run the daemon as a service (systemd user unit or launchd agent)');
   guardSubcommands(service, path);
   requireSubcommand(service);
   service
     .command('install')
-    .description('print a systemd user unit or launchd plist that runs "steward daemon", with instructions; installs nothing')
+    .description(
+      'print a systemd user unit or launchd plist that runs "steward daemon", with instructions; installs nothing',
+    )
     .option('--systemd', 'a systemd user unit (the default on Linux)')
     .option('--launchd', 'a launchd agent (the default on macOS)')
     .option('--write', 'write the file where it belongs (still enables nothing)')
@@ -163,7 +180,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await serviceInstallCommand(options));
     });
 
-  const memory = program.command('memory').description('what steward remembers: embedder, vector index, embedding queue, episodes and facts');
+  const memory = program
+    .command('memory')
+    .description('what steward remembers: embedder, vector index, embedding queue, episodes and facts');
   guardSubcommands(memory, path);
   memory
     .command('status', { isDefault: true })
@@ -174,7 +193,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
   memory
     .command('embed')
-    .description('embed everything queued now, with a progress bar (after a change of embedding model, or without the daemon)')
+    .description(
+      'embed everything queued now, with a progress bar (after a change of embedding model, or without the daemon)',
+    )
     .option('--retry', 'also retry texts whose embedding failed 5 times')
     .action(async (options: { retry?: boolean }) => {
       const { memoryEmbedCommand } = await import('./commands/memory.js');

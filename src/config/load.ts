@@ -49,7 +49,13 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 /** Deep-merge `layer` into `target`, recording the source of every leaf it sets. */
-function mergeLayer(target: JsonObject, layer: JsonObject, source: string, sources: Map<string, string>, prefix = ''): void {
+function mergeLayer(
+  target: JsonObject,
+  layer: JsonObject,
+  source: string,
+  sources: Map<string, string>,
+  prefix = '',
+): void {
   for (const [key, value] of Object.entries(layer)) {
     if (key === '$schema') continue;
     const path = prefix === '' ? key : `${prefix}.${key}`;
@@ -88,13 +94,21 @@ function readJsonFile(path: string, source: string, key: string): JsonObject {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`config error: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { key, source }, { cause: error });
+    throw new ConfigError(
+      `config error: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { key, source },
+      { cause: error },
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`config error: ${source} is not valid JSON: ${(error as Error).message}`, { key, source }, { cause: error });
+    throw new ConfigError(
+      `config error: ${source} is not valid JSON: ${(error as Error).message}`,
+      { key, source },
+      { cause: error },
+    );
   }
   if (!isObject(parsed)) {
     throw new ConfigError(`config error: ${source} must hold a JSON object`, { key, source });
@@ -128,7 +142,10 @@ function describeIssue(issue: z.core.$ZodIssue, merged: JsonObject, sources: Map
   const source = sourceOf(key, sources);
   const value = getPath(merged, path);
   const shown = SECRET_KEYS.has(key) ? '' : value === undefined ? ' (missing)' : ` (got ${JSON.stringify(value)})`;
-  return new ConfigError(`config error: ${key} ${problem.replace(/^Invalid input: /, '')}${shown} from ${source}`, { key, source });
+  return new ConfigError(`config error: ${key} ${problem.replace(/^Invalid input: /, '')}${shown} from ${source}`, {
+    key,
+    source,
+  });
 }
 
 /**
@@ -148,7 +165,12 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
   const merged: JsonObject = {};
 
   const defaultsPath = fromRoot('config', 'default.json');
-  mergeLayer(merged, readJsonFile(defaultsPath, 'config/default.json', 'config/default.json'), 'config/default.json', sources);
+  mergeLayer(
+    merged,
+    readJsonFile(defaultsPath, 'config/default.json', 'config/default.json'),
+    'config/default.json',
+    sources,
+  );
 
   const localPath = fromRoot('config', 'local.json');
   if (options.readLocalFile !== false && existsSync(localPath)) {
@@ -160,7 +182,10 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
     const path = resolve(cwd, extra);
     const source = `STEWARD_CONFIG=${extra}`;
     if (!existsSync(path)) {
-      throw new ConfigError(`config error: STEWARD_CONFIG names ${path}, which does not exist`, { key: 'STEWARD_CONFIG', source: 'environment' });
+      throw new ConfigError(`config error: STEWARD_CONFIG names ${path}, which does not exist`, {
+        key: 'STEWARD_CONFIG',
+        source: 'environment',
+      });
     }
     mergeLayer(merged, readJsonFile(path, source, 'STEWARD_CONFIG'), source, sources);
   }
@@ -169,7 +194,13 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
   for (const { variable, key, list } of ENVIRONMENT_KEYS) {
     const raw = env[variable];
     if (raw === undefined || raw.trim() === '') continue;
-    const value = list === true ? raw.split(',').map((part) => part.trim()).filter((part) => part !== '') : raw.trim();
+    const value =
+      list === true
+        ? raw
+            .split(',')
+            .map((part) => part.trim())
+            .filter((part) => part !== '')
+        : raw.trim();
     setPath(merged, key, value);
     sources.set(key, variable);
     if (key === 'dataDir') dataDirFromEnvironment = true;
@@ -180,7 +211,8 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    if (first === undefined) throw new ConfigError('config error: invalid configuration', { key: '', source: 'unknown' });
+    if (first === undefined)
+      throw new ConfigError('config error: invalid configuration', { key: '', source: 'unknown' });
     throw describeIssue(first, merged, sources);
   }
   const config = parsed.data;

@@ -95,7 +95,12 @@ export class Daemon {
   constructor(steward: Steward, options: DaemonOptions = {}) {
     const settings = steward.config.daemon;
     this.#steward = steward;
-    this.#scheduler = new Scheduler({ database: steward.database, timeZone: steward.timeZone, clock: steward.clock, log: steward.log });
+    this.#scheduler = new Scheduler({
+      database: steward.database,
+      timeZone: steward.timeZone,
+      clock: steward.clock,
+      log: steward.log,
+    });
     this.#lock = new DaemonLock(steward.database, steward.clock, {
       staleMs: options.lockStaleMs ?? settings.lockStaleMs,
       databaseFile: steward.status().databaseFile,
@@ -105,15 +110,22 @@ export class Daemon {
       heartbeatMs: options.heartbeatMs ?? settings.heartbeatMs,
       shutdownGraceMs: options.shutdownGraceMs ?? settings.shutdownGraceMs,
     };
-    const source = options.signalSource === undefined ? createSignalEventSource(steward.config) : (options.signalSource ?? undefined);
+    const source =
+      options.signalSource === undefined
+        ? createSignalEventSource(steward.config)
+        : (options.signalSource ?? undefined);
     // A fresh snapshot whenever the receive stream opens or drops, so `steward health` does not wait for the next heartbeat.
     const onSignalStatus = (): void => {
       if (this.#running) this.#heartbeat();
     };
     this.#channel = source === undefined ? undefined : new SignalChannel(steward, source, onSignalStatus);
-    this.#signalOff = source !== undefined
-      ? ''
-      : (missingSignalSettings(steward.config) ?? (steward.config.signal.receive.enabled ? 'receiving is off' : 'receiving is off (signal.receive.enabled is false)'));
+    this.#signalOff =
+      source !== undefined
+        ? ''
+        : (missingSignalSettings(steward.config) ??
+          (steward.config.signal.receive.enabled
+            ? 'receiving is off'
+            : 'receiving is off (signal.receive.enabled is false)'));
     this.#fatal = new Promise((resolve) => (this.#onFatal = resolve));
     this.#memorySweepMs = options.memorySweepMs ?? MEMORY_SWEEP_MS;
   }
@@ -155,19 +167,28 @@ export class Daemon {
     const steward = this.#steward;
     const { tookOverFrom } = this.#lock.acquire();
     if (tookOverFrom !== undefined) {
-      steward.log.warn({ pid: tookOverFrom.pid, host: tookOverFrom.host, heartbeatAt: tookOverFrom.heartbeatAt }, 'took over the lock of a daemon that stopped without releasing it');
+      steward.log.warn(
+        { pid: tookOverFrom.pid, host: tookOverFrom.host, heartbeatAt: tookOverFrom.heartbeatAt },
+        'took over the lock of a daemon that stopped without releasing it',
+      );
     }
     try {
       this.#startedAt = toTimestamp(steward.clock.now());
       const interrupted = this.#scheduler.recoverInterrupted();
       const catchUp = this.#scheduler.start(steward.plugins.schedules(), (job, scheduledFor, signal) =>
-        steward.plugins.guard(job.plugin.plugin.name, `job ${job.schedule.name}`, () => job.schedule.handler({ scheduledFor, signal }, job.plugin.context)),
+        steward.plugins.guard(job.plugin.plugin.name, `job ${job.schedule.name}`, () =>
+          job.schedule.handler({ scheduledFor, signal }, job.plugin.context),
+        ),
       );
       const local = steward.router.providers().filter((provider) => provider.kind === 'local');
       steward.router.health.start(local);
       if (steward.config.models.warmUp && local.length > 0) {
         const controller = new AbortController();
-        const done = warmLocalProviders(steward.router, { systemPrompt: renderPrompt('system'), log: steward.log, signal: controller.signal });
+        const done = warmLocalProviders(steward.router, {
+          systemPrompt: renderPrompt('system'),
+          log: steward.log,
+          signal: controller.signal,
+        });
         this.#warmUp = { done, controller };
       }
       this.#channel?.start();
@@ -182,7 +203,8 @@ export class Daemon {
       this.#heartbeat();
       steward.log.info('daemon started');
       const status = this.#channel?.status();
-      const signal = status === undefined ? `off: ${this.#signalOff}` : `receiving via ${status.api} from ${status.endpoint}`;
+      const signal =
+        status === undefined ? `off: ${this.#signalOff}` : `receiving via ${status.api} from ${status.endpoint}`;
       return { catchUp, interrupted, tookOverFrom, signal };
     } catch (error) {
       await this.#scheduler.stop();
@@ -195,7 +217,9 @@ export class Daemon {
     if (this.#memorySweep !== undefined) return;
     this.#memorySweep = this.#steward.memory
       .sweep()
-      .catch((error: unknown) => this.#steward.log.error({ err: error }, `memory sweep failed: ${describeError(error)}`))
+      .catch((error: unknown) =>
+        this.#steward.log.error({ err: error }, `memory sweep failed: ${describeError(error)}`),
+      )
       .finally(() => {
         this.#memorySweep = undefined;
       });
@@ -234,7 +258,9 @@ export class Daemon {
       version: 1,
       pid: process.pid,
       startedAt: this.#startedAt,
-      jobs: this.#scheduler.nextRuns().map((run) => ({ job: run.job, next: run.next === null ? null : run.next.toISOString() })),
+      jobs: this.#scheduler
+        .nextRuns()
+        .map((run) => ({ job: run.job, next: run.next === null ? null : run.next.toISOString() })),
       signal: this.#channel?.status() ?? { state: 'off', reason: this.#signalOff },
     };
   }

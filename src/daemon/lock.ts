@@ -56,7 +56,15 @@ export function readLock(database: Database): LockRecord | undefined {
       state = { unreadable: error instanceof Error ? error.message : String(error) };
     }
   }
-  return { holder: row.holder, pid: row.pid, host: row.host, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at, releasedAt: row.released_at, state };
+  return {
+    holder: row.holder,
+    pid: row.pid,
+    host: row.host,
+    acquiredAt: row.acquired_at,
+    heartbeatAt: row.heartbeat_at,
+    releasedAt: row.released_at,
+    state,
+  };
 }
 
 /** Options of {@link DaemonLock}. */
@@ -141,7 +149,9 @@ export class DaemonLock {
   heartbeat(state: unknown): boolean {
     if (!this.#held) return false;
     const result = this.#database
-      .prepare('UPDATE daemon_lock SET heartbeat_at = ?, state = ? WHERE name = ? AND holder = ? AND released_at IS NULL')
+      .prepare(
+        'UPDATE daemon_lock SET heartbeat_at = ?, state = ? WHERE name = ? AND holder = ? AND released_at IS NULL',
+      )
       .run(toTimestamp(this.#clock.now()), JSON.stringify(state), LOCK_NAME, this.#holder);
     if (result.changes === 0) this.#held = false;
     return result.changes === 1;
@@ -155,7 +165,13 @@ export class DaemonLock {
     if (!this.#held) return;
     this.#database
       .prepare('UPDATE daemon_lock SET released_at = ?, heartbeat_at = ?, state = ? WHERE name = ? AND holder = ?')
-      .run(toTimestamp(this.#clock.now()), toTimestamp(this.#clock.now()), JSON.stringify(state), LOCK_NAME, this.#holder);
+      .run(
+        toTimestamp(this.#clock.now()),
+        toTimestamp(this.#clock.now()),
+        JSON.stringify(state),
+        LOCK_NAME,
+        this.#holder,
+      );
     this.#held = false;
   }
 }

@@ -56,7 +56,8 @@ function systemdSpecifiers(value: string): string {
  * @throws Error if the path holds a line break, which a unit line cannot carry
  */
 function systemdPath(path: string): string {
-  if (/[\r\n]/.test(path)) throw new Error(`steward: a systemd unit cannot hold a path with a line break: ${JSON.stringify(path)}`);
+  if (/[\r\n]/.test(path))
+    throw new Error(`steward: a systemd unit cannot hold a path with a line break: ${JSON.stringify(path)}`);
   return systemdSpecifiers(path);
 }
 
@@ -100,9 +101,14 @@ function xml(value: string): string {
  * @param configHome - `$XDG_CONFIG_HOME` or `~/.config`
  * @throws Error if the checkout's path holds a line break
  */
-export function systemdUnit(spec: ServiceSpec, configHome = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config')): ServiceUnit {
+export function systemdUnit(
+  spec: ServiceSpec,
+  configHome = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'),
+): ServiceUnit {
   const path = join(configHome, 'systemd', 'user', 'steward.service');
-  const environment = Object.entries(spec.environment).map(([key, value]) => `Environment=${systemdQuote(`${key}=${value}`)}`);
+  const environment = Object.entries(spec.environment).map(
+    ([key, value]) => `Environment=${systemdQuote(`${key}=${value}`)}`,
+  );
   const text = [
     '[Unit]',
     'Description=steward, a local-first personal assistant (scheduler, Signal, outbox)',
@@ -150,7 +156,10 @@ export function systemdUnit(spec: ServiceSpec, configHome = process.env.XDG_CONF
  */
 export function launchdPlist(spec: ServiceSpec, home = homedir()): ServiceUnit {
   const path = join(home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`);
-  const environment = Object.entries(spec.environment).flatMap(([key, value]) => [`      <key>${xml(key)}</key>`, `      <string>${xml(value)}</string>`]);
+  const environment = Object.entries(spec.environment).flatMap(([key, value]) => [
+    `      <key>${xml(key)}</key>`,
+    `      <string>${xml(value)}</string>`,
+  ]);
   const text = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',

@@ -124,12 +124,24 @@ export class ConversationStore {
     const meta = message.meta ?? {};
     const insert = this.#database.transaction(() => {
       const result = this.#database
-        .prepare('INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(message.sessionId, message.channel, message.sender, message.role, message.text, createdAt, JSON.stringify(meta));
+        .prepare(
+          'INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          message.sessionId,
+          message.channel,
+          message.sender,
+          message.role,
+          message.text,
+          createdAt,
+          JSON.stringify(meta),
+        );
       if (message.sessionId !== null) {
         // A message in a session that was ended under it (the daemon ends every quiet session, a REPL's
         // too) opens it again: its episode is written again, with this message, when it ends.
-        this.#database.prepare('UPDATE sessions SET last_activity_at = ?, ended_at = NULL, summarized_at = NULL WHERE id = ?').run(createdAt, message.sessionId);
+        this.#database
+          .prepare('UPDATE sessions SET last_activity_at = ?, ended_at = NULL, summarized_at = NULL WHERE id = ?')
+          .run(createdAt, message.sessionId);
       }
       return Number(result.lastInsertRowid);
     });
@@ -142,7 +154,9 @@ export class ConversationStore {
    * @param extra - keys to merge into its meta
    */
   annotate(messageId: number, extra: Record<string, unknown>): void {
-    const row = this.#database.prepare<[number], { meta: string | null }>('SELECT meta FROM messages WHERE id = ?').get(messageId);
+    const row = this.#database
+      .prepare<[number], { meta: string | null }>('SELECT meta FROM messages WHERE id = ?')
+      .get(messageId);
     if (row === undefined) return;
     const meta = { ...(row.meta === null ? {} : (JSON.parse(row.meta) as Record<string, unknown>)), ...extra };
     this.#database.prepare('UPDATE messages SET meta = ? WHERE id = ?').run(JSON.stringify(meta), messageId);

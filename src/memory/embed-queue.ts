@@ -93,12 +93,24 @@ export class EmbeddingQueue {
 
   /** This model's jobs waiting (including ones that failed {@link MAX_JOB_ATTEMPTS} times, and unclaimed `*` jobs). */
   pending(): number {
-    return this.#options.database.prepare<[string, string], { count: number }>('SELECT count(*) AS count FROM embedding_jobs WHERE model IN (?, ?)').get(this.#model, ANY_MODEL)?.count ?? 0;
+    return (
+      this.#options.database
+        .prepare<[string, string], { count: number }>(
+          'SELECT count(*) AS count FROM embedding_jobs WHERE model IN (?, ?)',
+        )
+        .get(this.#model, ANY_MODEL)?.count ?? 0
+    );
   }
 
   /** This model's jobs that failed {@link MAX_JOB_ATTEMPTS} times and wait for a manual retry. */
   stuck(): number {
-    return this.#options.database.prepare<[string, number], { count: number }>('SELECT count(*) AS count FROM embedding_jobs WHERE model = ? AND attempts >= ?').get(this.#model, MAX_JOB_ATTEMPTS)?.count ?? 0;
+    return (
+      this.#options.database
+        .prepare<[string, number], { count: number }>(
+          'SELECT count(*) AS count FROM embedding_jobs WHERE model = ? AND attempts >= ?',
+        )
+        .get(this.#model, MAX_JOB_ATTEMPTS)?.count ?? 0
+    );
   }
 
   /**
@@ -108,7 +120,9 @@ export class EmbeddingQueue {
   resetFailures(): number {
     this.#failures = 0;
     this.#retryAt = 0;
-    return this.#options.database.prepare('UPDATE embedding_jobs SET attempts = 0 WHERE attempts > 0 AND model IN (?, ?)').run(this.#model, ANY_MODEL).changes;
+    return this.#options.database
+      .prepare('UPDATE embedding_jobs SET attempts = 0 WHERE attempts > 0 AND model IN (?, ?)')
+      .run(this.#model, ANY_MODEL).changes;
   }
 
   /**
@@ -120,7 +134,9 @@ export class EmbeddingQueue {
     if (Date.now() < this.#retryAt) return;
     this.#kickTimer = setImmediate(() => {
       this.#kickTimer = undefined;
-      this.drain().catch((error: unknown) => this.#options.log.error({ err: error }, `embedding queue failed: ${describeError(error)}`));
+      this.drain().catch((error: unknown) =>
+        this.#options.log.error({ err: error }, `embedding queue failed: ${describeError(error)}`),
+      );
     });
   }
 
@@ -130,7 +146,9 @@ export class EmbeddingQueue {
    * @returns what was done
    * @throws SqliteError if the database fails; any error of the embedder that is not an EmbeddingError (an EmbeddingError ends the drain with `error` set)
    */
-  drain(options: { signal?: AbortSignal | undefined; onProgress?: (done: number, total: number) => void } = {}): Promise<DrainResult> {
+  drain(
+    options: { signal?: AbortSignal | undefined; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<DrainResult> {
     if (this.#running !== undefined) return this.#running;
     this.#running = this.#drain(options).finally(() => {
       this.#running = undefined;
@@ -147,12 +165,18 @@ export class EmbeddingQueue {
     return signal?.aborted === true || this.#stop.signal.aborted;
   }
 
-  async #drain(options: { signal?: AbortSignal | undefined; onProgress?: (done: number, total: number) => void }): Promise<DrainResult> {
+  async #drain(options: {
+    signal?: AbortSignal | undefined;
+    onProgress?: (done: number, total: number) => void;
+  }): Promise<DrainResult> {
     const result: DrainResult = { embedded: 0, reused: 0, skipped: 0, refused: 0 };
     const total = options.onProgress === undefined ? 0 : this.pending();
     let done = 0;
     const { database, embedder } = this.#options;
-    const take = database.prepare<[string, string, number, number], { owner_type: OwnerType; owner_id: number; model: string }>(
+    const take = database.prepare<
+      [string, string, number, number],
+      { owner_type: OwnerType; owner_id: number; model: string }
+    >(
       'SELECT owner_type, owner_id, model FROM embedding_jobs WHERE model IN (?, ?) AND attempts < ? ORDER BY attempts, enqueued_at, owner_id LIMIT ?',
     );
     for (;;) {
@@ -176,10 +200,14 @@ export class EmbeddingQueue {
         if (this.#aborted(options.signal)) break; // a shutdown or Ctrl-C is not the embedder's failure
         if (!(error instanceof EmbeddingError)) throw error;
         this.#failures += 1;
-        this.#retryAt = Date.now() + (FAILURE_BACKOFF_MS[Math.min(this.#failures, FAILURE_BACKOFF_MS.length) - 1] ?? 600_000);
+        this.#retryAt =
+          Date.now() + (FAILURE_BACKOFF_MS[Math.min(this.#failures, FAILURE_BACKOFF_MS.length) - 1] ?? 600_000);
         this.#bump(jobs.map((job) => job.ref));
         result.error = error.message;
-        this.#options.log.warn({ embedder: embedder.id, jobs: jobs.length, err: error }, `embedding failed; ${this.pending()} texts stay queued and are retried: ${error.message}`);
+        this.#options.log.warn(
+          { embedder: embedder.id, jobs: jobs.length, err: error },
+          `embedding failed; ${this.pending()} texts stay queued and are retried: ${error.message}`,
+        );
         break;
       }
       done += jobs.length;
@@ -191,8 +219,12 @@ export class EmbeddingQueue {
   }
 
   #bump(refs: readonly MemoryRef[]): void {
-    const bump = this.#options.database.prepare('UPDATE embedding_jobs SET attempts = attempts + 1 WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)');
-    this.#options.database.transaction(() => refs.forEach((ref) => bump.run(ref.type, ref.id, this.#model, ANY_MODEL)))();
+    const bump = this.#options.database.prepare(
+      'UPDATE embedding_jobs SET attempts = attempts + 1 WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)',
+    );
+    this.#options.database.transaction(() =>
+      refs.forEach((ref) => bump.run(ref.type, ref.id, this.#model, ANY_MODEL)),
+    )();
   }
 
   /**
@@ -219,10 +251,16 @@ export class EmbeddingQueue {
     }
   }
 
-  async #processBatch(jobs: ReadonlyArray<{ ref: MemoryRef; model: string }>, signal: AbortSignal | undefined): Promise<{ embedded: number; reused: number; skipped: number; refused: number }> {
+  async #processBatch(
+    jobs: ReadonlyArray<{ ref: MemoryRef; model: string }>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ embedded: number; reused: number; skipped: number; refused: number }> {
     const { database, store } = this.#options;
     const model = this.#model;
-    const texts = loadMemoryTexts(database, jobs.map((job) => job.ref));
+    const texts = loadMemoryTexts(
+      database,
+      jobs.map((job) => job.ref),
+    );
     const finished: MemoryRef[] = [];
     const ready: Array<{ ref: MemoryRef; hash: string; vector: Float32Array }> = [];
     const toEmbed: Array<{ ref: MemoryRef; hash: string; text: string }> = [];
@@ -253,7 +291,10 @@ export class EmbeddingQueue {
     const unique = toEmbed.filter((item) => item.text !== '');
     const refused: MemoryRef[] = [];
     if (unique.length > 0) {
-      const vectors = await this.#embed(unique.map((item) => item.text), signal ?? this.#stop.signal);
+      const vectors = await this.#embed(
+        unique.map((item) => item.text),
+        signal ?? this.#stop.signal,
+      );
       unique.forEach((item, index) => batchHashes.set(item.hash, vectors[index] ?? 'refused'));
       for (const item of toEmbed) {
         const vector = batchHashes.get(item.hash);
@@ -264,8 +305,12 @@ export class EmbeddingQueue {
     const added: Array<{ id: number; vector: Float32Array }> = [];
     const replaced: number[] = [];
     const others = (this.#options.otherModels?.() ?? []).filter((other) => other !== model && other !== ANY_MODEL);
-    const deleteJob = database.prepare('DELETE FROM embedding_jobs WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)');
-    const handOn = database.prepare('INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT owner_type, owner_id, ? FROM embedding_jobs WHERE owner_type = ? AND owner_id = ? AND model = ?');
+    const deleteJob = database.prepare(
+      'DELETE FROM embedding_jobs WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)',
+    );
+    const handOn = database.prepare(
+      'INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT owner_type, owner_id, ? FROM embedding_jobs WHERE owner_type = ? AND owner_id = ? AND model = ?',
+    );
     const finish = (ref: MemoryRef): void => {
       // A job queued for "any model" is this model's now; the other models in use still need theirs.
       for (const other of others) handOn.run(other, ref.type, ref.id, ANY_MODEL);
@@ -282,7 +327,10 @@ export class EmbeddingQueue {
     })();
     if (refused.length > 0) {
       this.#bump(refused);
-      this.#options.log.warn({ embedder: model, refused: refused.map(refKey) }, `the embedder refused ${refused.length} text(s); they stay queued, and wait for "steward memory embed --retry" after ${MAX_JOB_ATTEMPTS} tries`);
+      this.#options.log.warn(
+        { embedder: model, refused: refused.map(refKey) },
+        `the embedder refused ${refused.length} text(s); they stay queued, and wait for "steward memory embed --retry" after ${MAX_JOB_ATTEMPTS} tries`,
+      );
     }
     for (const id of replaced) this.#options.index.remove(id);
     for (const row of added) this.#options.index.add(row.id, row.vector);
@@ -311,7 +359,10 @@ export class EmbeddingQueue {
     const running = this.#running;
     if (running === undefined) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([running.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    await Promise.race([
+      running.catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
     clearTimeout(timer);
     this.#stop.abort(new Error('steward is closing'));
     await running.catch(() => undefined);

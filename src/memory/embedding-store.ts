@@ -66,7 +66,9 @@ export class EmbeddingStore {
    */
   findByHash(model: string, textHash: string): Float32Array | undefined {
     const row = this.#database
-      .prepare<[string, string], { vector: Buffer }>('SELECT vector FROM embeddings WHERE model = ? AND text_hash = ? LIMIT 1')
+      .prepare<[string, string], { vector: Buffer }>(
+        'SELECT vector FROM embeddings WHERE model = ? AND text_hash = ? LIMIT 1',
+      )
       .get(model, textHash);
     return row === undefined ? undefined : decodeVector(row.vector);
   }
@@ -79,7 +81,9 @@ export class EmbeddingStore {
    */
   hashOf(owner: MemoryRef, model: string): string | undefined {
     return this.#database
-      .prepare<[string, number, string], { text_hash: string }>('SELECT text_hash FROM embeddings WHERE owner_type = ? AND owner_id = ? AND model = ?')
+      .prepare<[string, number, string], { text_hash: string }>(
+        'SELECT text_hash FROM embeddings WHERE owner_type = ? AND owner_id = ? AND model = ?',
+      )
       .get(owner.type, owner.id, model)?.text_hash;
   }
 
@@ -92,13 +96,22 @@ export class EmbeddingStore {
    * @param vector - the vector
    * @returns the new row id, and the id of the row it replaced (to mark deleted in the index)
    */
-  put(owner: MemoryRef, model: string, textHash: string, vector: Float32Array): { id: number; replaced: number | undefined } {
+  put(
+    owner: MemoryRef,
+    model: string,
+    textHash: string,
+    vector: Float32Array,
+  ): { id: number; replaced: number | undefined } {
     const old = this.#database
-      .prepare<[string, number, string], { id: number }>('SELECT id FROM embeddings WHERE owner_type = ? AND owner_id = ? AND model = ?')
+      .prepare<[string, number, string], { id: number }>(
+        'SELECT id FROM embeddings WHERE owner_type = ? AND owner_id = ? AND model = ?',
+      )
       .get(owner.type, owner.id, model);
     if (old !== undefined) this.#database.prepare('DELETE FROM embeddings WHERE id = ?').run(old.id);
     const result = this.#database
-      .prepare('INSERT INTO embeddings (owner_type, owner_id, model, dim, text_hash, vector, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO embeddings (owner_type, owner_id, model, dim, text_hash, vector, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(owner.type, owner.id, model, vector.length, textHash, encodeVector(vector), toTimestamp(this.#clock.now()));
     return { id: Number(result.lastInsertRowid), replaced: old?.id };
   }
@@ -110,7 +123,9 @@ export class EmbeddingStore {
    */
   remove(owner: MemoryRef): Array<{ id: number; model: string }> {
     const rows = this.#database
-      .prepare<[string, number], { id: number; model: string }>('SELECT id, model FROM embeddings WHERE owner_type = ? AND owner_id = ?')
+      .prepare<[string, number], { id: number; model: string }>(
+        'SELECT id, model FROM embeddings WHERE owner_type = ? AND owner_id = ?',
+      )
       .all(owner.type, owner.id);
     this.#database.prepare('DELETE FROM embeddings WHERE owner_type = ? AND owner_id = ?').run(owner.type, owner.id);
     return rows;
@@ -127,7 +142,9 @@ export class EmbeddingStore {
    */
   page(model: string, afterId: number, limit: number): StoredVector[] {
     return this.#database
-      .prepare<[string, number, number], { id: number; vector: Buffer }>('SELECT id, vector FROM embeddings WHERE model = ? AND id > ? ORDER BY id LIMIT ?')
+      .prepare<[string, number, number], { id: number; vector: Buffer }>(
+        'SELECT id, vector FROM embeddings WHERE model = ? AND id > ? ORDER BY id LIMIT ?',
+      )
       .all(model, afterId, limit)
       .map((row) => ({ id: row.id, vector: decodeVector(row.vector) }));
   }
@@ -138,7 +155,10 @@ export class EmbeddingStore {
    * @returns the id, 0 when none was ever stored
    */
   sequence(): number {
-    return this.#database.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'embeddings'").get()?.seq ?? 0;
+    return (
+      this.#database.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'embeddings'").get()
+        ?.seq ?? 0
+    );
   }
 
   /**
@@ -149,7 +169,9 @@ export class EmbeddingStore {
    */
   stats(model: string): { count: number; maxId: number } {
     const row = this.#database
-      .prepare<[string], { count: number; maxId: number | null }>('SELECT count(*) AS count, max(id) AS maxId FROM embeddings INDEXED BY embeddings_model WHERE model = ?')
+      .prepare<[string], { count: number; maxId: number | null }>(
+        'SELECT count(*) AS count, max(id) AS maxId FROM embeddings INDEXED BY embeddings_model WHERE model = ?',
+      )
       .get(model);
     return { count: row?.count ?? 0, maxId: row?.maxId ?? 0 };
   }
@@ -177,6 +199,10 @@ export class EmbeddingStore {
    * @returns one entry per model, by name
    */
   models(): Array<{ model: string; count: number }> {
-    return this.#database.prepare<[], { model: string; count: number }>('SELECT model, count(*) AS count FROM embeddings GROUP BY model ORDER BY model').all();
+    return this.#database
+      .prepare<[], { model: string; count: number }>(
+        'SELECT model, count(*) AS count FROM embeddings GROUP BY model ORDER BY model',
+      )
+      .all();
   }
 }

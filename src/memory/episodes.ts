@@ -6,15 +6,28 @@ import { contentWords, stem, truncate } from './text.js';
 
 /** The structured summary of one session, as the model must return it (prompts/summarize-episode.md). */
 export const episodeSummarySchema = z.object({
-  summary: z.string().trim().min(1).max(1200).describe('Two or three sentences: what the conversation was about and what came of it.'),
-  topics: z.array(z.string().trim().min(1).max(60)).max(8).describe('Short topic labels, for example "marathon training".'),
+  summary: z
+    .string()
+    .trim()
+    .min(1)
+    .max(1200)
+    .describe('Two or three sentences: what the conversation was about and what came of it.'),
+  topics: z
+    .array(z.string().trim().min(1).max(60))
+    .max(8)
+    .describe('Short topic labels, for example "marathon training".'),
   sentiment: z.enum(['positive', 'neutral', 'negative', 'mixed']).describe("The owner's overall mood."),
   actions: z.array(z.string().trim().min(1).max(200)).max(10).describe('What was done: recorded, decided, changed.'),
-  followups: z.array(z.string().trim().min(1).max(200)).max(10).describe('What is still open: questions, promises, things to check on.'),
+  followups: z
+    .array(z.string().trim().min(1).max(200))
+    .max(10)
+    .describe('What is still open: questions, promises, things to check on.'),
 });
 
 /** A session summary (see {@link episodeSummarySchema}); `unknown` sentiment only for heuristic ones. */
-export type EpisodeSummary = Omit<z.infer<typeof episodeSummarySchema>, 'sentiment'> & { sentiment: z.infer<typeof episodeSummarySchema>['sentiment'] | 'unknown' };
+export type EpisodeSummary = Omit<z.infer<typeof episodeSummarySchema>, 'sentiment'> & {
+  sentiment: z.infer<typeof episodeSummarySchema>['sentiment'] | 'unknown';
+};
 
 /** One finished conversation session, summarized. */
 export interface Episode extends EpisodeSummary {
@@ -104,15 +117,20 @@ export function heuristicSummary(messages: readonly StoredMessage[]): EpisodeSum
       counts.set(key, entry);
     }
   }
-  const topics = [...counts.values()].sort((left, right) => right.count - left.count || left.word.localeCompare(right.word)).slice(0, 5).map((entry) => entry.word);
+  const topics = [...counts.values()]
+    .sort((left, right) => right.count - left.count || left.word.localeCompare(right.word))
+    .slice(0, 5)
+    .map((entry) => entry.word);
   const actions: string[] = [];
   const followups: string[] = [];
   messages.forEach((message, index) => {
     if (message.role !== 'assistant') return;
     const question = messages[index - 1];
     if (question?.role !== 'user') return;
-    if (typeof message.meta.command === 'string' && message.meta.kind === 'command') actions.push(truncate(question.text, 120));
-    if (message.meta.kind === 'error' && message.meta.command === undefined) followups.push(`Unanswered: ${truncate(question.text, 120)}`);
+    if (typeof message.meta.command === 'string' && message.meta.kind === 'command')
+      actions.push(truncate(question.text, 120));
+    if (message.meta.kind === 'error' && message.meta.command === undefined)
+      followups.push(`Unanswered: ${truncate(question.text, 120)}`);
   });
   const said = asked.length === 1 ? `"${truncate(first, 120)}"` : `"${truncate(first, 100)}" … "${truncate(last, 80)}"`;
   return {
@@ -149,7 +167,9 @@ export class EpisodeStore {
    */
   endIdleSessions(idleMs: number): number {
     const cutoff = toTimestamp(new Date(this.#clock.now().getTime() - idleMs));
-    return this.#database.prepare('UPDATE sessions SET ended_at = last_activity_at WHERE ended_at IS NULL AND last_activity_at < ?').run(cutoff).changes;
+    return this.#database
+      .prepare('UPDATE sessions SET ended_at = last_activity_at WHERE ended_at IS NULL AND last_activity_at < ?')
+      .run(cutoff).changes;
   }
 
   /**
@@ -158,7 +178,9 @@ export class EpisodeStore {
    */
   unsummarized(limit: number): FinishedSession[] {
     return this.#database
-      .prepare<[number], FinishedSession>('SELECT id, channel FROM sessions WHERE ended_at IS NOT NULL AND summarized_at IS NULL ORDER BY id LIMIT ?')
+      .prepare<[number], FinishedSession>(
+        'SELECT id, channel FROM sessions WHERE ended_at IS NOT NULL AND summarized_at IS NULL ORDER BY id LIMIT ?',
+      )
       .all(limit);
   }
 
@@ -170,7 +192,12 @@ export class EpisodeStore {
    * @param how - `model` with the provider id, or `heuristic`
    * @returns the episode
    */
-  save(session: FinishedSession, messages: readonly StoredMessage[], summary: EpisodeSummary, how: { method: 'model'; provider: string } | { method: 'heuristic' }): Episode {
+  save(
+    session: FinishedSession,
+    messages: readonly StoredMessage[],
+    summary: EpisodeSummary,
+    how: { method: 'model'; provider: string } | { method: 'heuristic' },
+  ): Episode {
     const now = toTimestamp(this.#clock.now());
     const started = messages[0]?.createdAt ?? now;
     const ended = messages[messages.length - 1]?.createdAt ?? now;
@@ -183,7 +210,21 @@ export class EpisodeStore {
            ON CONFLICT (session_id) DO UPDATE SET summary = excluded.summary, topics = excluded.topics, sentiment = excluded.sentiment,
              actions = excluded.actions, followups = excluded.followups, method = excluded.method, provider = excluded.provider, updated_at = excluded.updated_at`,
         )
-        .run(session.id, session.channel, summary.summary, JSON.stringify(summary.topics), summary.sentiment, JSON.stringify(summary.actions), JSON.stringify(summary.followups), how.method, provider, started, ended, now, now);
+        .run(
+          session.id,
+          session.channel,
+          summary.summary,
+          JSON.stringify(summary.topics),
+          summary.sentiment,
+          JSON.stringify(summary.actions),
+          JSON.stringify(summary.followups),
+          how.method,
+          provider,
+          started,
+          ended,
+          now,
+          now,
+        );
       this.#database.prepare('UPDATE sessions SET summarized_at = ? WHERE id = ?').run(now, session.id);
       return this.bySession(session.id) as Episode;
     })();
@@ -194,7 +235,9 @@ export class EpisodeStore {
    * @param sessionId - the session
    */
   skip(sessionId: number): void {
-    this.#database.prepare('UPDATE sessions SET summarized_at = ? WHERE id = ?').run(toTimestamp(this.#clock.now()), sessionId);
+    this.#database
+      .prepare('UPDATE sessions SET summarized_at = ? WHERE id = ?')
+      .run(toTimestamp(this.#clock.now()), sessionId);
   }
 
   /**
@@ -202,7 +245,9 @@ export class EpisodeStore {
    * @param sessionId - the session
    */
   bySession(sessionId: number): Episode | undefined {
-    const row = this.#database.prepare<[number], EpisodeRow>('SELECT * FROM episodes WHERE session_id = ?').get(sessionId);
+    const row = this.#database
+      .prepare<[number], EpisodeRow>('SELECT * FROM episodes WHERE session_id = ?')
+      .get(sessionId);
     return row === undefined ? undefined : toEpisode(row);
   }
 
@@ -213,7 +258,9 @@ export class EpisodeStore {
    */
   heuristic(limit: number, maxAttempts: number): Episode[] {
     return this.#database
-      .prepare<[number, number], EpisodeRow>("SELECT * FROM episodes WHERE method = 'heuristic' AND attempts < ? ORDER BY id LIMIT ?")
+      .prepare<[number, number], EpisodeRow>(
+        "SELECT * FROM episodes WHERE method = 'heuristic' AND attempts < ? ORDER BY id LIMIT ?",
+      )
       .all(maxAttempts, limit)
       .map(toEpisode);
   }
@@ -233,14 +280,23 @@ export class EpisodeStore {
    */
   latest(limit: number, options: { exceptSession?: number | undefined; since?: string | undefined } = {}): Episode[] {
     return this.#database
-      .prepare<[number, string, number], EpisodeRow>('SELECT * FROM episodes WHERE session_id != ? AND ended >= ? ORDER BY ended DESC, id DESC LIMIT ?')
+      .prepare<[number, string, number], EpisodeRow>(
+        'SELECT * FROM episodes WHERE session_id != ? AND ended >= ? ORDER BY ended DESC, id DESC LIMIT ?',
+      )
       .all(options.exceptSession ?? -1, options.since ?? '', limit)
       .map(toEpisode);
   }
 
   /** How many episodes there are, by method. */
   counts(): { model: number; heuristic: number } {
-    const rows = this.#database.prepare<[], { method: 'model' | 'heuristic'; count: number }>('SELECT method, count(*) AS count FROM episodes GROUP BY method').all();
-    return { model: rows.find((row) => row.method === 'model')?.count ?? 0, heuristic: rows.find((row) => row.method === 'heuristic')?.count ?? 0 };
+    const rows = this.#database
+      .prepare<[], { method: 'model' | 'heuristic'; count: number }>(
+        'SELECT method, count(*) AS count FROM episodes GROUP BY method',
+      )
+      .all();
+    return {
+      model: rows.find((row) => row.method === 'model')?.count ?? 0,
+      heuristic: rows.find((row) => row.method === 'heuristic')?.count ?? 0,
+    };
   }
 }

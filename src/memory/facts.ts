@@ -129,7 +129,11 @@ export function normaliseKey(key: string): string {
 }
 
 function sameValue(left: string, right: string): boolean {
-  const flatten = (text: string): string => text.toLowerCase().replace(/[\s"'.,;!?]+/g, ' ').trim();
+  const flatten = (text: string): string =>
+    text
+      .toLowerCase()
+      .replace(/[\s"'.,;!?]+/g, ' ')
+      .trim();
   return flatten(left) === flatten(right);
 }
 
@@ -160,8 +164,16 @@ export class FactStore {
     this.#clock = clock;
   }
 
-  #audit(factId: number, action: FactAuditEntry['action'], detail: string, messageId: number | null | undefined, at: string): void {
-    this.#database.prepare('INSERT INTO fact_audit (fact_id, action, detail, message_id, at) VALUES (?, ?, ?, ?, ?)').run(factId, action, detail, messageId ?? null, at);
+  #audit(
+    factId: number,
+    action: FactAuditEntry['action'],
+    detail: string,
+    messageId: number | null | undefined,
+    at: string,
+  ): void {
+    this.#database
+      .prepare('INSERT INTO fact_audit (fact_id, action, detail, message_id, at) VALUES (?, ?, ?, ?, ?)')
+      .run(factId, action, detail, messageId ?? null, at);
   }
 
   #get(id: number): Fact {
@@ -172,8 +184,20 @@ export class FactStore {
 
   #insert(candidate: FactCandidate, key: string, at: string): Fact {
     const result = this.#database
-      .prepare('INSERT INTO facts (category, key, value, confidence, source, message_id, valid_from, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(candidate.category, key, candidate.value.trim(), candidate.confidence, candidate.source, candidate.messageId ?? null, at, at, at);
+      .prepare(
+        'INSERT INTO facts (category, key, value, confidence, source, message_id, valid_from, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        candidate.category,
+        key,
+        candidate.value.trim(),
+        candidate.confidence,
+        candidate.source,
+        candidate.messageId ?? null,
+        at,
+        at,
+        at,
+      );
     return this.#get(Number(result.lastInsertRowid));
   }
 
@@ -186,35 +210,70 @@ export class FactStore {
   reconcile(candidate: FactCandidate): ReconcileOutcome {
     const key = normaliseKey(candidate.key);
     if (key === '' || candidate.value.trim() === '') throw new RangeError('a fact needs a key and a value');
-    if (!(candidate.confidence >= 0 && candidate.confidence <= 1)) throw new RangeError(`confidence must be 0-1, got ${candidate.confidence}`);
+    if (!(candidate.confidence >= 0 && candidate.confidence <= 1))
+      throw new RangeError(`confidence must be 0-1, got ${candidate.confidence}`);
     // IMMEDIATE: the read and the write are one step, even with another process writing the profile.
-    return this.#database.transaction((): ReconcileOutcome => {
-      const at = toTimestamp(this.#clock.now());
-      const current = this.currentByKey(key);
-      if (current === undefined) {
-        const fact = this.#insert(candidate, key, at);
-        this.#audit(fact.id, 'created', `${candidate.source}, confidence ${candidate.confidence.toFixed(2)}`, candidate.messageId, at);
-        return { action: 'created', fact };
-      }
-      if (sameValue(current.value, candidate.value)) {
-        const confidence = candidate.source === 'explicit' ? 1 : combined(current.confidence, candidate.confidence);
-        const source: FactSource = candidate.source === 'explicit' ? 'explicit' : current.source;
-        this.#database.prepare('UPDATE facts SET confidence = ?, source = ?, updated_at = ? WHERE id = ?').run(confidence, source, at, current.id);
-        this.#audit(current.id, 'confirmed', `confidence ${current.confidence.toFixed(2)} → ${confidence.toFixed(2)} (${candidate.source})`, candidate.messageId, at);
-        return { action: 'confirmed', fact: this.#get(current.id), previousConfidence: current.confidence };
-      }
-      if (candidate.confidence >= current.confidence) {
-        // The old fact stops being current first: one current fact per key (a unique index).
-        this.#database.prepare('UPDATE facts SET valid_to = ?, updated_at = ? WHERE id = ?').run(at, at, current.id);
-        const fact = this.#insert(candidate, key, at);
-        this.#database.prepare('UPDATE facts SET superseded_by = ? WHERE id = ?').run(fact.id, current.id);
-        this.#audit(current.id, 'superseded', `"${current.value}" → "${fact.value}" (#${fact.id}, ${candidate.source}, confidence ${candidate.confidence.toFixed(2)})`, candidate.messageId, at);
-        this.#audit(fact.id, 'created', `${candidate.source}, confidence ${candidate.confidence.toFixed(2)}; replaces #${current.id}`, candidate.messageId, at);
-        return { action: 'superseded', fact, old: this.#get(current.id) };
-      }
-      this.#audit(current.id, 'rejected', `"${candidate.value}" (${candidate.source}, confidence ${candidate.confidence.toFixed(2)}) is weaker than the current ${current.confidence.toFixed(2)}`, candidate.messageId, at);
-      return { action: 'rejected', current };
-    }).immediate();
+    return this.#database
+      .transaction((): ReconcileOutcome => {
+        const at = toTimestamp(this.#clock.now());
+        const current = this.currentByKey(key);
+        if (current === undefined) {
+          const fact = this.#insert(candidate, key, at);
+          this.#audit(
+            fact.id,
+            'created',
+            `${candidate.source}, confidence ${candidate.confidence.toFixed(2)}`,
+            candidate.messageId,
+            at,
+          );
+          return { action: 'created', fact };
+        }
+        if (sameValue(current.value, candidate.value)) {
+          const confidence = candidate.source === 'explicit' ? 1 : combined(current.confidence, candidate.confidence);
+          const source: FactSource = candidate.source === 'explicit' ? 'explicit' : current.source;
+          this.#database
+            .prepare('UPDATE facts SET confidence = ?, source = ?, updated_at = ? WHERE id = ?')
+            .run(confidence, source, at, current.id);
+          this.#audit(
+            current.id,
+            'confirmed',
+            `confidence ${current.confidence.toFixed(2)} → ${confidence.toFixed(2)} (${candidate.source})`,
+            candidate.messageId,
+            at,
+          );
+          return { action: 'confirmed', fact: this.#get(current.id), previousConfidence: current.confidence };
+        }
+        if (candidate.confidence >= current.confidence) {
+          // The old fact stops being current first: one current fact per key (a unique index).
+          this.#database.prepare('UPDATE facts SET valid_to = ?, updated_at = ? WHERE id = ?').run(at, at, current.id);
+          const fact = this.#insert(candidate, key, at);
+          this.#database.prepare('UPDATE facts SET superseded_by = ? WHERE id = ?').run(fact.id, current.id);
+          this.#audit(
+            current.id,
+            'superseded',
+            `"${current.value}" → "${fact.value}" (#${fact.id}, ${candidate.source}, confidence ${candidate.confidence.toFixed(2)})`,
+            candidate.messageId,
+            at,
+          );
+          this.#audit(
+            fact.id,
+            'created',
+            `${candidate.source}, confidence ${candidate.confidence.toFixed(2)}; replaces #${current.id}`,
+            candidate.messageId,
+            at,
+          );
+          return { action: 'superseded', fact, old: this.#get(current.id) };
+        }
+        this.#audit(
+          current.id,
+          'rejected',
+          `"${candidate.value}" (${candidate.source}, confidence ${candidate.confidence.toFixed(2)}) is weaker than the current ${current.confidence.toFixed(2)}`,
+          candidate.messageId,
+          at,
+        );
+        return { action: 'rejected', current };
+      })
+      .immediate();
   }
 
   /**
@@ -222,7 +281,9 @@ export class FactStore {
    * @param key - the key (normalised here)
    */
   currentByKey(key: string): Fact | undefined {
-    const row = this.#database.prepare<[string], FactRow>('SELECT * FROM facts WHERE key = ? AND valid_to IS NULL ORDER BY id DESC LIMIT 1').get(normaliseKey(key));
+    const row = this.#database
+      .prepare<[string], FactRow>('SELECT * FROM facts WHERE key = ? AND valid_to IS NULL ORDER BY id DESC LIMIT 1')
+      .get(normaliseKey(key));
     return row === undefined ? undefined : toFact(row);
   }
 
@@ -232,7 +293,9 @@ export class FactStore {
    */
   current(minConfidence = 0): Fact[] {
     return this.#database
-      .prepare<[number], FactRow>('SELECT * FROM facts WHERE valid_to IS NULL AND confidence >= ? ORDER BY category, key')
+      .prepare<[number], FactRow>(
+        'SELECT * FROM facts WHERE valid_to IS NULL AND confidence >= ? ORDER BY category, key',
+      )
       .all(minConfidence)
       .map(toFact);
   }
@@ -242,7 +305,10 @@ export class FactStore {
    * @param key - the key (normalised here)
    */
   history(key: string): Fact[] {
-    return this.#database.prepare<[string], FactRow>('SELECT * FROM facts WHERE key = ? ORDER BY valid_from, id').all(normaliseKey(key)).map(toFact);
+    return this.#database
+      .prepare<[string], FactRow>('SELECT * FROM facts WHERE key = ? ORDER BY valid_from, id')
+      .all(normaliseKey(key))
+      .map(toFact);
   }
 
   /**
@@ -251,7 +317,9 @@ export class FactStore {
    */
   audit(factIds: readonly number[]): FactAuditEntry[] {
     return this.#database
-      .prepare<[string], { fact_id: number; action: string; detail: string; at: string }>('SELECT fact_id, action, detail, at FROM fact_audit WHERE fact_id IN (SELECT value FROM json_each(?)) ORDER BY id')
+      .prepare<[string], { fact_id: number; action: string; detail: string; at: string }>(
+        'SELECT fact_id, action, detail, at FROM fact_audit WHERE fact_id IN (SELECT value FROM json_each(?)) ORDER BY id',
+      )
       .all(JSON.stringify(factIds))
       .map((row) => ({ factId: row.fact_id, action: row.action, detail: row.detail, at: row.at }));
   }
@@ -270,7 +338,9 @@ export class FactStore {
       return resolveByName('fact', query, byKey).fact;
     } catch (error) {
       const wanted = query.toLowerCase().trim();
-      const byValue = facts.filter((fact) => ` ${fact.key}: ${fact.value} `.toLowerCase().includes(wanted) && wanted.length >= 3);
+      const byValue = facts.filter(
+        (fact) => ` ${fact.key}: ${fact.value} `.toLowerCase().includes(wanted) && wanted.length >= 3,
+      );
       if (byValue.length === 1) return byValue[0] as Fact;
       throw error;
     }
@@ -286,11 +356,15 @@ export class FactStore {
    * @throws Error when the fact does not exist
    */
   forget(id: number, reason: string, messageId?: number | null): Fact {
-    return this.#database.transaction(() => {
-      const at = toTimestamp(this.#clock.now());
-      const changed = this.#database.prepare('UPDATE facts SET valid_to = ?, retired_at = ?, updated_at = ? WHERE id = ? AND valid_to IS NULL').run(at, at, at, id).changes;
-      if (changed === 1) this.#audit(id, 'forgotten', reason, messageId, at);
-      return this.#get(id);
-    }).immediate();
+    return this.#database
+      .transaction(() => {
+        const at = toTimestamp(this.#clock.now());
+        const changed = this.#database
+          .prepare('UPDATE facts SET valid_to = ?, retired_at = ?, updated_at = ? WHERE id = ? AND valid_to IS NULL')
+          .run(at, at, at, id).changes;
+        if (changed === 1) this.#audit(id, 'forgotten', reason, messageId, at);
+        return this.#get(id);
+      })
+      .immediate();
   }
 }

@@ -11,9 +11,22 @@ import type { Clock } from '../shared/time.js';
 import type { ConversationStore, StoredMessage } from './conversations.js';
 import { toTimestamp, type Database } from './database.js';
 import { EmbeddingQueue, MAX_JOB_ATTEMPTS, type DrainResult } from './embed-queue.js';
-import { createEmbedder, HashingEmbedder, HttpEmbedder, OPENAI_EMBEDDING_MODEL, type Embedder } from './embedders/index.js';
+import {
+  createEmbedder,
+  HashingEmbedder,
+  HttpEmbedder,
+  OPENAI_EMBEDDING_MODEL,
+  type Embedder,
+} from './embedders/index.js';
 import { EmbeddingStore } from './embedding-store.js';
-import { EpisodeStore, episodeSummarySchema, heuristicSummary, type Episode, type EpisodeSummary, type FinishedSession } from './episodes.js';
+import {
+  EpisodeStore,
+  episodeSummarySchema,
+  heuristicSummary,
+  type Episode,
+  type EpisodeSummary,
+  type FinishedSession,
+} from './episodes.js';
 import { FACT_CATEGORIES, factText, FactStore, type Fact, type FactCategory, type ReconcileOutcome } from './facts.js';
 import { HybridRecall, type RecallOptions, type RecallResult } from './recall.js';
 import { truncate } from './text.js';
@@ -69,7 +82,13 @@ export interface MemoryStatus {
   /** Stored vectors per model. */
   vectors: Array<{ model: string; count: number }>;
   /** Row counts. */
-  counts: { messages: number; episodes: { model: number; heuristic: number }; facts: number; pendingExtraction: number; unsummarizedSessions: number };
+  counts: {
+    messages: number;
+    episodes: { model: number; heuristic: number };
+    facts: number;
+    pendingExtraction: number;
+    unsummarizedSessions: number;
+  };
 }
 
 const extractedFactsSchema = z.object({
@@ -97,7 +116,13 @@ const STRUCTURED_TEMPERATURE = 0;
 function specOf(config: StewardConfig, embedder: Embedder): EmbedderSpec {
   const settings = config.embeddings;
   const provider = embedder.kind === 'offline' ? 'offline' : embedder.kind === 'cloud' ? 'openai' : 'http';
-  return { id: embedder.id, provider, url: provider === 'http' ? settings.url : null, model: provider === 'offline' ? null : (settings.model ?? (provider === 'openai' ? OPENAI_EMBEDDING_MODEL : null)), dimensions: settings.offlineDimensions };
+  return {
+    id: embedder.id,
+    provider,
+    url: provider === 'http' ? settings.url : null,
+    model: provider === 'offline' ? null : (settings.model ?? (provider === 'openai' ? OPENAI_EMBEDDING_MODEL : null)),
+    dimensions: settings.offlineDimensions,
+  };
 }
 
 /**
@@ -167,12 +192,18 @@ export class Memory {
   }
 
   #state(key: string): string | undefined {
-    return this.#database.prepare<[string], { value: string }>('SELECT value FROM memory_state WHERE key = ?').get(key)?.value;
+    return this.#database.prepare<[string], { value: string }>('SELECT value FROM memory_state WHERE key = ?').get(key)
+      ?.value;
   }
 
   #setState(key: string, value: string | undefined): void {
     if (value === undefined) this.#database.prepare('DELETE FROM memory_state WHERE key = ?').run(key);
-    else this.#database.prepare('INSERT INTO memory_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    else
+      this.#database
+        .prepare(
+          'INSERT INTO memory_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        )
+        .run(key, value);
   }
 
   /** The embedder that serves recall: the configured one, or the previous one while re-embedding for a new model. */
@@ -203,10 +234,27 @@ export class Memory {
     if (spec.provider === 'offline') embedder = new HashingEmbedder(spec.dimensions);
     else if (spec.provider === 'openai') {
       // The old model serves recall while a new one is filled; its queries must obey allowCloud too.
-      if (!this.#config.models.allowCloud) return `${spec.id} serves recall until re-embedding is done, and models.allowCloud is false: recall uses BM25 alone meanwhile`;
-      if (this.#config.models.openai.apiKey === null) return `${spec.id} serves recall until re-embedding is done, and OPENAI_API_KEY is not set: recall uses BM25 alone meanwhile`;
-      embedder = new HttpEmbedder({ ...common, id: spec.id, kind: 'cloud', baseUrl: this.#config.models.openai.baseUrl, model: spec.model ?? OPENAI_EMBEDDING_MODEL, apiKey: this.#config.models.openai.apiKey });
-    } else embedder = new HttpEmbedder({ ...common, id: spec.id, kind: 'local', baseUrl: spec.url ?? '', model: spec.model ?? 'default', apiKey: settings.apiKey });
+      if (!this.#config.models.allowCloud)
+        return `${spec.id} serves recall until re-embedding is done, and models.allowCloud is false: recall uses BM25 alone meanwhile`;
+      if (this.#config.models.openai.apiKey === null)
+        return `${spec.id} serves recall until re-embedding is done, and OPENAI_API_KEY is not set: recall uses BM25 alone meanwhile`;
+      embedder = new HttpEmbedder({
+        ...common,
+        id: spec.id,
+        kind: 'cloud',
+        baseUrl: this.#config.models.openai.baseUrl,
+        model: spec.model ?? OPENAI_EMBEDDING_MODEL,
+        apiKey: this.#config.models.openai.apiKey,
+      });
+    } else
+      embedder = new HttpEmbedder({
+        ...common,
+        id: spec.id,
+        kind: 'local',
+        baseUrl: spec.url ?? '',
+        model: spec.model ?? 'default',
+        apiKey: settings.apiKey,
+      });
     this.#servingEmbedder = embedder;
     return embedder;
   }
@@ -230,10 +278,26 @@ export class Memory {
   async index(model: string): Promise<VectorIndex> {
     let opening = this.#indexes.get(model);
     if (opening === undefined) {
-      opening = VectorIndex.open({ model, directory: this.#directory, store: this.vectors, settings: this.#config.memory.index, log: this.#log, databaseId: this.#databaseId }).then(
+      opening = VectorIndex.open({
+        model,
+        directory: this.#directory,
+        store: this.vectors,
+        settings: this.#config.memory.index,
+        log: this.#log,
+        databaseId: this.#databaseId,
+      }).then(
         (opened) => {
           this.#opened.set(model, opened);
-          this.#log.info({ model, how: opened.report.how, reason: opened.report.reason, caughtUp: opened.report.caughtUp, ms: Math.round(opened.report.ms) }, 'vector index opened');
+          this.#log.info(
+            {
+              model,
+              how: opened.report.how,
+              reason: opened.report.reason,
+              caughtUp: opened.report.caughtUp,
+              ms: Math.round(opened.report.ms),
+            },
+            'vector index opened',
+          );
           return opened;
         },
         (error: unknown) => {
@@ -288,26 +352,35 @@ export class Memory {
   #register(): void {
     const serving = this.#serving();
     const model = this.embedder.id;
-    const queued = this.#database.transaction((): number | undefined => {
-      const active = this.#activeModels();
-      if (!active.includes(serving.id)) active.push(serving.id);
-      if (!active.includes(model)) active.push(model);
-      this.#setState('active_models', JSON.stringify(active));
-      if (serving.id === model || this.#state('reembed_target') === model) return undefined;
-      const insert = (sql: string): number => this.#database.prepare(sql).run(model, model).changes;
-      let count = 0;
-      count += insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'message', m.id, ? FROM messages m
+    const queued = this.#database
+      .transaction((): number | undefined => {
+        const active = this.#activeModels();
+        if (!active.includes(serving.id)) active.push(serving.id);
+        if (!active.includes(model)) active.push(model);
+        this.#setState('active_models', JSON.stringify(active));
+        if (serving.id === model || this.#state('reembed_target') === model) return undefined;
+        const insert = (sql: string): number => this.#database.prepare(sql).run(model, model).changes;
+        let count = 0;
+        count +=
+          insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'message', m.id, ? FROM messages m
            WHERE ((m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL) OR json_extract(m.meta, '$.kind') = 'agent')
              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'message' AND e.owner_id = m.id AND e.model = ?)`);
-      count += insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'episode', p.id, ? FROM episodes p
+        count +=
+          insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'episode', p.id, ? FROM episodes p
            WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'episode' AND e.owner_id = p.id AND e.model = ?)`);
-      count += insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'fact', f.id, ? FROM facts f
+        count +=
+          insert(`INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT 'fact', f.id, ? FROM facts f
            WHERE f.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'fact' AND e.owner_id = f.id AND e.model = ?)`);
-      this.#setState('reembed_target', model);
-      this.#setState('reembed_total', String(count + this.vectors.stats(model).count));
-      return count;
-    }).immediate();
-    if (queued !== undefined) this.#log.warn({ from: serving.id, to: model, texts: queued }, `embedding model changed: re-embedding ${queued} texts in the background; ${serving.id} serves recall until it is done`);
+        this.#setState('reembed_target', model);
+        this.#setState('reembed_total', String(count + this.vectors.stats(model).count));
+        return count;
+      })
+      .immediate();
+    if (queued !== undefined)
+      this.#log.warn(
+        { from: serving.id, to: model, texts: queued },
+        `embedding model changed: re-embedding ${queued} texts in the background; ${serving.id} serves recall until it is done`,
+      );
   }
 
   /** Memories with no vector yet for `model` (what a re-embedding still has to do). */
@@ -316,8 +389,12 @@ export class Memory {
     return (
       count(`SELECT count(*) AS n FROM messages m WHERE ((m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL) OR json_extract(m.meta, '$.kind') = 'agent')
                AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'message' AND e.owner_id = m.id AND e.model = ?)`) +
-      count(`SELECT count(*) AS n FROM episodes p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'episode' AND e.owner_id = p.id AND e.model = ?)`) +
-      count(`SELECT count(*) AS n FROM facts f WHERE f.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'fact' AND e.owner_id = f.id AND e.model = ?)`)
+      count(
+        `SELECT count(*) AS n FROM episodes p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'episode' AND e.owner_id = p.id AND e.model = ?)`,
+      ) +
+      count(
+        `SELECT count(*) AS n FROM facts f WHERE f.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'fact' AND e.owner_id = f.id AND e.model = ?)`,
+      )
     );
   }
 
@@ -328,15 +405,20 @@ export class Memory {
     if (queue === undefined || this.#state('reembed_target') !== this.embedder.id || queue.pending() > 0) return;
     if (this.#uncovered(this.embedder.id) > 0) return;
     const previous = this.#serving().id;
-    this.#database.transaction(() => {
-      this.#setState('serving', JSON.stringify(specOf(this.#config, this.embedder)));
-      this.#setState('active_models', JSON.stringify([this.embedder.id]));
-      this.#setState('reembed_target', undefined);
-      this.#setState('reembed_total', undefined);
-      this.#database.prepare('DELETE FROM embedding_jobs WHERE model = ?').run(previous);
-    }).immediate();
+    this.#database
+      .transaction(() => {
+        this.#setState('serving', JSON.stringify(specOf(this.#config, this.embedder)));
+        this.#setState('active_models', JSON.stringify([this.embedder.id]));
+        this.#setState('reembed_target', undefined);
+        this.#setState('reembed_total', undefined);
+        this.#database.prepare('DELETE FROM embedding_jobs WHERE model = ?').run(previous);
+      })
+      .immediate();
     this.#servingEmbedder = undefined;
-    this.#log.info({ from: previous, to: this.embedder.id }, 're-embedding done: the new embedding model serves recall');
+    this.#log.info(
+      { from: previous, to: this.embedder.id },
+      're-embedding done: the new embedding model serves recall',
+    );
   }
 
   /**
@@ -345,7 +427,9 @@ export class Memory {
    * @returns what was done
    * @throws Error when the index cannot be opened; SqliteError if the database fails
    */
-  async embedPending(options: { onProgress?: (done: number, total: number) => void; retry?: boolean; signal?: AbortSignal } = {}): Promise<DrainResult> {
+  async embedPending(
+    options: { onProgress?: (done: number, total: number) => void; retry?: boolean; signal?: AbortSignal } = {},
+  ): Promise<DrainResult> {
     const queue = await this.#queueReady();
     if (options.retry === true) queue.resetFailures();
     const result = await queue.drain({ onProgress: options.onProgress, signal: options.signal });
@@ -368,13 +452,17 @@ export class Memory {
     if (cached !== undefined) return cached;
     const budget = AbortSignal.timeout(this.#config.memory.recall.queryTimeoutMs);
     try {
-      const [vector] = await embedder.embed([text], { signal: signal === undefined ? budget : AbortSignal.any([signal, budget]) });
+      const [vector] = await embedder.embed([text], {
+        signal: signal === undefined ? budget : AbortSignal.any([signal, budget]),
+      });
       if (vector === undefined) return 'the embedder returned nothing';
       if (this.#queryCache.size >= 64) this.#queryCache.delete(this.#queryCache.keys().next().value as string);
       this.#queryCache.set(`${spec.id}\n${text}`, vector);
       return vector;
     } catch (error) {
-      const reason = budget.aborted ? `query embedding took over ${this.#config.memory.recall.queryTimeoutMs} ms` : `query embedding failed: ${describeError(error)}`;
+      const reason = budget.aborted
+        ? `query embedding took over ${this.#config.memory.recall.queryTimeoutMs} ms`
+        : `query embedding failed: ${describeError(error)}`;
       this.#log.warn({ embedder: spec.id }, `recall without vectors: ${reason}`);
       return reason;
     }
@@ -413,15 +501,27 @@ export class Memory {
    * @returns the memory context (the agent fits it into the token budget)
    * @throws SqliteError if the database fails
    */
-  async contextFor(turn: { sessionId: number; text: string; signal?: AbortSignal | undefined }): Promise<MemoryContext> {
+  async contextFor(turn: {
+    sessionId: number;
+    text: string;
+    signal?: AbortSignal | undefined;
+  }): Promise<MemoryContext> {
     const profileFacts = this.facts.current(this.#config.memory.profileMinConfidence);
     const profile = profileFacts
-      .sort((left, right) => right.confidence - left.confidence || left.category.localeCompare(right.category) || left.key.localeCompare(right.key))
+      .sort(
+        (left, right) =>
+          right.confidence - left.confidence ||
+          left.category.localeCompare(right.category) ||
+          left.key.localeCompare(right.key),
+      )
       .map((fact) => `${fact.category} · ${factText(fact)}`);
     const last = this.episodes.latest(1, { exceptSession: turn.sessionId })[0];
     const leftOff = last === undefined ? undefined : describeLeftOff(last);
     // What the turn has already (the profile, where we left off) is left out before the limit, so recall fills its slots with the rest.
-    const exclude = new Set([...profileFacts.map((fact) => `fact:${fact.id}`), ...(last === undefined ? [] : [`episode:${last.id}`])]);
+    const exclude = new Set([
+      ...profileFacts.map((fact) => `fact:${fact.id}`),
+      ...(last === undefined ? [] : [`episode:${last.id}`]),
+    ]);
     const recall = await this.recall(turn.text, { excludeSessionId: turn.sessionId, exclude, signal: turn.signal });
     return { profile, leftOff, recall };
   }
@@ -446,7 +546,9 @@ export class Memory {
     this.#turns.delete(turn.inboundId);
     if (this.#closed) return;
     if (turn.modelTurn && turn.kind !== 'cancelled' && this.#config.memory.extraction.enabled) {
-      this.#database.prepare("UPDATE messages SET facts_state = 'pending' WHERE id = ? AND facts_state IS NULL").run(turn.inboundId);
+      this.#database
+        .prepare("UPDATE messages SET facts_state = 'pending' WHERE id = ? AND facts_state IS NULL")
+        .run(turn.inboundId);
       this.background();
       return;
     }
@@ -463,10 +565,17 @@ export class Memory {
    */
   async endSession(sessionId: number): Promise<Episode | undefined> {
     this.#conversations.endSession(sessionId);
-    const row = this.#database.prepare<[number], FinishedSession & { summarized_at: string | null }>('SELECT id, channel, summarized_at FROM sessions WHERE id = ?').get(sessionId);
+    const row = this.#database
+      .prepare<[number], FinishedSession & { summarized_at: string | null }>(
+        'SELECT id, channel, summarized_at FROM sessions WHERE id = ?',
+      )
+      .get(sessionId);
     if (row === undefined) return undefined;
     if (row.summarized_at !== null) return this.episodes.bySession(sessionId);
-    const episode = await this.#summarize({ id: row.id, channel: row.channel }, { tryModel: true, timeoutMs: this.#config.memory.closeTimeoutMs });
+    const episode = await this.#summarize(
+      { id: row.id, channel: row.channel },
+      { tryModel: true, timeoutMs: this.#config.memory.closeTimeoutMs },
+    );
     this.#kickEmbeddings();
     return episode;
   }
@@ -532,14 +641,20 @@ export class Memory {
     if (modelUp && this.#config.memory.episodes.summarizeWithModel) {
       for (const episode of this.episodes.heuristic(2, MAX_MODEL_ATTEMPTS)) {
         if (this.#stop.signal.aborted) return;
-        const upgraded = await this.#summarize({ id: episode.sessionId, channel: episode.channel }, { tryModel: true, upgrade: true });
+        const upgraded = await this.#summarize(
+          { id: episode.sessionId, channel: episode.channel },
+          { tryModel: true, upgrade: true },
+        );
         if (upgraded?.method !== 'model') break;
       }
     }
     this.#kickEmbeddings();
   }
 
-  async #summarize(session: FinishedSession, options: { tryModel: boolean; upgrade?: boolean; timeoutMs?: number }): Promise<Episode | undefined> {
+  async #summarize(
+    session: FinishedSession,
+    options: { tryModel: boolean; upgrade?: boolean; timeoutMs?: number },
+  ): Promise<Episode | undefined> {
     const messages = this.#conversations.history(session.id, 2000);
     if (!messages.some((message) => message.role === 'user')) {
       this.episodes.skip(session.id);
@@ -547,15 +662,25 @@ export class Memory {
     }
     if (this.#config.memory.episodes.summarizeWithModel && options.tryModel) {
       try {
-        const signal = options.timeoutMs === undefined ? this.#stop.signal : AbortSignal.any([this.#stop.signal, AbortSignal.timeout(options.timeoutMs)]);
+        const signal =
+          options.timeoutMs === undefined
+            ? this.#stop.signal
+            : AbortSignal.any([this.#stop.signal, AbortSignal.timeout(options.timeoutMs)]);
         const { summary, provider } = await this.#modelSummary(messages, signal);
         const episode = this.episodes.save(session, messages, summary, { method: 'model', provider });
-        this.#log.info({ sessionId: session.id, episode: episode.id, provider }, options.upgrade === true ? 'heuristic episode upgraded by the model' : 'episode written');
+        this.#log.info(
+          { sessionId: session.id, episode: episode.id, provider },
+          options.upgrade === true ? 'heuristic episode upgraded by the model' : 'episode written',
+        );
         return episode;
       } catch (error) {
-        const timedOut = options.timeoutMs !== undefined && !this.#stop.signal.aborted && (error as Error).name === 'TimeoutError';
+        const timedOut =
+          options.timeoutMs !== undefined && !this.#stop.signal.aborted && (error as Error).name === 'TimeoutError';
         if (!(error instanceof NoModelAvailableError) && !(error instanceof ModelOutputError) && !timedOut) throw error;
-        this.#log.warn({ sessionId: session.id }, `episode summary by model failed (${timedOut ? `no answer within ${options.timeoutMs} ms` : (error as Error).message.split('. ')[0]}); ${options.upgrade === true ? 'the heuristic one stays' : 'a heuristic one is stored and upgraded later'}`);
+        this.#log.warn(
+          { sessionId: session.id },
+          `episode summary by model failed (${timedOut ? `no answer within ${options.timeoutMs} ms` : (error as Error).message.split('. ')[0]}); ${options.upgrade === true ? 'the heuristic one stays' : 'a heuristic one is stored and upgraded later'}`,
+        );
         if (options.upgrade === true) {
           // Only junk counts against the upgrade; an outage just waits for the next pass.
           if (error instanceof ModelOutputError) this.episodes.failedAttempt(session.id);
@@ -570,10 +695,16 @@ export class Memory {
     return this.episodes.save(session, messages, heuristicSummary(messages), { method: 'heuristic' });
   }
 
-  async #modelSummary(messages: readonly StoredMessage[], signal: AbortSignal): Promise<{ summary: EpisodeSummary; provider: string }> {
+  async #modelSummary(
+    messages: readonly StoredMessage[],
+    signal: AbortSignal,
+  ): Promise<{ summary: EpisodeSummary; provider: string }> {
     let transcript = messages
       .filter((message) => message.meta.kind !== 'error' && message.meta.kind !== 'cancelled')
-      .map((message) => `${message.role === 'user' ? 'owner' : 'steward'} (${message.createdAt.slice(0, 16).replace('T', ' ')}): ${message.text}`)
+      .map(
+        (message) =>
+          `${message.role === 'user' ? 'owner' : 'steward'} (${message.createdAt.slice(0, 16).replace('T', ' ')}): ${message.text}`,
+      )
       .join('\n');
     if (transcript.length > TRANSCRIPT_CHARS) transcript = '…' + transcript.slice(-TRANSCRIPT_CHARS);
     const result = await completeStructured(
@@ -584,7 +715,13 @@ export class Memory {
         { role: 'user', content: transcript },
       ],
       episodeSummarySchema,
-      { name: 'episode_summary', temperature: STRUCTURED_TEMPERATURE, localOnly: this.#config.memory.backgroundLocalOnly, signal, log: this.#log },
+      {
+        name: 'episode_summary',
+        temperature: STRUCTURED_TEMPERATURE,
+        localOnly: this.#config.memory.backgroundLocalOnly,
+        signal,
+        log: this.#log,
+      },
     );
     return { summary: result.parsed, provider: result.provider.id };
   }
@@ -607,21 +744,37 @@ export class Memory {
       if (claim.run(leaseUntil, message.id, now()).changes === 0) continue;
       try {
         const outcomes = await this.extractFacts(message.id, message.text);
-        this.#database.prepare("UPDATE messages SET facts_state = 'done', facts_lease_until = NULL WHERE id = ?").run(message.id);
-        if (outcomes.length > 0) this.#log.info({ messageId: message.id, facts: outcomes.map((outcome) => outcome.action) }, 'facts extracted');
+        this.#database
+          .prepare("UPDATE messages SET facts_state = 'done', facts_lease_until = NULL WHERE id = ?")
+          .run(message.id);
+        if (outcomes.length > 0)
+          this.#log.info(
+            { messageId: message.id, facts: outcomes.map((outcome) => outcome.action) },
+            'facts extracted',
+          );
       } catch (error) {
         if (error instanceof NoModelAvailableError || this.#stop.signal.aborted) {
-          this.#database.prepare("UPDATE messages SET facts_state = 'pending', facts_lease_until = NULL WHERE id = ?").run(message.id);
-          if (error instanceof NoModelAvailableError) this.#log.info({ pending: pending.length }, 'fact extraction waits: no local model answered');
+          this.#database
+            .prepare("UPDATE messages SET facts_state = 'pending', facts_lease_until = NULL WHERE id = ?")
+            .run(message.id);
+          if (error instanceof NoModelAvailableError)
+            this.#log.info({ pending: pending.length }, 'fact extraction waits: no local model answered');
           return false;
         }
         if (!(error instanceof ModelOutputError)) {
-          this.#database.prepare("UPDATE messages SET facts_state = 'pending', facts_lease_until = NULL WHERE id = ?").run(message.id);
+          this.#database
+            .prepare("UPDATE messages SET facts_state = 'pending', facts_lease_until = NULL WHERE id = ?")
+            .run(message.id);
           throw error;
         }
         const attempts = message.facts_attempts + 1;
-        this.#database.prepare('UPDATE messages SET facts_attempts = ?, facts_state = ?, facts_lease_until = NULL WHERE id = ?').run(attempts, attempts >= MAX_MODEL_ATTEMPTS ? 'failed' : 'pending', message.id);
-        this.#log.warn({ messageId: message.id, attempts, excerpt: error.excerpt }, `fact extraction: ${error.message}`);
+        this.#database
+          .prepare('UPDATE messages SET facts_attempts = ?, facts_state = ?, facts_lease_until = NULL WHERE id = ?')
+          .run(attempts, attempts >= MAX_MODEL_ATTEMPTS ? 'failed' : 'pending', message.id);
+        this.#log.warn(
+          { messageId: message.id, attempts, excerpt: error.excerpt },
+          `fact extraction: ${error.message}`,
+        );
       }
     }
     return true;
@@ -638,22 +791,45 @@ export class Memory {
    * @throws ModelOutputError when the model answered with junk
    */
   async extractFacts(messageId: number, text: string): Promise<ReconcileOutcome[]> {
-    const known = this.facts.current().slice(0, 60).map((fact) => `- ${fact.key}: ${fact.value}`);
+    const known = this.facts
+      .current()
+      .slice(0, 60)
+      .map((fact) => `- ${fact.key}: ${fact.value}`);
     const result = await completeStructured(
       this.#router,
       'fast',
       [
-        { role: 'system', content: renderPrompt('extract-facts', { known: known.length === 0 ? '(none yet)' : known.join('\n') }) },
+        {
+          role: 'system',
+          content: renderPrompt('extract-facts', { known: known.length === 0 ? '(none yet)' : known.join('\n') }),
+        },
         { role: 'user', content: text },
       ],
       extractedFactsSchema,
-      { name: 'extracted_facts', temperature: STRUCTURED_TEMPERATURE, localOnly: this.#config.memory.backgroundLocalOnly, signal: this.#stop.signal, log: this.#log },
+      {
+        name: 'extracted_facts',
+        temperature: STRUCTURED_TEMPERATURE,
+        localOnly: this.#config.memory.backgroundLocalOnly,
+        signal: this.#stop.signal,
+        log: this.#log,
+      },
     );
     const outcomes: ReconcileOutcome[] = [];
     for (const candidate of result.parsed.facts) {
       if (candidate.confidence < this.#config.memory.extraction.minConfidence) continue;
-      const category = (FACT_CATEGORIES as readonly string[]).includes(candidate.category.toLowerCase()) ? (candidate.category.toLowerCase() as FactCategory) : 'other';
-      outcomes.push(this.facts.reconcile({ category, key: candidate.key, value: candidate.value, confidence: candidate.confidence, source: 'inferred', messageId }));
+      const category = (FACT_CATEGORIES as readonly string[]).includes(candidate.category.toLowerCase())
+        ? (candidate.category.toLowerCase() as FactCategory)
+        : 'other';
+      outcomes.push(
+        this.facts.reconcile({
+          category,
+          key: candidate.key,
+          value: candidate.value,
+          confidence: candidate.confidence,
+          source: 'inferred',
+          messageId,
+        }),
+      );
     }
     return outcomes;
   }
@@ -683,22 +859,34 @@ export class Memory {
     const target = this.#state('reembed_target');
     const count = (sql: string): number => this.#database.prepare<[], { count: number }>(sql).get()?.count ?? 0;
     const jobs = (minimumAttempts: number): number =>
-      this.#database.prepare<[string, number], { count: number }>("SELECT count(*) AS count FROM embedding_jobs WHERE model IN (?, '*') AND attempts >= ?").get(this.embedder.id, minimumAttempts)?.count ?? 0;
+      this.#database
+        .prepare<[string, number], { count: number }>(
+          "SELECT count(*) AS count FROM embedding_jobs WHERE model IN (?, '*') AND attempts >= ?",
+        )
+        .get(this.embedder.id, minimumAttempts)?.count ?? 0;
     const pending = jobs(0);
     const total = Number(this.#state('reembed_total') ?? 0);
     return {
       embedder: { id: this.embedder.id, kind: this.embedder.kind },
       serving: serving.id,
       queue: { pending, stuck: jobs(MAX_JOB_ATTEMPTS) },
-      reembed: target === this.embedder.id && serving.id !== this.embedder.id ? { done: Math.max(0, total - pending), total } : undefined,
-      index: opened === undefined ? undefined : { state: opened.index.state, vectors: opened.index.size, file: opened.index.file, opened: opened.report },
+      reembed:
+        target === this.embedder.id && serving.id !== this.embedder.id
+          ? { done: Math.max(0, total - pending), total }
+          : undefined,
+      index:
+        opened === undefined
+          ? undefined
+          : { state: opened.index.state, vectors: opened.index.size, file: opened.index.file, opened: opened.report },
       vectors: this.vectors.models(),
       counts: {
         messages: count('SELECT count(*) AS count FROM messages'),
         episodes: this.episodes.counts(),
         facts: count('SELECT count(*) AS count FROM facts WHERE valid_to IS NULL'),
         pendingExtraction: count("SELECT count(*) AS count FROM messages WHERE facts_state = 'pending'"),
-        unsummarizedSessions: count('SELECT count(*) AS count FROM sessions WHERE ended_at IS NOT NULL AND summarized_at IS NULL'),
+        unsummarizedSessions: count(
+          'SELECT count(*) AS count FROM sessions WHERE ended_at IS NOT NULL AND summarized_at IS NULL',
+        ),
       },
     };
   }
@@ -738,7 +926,15 @@ export class Memory {
  * @returns one line: date, channel, summary (at most 400 characters) and the open follow-ups
  */
 export function describeLeftOff(episode: Episode): string {
-  const parts = [`Where we left off (${episode.ended.slice(0, 10)}, ${episode.channel}): ${truncate(episode.summary, 400)}`];
-  if (episode.followups.length > 0) parts.push(`Open follow-ups: ${episode.followups.map((item) => truncate(item, 120)).join('; ').replace(/[.!?]?$/, (end) => end || '.')}`);
+  const parts = [
+    `Where we left off (${episode.ended.slice(0, 10)}, ${episode.channel}): ${truncate(episode.summary, 400)}`,
+  ];
+  if (episode.followups.length > 0)
+    parts.push(
+      `Open follow-ups: ${episode.followups
+        .map((item) => truncate(item, 120))
+        .join('; ')
+        .replace(/[.!?]?$/, (end) => end || '.')}`,
+    );
   return parts.join(' ');
 }

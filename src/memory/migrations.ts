@@ -37,9 +37,7 @@ export function readCoreMigrations(directory = fromRoot('database', 'migrations'
  * @throws SqliteError if a migration's SQL fails; that migration is rolled back
  */
 export function applyMigrations(database: Database, migrations: readonly Migration[]): string[] {
-  database.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)',
-  );
+  database.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
   const isApplied = database.prepare<[string], { id: string }>('SELECT id FROM schema_migrations WHERE id = ?');
   const record = database.prepare<[string, string]>('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
   const applied: string[] = [];

@@ -107,13 +107,19 @@ export class HybridRecall {
     const candidates = Math.max(settings.candidates, limit);
 
     const match = ftsQuery(text);
-    const lexical = match === undefined ? [] : bm25Search(database, match, candidates, { excludeSessionId: options.excludeSessionId });
+    const lexical =
+      match === undefined
+        ? []
+        : bm25Search(database, match, candidates, { excludeSessionId: options.excludeSessionId });
 
     const excluded = options.exclude ?? new Set<string>();
     const sessionOf = (ids: readonly number[]): Map<number, number | null> => this.#messageSessions(ids);
     /** Whether a memory may be recalled: it exists (a forgotten or superseded fact does not), is not excluded, and is not in this conversation. */
     const eligible = (refs: readonly MemoryRef[]): Map<string, MemoryText> => {
-      const texts = loadMemoryTexts(database, refs.filter((ref) => !excluded.has(refKey(ref))));
+      const texts = loadMemoryTexts(
+        database,
+        refs.filter((ref) => !excluded.has(refKey(ref))),
+      );
       if (options.excludeSessionId !== undefined) {
         const sessions = sessionOf(refs.filter((ref) => ref.type === 'message').map((ref) => ref.id));
         for (const [id, session] of sessions) if (session === options.excludeSessionId) texts.delete(`message:${id}`);
@@ -134,12 +140,16 @@ export class HybridRecall {
       } else {
         const neighbours = index.search(query, candidates * 2);
         if (neighbours === undefined) {
-          vector = index.state === 'rebuilding' ? `index rebuilding (${Math.floor((100 * index.progress.done) / Math.max(1, index.progress.total))}%)` : 'the query has no words to compare';
+          vector =
+            index.state === 'rebuilding'
+              ? `index rebuilding (${Math.floor((100 * index.progress.done) / Math.max(1, index.progress.total))}%)`
+              : 'the query has no words to compare';
         } else {
           const owners = this.#sources.store.owners(neighbours.map((hit) => hit.label));
           for (const hit of neighbours) if (!owners.has(hit.label)) index.remove(hit.label); // its row was deleted (perhaps by another process)
           const close = neighbours.filter((hit) => owners.has(hit.label) && 1 - hit.distance >= settings.minSimilarity);
-          for (const [key, memory] of eligible(close.map((hit) => owners.get(hit.label) as MemoryRef))) texts.set(key, memory);
+          for (const [key, memory] of eligible(close.map((hit) => owners.get(hit.label) as MemoryRef)))
+            texts.set(key, memory);
           // Ranks count only memories that can be recalled, so a dropped neighbour does not push the others down.
           let rank = 0;
           for (const hit of close) {
@@ -153,7 +163,8 @@ export class HybridRecall {
       }
     }
 
-    for (const [key, memory] of eligible(lexical.map((hit) => hit.ref).filter((ref) => !texts.has(refKey(ref))))) texts.set(key, memory);
+    for (const [key, memory] of eligible(lexical.map((hit) => hit.ref).filter((ref) => !texts.has(refKey(ref)))))
+      texts.set(key, memory);
     const bm25Ranks = new Map<string, number>();
     let lexicalRank = 0;
     for (const hit of lexical) {
@@ -172,12 +183,15 @@ export class HybridRecall {
       const memory = texts.get(key) as MemoryText;
       const bm25Rank = bm25Ranks.get(key) ?? null;
       const vectorHit = vectorRanks.get(key);
-      const fused = (bm25Rank === null ? 0 : 1 / (settings.rrfK + bm25Rank)) + (vectorHit === undefined ? 0 : 1 / (settings.rrfK + vectorHit.rank));
+      const fused =
+        (bm25Rank === null ? 0 : 1 / (settings.rrfK + bm25Rank)) +
+        (vectorHit === undefined ? 0 : 1 / (settings.rrfK + vectorHit.rank));
       let weight = settings.weights[ref.type];
       let recency = 1;
       if (ref.type === 'fact') {
         const fact = details.get(ref.id);
-        if (fact !== undefined) weight *= (fact.source === 'inferred' ? settings.weights.inferred : 1) * (0.5 + 0.5 * fact.confidence);
+        if (fact !== undefined)
+          weight *= (fact.source === 'inferred' ? settings.weights.inferred : 1) * (0.5 + 0.5 * fact.confidence);
       } else {
         const ageDays = Math.max(0, (now - Date.parse(memory.at)) / DAY_MS);
         recency = 1 - settings.recencyWeight + settings.recencyWeight * 0.5 ** (ageDays / settings.recencyHalfLifeDays);
@@ -188,7 +202,19 @@ export class HybridRecall {
         vectorHit === undefined ? 'vector —' : `vector #${vectorHit.rank} (cos ${vectorHit.similarity.toFixed(2)})`,
         `RRF ${fused.toFixed(4)} × ${ref.type} ${weight.toFixed(2)}${ref.type === 'fact' ? '' : ` × recency ${recency.toFixed(2)}`} = ${score.toFixed(4)}`,
       ];
-      hits.push({ ref, text: memory.text, at: memory.at, bm25Rank, vectorRank: vectorHit?.rank ?? null, similarity: vectorHit?.similarity ?? null, fused, weight, recency, score, why: reasons.join(' · ') });
+      hits.push({
+        ref,
+        text: memory.text,
+        at: memory.at,
+        bm25Rank,
+        vectorRank: vectorHit?.rank ?? null,
+        similarity: vectorHit?.similarity ?? null,
+        fused,
+        weight,
+        recency,
+        score,
+        why: reasons.join(' · '),
+      });
     }
     hits.sort((left, right) => right.score - left.score || left.ref.id - right.ref.id);
     return { hits: hits.slice(0, limit), vector, elapsedMs: performance.now() - started };
@@ -198,7 +224,9 @@ export class HybridRecall {
     const found = new Map<number, { source: string; confidence: number }>();
     if (ids.length === 0) return found;
     const rows = this.#sources.database
-      .prepare<[string], { id: number; source: string; confidence: number }>('SELECT id, source, confidence FROM facts WHERE id IN (SELECT value FROM json_each(?))')
+      .prepare<[string], { id: number; source: string; confidence: number }>(
+        'SELECT id, source, confidence FROM facts WHERE id IN (SELECT value FROM json_each(?))',
+      )
       .all(JSON.stringify(ids));
     for (const row of rows) found.set(row.id, { source: row.source, confidence: row.confidence });
     return found;
@@ -208,7 +236,9 @@ export class HybridRecall {
     const found = new Map<number, number | null>();
     if (ids.length === 0) return found;
     const rows = this.#sources.database
-      .prepare<[string], { id: number; session_id: number | null }>('SELECT id, session_id FROM messages WHERE id IN (SELECT value FROM json_each(?))')
+      .prepare<[string], { id: number; session_id: number | null }>(
+        'SELECT id, session_id FROM messages WHERE id IN (SELECT value FROM json_each(?))',
+      )
       .all(JSON.stringify(ids));
     for (const row of rows) found.set(row.id, row.session_id);
     return found;

@@ -51,7 +51,12 @@ export function stem(word: string): string {
       let base = word.slice(0, -suffix.length);
       if (suffix === 'ies') base += 'y';
       // running -> runn -> run
-      if (base.length >= 3 && base[base.length - 1] === base[base.length - 2] && !/[aeiou]/.test(base[base.length - 1] ?? '')) base = base.slice(0, -1);
+      if (
+        base.length >= 3 &&
+        base[base.length - 1] === base[base.length - 2] &&
+        !/[aeiou]/.test(base[base.length - 1] ?? '')
+      )
+        base = base.slice(0, -1);
       return base;
     }
   }

@@ -94,7 +94,11 @@ const MIN_SAVE_INTERVAL_MS = 60_000;
  * @param model - embedder id
  */
 export function indexFileStem(model: string): string {
-  return model.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 120) + '-' + createHash('sha256').update(model).digest('hex').slice(0, 8);
+  return (
+    model.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 120) +
+    '-' +
+    createHash('sha256').update(model).digest('hex').slice(0, 8)
+  );
 }
 
 function isZero(vector: Float32Array): boolean {
@@ -103,7 +107,9 @@ function isZero(vector: Float32Array): boolean {
 }
 
 async function loadHnswlib(): Promise<typeof import('hnswlib-node')> {
-  const module = (await import('hnswlib-node')) as typeof import('hnswlib-node') & { default?: typeof import('hnswlib-node') };
+  const module = (await import('hnswlib-node')) as typeof import('hnswlib-node') & {
+    default?: typeof import('hnswlib-node');
+  };
   return module.default ?? module;
 }
 
@@ -169,7 +175,10 @@ export class VectorIndex {
     }
     const stats = options.store.stats(options.model);
     if (stats.count === 0) return { index, report: { how: 'empty', caughtUp: 0, ms: performance.now() - started } };
-    options.log.warn({ model: options.model, reason: loaded.reason, vectors: stats.count }, 'vector index rebuilt from the stored vectors (no re-embedding)');
+    options.log.warn(
+      { model: options.model, reason: loaded.reason, vectors: stats.count },
+      'vector index rebuilt from the stored vectors (no re-embedding)',
+    );
     index.#startRebuild(stats.count);
     return { index, report: { how: 'rebuilt', reason: loaded.reason, caughtUp: 0, ms: performance.now() - started } };
   }
@@ -188,18 +197,25 @@ export class VectorIndex {
     }
   }
 
-  async #tryLoad(): Promise<{ ok: true; phases: { verify: number; load: number; labels: number } } | { ok: false; reason: string }> {
+  async #tryLoad(): Promise<
+    { ok: true; phases: { verify: number; load: number; labels: number } } | { ok: false; reason: string }
+  > {
     const started = performance.now();
     const meta = this.#readMeta();
     if (typeof meta === 'string') return { ok: false, reason: meta };
     if (meta.model !== this.model) return { ok: false, reason: `stale (made for ${meta.model})` };
     if (meta.databaseId !== this.#options.databaseId) return { ok: false, reason: 'stale (made for another database)' };
     const sequence = this.#options.store.sequence();
-    if (meta.caughtUpTo > sequence) return { ok: false, reason: `stale (it covers rows up to ${meta.caughtUpTo}; the database has given ids up to ${sequence})` };
+    if (meta.caughtUpTo > sequence)
+      return {
+        ok: false,
+        reason: `stale (it covers rows up to ${meta.caughtUpTo}; the database has given ids up to ${sequence})`,
+      };
     const file = join(this.#options.directory, meta.file);
     if (!existsSync(file)) return { ok: false, reason: 'missing' };
     const bytes = readFileSync(file);
-    if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256) return { ok: false, reason: 'corrupt (checksum mismatch)' };
+    if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256)
+      return { ok: false, reason: 'corrupt (checksum mismatch)' };
     const verified = performance.now();
     const lib = this.#lib as typeof import('hnswlib-node');
     const hnsw = new lib.HierarchicalNSW('cosine', meta.dim);
@@ -216,14 +232,23 @@ export class VectorIndex {
     for (const label of hnsw.getIdsList()) this.#labels.add(label);
     this.#deleted = Math.max(0, hnsw.getCurrentCount() - meta.count);
     this.#state = 'ready';
-    return { ok: true, phases: { verify: verified - started, load: read - verified, labels: performance.now() - read } };
+    return {
+      ok: true,
+      phases: { verify: verified - started, load: read - verified, labels: performance.now() - read },
+    };
   }
 
   #create(dim: number, capacity: number): HierarchicalNSW {
     const lib = this.#lib as typeof import('hnswlib-node');
     const hnsw = new lib.HierarchicalNSW('cosine', dim);
     const { m, efConstruction, ef } = this.#options.settings;
-    hnsw.initIndex({ maxElements: Math.max(1024, capacity), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
+    hnsw.initIndex({
+      maxElements: Math.max(1024, capacity),
+      m,
+      efConstruction,
+      randomSeed: 100,
+      allowReplaceDeleted: true,
+    });
     hnsw.setEf(ef);
     return hnsw;
   }
@@ -254,7 +279,9 @@ export class VectorIndex {
     })().finally(() => {
       this.#rebuild = undefined;
     });
-    this.#rebuild.catch((error: unknown) => this.#options.log.error({ err: error, model: this.model }, 'vector index rebuild failed'));
+    this.#rebuild.catch((error: unknown) =>
+      this.#options.log.error({ err: error, model: this.model }, 'vector index rebuild failed'),
+    );
   }
 
   /** `empty`, `ready` or `rebuilding`. */
@@ -294,11 +321,15 @@ export class VectorIndex {
       this.#hnsw = this.#create(vector.length, Math.max(capacityHint, 1024));
     }
     if (vector.length !== this.#dim) {
-      this.#options.log.warn({ model: this.model, label, dim: vector.length, expected: this.#dim }, 'vector of the wrong size left out of the index');
+      this.#options.log.warn(
+        { model: this.model, label, dim: vector.length, expected: this.#dim },
+        'vector of the wrong size left out of the index',
+      );
       return;
     }
     const hnsw = this.#hnsw;
-    if (this.#deleted === 0 && hnsw.getCurrentCount() >= hnsw.getMaxElements()) hnsw.resizeIndex(hnsw.getMaxElements() * 2);
+    if (this.#deleted === 0 && hnsw.getCurrentCount() >= hnsw.getMaxElements())
+      hnsw.resizeIndex(hnsw.getMaxElements() * 2);
     const reuse = this.#deleted > 0;
     hnsw.addPoint(Array.from(vector), label, reuse);
     if (reuse) this.#deleted -= 1;
@@ -387,7 +418,11 @@ export class VectorIndex {
    */
   maybeSave(): void {
     if (this.#unsaved < this.#options.settings.saveEvery) return;
-    if (Date.now() - this.#lastSaveAt < MIN_SAVE_INTERVAL_MS && this.#unsaved < Math.max(this.#options.settings.saveEvery, this.size / 2)) return;
+    if (
+      Date.now() - this.#lastSaveAt < MIN_SAVE_INTERVAL_MS &&
+      this.#unsaved < Math.max(this.#options.settings.saveEvery, this.size / 2)
+    )
+      return;
     this.save();
   }
 
@@ -433,10 +468,14 @@ export class VectorIndex {
       // Keep the file the old metadata named (another process may be reading it); drop older ones.
       const keep = new Set([file, typeof previous === 'string' ? '' : previous.file]);
       for (const name of readdirSync(directory)) {
-        if (name.startsWith(`${stem}.`) && name.endsWith('.hnsw') && !keep.has(name)) rmSync(join(directory, name), { force: true });
+        if (name.startsWith(`${stem}.`) && name.endsWith('.hnsw') && !keep.has(name))
+          rmSync(join(directory, name), { force: true });
       }
     } catch (error) {
-      this.#options.log.warn({ err: error, model: this.model }, 'could not write the vector index; it is caught up or rebuilt at the next start');
+      this.#options.log.warn(
+        { err: error, model: this.model },
+        'could not write the vector index; it is caught up or rebuilt at the next start',
+      );
       rmSync(temporary, { force: true });
       rmSync(temporaryMeta, { force: true });
     }

@@ -28,20 +28,31 @@ export interface ChatModelOptions {
  * @returns a streaming chat model
  */
 export async function createChatModel(provider: ResolvedProvider, options: ChatModelOptions): Promise<ChatOpenAI> {
-  const [{ ChatOpenAI }, { guardedFetch }] = await Promise.all([import('@langchain/openai'), import('./stream-guard.js')]);
+  const [{ ChatOpenAI }, { guardedFetch }] = await Promise.all([
+    import('@langchain/openai'),
+    import('./stream-guard.js'),
+  ]);
   return new ChatOpenAI({
     model: provider.model,
     apiKey: provider.apiKey ?? 'not-needed',
     configuration: {
       baseURL: provider.baseUrl,
-      fetch: guardedFetch({ provider: provider.id, idleTimeoutMs: provider.timeoutMs, meter: options.meter ?? new RequestMeter() }),
+      fetch: guardedFetch({
+        provider: provider.id,
+        idleTimeoutMs: provider.timeoutMs,
+        meter: options.meter ?? new RequestMeter(),
+      }),
       // The openai client prints parse problems with console.error, which would
       // garble the REPL; send them to steward's log instead.
       logger: {
-        error: (message: string, ...rest: unknown[]) => options.log?.warn({ provider: provider.id, detail: rest }, message),
-        warn: (message: string, ...rest: unknown[]) => options.log?.warn({ provider: provider.id, detail: rest }, message),
-        info: (message: string, ...rest: unknown[]) => options.log?.debug({ provider: provider.id, detail: rest }, message),
-        debug: (message: string, ...rest: unknown[]) => options.log?.trace({ provider: provider.id, detail: rest }, message),
+        error: (message: string, ...rest: unknown[]) =>
+          options.log?.warn({ provider: provider.id, detail: rest }, message),
+        warn: (message: string, ...rest: unknown[]) =>
+          options.log?.warn({ provider: provider.id, detail: rest }, message),
+        info: (message: string, ...rest: unknown[]) =>
+          options.log?.debug({ provider: provider.id, detail: rest }, message),
+        debug: (message: string, ...rest: unknown[]) =>
+          options.log?.trace({ provider: provider.id, detail: rest }, message),
       },
     },
     maxRetries: 0,
@@ -72,7 +83,10 @@ export interface CompletionMessage {
 export async function completeText(
   provider: ResolvedProvider,
   messages: readonly CompletionMessage[],
-  options: ChatModelOptions & { signal?: AbortSignal | undefined; jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined },
+  options: ChatModelOptions & {
+    signal?: AbortSignal | undefined;
+    jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
+  },
 ): Promise<string> {
   const model = await createChatModel(provider, options);
   let text = '';
@@ -80,7 +94,14 @@ export async function completeText(
     messages.map((message) => [message.role, message.content] as [string, string]),
     {
       signal: options.signal,
-      ...(options.jsonSchema === undefined ? {} : { response_format: { type: 'json_schema' as const, json_schema: { name: options.jsonSchema.name, schema: options.jsonSchema.schema } } }),
+      ...(options.jsonSchema === undefined
+        ? {}
+        : {
+            response_format: {
+              type: 'json_schema' as const,
+              json_schema: { name: options.jsonSchema.name, schema: options.jsonSchema.schema },
+            },
+          }),
     },
   );
   for await (const chunk of stream) {

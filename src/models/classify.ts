@@ -43,16 +43,38 @@ export function classifyProviderError(error: unknown, provider: string, timeoutM
   const status = typeof statusValue === 'number' ? statusValue : undefined;
   const code = networkCode(error);
 
-  if (code === 'ECONNREFUSED') return new ProviderUnavailableError('connection refused', { provider, retryable: true }, { cause: error });
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ProviderUnavailableError('host not found', { provider, retryable: true }, { cause: error });
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || message === 'terminated' || (code === 'ECONNABORTED' && !/timeout/i.test(message))) {
+  if (code === 'ECONNREFUSED')
+    return new ProviderUnavailableError('connection refused', { provider, retryable: true }, { cause: error });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new ProviderUnavailableError('host not found', { provider, retryable: true }, { cause: error });
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'UND_ERR_SOCKET' ||
+    message === 'terminated' ||
+    (code === 'ECONNABORTED' && !/timeout/i.test(message))
+  ) {
     return new ProviderUnavailableError('connection dropped', { provider, retryable: true }, { cause: error });
   }
-  if (/timeout|timed out/i.test(name) || /timeout|timed out/i.test(message) || code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
-    return new ProviderUnavailableError(`timed out after ${timeoutMs} ms`, { provider, retryable: true }, { cause: error });
+  if (
+    /timeout|timed out/i.test(name) ||
+    /timeout|timed out/i.test(message) ||
+    code === 'ETIMEDOUT' ||
+    code === 'ECONNABORTED'
+  ) {
+    return new ProviderUnavailableError(
+      `timed out after ${timeoutMs} ms`,
+      { provider, retryable: true },
+      { cause: error },
+    );
   }
   if (status !== undefined) {
-    const hint = status === 401 || status === 403 ? ' (check the API key)' : status === 404 ? ' (check the base URL and model name)' : '';
+    const hint =
+      status === 401 || status === 403
+        ? ' (check the API key)'
+        : status === 404
+          ? ' (check the base URL and model name)'
+          : '';
     const retryable = status >= 500 || status === 408 || status === 429;
     return new ProviderUnavailableError(`HTTP ${status}${hint}`, { provider, status, retryable }, { cause: error });
   }
@@ -63,5 +85,9 @@ export function classifyProviderError(error: unknown, provider: string, timeoutM
     return new ProviderUnavailableError('malformed response', { provider, retryable: true }, { cause: error });
   }
   // An unknown error's own words, first line only and without anything that looks like a key.
-  return new ProviderUnavailableError(redactSecrets(message.split('\n')[0] ?? 'failed').slice(0, 200), { provider, retryable: true }, { cause: error });
+  return new ProviderUnavailableError(
+    redactSecrets(message.split('\n')[0] ?? 'failed').slice(0, 200),
+    { provider, retryable: true },
+    { cause: error },
+  );
 }

@@ -127,7 +127,11 @@ export class HealthMonitor {
    * @param provider - the provider
    */
   health(provider: ModelProvider): ProviderHealth {
-    return { ...this.breaker(provider).snapshot(this.#now()), ...this.#record(provider), models: [...this.#record(provider).models] };
+    return {
+      ...this.breaker(provider).snapshot(this.#now()),
+      ...this.#record(provider),
+      models: [...this.#record(provider).models],
+    };
   }
 
   /**
@@ -173,14 +177,17 @@ export class HealthMonitor {
     const started = performance.now();
     const record = this.#record(provider);
     try {
-      const response = await (await http()).get<unknown>(`${provider.baseUrl}/models`, {
+      const response = await (
+        await http()
+      ).get<unknown>(`${provider.baseUrl}/models`, {
         timeout: this.#options.probeTimeoutMs,
         headers: provider.apiKey === undefined ? {} : { Authorization: `Bearer ${provider.apiKey}` },
         validateStatus: () => true,
         responseType: 'json',
       });
       if (response.status === 503) throw Object.assign(new Error('loading model (HTTP 503)'), { status: 503 });
-      if (response.status < 200 || response.status >= 300) throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
+      if (response.status < 200 || response.status >= 300)
+        throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
       const models = parseModelList(response.data);
       if (models === undefined) throw new SyntaxError('malformed /models response');
       record.models = models;
@@ -190,7 +197,8 @@ export class HealthMonitor {
       return { healthy: true, timedOut: false };
     } catch (error) {
       const classified = classifyProviderError(error, provider.id, this.#options.probeTimeoutMs);
-      const reason = error instanceof Error && error.message.startsWith('loading model') ? error.message : classified.message;
+      const reason =
+        error instanceof Error && error.message.startsWith('loading model') ? error.message : classified.message;
       record.lastProbeAt = this.#now();
       this.reportFailure(provider, reason, { epoch });
       return { healthy: false, reason, timedOut: classified.message.startsWith('timed out') };
@@ -210,7 +218,8 @@ export class HealthMonitor {
     const breaker = this.breaker(provider);
     const before = breaker.state(this.#now());
     if (!breaker.recordSuccess(kind === 'probe' ? 'probe' : 'request', epoch)) return;
-    if (before === 'open' || before === 'half-open') this.#options.log.info({ provider: provider.id }, 'provider is healthy again; circuit closed');
+    if (before === 'open' || before === 'half-open')
+      this.#options.log.info({ provider: provider.id }, 'provider is healthy again; circuit closed');
     this.#clearHalfOpenTimer(provider);
     if (kind === 'request') this.#record(provider).served += 1;
   }
@@ -226,7 +235,8 @@ export class HealthMonitor {
     const { opened, cooldownMs } = this.breaker(provider).recordFailure(reason, this.#now(), options.epoch);
     if (!opened) return;
     this.#options.log.warn({ provider: provider.id, reason, cooldownMs }, 'provider circuit opened');
-    if (this.#timer !== undefined && this.#watched.some((watched) => watched.id === provider.id)) this.#scheduleHalfOpen(provider, cooldownMs);
+    if (this.#timer !== undefined && this.#watched.some((watched) => watched.id === provider.id))
+      this.#scheduleHalfOpen(provider, cooldownMs);
   }
 
   #scheduleHalfOpen(provider: ModelProvider, cooldownMs: number): void {

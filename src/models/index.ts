@@ -1,8 +1,20 @@
 /** Models: providers, health and circuit breakers, tier choice, and the router with same-turn fallback. */
 export { resolveProviders, providerSecrets, type ModelProvider, type Tier } from './providers.js';
 export { CircuitBreaker, type BreakerState, type BreakerAdmission, type BreakerSnapshot } from './breaker.js';
-export { HealthMonitor, type ProviderHealth, type HealthMonitorOptions, type Admission, type ProbeOutcome } from './health.js';
-export { ModelRouter, type ResolvedProvider, type RoutedResult, type RunOptions, type AttemptContext } from './router.js';
+export {
+  HealthMonitor,
+  type ProviderHealth,
+  type HealthMonitorOptions,
+  type Admission,
+  type ProbeOutcome,
+} from './health.js';
+export {
+  ModelRouter,
+  type ResolvedProvider,
+  type RoutedResult,
+  type RunOptions,
+  type AttemptContext,
+} from './router.js';
 export { classifyProviderError } from './classify.js';
 export { createChatModel, completeText, type ChatModelOptions, type CompletionMessage } from './chat.js';
 export { RequestMeter } from './meter.js';

@@ -23,6 +23,7 @@ export class RequestMeter {
    */
   addUsage(usage: { prompt_tokens?: unknown; completion_tokens?: unknown }): void {
     if (typeof usage.prompt_tokens === 'number') this.promptTokens = (this.promptTokens ?? 0) + usage.prompt_tokens;
-    if (typeof usage.completion_tokens === 'number') this.completionTokens = (this.completionTokens ?? 0) + usage.completion_tokens;
+    if (typeof usage.completion_tokens === 'number')
+      this.completionTokens = (this.completionTokens ?? 0) + usage.completion_tokens;
   }
 }

@@ -86,6 +86,10 @@ export function resolveProviders(config: StewardConfig): Map<string, ModelProvid
  * @returns the keys; empty when none is set
  */
 export function providerSecrets(config: StewardConfig): string[] {
-  const keys = [config.models.openai.apiKey, config.embeddings.apiKey, ...config.models.providers.map((provider) => provider.apiKey)];
+  const keys = [
+    config.models.openai.apiKey,
+    config.embeddings.apiKey,
+    ...config.models.providers.map((provider) => provider.apiKey),
+  ];
   return keys.filter((key): key is string => typeof key === 'string' && key !== '');
 }

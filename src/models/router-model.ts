@@ -7,13 +7,10 @@ import type { ResolvedProvider } from './router.js';
 
 /** What the router model said, parsed: a tier, or why there is none. */
 export type RouterModelResult =
-  | { success: true; tier: Tier; elapsedMs: number }
-  | { success: false; error: string; elapsedMs: number };
+  { success: true; tier: Tier; elapsedMs: number } | { success: false; error: string; elapsedMs: number };
 
 const completionSchema = z.object({
-  choices: z
-    .array(z.object({ message: z.object({ content: z.string().nullable() }) }))
-    .min(1),
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
 });
 
 /** The longest part of a message shown to the router model, in characters. */
@@ -41,7 +38,9 @@ export async function askRouterModel(
   const budget = AbortSignal.timeout(options.budgetMs);
   const signal = options.signal === undefined ? budget : AbortSignal.any([budget, options.signal]);
   try {
-    const response = await (await http()).post<unknown>(
+    const response = await (
+      await http()
+    ).post<unknown>(
       `${provider.baseUrl}/chat/completions`,
       {
         model: provider.model,
@@ -60,17 +59,24 @@ export async function askRouterModel(
         responseType: 'json',
       },
     );
-    if (response.status < 200 || response.status >= 300) return { success: false, error: `HTTP ${response.status}`, elapsedMs: elapsed() };
+    if (response.status < 200 || response.status >= 300)
+      return { success: false, error: `HTTP ${response.status}`, elapsedMs: elapsed() };
     const parsed = completionSchema.safeParse(response.data);
     if (!parsed.success) return { success: false, error: 'malformed answer', elapsedMs: elapsed() };
     const answer = (parsed.data.choices[0]?.message.content ?? '').toLowerCase();
     const fast = /\bfast\b/.test(answer);
     const quality = /\bquality\b/.test(answer);
-    if (fast === quality) return { success: false, error: `unclear answer ${JSON.stringify(answer.slice(0, 20))}`, elapsedMs: elapsed() };
+    if (fast === quality)
+      return { success: false, error: `unclear answer ${JSON.stringify(answer.slice(0, 20))}`, elapsedMs: elapsed() };
     return { success: true, tier: quality ? 'quality' : 'fast', elapsedMs: elapsed() };
   } catch (error) {
-    if (budget.aborted) return { success: false, error: `over its ${options.budgetMs} ms budget`, elapsedMs: elapsed() };
+    if (budget.aborted)
+      return { success: false, error: `over its ${options.budgetMs} ms budget`, elapsedMs: elapsed() };
     if (options.signal?.aborted === true) throw error;
-    return { success: false, error: classifyProviderError(error, provider.id, options.budgetMs).message, elapsedMs: elapsed() };
+    return {
+      success: false,
+      error: classifyProviderError(error, provider.id, options.budgetMs).message,
+      elapsedMs: elapsed(),
+    };
   }
 }

@@ -100,7 +100,9 @@ export class ModelRouter {
    * @param provider - the provider
    */
   disabledReason(provider: ModelProvider): string | undefined {
-    return provider.kind === 'cloud' && !this.#config.models.allowCloud ? 'cloud disabled by models.allowCloud=false' : undefined;
+    return provider.kind === 'cloud' && !this.#config.models.allowCloud
+      ? 'cloud disabled by models.allowCloud=false'
+      : undefined;
   }
 
   /**
@@ -119,13 +121,20 @@ export class ModelRouter {
    * @param tier - `fast` or `quality`
    * @param options - `localOnly`: leave cloud providers out too (listed as excluded)
    */
-  chain(tier: Tier, options: { localOnly?: boolean | undefined } = {}): { candidates: ModelProvider[]; excluded: ProviderAttempt[] } {
+  chain(
+    tier: Tier,
+    options: { localOnly?: boolean | undefined } = {},
+  ): { candidates: ModelProvider[]; excluded: ProviderAttempt[] } {
     const candidates: ModelProvider[] = [];
     const excluded: ProviderAttempt[] = [];
     for (const id of this.#config.models.chains[tier]) {
       const provider = this.#providers.get(id);
       if (provider === undefined) continue;
-      const disabled = this.disabledReason(provider) ?? (options.localOnly === true && provider.kind === 'cloud' ? 'background memory work stays on local models' : undefined);
+      const disabled =
+        this.disabledReason(provider) ??
+        (options.localOnly === true && provider.kind === 'cloud'
+          ? 'background memory work stays on local models'
+          : undefined);
       if (disabled !== undefined) {
         excluded.push({ provider: id, reason: disabled });
         continue;
@@ -162,7 +171,8 @@ export class ModelRouter {
         continue;
       }
       const outcome = await this.#attempt(provider, admission.probed, attempt, options.signal);
-      if (outcome.ok) return { value: outcome.value, provider: outcome.provider, fallbackFrom: tried, meter: outcome.meter };
+      if (outcome.ok)
+        return { value: outcome.value, provider: outcome.provider, fallbackFrom: tried, meter: outcome.meter };
       this.#log.warn({ provider: provider.id, tier, reason: outcome.reason }, 'model request failed; falling back');
       const failed = { provider: provider.id, reason: outcome.reason };
       tried.push(failed);
@@ -219,10 +229,16 @@ export class ModelRouter {
     const models = this.#config.models;
     const local = candidates.filter((provider) => provider.kind === 'local');
     const advice: string[] = [];
-    if (local.length === 0) advice.push('set STEWARD_LOCAL_FAST_URL to a local OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1)');
-    else advice.push(`check that ${local.map((provider) => provider.baseUrl).join(' and ')} ${local.length === 1 ? 'is' : 'are'} running (steward doctor)`);
-    if (models.allowCloud && models.openai.apiKey === null) advice.push('or set OPENAI_API_KEY for the OpenAI fallback');
-    if (!models.allowCloud) advice.push('(cloud fallback is off: models.allowCloud=false, so nothing was sent to the cloud)');
+    if (local.length === 0)
+      advice.push('set STEWARD_LOCAL_FAST_URL to a local OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1)');
+    else
+      advice.push(
+        `check that ${local.map((provider) => provider.baseUrl).join(' and ')} ${local.length === 1 ? 'is' : 'are'} running (steward doctor)`,
+      );
+    if (models.allowCloud && models.openai.apiKey === null)
+      advice.push('or set OPENAI_API_KEY for the OpenAI fallback');
+    if (!models.allowCloud)
+      advice.push('(cloud fallback is off: models.allowCloud=false, so nothing was sent to the cloud)');
     return `To fix: ${advice.join(' ')}. Commands such as "check in" still work.`;
   }
 }

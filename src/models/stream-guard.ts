@@ -85,7 +85,11 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
       const chunk = parseChunk(event.data);
       if (chunk === undefined) return;
       const delta = chunk.choices?.[0]?.delta;
-      if (meter.firstContentAt === null && delta !== undefined && ((typeof delta.content === 'string' && delta.content !== '') || Array.isArray(delta.tool_calls))) {
+      if (
+        meter.firstContentAt === null &&
+        delta !== undefined &&
+        ((typeof delta.content === 'string' && delta.content !== '') || Array.isArray(delta.tool_calls))
+      ) {
         meter.firstContentAt = performance.now();
       }
       if (chunk.usage !== null && typeof chunk.usage === 'object') usage = chunk.usage;
@@ -97,7 +101,12 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
     idleTimer = setTimeout(() => {
       if (finished) return;
       finished = true;
-      target?.error(new ProviderUnavailableError(`stream stalled: no data for ${options.idleTimeoutMs} ms`, { provider: options.provider, retryable: true }));
+      target?.error(
+        new ProviderUnavailableError(`stream stalled: no data for ${options.idleTimeoutMs} ms`, {
+          provider: options.provider,
+          retryable: true,
+        }),
+      );
     }, options.idleTimeoutMs);
     idleTimer.unref();
   };
@@ -119,7 +128,9 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
       parser.feed(decoder.decode());
       if (!sawDone && /data:\s*\[DONE\]\s*$/.test(tail)) sawDone = true;
       if (!sawDone) {
-        controller.error(new ProviderUnavailableError('stream ended before [DONE]', { provider: options.provider, retryable: true }));
+        controller.error(
+          new ProviderUnavailableError('stream ended before [DONE]', { provider: options.provider, retryable: true }),
+        );
         return;
       }
       if (usage !== undefined) meter.addUsage(usage);

@@ -35,7 +35,10 @@ export function parseModelJson<T>(text: string, schema: z.ZodType<T>): ParseResu
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { success: false, error: `the JSON does not match the schema: ${issue === undefined ? 'invalid' : `${issue.path.join('.') || '(root)'} ${issue.message}`}` };
+    return {
+      success: false,
+      error: `the JSON does not match the schema: ${issue === undefined ? 'invalid' : `${issue.path.join('.') || '(root)'} ${issue.message}`}`,
+    };
   }
   return { success: true, value: parsed.data };
 }
@@ -82,12 +85,21 @@ export async function completeStructured<T>(
   const routed = await router.run(
     tier,
     (provider, attempt) =>
-      completeText(provider, messages, { temperature: options.temperature, signal: attempt.signal, log: options.log, meter: attempt.meter, jsonSchema: { name: options.name, schema: jsonSchema } }),
+      completeText(provider, messages, {
+        temperature: options.temperature,
+        signal: attempt.signal,
+        log: options.log,
+        meter: attempt.meter,
+        jsonSchema: { name: options.name, schema: jsonSchema },
+      }),
     { signal: options.signal, localOnly: options.localOnly },
   );
   const parsed = parseModelJson(routed.value, schema);
   if (!parsed.success) {
-    throw new ModelOutputError(`${routed.provider.id} answered the ${options.name} request with junk: ${parsed.error}`, { provider: routed.provider.id, excerpt: routed.value.slice(0, 200) });
+    throw new ModelOutputError(
+      `${routed.provider.id} answered the ${options.name} request with junk: ${parsed.error}`,
+      { provider: routed.provider.id, excerpt: routed.value.slice(0, 200) },
+    );
   }
   return { ...routed, parsed: parsed.value };
 }

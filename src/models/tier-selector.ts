@@ -60,9 +60,14 @@ export class TierSelector {
       score: null,
       elapsedMs: performance.now() - started,
     });
-    if (request.turnOverride !== undefined) return fixed(request.turnOverride, 'turn-override', `you asked for it with /${request.turnOverride}`);
+    if (request.turnOverride !== undefined)
+      return fixed(request.turnOverride, 'turn-override', `you asked for it with /${request.turnOverride}`);
     if (request.sessionTier !== undefined) {
-      return fixed(request.sessionTier, 'session-override', `this session is set to ${request.sessionTier} (/${request.sessionTier}; /auto to undo)`);
+      return fixed(
+        request.sessionTier,
+        'session-override',
+        `this session is set to ${request.sessionTier} (/${request.sessionTier}; /auto to undo)`,
+      );
     }
     if (request.callerTier !== undefined) return fixed(request.callerTier.tier, 'caller', request.callerTier.reason);
     const rules = classifyTier(request.text, { qualityThreshold: this.#settings.qualityThreshold });
@@ -71,14 +76,28 @@ export class TierSelector {
     const provider = this.#router.provider(routerModel.provider);
     let unavailable: string | undefined;
     if (provider === undefined) unavailable = 'is not configured';
-    else unavailable = this.#router.disabledReason(provider) ?? (this.#router.health.health(provider).state === 'open' ? 'is down (breaker open)' : undefined);
+    else
+      unavailable =
+        this.#router.disabledReason(provider) ??
+        (this.#router.health.health(provider).state === 'open' ? 'is down (breaker open)' : undefined);
     if (provider === undefined || unavailable !== undefined) {
-      return { ...rules, reason: `router model ${routerModel.provider} ${unavailable ?? ''}; rules: ${rules.reason}`, elapsedMs: performance.now() - started };
+      return {
+        ...rules,
+        reason: `router model ${routerModel.provider} ${unavailable ?? ''}; rules: ${rules.reason}`,
+        elapsedMs: performance.now() - started,
+      };
     }
-    const answer = await askRouterModel(this.#router.resolve(provider), request.text, { budgetMs: routerModel.budgetMs, signal: request.signal });
+    const answer = await askRouterModel(this.#router.resolve(provider), request.text, {
+      budgetMs: routerModel.budgetMs,
+      signal: request.signal,
+    });
     if (!answer.success) {
       this.#log.debug({ provider: provider.id, reason: answer.error }, 'router model gave no tier; using the rules');
-      return { ...rules, reason: `router model ${provider.id}: ${answer.error}; rules: ${rules.reason}`, elapsedMs: performance.now() - started };
+      return {
+        ...rules,
+        reason: `router model ${provider.id}: ${answer.error}; rules: ${rules.reason}`,
+        elapsedMs: performance.now() - started,
+      };
     }
     return {
       tier: answer.tier,

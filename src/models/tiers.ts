@@ -44,14 +44,46 @@ interface Cue {
 
 // Strong cues (0.5) send a turn to quality on their own; weak ones (0.25) need company.
 const CUES: readonly Cue[] = [
-  { category: 'planning', pattern: /\b(plan (?:my|a|an|the|our|out|for|how|what|when|where|to|this|next|it)|planning|roadmap|itinerary|timeline|prioriti[sz]e|reorgani[sz]e)\b/i, weight: 0.5 },
-  { category: 'planning', pattern: /\b(step[- ]by[- ]step|break (?:it|this|that) down|strategy|schedule (?:my|the|a)|organi[sz]e (?:my|the))\b/i, weight: 0.5 },
-  { category: 'review', pattern: /\b(review|retrospective|reflect on|look back (?:at|on)|how did (?:my|i do|last))\b/i, weight: 0.5 },
-  { category: 'analysis', pattern: /\b(analy[sz]e|analysis|compare|comparison|pros and cons|trade-?offs?|evaluate|assess|root cause|implications?|in depth|in detail)\b/i, weight: 0.5 },
-  { category: 'analysis', pattern: /\b(explain|why (?:do|does|did|is|are|would|should)|what if|difference between)\b/i, weight: 0.25 },
+  {
+    category: 'planning',
+    pattern:
+      /\b(plan (?:my|a|an|the|our|out|for|how|what|when|where|to|this|next|it)|planning|roadmap|itinerary|timeline|prioriti[sz]e|reorgani[sz]e)\b/i,
+    weight: 0.5,
+  },
+  {
+    category: 'planning',
+    pattern:
+      /\b(step[- ]by[- ]step|break (?:it|this|that) down|strategy|schedule (?:my|the|a)|organi[sz]e (?:my|the))\b/i,
+    weight: 0.5,
+  },
+  {
+    category: 'review',
+    pattern: /\b(review|retrospective|reflect on|look back (?:at|on)|how did (?:my|i do|last))\b/i,
+    weight: 0.5,
+  },
+  {
+    category: 'analysis',
+    pattern:
+      /\b(analy[sz]e|analysis|compare|comparison|pros and cons|trade-?offs?|evaluate|assess|root cause|implications?|in depth|in detail)\b/i,
+    weight: 0.5,
+  },
+  {
+    category: 'analysis',
+    pattern: /\b(explain|why (?:do|does|did|is|are|would|should)|what if|difference between)\b/i,
+    weight: 0.25,
+  },
   { category: 'writing', pattern: /\b(write|draft|rewrite|compose|proofread|paraphrase|translate)\b/i, weight: 0.5 },
-  { category: 'writing', pattern: /\b(summari[sz]e|outline|essay|cover letter|blog post|speech|poem)\b/i, weight: 0.25 },
-  { category: 'code', pattern: /```|\b(code|function|script|debug|refactor|regex|sql|typescript|javascript|python|compile|stack ?trace|exception)\b/i, weight: 0.5 },
+  {
+    category: 'writing',
+    pattern: /\b(summari[sz]e|outline|essay|cover letter|blog post|speech|poem)\b/i,
+    weight: 0.25,
+  },
+  {
+    category: 'code',
+    pattern:
+      /```|\b(code|function|script|debug|refactor|regex|sql|typescript|javascript|python|compile|stack ?trace|exception)\b/i,
+    weight: 0.5,
+  },
 ];
 
 // Phrases that mean an action on habits or goals (a tool call).
@@ -145,7 +177,9 @@ export function classifyTier(text: string, rules: TierRules = DEFAULT_TIER_RULES
   score = Math.min(1, Math.round(score * 100) / 100);
   const tier: Tier = score >= rules.qualityThreshold ? 'quality' : 'fast';
   const described =
-    signals.length > 0 ? signals.join('; ') : `short message (${words} word${words === 1 ? '' : 's'}), no planning, analysis, writing or code cues`;
+    signals.length > 0
+      ? signals.join('; ')
+      : `short message (${words} word${words === 1 ? '' : 's'}), no planning, analysis, writing or code cues`;
   return {
     tier,
     source: 'classifier',

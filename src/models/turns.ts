@@ -57,7 +57,18 @@ export type NewTurn = Omit<TurnRecord, 'id'>;
 /** The fields of a turn that say how it ended (see {@link answeredTurn} and {@link unansweredTurn}). */
 export type TurnResult = Pick<
   NewTurn,
-  'outcome' | 'provider' | 'providerKind' | 'model' | 'fallbackFrom' | 'notices' | 'error' | 'firstTokenMs' | 'totalMs' | 'promptTokens' | 'completionTokens' | 'modelRequests'
+  | 'outcome'
+  | 'provider'
+  | 'providerKind'
+  | 'model'
+  | 'fallbackFrom'
+  | 'notices'
+  | 'error'
+  | 'firstTokenMs'
+  | 'totalMs'
+  | 'promptTokens'
+  | 'completionTokens'
+  | 'modelRequests'
 >;
 
 /** Times of one turn, as `performance.now()` values in ms, and the notices shown. */
@@ -77,7 +88,11 @@ export interface TurnTiming {
  * @param routed - what `ModelRouter.run` returned
  * @param timing - start, first token and notices
  */
-export function answeredTurn<Base extends object>(base: Base, routed: Pick<RoutedResult<unknown>, 'provider' | 'fallbackFrom' | 'meter'>, timing: TurnTiming): Base & TurnResult {
+export function answeredTurn<Base extends object>(
+  base: Base,
+  routed: Pick<RoutedResult<unknown>, 'provider' | 'fallbackFrom' | 'meter'>,
+  timing: TurnTiming,
+): Base & TurnResult {
   return {
     ...base,
     outcome: 'answered',
@@ -181,7 +196,13 @@ function toRecord(row: TurnRow): TurnRecord {
     inboundId: row.inbound_id,
     replyId: row.reply_id,
     channel: row.channel,
-    decision: { tier: row.tier, source: row.tier_source, reason: row.tier_reason, score: row.tier_score, elapsedMs: row.decision_ms },
+    decision: {
+      tier: row.tier,
+      source: row.tier_source,
+      reason: row.tier_reason,
+      score: row.tier_score,
+      elapsedMs: row.decision_ms,
+    },
     outcome: row.outcome,
     provider: row.provider,
     providerKind: row.provider_kind,
@@ -258,7 +279,9 @@ export class TurnStore {
    */
   lastOfSession(sessionId: number): TurnRecord | undefined {
     const row = this.#database
-      .prepare<[number], TurnRow>("SELECT * FROM turns WHERE session_id = ? AND purpose = 'chat' ORDER BY id DESC LIMIT 1")
+      .prepare<[number], TurnRow>(
+        "SELECT * FROM turns WHERE session_id = ? AND purpose = 'chat' ORDER BY id DESC LIMIT 1",
+      )
       .get(sessionId);
     return row === undefined ? undefined : toRecord(row);
   }

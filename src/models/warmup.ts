@@ -49,7 +49,9 @@ export async function warmLocalProviders(
     const epoch = router.health.breaker(provider).epoch;
     const started = performance.now();
     try {
-      const response = await (await http()).post<unknown>(
+      const response = await (
+        await http()
+      ).post<unknown>(
         `${resolved.baseUrl}/chat/completions`,
         {
           model: resolved.model,
@@ -68,10 +70,14 @@ export async function warmLocalProviders(
           responseType: 'json',
         },
       );
-      if (response.data === null || typeof response.data !== 'object') throw new SyntaxError('malformed response: not JSON');
+      if (response.data === null || typeof response.data !== 'object')
+        throw new SyntaxError('malformed response: not JSON');
       const elapsedMs = performance.now() - started;
       router.health.reportSuccess(provider, 'warm-up');
-      options.log.info({ provider: provider.id, model: resolved.model, elapsedMs: Math.round(elapsedMs) }, 'warmed local provider');
+      options.log.info(
+        { provider: provider.id, model: resolved.model, elapsedMs: Math.round(elapsedMs) },
+        'warmed local provider',
+      );
       results.push({ provider: provider.id, status: 'warmed', elapsedMs });
     } catch (error) {
       if (aborted()) break;

@@ -31,13 +31,17 @@ export function formatWhy(turn: TurnRecord | undefined, options: { timeZone: str
   }
   const lines: string[] = [];
   const what = turn.purpose === 'briefing' ? 'Briefing' : 'Last model turn';
-  lines.push(`${what} at ${clock(turn.startedAt, options.timeZone)}${options.note === undefined ? '' : ` ${options.note}`}:`);
+  lines.push(
+    `${what} at ${clock(turn.startedAt, options.timeZone)}${options.note === undefined ? '' : ` ${options.note}`}:`,
+  );
   const decision = turn.decision;
   lines.push(`tier      ${decision.tier}, chosen ${SOURCES[decision.source]}: ${decision.reason}`);
   const skipped = turn.fallbackFrom.map((attempt) => `${attempt.provider} (${attempt.reason})`).join(', ');
   if (turn.outcome === 'answered') {
     const kind = turn.providerKind === 'cloud' ? 'cloud' : 'local';
-    lines.push(`answered  by ${turn.provider ?? '?'} (${kind}, model ${turn.model ?? '?'})${skipped === '' ? '' : ` after ${skipped}`}`);
+    lines.push(
+      `answered  by ${turn.provider ?? '?'} (${kind}, model ${turn.model ?? '?'})${skipped === '' ? '' : ` after ${skipped}`}`,
+    );
   } else if (turn.outcome === 'cancelled') {
     lines.push(`cancelled${skipped === '' ? '' : ` after ${skipped}`}`);
   } else {

@@ -186,7 +186,10 @@ export interface PluginBriefingSection {
    * Render the section.
    * @returns the section, or null when there is nothing to say
    */
-  render(request: { kind: BriefingKind; today: IsoDate }, context: PluginContext): BriefingSection | null | Promise<BriefingSection | null>;
+  render(
+    request: { kind: BriefingKind; today: IsoDate },
+    context: PluginContext,
+  ): BriefingSection | null | Promise<BriefingSection | null>;
 }
 
 /** The object a plugin's `index.ts` default-exports. */

@@ -1,6 +1,5 @@
 import type { PluginCommand } from './api.js';
 
-
 /** A command together with the plugin that owns it. */
 export interface RegisteredCommand {
   /** Owning plugin's name (`core` for built-ins). */
@@ -33,7 +32,11 @@ export interface PhraseConflict {
  * @param text - a raw line
  */
 export function normaliseCommandText(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/[.!]+$/, '').trim();
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.!]+$/, '')
+    .trim();
 }
 
 /**

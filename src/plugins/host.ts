@@ -104,7 +104,8 @@ export class PluginHost {
     const discovery = await discoverPlugins(options.directory);
     const failures = [...discovery.failures];
     const active: ActivePlugin[] = [];
-    for (const failure of discovery.failures) options.log.error({ plugin: failure.name }, `plugin skipped: ${failure.reason}`);
+    for (const failure of discovery.failures)
+      options.log.error({ plugin: failure.name }, `plugin skipped: ${failure.reason}`);
 
     for (const { plugin } of discovery.plugins) {
       const settings = options.config.plugins[plugin.name] ?? {};
@@ -138,7 +139,9 @@ export class PluginHost {
     }
 
     const missing = Object.keys(options.config.plugins).filter(
-      (name) => !discovery.plugins.some(({ plugin }) => plugin.name === name) && !failures.some((failure) => failure.name === name),
+      (name) =>
+        !discovery.plugins.some(({ plugin }) => plugin.name === name) &&
+        !failures.some((failure) => failure.name === name),
     );
     for (const name of missing) {
       const reason = `plugins.${name} is configured but no plugin of that name exists in plugins/`;
@@ -147,7 +150,8 @@ export class PluginHost {
     }
 
     const registered: RegisteredCommand[] = [...(options.builtinCommands ?? [])];
-    for (const { plugin } of active) for (const command of plugin.commands ?? []) registered.push({ plugin: plugin.name, command });
+    for (const { plugin } of active)
+      for (const command of plugin.commands ?? []) registered.push({ plugin: plugin.name, command });
     const router = new CommandRouter(registered);
     for (const conflict of router.conflicts) {
       const reason = `command phrase "${conflict.phrase}" is already used by plugin "${conflict.kept}"; this command of "${conflict.dropped}" is unreachable`;
@@ -176,7 +180,9 @@ export class PluginHost {
     } catch (error) {
       if (error instanceof UserError) throw error;
       this.#log.error({ plugin: pluginName, handler: what, err: error }, 'plugin handler failed');
-      throw new PluginError(`The ${pluginName} plugin failed in ${what}: ${describeError(error)}`, pluginName, { cause: error });
+      throw new PluginError(`The ${pluginName} plugin failed in ${what}: ${describeError(error)}`, pluginName, {
+        cause: error,
+      });
     }
   }
 
@@ -189,11 +195,19 @@ export class PluginHost {
    * @returns the reply text
    * @throws UserError or PluginError (see {@link guard})
    */
-  async runCommand(match: CommandMatch, message: InboundMessage, builtinContext: PluginContext, options: { color?: boolean } = {}): Promise<string> {
+  async runCommand(
+    match: CommandMatch,
+    message: InboundMessage,
+    builtinContext: PluginContext,
+    options: { color?: boolean } = {},
+  ): Promise<string> {
     const context = match.plugin === 'core' ? builtinContext : this.find(match.plugin)?.context;
     if (context === undefined) throw new PluginError(`plugin ${match.plugin} is not active`, match.plugin);
     return this.guard(match.plugin, `command "${match.phrase}"`, () =>
-      match.command.handler({ args: match.args, phrase: match.phrase, message, color: options.color === true }, context),
+      match.command.handler(
+        { args: match.args, phrase: match.phrase, message, color: options.color === true },
+        context,
+      ),
     );
   }
 
@@ -207,7 +221,8 @@ export class PluginHost {
           tool,
           run: async (args: unknown): Promise<string> => {
             const parsed = tool.schema.safeParse(args);
-            if (!parsed.success) return `Invalid arguments for ${tool.name}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`;
+            if (!parsed.success)
+              return `Invalid arguments for ${tool.name}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`;
             try {
               return await this.guard(plugin.name, `tool ${tool.name}`, () => tool.handler(parsed.data, context));
             } catch (error) {
@@ -229,15 +244,22 @@ export class PluginHost {
   async briefingSections(kind: BriefingKind, today: IsoDate): Promise<Array<BriefingSection & { plugin: string }>> {
     const sections: Array<BriefingSection & { plugin: string }> = [];
     const wanted = this.active
-      .flatMap(({ plugin, context }) => (plugin.briefingSections ?? []).map((section) => ({ plugin, context, section })))
+      .flatMap(({ plugin, context }) =>
+        (plugin.briefingSections ?? []).map((section) => ({ plugin, context, section })),
+      )
       .filter(({ section }) => section.kinds.includes(kind))
       .sort((left, right) => (left.section.order ?? 100) - (right.section.order ?? 100));
     for (const { plugin, context, section } of wanted) {
       try {
-        const rendered = await this.guard(plugin.name, `briefing section ${section.name}`, () => section.render({ kind, today }, context));
+        const rendered = await this.guard(plugin.name, `briefing section ${section.name}`, () =>
+          section.render({ kind, today }, context),
+        );
         if (rendered !== null && rendered.lines.length > 0) sections.push({ ...rendered, plugin: plugin.name });
       } catch (error) {
-        this.#log.warn({ plugin: plugin.name, section: section.name }, `briefing section left out: ${describeError(error)}`);
+        this.#log.warn(
+          { plugin: plugin.name, section: section.name },
+          `briefing section left out: ${describeError(error)}`,
+        );
       }
     }
     return sections;
@@ -282,7 +304,10 @@ export class PluginHost {
         const enabled = schedule.enabled?.(entry.context) ?? true;
         if (!enabled) continue;
         const cron = typeof schedule.cron === 'string' ? schedule.cron : schedule.cron(entry.context);
-        const catchUp = typeof schedule.catchUp === 'function' ? schedule.catchUp(entry.context) : (schedule.catchUp ?? { policy: 'skip' });
+        const catchUp =
+          typeof schedule.catchUp === 'function'
+            ? schedule.catchUp(entry.context)
+            : (schedule.catchUp ?? { policy: 'skip' });
         jobs.push({ id: `${entry.plugin.name}:${schedule.name}`, plugin: entry, schedule, cron, catchUp });
       }
     }

@@ -16,7 +16,19 @@ export {
   type DeliveryResult,
   type StewardServices,
 } from './api.js';
-export { CommandRouter, normaliseCommandText, type CommandMatch, type RegisteredCommand, type PhraseConflict } from './commands.js';
-export { discoverPlugins, defaultPluginsDirectory, type DiscoveredPlugin, type DiscoveryResult, type PluginFailure } from './loader.js';
+export {
+  CommandRouter,
+  normaliseCommandText,
+  type CommandMatch,
+  type RegisteredCommand,
+  type PhraseConflict,
+} from './commands.js';
+export {
+  discoverPlugins,
+  defaultPluginsDirectory,
+  type DiscoveredPlugin,
+  type DiscoveryResult,
+  type PluginFailure,
+} from './loader.js';
 export { PluginHost, type PluginHostOptions, type ActivePlugin, type ScheduledJob, type HostedTool } from './host.js';
 export { resolveByName, suggestNames, type Named } from './resolve.js';

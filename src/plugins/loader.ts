@@ -40,7 +40,14 @@ const cron = z.union([z.string().min(9), isFunction]);
 const pluginShape = z.object({
   name: lowerName,
   description: z.string().min(1),
-  migrations: z.array(z.object({ id: z.string().regex(/^\d{3,}_[a-z0-9_]+$/, 'must look like 001_create_things'), sql: z.string().min(1) })).optional(),
+  migrations: z
+    .array(
+      z.object({
+        id: z.string().regex(/^\d{3,}_[a-z0-9_]+$/, 'must look like 001_create_things'),
+        sql: z.string().min(1),
+      }),
+    )
+    .optional(),
   commands: z
     .array(
       z.object({
@@ -58,7 +65,9 @@ const pluginShape = z.object({
       z.object({
         name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be snake_case'),
         description: z.string().min(1),
-        schema: z.custom<z.ZodObject>((value) => value instanceof z.ZodObject, { message: 'must be a zod object schema' }),
+        schema: z.custom<z.ZodObject>((value) => value instanceof z.ZodObject, {
+          message: 'must be a zod object schema',
+        }),
         handler: isFunction,
       }),
     )
@@ -82,7 +91,14 @@ const pluginShape = z.object({
     )
     .optional(),
   briefingSections: z
-    .array(z.object({ name: z.string().min(1), kinds: z.array(z.enum(['morning', 'weekly'])).min(1), order: z.number().optional(), render: isFunction }))
+    .array(
+      z.object({
+        name: z.string().min(1),
+        kinds: z.array(z.enum(['morning', 'weekly'])).min(1),
+        order: z.number().optional(),
+        render: isFunction,
+      }),
+    )
     .optional(),
   agentContext: isFunction.optional(),
   notices: isFunction.optional(),
@@ -117,7 +133,8 @@ export function defaultPluginsDirectory(): string {
 export async function discoverPlugins(directory = defaultPluginsDirectory()): Promise<DiscoveryResult> {
   const plugins: DiscoveredPlugin[] = [];
   const failures: PluginFailure[] = [];
-  if (!existsSync(directory)) return { plugins, failures: [{ name: directory, reason: 'plugins folder does not exist' }] };
+  if (!existsSync(directory))
+    return { plugins, failures: [{ name: directory, reason: 'plugins folder does not exist' }] };
   const folders = readdirSync(directory, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
     .map((entry) => entry.name)

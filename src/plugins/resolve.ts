@@ -52,33 +52,66 @@ export function resolveByName<T extends Named>(kind: string, query: string, item
   if (byId !== null) {
     const found = items.find((item) => item.id === Number(byId[1]));
     if (found !== undefined) return found;
-    throw new NotFoundError(kind, query, [], items.map((item) => `${item.name} (#${item.id})`));
+    throw new NotFoundError(
+      kind,
+      query,
+      [],
+      items.map((item) => `${item.name} (#${item.id})`),
+    );
   }
   const exact = items.filter((item) => normalise(item.name) === wanted);
   if (exact.length === 1) return exact[0] as T;
-  if (exact.length > 1) throw new AmbiguousReferenceError(kind, query, exact.map((item) => `${item.name} (#${item.id})`));
+  if (exact.length > 1)
+    throw new AmbiguousReferenceError(
+      kind,
+      query,
+      exact.map((item) => `${item.name} (#${item.id})`),
+    );
 
   const containing = items.filter((item) => containsWords(normalise(item.name), wanted));
   if (containing.length === 1) return containing[0] as T;
-  if (containing.length > 1) throw new AmbiguousReferenceError(kind, query, containing.map((item) => item.name));
+  if (containing.length > 1)
+    throw new AmbiguousReferenceError(
+      kind,
+      query,
+      containing.map((item) => item.name),
+    );
 
   if (wanted.length >= 3) {
     const prefixed = items.filter((item) => ` ${normalise(item.name)}`.includes(` ${wanted}`));
     if (prefixed.length === 1) return prefixed[0] as T;
-    if (prefixed.length > 1) throw new AmbiguousReferenceError(kind, query, prefixed.map((item) => item.name));
+    if (prefixed.length > 1)
+      throw new AmbiguousReferenceError(
+        kind,
+        query,
+        prefixed.map((item) => item.name),
+      );
   }
 
   const allowance = typoAllowance(wanted.length);
   if (allowance > 0) {
     const typos = items.filter((item) => {
       const name = normalise(item.name);
-      return distance(name, wanted) <= allowance || name.split(' ').some((word) => word.length >= 4 && distance(word, wanted) <= allowance);
+      return (
+        distance(name, wanted) <= allowance ||
+        name.split(' ').some((word) => word.length >= 4 && distance(word, wanted) <= allowance)
+      );
     });
     if (typos.length === 1) return typos[0] as T;
-    if (typos.length > 1) throw new AmbiguousReferenceError(kind, query, typos.map((item) => item.name));
+    if (typos.length > 1)
+      throw new AmbiguousReferenceError(
+        kind,
+        query,
+        typos.map((item) => item.name),
+      );
   }
 
-  throw new NotFoundError(kind, query, suggestNames(query, items), items.map((item) => item.name));
+  throw new NotFoundError(
+    kind,
+    query,
+    suggestNames(query, items),
+    items.map((item) => item.name),
+  );
 }
 
 /**

@@ -41,8 +41,13 @@ export function decideCatchUp(policy: CatchUpPolicy, scheduledFor: Date, now: Da
   const late = now.getTime() - scheduledFor.getTime();
   const when = `${describeTime(scheduledFor, timeZone)} (${formatDuration(late)} ago)`;
   if (policy.policy === 'skip') return { action: 'skip', reason: `missed ${when}; its policy is to skip missed runs` };
-  if (policy.policy === 'ignore') return { action: 'skip', reason: `missed ${when}; a polling job ignores missed runs` };
-  if (late <= policy.graceMs) return { action: 'run', reason: `missed ${when}, within its ${formatDuration(policy.graceMs)} grace: running it now` };
+  if (policy.policy === 'ignore')
+    return { action: 'skip', reason: `missed ${when}; a polling job ignores missed runs` };
+  if (late <= policy.graceMs)
+    return {
+      action: 'run',
+      reason: `missed ${when}, within its ${formatDuration(policy.graceMs)} grace: running it now`,
+    };
   return { action: 'skip', reason: `missed ${when}, past its ${formatDuration(policy.graceMs)} grace: skipped` };
 }
 

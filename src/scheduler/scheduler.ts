@@ -98,12 +98,22 @@ export class Scheduler {
    */
   recoverInterrupted(): number {
     const { database, clock, log } = this.#options;
-    const rows = database.prepare<[], { job: string; scheduled_for: string }>("SELECT job, scheduled_for FROM job_runs WHERE status = 'running'").all();
+    const rows = database
+      .prepare<[], { job: string; scheduled_for: string }>(
+        "SELECT job, scheduled_for FROM job_runs WHERE status = 'running'",
+      )
+      .all();
     if (rows.length === 0) return 0;
     database
-      .prepare("UPDATE job_runs SET status = 'interrupted', finished_at = ?, error = 'the daemon stopped before the run finished' WHERE status = 'running'")
+      .prepare(
+        "UPDATE job_runs SET status = 'interrupted', finished_at = ?, error = 'the daemon stopped before the run finished' WHERE status = 'running'",
+      )
       .run(toTimestamp(clock.now()));
-    for (const row of rows) log.warn({ job: row.job, scheduledFor: row.scheduled_for }, 'a run left unfinished by an earlier daemon is marked interrupted');
+    for (const row of rows)
+      log.warn(
+        { job: row.job, scheduledFor: row.scheduled_for },
+        'a run left unfinished by an earlier daemon is marked interrupted',
+      );
     return rows.length;
   }
 
@@ -117,7 +127,10 @@ export class Scheduler {
   start(jobs: readonly ScheduledJob[], runner: JobRunner): CatchUpReport[] {
     for (const job of jobs) {
       if (!validateCron(job.cron)) {
-        throw new ConfigError(`config error: job ${job.id} has an invalid cron expression "${job.cron}"`, { key: job.id, source: 'schedule' });
+        throw new ConfigError(`config error: job ${job.id} has an invalid cron expression "${job.cron}"`, {
+          key: job.id,
+          source: 'schedule',
+        });
       }
     }
     this.#shutdown = new AbortController();
@@ -160,9 +173,21 @@ export class Scheduler {
     const { database, clock, log } = this.#options;
     if (this.#running.has(job.id)) {
       database
-        .prepare("INSERT INTO job_runs (job, scheduled_for, started_at, finished_at, status, error, kind) VALUES (?, ?, ?, ?, 'skipped', ?, ?) ON CONFLICT (job, scheduled_for) DO NOTHING")
-        .run(job.id, toTimestamp(slot), toTimestamp(clock.now()), toTimestamp(clock.now()), 'an earlier run of this job was still in progress', kind);
-      log.warn({ job: job.id, scheduledFor: slot.toISOString() }, 'job still running from an earlier time; this time is skipped');
+        .prepare(
+          "INSERT INTO job_runs (job, scheduled_for, started_at, finished_at, status, error, kind) VALUES (?, ?, ?, ?, 'skipped', ?, ?) ON CONFLICT (job, scheduled_for) DO NOTHING",
+        )
+        .run(
+          job.id,
+          toTimestamp(slot),
+          toTimestamp(clock.now()),
+          toTimestamp(clock.now()),
+          'an earlier run of this job was still in progress',
+          kind,
+        );
+      log.warn(
+        { job: job.id, scheduledFor: slot.toISOString() },
+        'job still running from an earlier time; this time is skipped',
+      );
       return Promise.resolve('skipped');
     }
     const run = this.#run(job, slot, runner, kind).finally(() => this.#running.delete(job.id));
@@ -184,7 +209,9 @@ export class Scheduler {
       log.info({ job: job.id, scheduledFor: slot.toISOString() }, 'job already ran for this time; skipped');
       return 'duplicate';
     }
-    const finish = database.prepare('UPDATE job_runs SET status = ?, finished_at = ?, error = ? WHERE job = ? AND scheduled_for = ?');
+    const finish = database.prepare(
+      'UPDATE job_runs SET status = ?, finished_at = ?, error = ? WHERE job = ? AND scheduled_for = ?',
+    );
     const shutdown = this.#shutdown.signal;
     log.info({ job: job.id, scheduledFor: slot.toISOString(), kind }, 'job started');
     try {
@@ -194,8 +221,17 @@ export class Scheduler {
       return 'ok';
     } catch (error) {
       if (shutdown.aborted) {
-        finish.run('interrupted', toTimestamp(clock.now()), `the daemon stopped during the run: ${describeError(error)}`, job.id, toTimestamp(slot));
-        log.warn({ job: job.id, scheduledFor: slot.toISOString() }, 'job interrupted by the shutdown; it is caught up at the next start');
+        finish.run(
+          'interrupted',
+          toTimestamp(clock.now()),
+          `the daemon stopped during the run: ${describeError(error)}`,
+          job.id,
+          toTimestamp(slot),
+        );
+        log.warn(
+          { job: job.id, scheduledFor: slot.toISOString() },
+          'job interrupted by the shutdown; it is caught up at the next start',
+        );
         return 'interrupted';
       }
       finish.run('error', toTimestamp(clock.now()), describeError(error), job.id, toTimestamp(slot));
@@ -208,7 +244,8 @@ export class Scheduler {
   #catchUpAtStart(job: ScheduledJob, runner: JobRunner): CatchUpReport {
     const now = this.#options.clock.now();
     const previous = previousScheduledTime(job.cron, this.#options.timeZone, now);
-    if (previous === undefined) return { job: job.id, scheduledFor: undefined, action: 'none', reason: 'no earlier scheduled time' };
+    if (previous === undefined)
+      return { job: job.id, scheduledFor: undefined, action: 'none', reason: 'no earlier scheduled time' };
     return this.#catchUp(job, previous, runner, now);
   }
 
@@ -223,9 +260,15 @@ export class Scheduler {
         if (missed === undefined || this.#shutdown.signal.aborted) return;
         try {
           const report = this.#catchUp(missed.job, missed.slot, runner, this.#options.clock.now());
-          this.#options.log.info({ job: job.id, missedTimes: missed.count }, `${missed.count} scheduled time(s) went by while the process was paused; latest: ${report.reason}`);
+          this.#options.log.info(
+            { job: job.id, missedTimes: missed.count },
+            `${missed.count} scheduled time(s) went by while the process was paused; latest: ${report.reason}`,
+          );
         } catch (error) {
-          this.#options.log.error({ job: job.id, err: error }, `catch-up after a pause failed: ${describeError(error)}`);
+          this.#options.log.error(
+            { job: job.id, err: error },
+            `catch-up after a pause failed: ${describeError(error)}`,
+          );
         }
       });
       return;
@@ -238,24 +281,43 @@ export class Scheduler {
     const { database, clock, log, timeZone } = this.#options;
     const slot = slotOf(job, scheduledFor);
     if (job.catchUp.policy === 'ignore') {
-      return { job: job.id, scheduledFor: slot, action: 'none', reason: 'a polling job: missed times are not caught up' };
+      return {
+        job: job.id,
+        scheduledFor: slot,
+        action: 'none',
+        reason: 'a polling job: missed times are not caught up',
+      };
     }
     const row = database
-      .prepare<[string, string], { status: string; attempts: number }>('SELECT status, attempts FROM job_runs WHERE job = ? AND scheduled_for = ?')
+      .prepare<[string, string], { status: string; attempts: number }>(
+        'SELECT status, attempts FROM job_runs WHERE job = ? AND scheduled_for = ?',
+      )
       .get(job.id, toTimestamp(slot));
     const when = describeTime(slot, timeZone);
     let report: CatchUpReport;
     if (row !== undefined && row.status !== 'interrupted') {
-      report = { job: job.id, scheduledFor: slot, action: 'none', reason: `its last time, ${when}, has a run (${row.status})` };
+      report = {
+        job: job.id,
+        scheduledFor: slot,
+        action: 'none',
+        reason: `its last time, ${when}, has a run (${row.status})`,
+      };
     } else if (row !== undefined && row.attempts >= MAX_ATTEMPTS) {
-      report = { job: job.id, scheduledFor: slot, action: 'none', reason: `its last time, ${when}, was interrupted ${row.attempts} times; not tried again` };
+      report = {
+        job: job.id,
+        scheduledFor: slot,
+        action: 'none',
+        reason: `its last time, ${when}, was interrupted ${row.attempts} times; not tried again`,
+      };
     } else {
       const decision = decideCatchUp(job.catchUp, slot, now, timeZone);
       const reason = row === undefined ? decision.reason : `interrupted by a shutdown; ${decision.reason}`;
       report = { job: job.id, scheduledFor: slot, action: decision.action, reason };
       if (decision.action === 'run') {
         // runOnce records the job's own failures; what can still reject is the database itself.
-        this.runOnce(job, slot, runner, 'catch-up').catch((error: unknown) => log.error({ job: job.id, err: error }, `catch-up run could not be recorded: ${describeError(error)}`));
+        this.runOnce(job, slot, runner, 'catch-up').catch((error: unknown) =>
+          log.error({ job: job.id, err: error }, `catch-up run could not be recorded: ${describeError(error)}`),
+        );
       } else {
         database
           .prepare(
@@ -265,7 +327,10 @@ export class Scheduler {
           .run({ job: job.id, slot: toTimestamp(slot), now: toTimestamp(clock.now()), reason });
       }
     }
-    log.info({ job: job.id, scheduledFor: slot.toISOString(), action: report.action }, `catch-up: ${job.id} ${report.reason}`);
+    log.info(
+      { job: job.id, scheduledFor: slot.toISOString(), action: report.action },
+      `catch-up: ${job.id} ${report.reason}`,
+    );
     return report;
   }
 

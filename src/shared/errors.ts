@@ -102,7 +102,8 @@ export class NotFoundError extends UserError {
   ) {
     let hint: string;
     if (suggestions.length > 0) hint = ` Did you mean: ${suggestions.join(', ')}?`;
-    else if (existing.length > 0) hint = ` Your ${kind}s: ${existing.slice(0, 8).join(', ')}${existing.length > 8 ? ', ...' : ''}.`;
+    else if (existing.length > 0)
+      hint = ` Your ${kind}s: ${existing.slice(0, 8).join(', ')}${existing.length > 8 ? ', ...' : ''}.`;
     else hint = ` You have no ${kind}s yet.`;
     super(`No ${kind} named "${query}".${hint}`, options);
     this.kind = kind;
@@ -187,7 +188,10 @@ export class NoModelAvailableError extends StewardError {
    */
   constructor(attempts: readonly ProviderAttempt[], hint: string, options: StewardErrorOptions = {}) {
     const tried = attempts.map((attempt) => `${attempt.provider} (${attempt.reason})`).join(', ');
-    super(attempts.length > 0 ? `No model answered: tried ${tried}. ${hint}` : `No model is configured. ${hint}`, options);
+    super(
+      attempts.length > 0 ? `No model answered: tried ${tried}. ${hint}` : `No model is configured. ${hint}`,
+      options,
+    );
     this.attempts = attempts;
   }
 }
@@ -271,7 +275,11 @@ export class SignalReceiveError extends StewardError {
    */
   constructor(
     message: string,
-    details: { kind: 'fatal' | 'rate-limited' | 'transient'; status?: number | undefined; retryAfterMs?: number | undefined },
+    details: {
+      kind: 'fatal' | 'rate-limited' | 'transient';
+      status?: number | undefined;
+      retryAfterMs?: number | undefined;
+    },
     options: StewardErrorOptions = {},
   ) {
     super(message, options);
@@ -350,7 +358,11 @@ export class EmbeddingError extends StewardError {
    * @param details - `embedder`: its id; `status`: the HTTP status, if any; `retryable`: whether trying again later may succeed
    * @param options - `cause`: the underlying error, kept for logs
    */
-  constructor(message: string, details: { embedder: string; status?: number | undefined; retryable: boolean }, options: StewardErrorOptions = {}) {
+  constructor(
+    message: string,
+    details: { embedder: string; status?: number | undefined; retryable: boolean },
+    options: StewardErrorOptions = {},
+  ) {
     super(message, options);
     this.embedder = details.embedder;
     this.status = details.status;

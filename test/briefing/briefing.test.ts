@@ -35,23 +35,37 @@ describe('morning briefing', () => {
   }
 
   it('is written by the model from the habits and goals sections and arrives as one Signal send', async () => {
-    model = await startOpenAIServer({ model: 'local-model', respond: (request) => ({ content: `Morning! ${lastText(request).split('\n').length} lines of news.` }) });
+    model = await startOpenAIServer({
+      model: 'local-model',
+      respond: (request) => ({ content: `Morning! ${lastText(request).split('\n').length} lines of news.` }),
+    });
     signal = await startSignalServer();
     opened = await withData({ STEWARD_LOCAL_FAST_URL: model.url, ...signalEnv(signal.url) });
 
     const job = opened.steward.plugins.schedules().find((candidate) => candidate.id === 'briefings:morning');
     expect(job?.cron).toBe('0 7 * * *');
-    const scheduler = new Scheduler({ database: opened.steward.database, timeZone: 'UTC', clock: opened.steward.clock, log: opened.log });
+    const scheduler = new Scheduler({
+      database: opened.steward.database,
+      timeZone: 'UTC',
+      clock: opened.steward.clock,
+      log: opened.log,
+    });
     const run = (scheduledFor: Date) =>
-      scheduler.runOnce(job!, scheduledFor, (target, at) => opened!.steward.plugins.guard('briefings', 'job', () => target.schedule.handler({ scheduledFor: at }, target.plugin.context)));
+      scheduler.runOnce(job!, scheduledFor, (target, at) =>
+        opened!.steward.plugins.guard('briefings', 'job', () =>
+          target.schedule.handler({ scheduledFor: at }, target.plugin.context),
+        ),
+      );
     expect(await run(new Date('2026-11-21T07:00:00Z'))).toBe('ok');
 
     const request = model.chatRequests[model.chatRequests.length - 1]!;
-    expect(systemText(request)).toContain("morning briefing for 2026-11-21");
+    expect(systemText(request)).toContain('morning briefing for 2026-11-21');
     const input = lastText(request);
     expect(input).toContain('Habits due today:\n- meditation (daily) — not done yet today');
     expect(input).toContain('Streaks at risk:\n- meditation: the 1-day streak ends if it is not done today');
-    expect(input).toContain('Goals needing attention:\n- run a 10k — 10%, by 2026-12-01 (10 days left), on track (ahead by 10%)');
+    expect(input).toContain(
+      'Goals needing attention:\n- run a 10k — 10%, by 2026-12-01 (10 days left), on track (ahead by 10%)',
+    );
 
     expect(signal.sent).toHaveLength(1);
     expect(signal.sent[0]).toMatchObject({ account: ACCOUNT, recipients: [OWNER] });
@@ -60,7 +74,9 @@ describe('morning briefing', () => {
     // The same scheduled time never sends twice, even if the job fires again.
     expect(await run(new Date('2026-11-21T07:00:30Z'))).toBe('duplicate');
     expect(signal.sent).toHaveLength(1);
-    const outbound = opened.steward.database.prepare("SELECT text, meta FROM messages WHERE channel = 'signal'").all() as Array<{ text: string; meta: string }>;
+    const outbound = opened.steward.database
+      .prepare("SELECT text, meta FROM messages WHERE channel = 'signal'")
+      .all() as Array<{ text: string; meta: string }>;
     expect(outbound).toHaveLength(1);
     expect(JSON.parse(outbound[0]!.meta)).toMatchObject({ idempotencyKey: 'briefing:morning:2026-11-21' });
   });
@@ -94,18 +110,27 @@ describe('morning briefing', () => {
     signal = await startSignalServer();
     signal.mode = 'rpc-error';
     opened = await withData(signalEnv(signal.url));
-    await expect(opened.steward.deliverToOwner({ idempotencyKey: 'test:2', text: 'x' })).rejects.toThrow('Signal send failed');
+    await expect(opened.steward.deliverToOwner({ idempotencyKey: 'test:2', text: 'x' })).rejects.toThrow(
+      'Signal send failed',
+    );
     expect(opened.steward.outbox.get('test:2')).toMatchObject({ status: 'pending', attempts: 1 });
     await opened.close();
 
     opened = await openTestSteward();
-    const error = await opened.steward.deliverToOwner({ idempotencyKey: 'test:3', text: 'x' }).catch((caught: unknown) => caught);
+    const error = await opened.steward
+      .deliverToOwner({ idempotencyKey: 'test:3', text: 'x' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DeliveryError);
-    expect((error as Error).message).toBe('Signal is not configured: set STEWARD_SIGNAL_URL, STEWARD_SIGNAL_TO (see docs/signal.md)');
+    expect((error as Error).message).toBe(
+      'Signal is not configured: set STEWARD_SIGNAL_URL, STEWARD_SIGNAL_TO (see docs/signal.md)',
+    );
   });
 
   it('splits a briefing longer than 4000 characters into parts, each sent once', async () => {
-    model = await startOpenAIServer({ model: 'local-model', respond: () => ({ content: Array.from({ length: 400 }, (_, index) => `Line ${index}: keep going.`).join('\n') }) });
+    model = await startOpenAIServer({
+      model: 'local-model',
+      respond: () => ({ content: Array.from({ length: 400 }, (_, index) => `Line ${index}: keep going.`).join('\n') }),
+    });
     signal = await startSignalServer();
     opened = await withData({ STEWARD_LOCAL_FAST_URL: model.url, ...signalEnv(signal.url) });
     const briefing = await opened.steward.composeBriefing('morning');

@@ -26,10 +26,22 @@ describe('outbox', () => {
     const { outbox } = setup(async (_recipients, text) => {
       sent.push(text);
     });
-    const first = outbox.enqueue({ idempotencyKey: 'briefing:morning:2026-11-21', channel: 'signal', recipients: ['+15551112222'], text: 'morning' });
+    const first = outbox.enqueue({
+      idempotencyKey: 'briefing:morning:2026-11-21',
+      channel: 'signal',
+      recipients: ['+15551112222'],
+      text: 'morning',
+    });
     expect(first.created).toBe(true);
     expect(await outbox.deliver('briefing:morning:2026-11-21')).toBe('sent');
-    expect(outbox.enqueue({ idempotencyKey: 'briefing:morning:2026-11-21', channel: 'signal', recipients: ['+15551112222'], text: 'again' }).created).toBe(false);
+    expect(
+      outbox.enqueue({
+        idempotencyKey: 'briefing:morning:2026-11-21',
+        channel: 'signal',
+        recipients: ['+15551112222'],
+        text: 'again',
+      }).created,
+    ).toBe(false);
     expect(await outbox.deliver('briefing:morning:2026-11-21')).toBe('already-sent');
     expect(await outbox.deliverDue()).toEqual({ sent: 0, failed: 0 });
     expect(sent).toEqual(['morning']);

@@ -28,7 +28,8 @@ describe('REPL on a terminal', () => {
     const historyFile = join(opened.dataDir, 'repl_history');
     const done = runRepl({ steward: opened.steward, input, output, terminal: true, historyFile, sender: 'owner' });
     const waitFor = async (needle: string): Promise<void> => {
-      for (let tries = 0; tries < 200 && !text.includes(needle); tries += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let tries = 0; tries < 200 && !text.includes(needle); tries += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       expect(text).toContain(needle);
     };
     await waitFor('› ');
@@ -45,8 +46,14 @@ describe('REPL on a terminal', () => {
     await waitFor('(Ctrl-D or /quit to leave)');
     input.write('/quit\r');
     expect(await done).toBe(0);
-    expect(readFileSync(historyFile, 'utf8').split('\n').filter((line) => line !== '')).toEqual(['add habit meditation daily', 'tell me a long story', 'check in meditation', '/quit']);
-    const stored = opened.steward.database.prepare("SELECT json_extract(meta, '$.kind') AS kind FROM messages WHERE role = 'assistant' ORDER BY id").all();
+    expect(
+      readFileSync(historyFile, 'utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    ).toEqual(['add habit meditation daily', 'tell me a long story', 'check in meditation', '/quit']);
+    const stored = opened.steward.database
+      .prepare("SELECT json_extract(meta, '$.kind') AS kind FROM messages WHERE role = 'assistant' ORDER BY id")
+      .all();
     expect(stored).toEqual([{ kind: 'command' }, { kind: 'cancelled' }, { kind: 'command' }]);
   });
 });

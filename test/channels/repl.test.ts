@@ -40,7 +40,9 @@ describe('REPL with piped input', () => {
     expect(output).toContain('Hello from local-model. You said: hello, what can you do?');
     expect(local.chatRequests).toHaveLength(1);
     // Every line and every reply is stored, with its channel and sender.
-    const stored = opened.steward.database.prepare("SELECT role, sender, channel FROM messages WHERE channel = 'repl'").all();
+    const stored = opened.steward.database
+      .prepare("SELECT role, sender, channel FROM messages WHERE channel = 'repl'")
+      .all();
     expect(stored).toHaveLength(14);
     expect(stored[0]).toEqual({ role: 'user', sender: 'owner', channel: 'repl' });
     expect(stored[1]).toEqual({ role: 'assistant', sender: 'steward', channel: 'repl' });
@@ -52,7 +54,9 @@ describe('REPL with piped input', () => {
     expect(code).toBe(0);
     expect(output).toContain('Checked in meditation for today.');
     const lines = output.trim().split('\n');
-    expect(lines[lines.length - 1]).toMatch(/^No model answered: tried local-fast \(connection refused\)\. To fix: .*OPENAI_API_KEY/);
+    expect(lines[lines.length - 1]).toMatch(
+      /^No model answered: tried local-fast \(connection refused\)\. To fix: .*OPENAI_API_KEY/,
+    );
   });
 
   it('handles /help, /status and /quit', async () => {

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon/daemon.js';
 import { startSignalServer, type SignalServer } from '../support/signal-server.js';
-import { ACCOUNT, eventually, NO_BRIEFINGS, OWNER, QUICK_RECEIVE, signalEnv, startDaemon, STRANGER } from '../support/daemon.js';
+import {
+  ACCOUNT,
+  eventually,
+  NO_BRIEFINGS,
+  OWNER,
+  QUICK_RECEIVE,
+  signalEnv,
+  startDaemon,
+  STRANGER,
+} from '../support/daemon.js';
 import { openTestSteward, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
 describe('two-way Signal in the daemon', () => {
@@ -19,7 +28,11 @@ describe('two-way Signal in the daemon', () => {
     logLines.length = 0;
   });
 
-  async function open(api: 'jsonrpc' | 'rest' = 'jsonrpc', overrides: Record<string, unknown> = {}, dataDir?: string): Promise<TestSteward> {
+  async function open(
+    api: 'jsonrpc' | 'rest' = 'jsonrpc',
+    overrides: Record<string, unknown> = {},
+    dataDir?: string,
+  ): Promise<TestSteward> {
     signal ??= await startSignalServer();
     opened = await openTestSteward({
       env: signalEnv(signal.url, api),
@@ -50,22 +63,51 @@ describe('two-way Signal in the daemon', () => {
     const stats = await say('habit stats');
     expect(stats.text).toContain('meditation');
     expect(stats.text).not.toContain('lockpicking');
-    const fromStranger = steward.database.prepare('SELECT COUNT(*) AS count FROM messages WHERE sender = ?').get(STRANGER) as { count: number };
+    const fromStranger = steward.database
+      .prepare('SELECT COUNT(*) AS count FROM messages WHERE sender = ?')
+      .get(STRANGER) as { count: number };
     expect(fromStranger.count).toBe(0);
-    expect(logLines.some((line) => line.includes('Signal message ignored: the sender is not on the allowlist') && line.includes(STRANGER))).toBe(true);
+    expect(
+      logLines.some(
+        (line) =>
+          line.includes('Signal message ignored: the sender is not on the allowlist') && line.includes(STRANGER),
+      ),
+    ).toBe(true);
     expect(daemon?.signalChannel?.status()).toMatchObject({ state: 'connected', answered: 1, ignored: 1 });
   });
 
   it('skips a malformed event, receipts and typing, with a log line, and keeps answering', async () => {
     await open();
     const server = signal!;
-    server.pushEnvelope({ source: OWNER, sourceNumber: OWNER, timestamp: 'yesterday', dataMessage: { message: 'check in x' } }, ACCOUNT);
-    server.pushEnvelope({ source: OWNER, sourceNumber: OWNER, sourceUuid: null, timestamp: 1_700_000_000_001, typingMessage: { action: 'STARTED' } }, ACCOUNT);
-    server.pushEnvelope({ source: OWNER, sourceNumber: OWNER, timestamp: 1_700_000_000_002, receiptMessage: { isRead: true, timestamps: [1] } }, ACCOUNT);
+    server.pushEnvelope(
+      { source: OWNER, sourceNumber: OWNER, timestamp: 'yesterday', dataMessage: { message: 'check in x' } },
+      ACCOUNT,
+    );
+    server.pushEnvelope(
+      {
+        source: OWNER,
+        sourceNumber: OWNER,
+        sourceUuid: null,
+        timestamp: 1_700_000_000_001,
+        typingMessage: { action: 'STARTED' },
+      },
+      ACCOUNT,
+    );
+    server.pushEnvelope(
+      {
+        source: OWNER,
+        sourceNumber: OWNER,
+        timestamp: 1_700_000_000_002,
+        receiptMessage: { isRead: true, timestamps: [1] },
+      },
+      ACCOUNT,
+    );
     server.pushEnvelope(server.incoming(OWNER, 'add habit flossing daily'), ACCOUNT);
     await eventually(() => expect(replies()).toHaveLength(1));
     expect(replies()[0]).toContain('flossing');
-    expect(logLines.some((line) => line.includes('Signal event skipped: unexpected shape: envelope.timestamp'))).toBe(true);
+    expect(logLines.some((line) => line.includes('Signal event skipped: unexpected shape: envelope.timestamp'))).toBe(
+      true,
+    );
     expect(daemon?.signalChannel?.status()).toMatchObject({ answered: 1, ignored: 0 });
   });
 
@@ -89,7 +131,11 @@ describe('two-way Signal in the daemon', () => {
     await eventually(() => expect(replies()).toHaveLength(1));
     expect(server.sent[0]).toMatchObject({ recipients: [], groupIds: ['ZmFtaWx5LWdyb3Vw'] });
     expect(server.sent[0]?.message).toContain('Added habit walking');
-    expect(logLines.some((line) => line.includes('group messages are not answered unless the group is in signal.allowGroups'))).toBe(true);
+    expect(
+      logLines.some((line) =>
+        line.includes('group messages are not answered unless the group is in signal.allowGroups'),
+      ),
+    ).toBe(true);
   });
 
   it('reconnects a dropped stream and answers, once each, the messages the server held meanwhile', async () => {
@@ -170,7 +216,11 @@ describe('two-way Signal in the daemon', () => {
   it('stops receiving and says why when the REST API is not in json-rpc mode; sending still works', async () => {
     signal = await startSignalServer();
     signal.eventsStatus = 200;
-    opened = await openTestSteward({ env: signalEnv(signal.url, 'rest'), overrides: { ...NO_BRIEFINGS, ...QUICK_RECEIVE }, logSink: (line) => logLines.push(line) });
+    opened = await openTestSteward({
+      env: signalEnv(signal.url, 'rest'),
+      overrides: { ...NO_BRIEFINGS, ...QUICK_RECEIVE },
+      logSink: (line) => logLines.push(line),
+    });
     daemon = (await startDaemon(opened.steward)).daemon;
     const channel = daemon.signalChannel!;
     await eventually(() => expect(channel.status().state).toBe('failed'));
@@ -184,9 +234,17 @@ describe('two-way Signal in the daemon', () => {
     signal = await startSignalServer();
     signal.eventsStatus = 429;
     const server = signal;
-    opened = await openTestSteward({ env: signalEnv(server.url), overrides: { ...NO_BRIEFINGS, ...QUICK_RECEIVE }, logSink: (line) => logLines.push(line) });
+    opened = await openTestSteward({
+      env: signalEnv(server.url),
+      overrides: { ...NO_BRIEFINGS, ...QUICK_RECEIVE },
+      logSink: (line) => logLines.push(line),
+    });
     daemon = (await startDaemon(opened.steward)).daemon;
-    await eventually(() => expect(logLines.some((line) => line.includes('answered 429') && line.includes('reconnecting in 1.0 s'))).toBe(true));
+    await eventually(() =>
+      expect(logLines.some((line) => line.includes('answered 429') && line.includes('reconnecting in 1.0 s'))).toBe(
+        true,
+      ),
+    );
     server.eventsStatus = 503;
     await eventually(() => expect(logLines.some((line) => line.includes('answered HTTP 503'))).toBe(true));
     server.eventsStatus = undefined;

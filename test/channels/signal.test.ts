@@ -18,8 +18,13 @@ describe('Signal transports', () => {
     signal = await startSignalServer();
     const transport = new JsonRpcSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
     await transport.send(['+15551112222'], 'hello');
-    expect(signal.rpcRequests[0]).toMatchObject({ method: 'send', params: { account: '+15550000000', recipient: ['+15551112222'], message: 'hello' } });
-    expect(signal.sent).toEqual([{ api: 'jsonrpc', account: '+15550000000', recipients: ['+15551112222'], message: 'hello' }]);
+    expect(signal.rpcRequests[0]).toMatchObject({
+      method: 'send',
+      params: { account: '+15550000000', recipient: ['+15551112222'], message: 'hello' },
+    });
+    expect(signal.sent).toEqual([
+      { api: 'jsonrpc', account: '+15550000000', recipients: ['+15551112222'], message: 'hello' },
+    ]);
     expect(await transport.check()).toMatchObject({ ok: true });
   });
 
@@ -43,17 +48,33 @@ describe('Signal transports', () => {
     const transport = new JsonRpcSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
     const cases: Array<[SignalMode, boolean, string]> = [
       ['rpc-unregistered', false, 'Signal send failed: The user +15551112222 is not registered. (code -1)'],
-      ['rpc-untrusted', false, 'Signal send failed: Failed to send message due to untrusted identities (code -4): +15551112222: IDENTITY_FAILURE'],
+      [
+        'rpc-untrusted',
+        false,
+        'Signal send failed: Failed to send message due to untrusted identities (code -4): +15551112222: IDENTITY_FAILURE',
+      ],
       ['rpc-invalid-params', false, 'Signal send failed: Specified account does not exist (code -32602)'],
       ['rpc-error', true, 'Signal send failed: Failed to send message (code -1): +15551112222: NETWORK_FAILURE'],
-      ['rpc-rate-limit', true, 'Signal send failed: Failed to send message due to rate limiting (code -5): +15551112222: RATE_LIMIT_FAILURE'],
-      ['rpc-internal', true, 'Signal send failed: Failed to send message: Connection reset (SocketException) (code -32603)'],
+      [
+        'rpc-rate-limit',
+        true,
+        'Signal send failed: Failed to send message due to rate limiting (code -5): +15551112222: RATE_LIMIT_FAILURE',
+      ],
+      [
+        'rpc-internal',
+        true,
+        'Signal send failed: Failed to send message: Connection reset (SocketException) (code -32603)',
+      ],
     ];
     for (const [mode, retryable, message] of cases) {
       signal.mode = mode;
       const failure = await transport.send(['+15551112222'], 'x').catch((error: unknown) => error);
       expect(failure, mode).toBeInstanceOf(DeliveryError);
-      expect({ mode, message: (failure as DeliveryError).message, retryable: (failure as DeliveryError).retryable }).toEqual({ mode, message, retryable });
+      expect({
+        mode,
+        message: (failure as DeliveryError).message,
+        retryable: (failure as DeliveryError).retryable,
+      }).toEqual({ mode, message, retryable });
     }
     expect(signal.sent).toEqual([]);
   });
@@ -67,7 +88,9 @@ describe('Signal transports', () => {
     expect(none.message).toContain('Signal daemon confirmed no recipient');
     expect(none.retryable).toBe(false);
     signal.mode = 'partial-results';
-    const partial = (await transport.send(['+15551112222', '+15553334444'], 'x').catch((error: unknown) => error)) as DeliveryError;
+    const partial = (await transport
+      .send(['+15551112222', '+15553334444'], 'x')
+      .catch((error: unknown) => error)) as DeliveryError;
     expect(partial).toBeInstanceOf(DeliveryError);
     expect(partial.message).toBe('Signal daemon reported no result for +15553334444');
     expect(partial.retryable).toBe(false);
@@ -82,7 +105,9 @@ describe('Signal transports', () => {
     signal.mode = 'rpc-unregistered';
     const opened = await openTestSteward({ env: signalEnv(signal.url) });
     try {
-      await expect(opened.steward.deliverToOwner({ idempotencyKey: 'test:permanent', text: 'x' })).rejects.toThrow('is not registered');
+      await expect(opened.steward.deliverToOwner({ idempotencyKey: 'test:permanent', text: 'x' })).rejects.toThrow(
+        'is not registered',
+      );
       expect(opened.steward.outbox.get('test:permanent')).toMatchObject({ status: 'failed', attempts: 1 });
     } finally {
       await opened.close();
@@ -103,7 +128,9 @@ describe('Signal transports', () => {
     signal = await startSignalServer();
     const transport = new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
     await transport.send(['+15551112222'], 'hi');
-    expect(signal.sent).toEqual([{ api: 'rest', account: '+15550000000', recipients: ['+15551112222'], message: 'hi' }]);
+    expect(signal.sent).toEqual([
+      { api: 'rest', account: '+15550000000', recipients: ['+15551112222'], message: 'hi' },
+    ]);
     expect(await transport.check()).toMatchObject({ ok: true });
   });
 
@@ -112,18 +139,38 @@ describe('Signal transports', () => {
     const transport = new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
     const cases: Array<[SignalMode, boolean, string]> = [
       ['http-error', true, 'Signal REST API answered HTTP 500 to send: internal'],
-      ['rpc-rate-limit', true, 'Signal REST API answered HTTP 429 to send: Failed to send message due to rate limiting'],
+      [
+        'rpc-rate-limit',
+        true,
+        'Signal REST API answered HTTP 429 to send: Failed to send message due to rate limiting',
+      ],
       // signal-cli-rest-api wraps every signal-cli failure in a 400; an I/O failure's message says it is transient.
-      ['rpc-internal', true, 'Signal REST API answered HTTP 400 to send: Failed to send message: Connection reset (SocketException)'],
-      ['rpc-unregistered', false, 'Signal REST API answered HTTP 400 to send: The user +15551112222 is not registered.'],
+      [
+        'rpc-internal',
+        true,
+        'Signal REST API answered HTTP 400 to send: Failed to send message: Connection reset (SocketException)',
+      ],
+      [
+        'rpc-unregistered',
+        false,
+        'Signal REST API answered HTTP 400 to send: The user +15551112222 is not registered.',
+      ],
       ['recipient-failure', false, 'Signal REST API answered HTTP 400 to send: Failed to send message'],
-      ['no-results', false, 'Signal REST API answered HTTP 200 to send, expected 201 (is STEWARD_SIGNAL_URL the REST API?)'],
+      [
+        'no-results',
+        false,
+        'Signal REST API answered HTTP 200 to send, expected 201 (is STEWARD_SIGNAL_URL the REST API?)',
+      ],
     ];
     for (const [mode, retryable, message] of cases) {
       signal.mode = mode;
       const failure = await transport.send(['+15551112222'], 'hi').catch((error: unknown) => error);
       expect(failure, mode).toBeInstanceOf(DeliveryError);
-      expect({ mode, message: (failure as DeliveryError).message, retryable: (failure as DeliveryError).retryable }).toMatchObject({ mode, retryable });
+      expect({
+        mode,
+        message: (failure as DeliveryError).message,
+        retryable: (failure as DeliveryError).retryable,
+      }).toMatchObject({ mode, retryable });
       expect((failure as DeliveryError).message, mode).toContain(message);
     }
     expect(signal.sent).toEqual([]);
@@ -131,10 +178,16 @@ describe('Signal transports', () => {
 
   it('sends to a group: groupId over JSON-RPC, group.<base64> over the REST API', async () => {
     signal = await startSignalServer();
-    await new JsonRpcSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 }).send([groupAddress('ZmFtaWx5')], 'to the group');
+    await new JsonRpcSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 }).send(
+      [groupAddress('ZmFtaWx5')],
+      'to the group',
+    );
     expect(signal.rpcRequests[0]?.params).toMatchObject({ groupId: ['ZmFtaWx5'], message: 'to the group' });
     expect(signal.rpcRequests[0]?.params.recipient).toBeUndefined();
-    await new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 }).send([groupAddress('ZmFtaWx5')], 'again');
+    await new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 }).send(
+      [groupAddress('ZmFtaWx5')],
+      'again',
+    );
     expect(signal.sent.map((sent) => [sent.api, sent.groupIds])).toEqual([
       ['jsonrpc', ['ZmFtaWx5']],
       ['rest', ['ZmFtaWx5']],

@@ -35,7 +35,19 @@ describe('the steward command (built, in a child process)', () => {
   }
 
   it('prints --help for every command', async () => {
-    for (const args of [['--help'], ['chat', '--help'], ['run', '--help'], ['daemon', '--help'], ['briefing', '--help'], ['doctor', '--help'], ['memory', '--help'], ['memory', 'embed', '--help'], ['outbox', '--help'], ['health', '--help'], ['service', 'install', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['chat', '--help'],
+      ['run', '--help'],
+      ['daemon', '--help'],
+      ['briefing', '--help'],
+      ['doctor', '--help'],
+      ['memory', '--help'],
+      ['memory', 'embed', '--help'],
+      ['outbox', '--help'],
+      ['health', '--help'],
+      ['service', 'install', '--help'],
+    ]) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: steward');
@@ -50,17 +62,28 @@ describe('the steward command (built, in a child process)', () => {
       [['run'], `steward run: missing required argument 'text' (see "steward run --help")`],
       [['briefing'], `steward briefing: missing required argument 'kind' (see "steward briefing --help")`],
       [['outbox', '--bogus'], `steward outbox: unknown option '--bogus' (see "steward outbox --help")`],
-      [['health', 'extra'], `steward health: too many arguments for 'health'. Expected 0 arguments but got 1. (see "steward health --help")`],
+      [
+        ['health', 'extra'],
+        `steward health: too many arguments for 'health'. Expected 0 arguments but got 1. (see "steward health --help")`,
+      ],
       [['service'], `steward service: missing command (one of: install) (see "steward service --help")`],
       [['service', 'foo'], `steward service: unknown command 'foo' (one of: install) (see "steward service --help")`],
-      [['service', 'install', '--bogus'], `steward service install: unknown option '--bogus' (see "steward service install --help")`],
+      [
+        ['service', 'install', '--bogus'],
+        `steward service install: unknown option '--bogus' (see "steward service install --help")`,
+      ],
       [['memory', 'bogus'], `steward memory: unknown command 'bogus' (see "steward memory --help")`],
       [['--bogus'], `steward: unknown option '--bogus' (see "steward --help")`],
     ];
     const env = { STEWARD_DATA_DIR: dataDir() };
     for (const [args, line] of cases) {
       const result = await runCli(args, { env });
-      expect({ args, code: result.code, stderr: result.stderr, stdout: result.stdout }).toEqual({ args, code: 2, stderr: `${line}\n`, stdout: '' });
+      expect({ args, code: result.code, stderr: result.stderr, stdout: result.stdout }).toEqual({
+        args,
+        code: 2,
+        stderr: `${line}\n`,
+        stdout: '',
+      });
     }
     for (const args of [['--help'], ['service', '--help'], ['memory', '--help'], ['-v']]) {
       const result = await runCli(args, { env });
@@ -82,7 +105,9 @@ describe('the steward command (built, in a child process)', () => {
     writeFileSync(file, 'not a folder');
     const result = await runCli(['run', 'goals'], { env: { STEWARD_DATA_DIR: join(file, 'db') } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`steward: config error: dataDir ${join(file, 'db')} cannot be used (ENOTDIR): set STEWARD_DATA_DIR to a folder steward may write, from STEWARD_DATA_DIR\n`);
+    expect(result.stderr).toBe(
+      `steward: config error: dataDir ${join(file, 'db')} cannot be used (ENOTDIR): set STEWARD_DATA_DIR to a folder steward may write, from STEWARD_DATA_DIR\n`,
+    );
   });
 
   it('runs the README session against a local model, and a second process sees the data', async () => {
@@ -107,13 +132,20 @@ describe('the steward command (built, in a child process)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Added habit meditation (daily)');
     expect(result.stdout).toContain('run a marathon  [#---------] 10%');
-    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^No model answered: tried local-fast \(connection refused\)\. To fix: /);
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(
+      /^No model answered: tried local-fast \(connection refused\)\. To fix: /,
+    );
   });
 
   it('falls back to OpenAI for "steward run" and says so on stderr', async () => {
     const cloud = await startOpenAIServer({ model: 'gpt-test', apiKey: 'sk-cli-test-123456' });
     try {
-      const env = { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: await refusedUrl(), OPENAI_API_KEY: 'sk-cli-test-123456', OPENAI_BASE_URL: cloud.url };
+      const env = {
+        STEWARD_DATA_DIR: dataDir(),
+        STEWARD_LOCAL_FAST_URL: await refusedUrl(),
+        OPENAI_API_KEY: 'sk-cli-test-123456',
+        OPENAI_BASE_URL: cloud.url,
+      };
       const result = await runCli(['run', 'hello'], { env });
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Hello from gpt-test. You said: hello');
@@ -160,7 +192,9 @@ describe('the steward command (built, in a child process)', () => {
     const env = { STEWARD_DATA_DIR: dataDir(), STEWARD_SIGNAL_URL: signal.url, STEWARD_SIGNAL_TO: '+15551112222' };
     const result = await runCli(['briefing', 'morning'], { env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('steward: the morning briefing was not sent: Signal send failed for +15551112222: UNREGISTERED_FAILURE. Nothing is left queued: run the command again when Signal is up.\n');
+    expect(result.stderr).toBe(
+      'steward: the morning briefing was not sent: Signal send failed for +15551112222: UNREGISTERED_FAILURE. Nothing is left queued: run the command again when Signal is up.\n',
+    );
     // Given up, not left for the daemon to send later behind the owner's back.
     const outbox = await runCli(['outbox', '--status', 'pending'], { env });
     expect(outbox.stdout).toMatch(/^The outbox is empty for "pending"\. 0 pending, 1 failed, 0 sent\./);
@@ -168,14 +202,25 @@ describe('the steward command (built, in a child process)', () => {
 
   it('runs doctor: all good with the servers up, FAIL with the local model down', async () => {
     const up = await runCli(['doctor'], {
-      env: { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: model.url, STEWARD_SIGNAL_URL: signal.url, STEWARD_SIGNAL_TO: '+15551112222' },
+      env: {
+        STEWARD_DATA_DIR: dataDir(),
+        STEWARD_LOCAL_FAST_URL: model.url,
+        STEWARD_SIGNAL_URL: signal.url,
+        STEWARD_SIGNAL_TO: '+15551112222',
+      },
     });
-    expect(up.stdout).toMatch(/ok +model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model local-model/);
+    expect(up.stdout).toMatch(
+      /ok +model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model local-model/,
+    );
     expect(up.stdout).toMatch(/ok +signal/);
     expect(up.code).toBe(0);
-    const down = await runCli(['doctor'], { env: { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: await refusedUrl() } });
+    const down = await runCli(['doctor'], {
+      env: { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: await refusedUrl() },
+    });
     expect(down.code).toBe(1);
-    expect(down.stdout).toMatch(/FAIL {2}model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1: connection refused: start the server/);
+    expect(down.stdout).toMatch(
+      /FAIL {2}model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1: connection refused: start the server/,
+    );
     expect(down.stdout).toMatch(/warn {2}signal +Signal is not configured/);
   });
 

@@ -66,9 +66,16 @@ describe('steward daemon (built, in a child process)', () => {
     const configFile = join(dataDir, 'test-config.json');
     writeFileSync(
       configFile,
-      JSON.stringify({ daemon: { outboxIntervalMs: 50, heartbeatMs: 200 }, briefings: { morning: { enabled: false }, weekly: { enabled: false } }, ...config }),
+      JSON.stringify({
+        daemon: { outboxIntervalMs: 50, heartbeatMs: 200 },
+        briefings: { morning: { enabled: false }, weekly: { enabled: false } },
+        ...config,
+      }),
     );
-    return { dataDir, env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_TIMEZONE: 'UTC', ...signalEnv(signal.url) } };
+    return {
+      dataDir,
+      env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_TIMEZONE: 'UTC', ...signalEnv(signal.url) },
+    };
   }
 
   async function queue(dataDir: string, key: string, text: string): Promise<void> {
@@ -134,11 +141,17 @@ describe('steward daemon (built, in a child process)', () => {
     const daemon = spawnDaemon(env);
     children.push(daemon.child);
     await daemon.waitFor('ready');
-    expect(daemon.stdout()).toContain(`Signal: receiving via jsonrpc from ${signal.url}/api/v1/events?account=%2B15550000000.`);
+    expect(daemon.stdout()).toContain(
+      `Signal: receiving via jsonrpc from ${signal.url}/api/v1/events?account=%2B15550000000.`,
+    );
 
     const second = await runCli(['daemon'], { env });
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`^steward: another steward daemon is already running on .*steward\\.db \\(pid ${daemon.child.pid} on `));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^steward: another steward daemon is already running on .*steward\\.db \\(pid ${daemon.child.pid} on `,
+      ),
+    );
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
 
     await eventually(() => expect(signal.eventClients).toBe(1));
@@ -146,22 +159,38 @@ describe('steward daemon (built, in a child process)', () => {
     expect(healthy.stdout).toContain(`ok: the steward daemon is running (pid ${daemon.child.pid} `);
     expect(healthy.code).toBe(0);
     const json = await runCli(['health', '--json'], { env });
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'ok', daemon: { pid: daemon.child.pid }, state: { signal: { state: 'connected', api: 'jsonrpc' } } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 'ok',
+      daemon: { pid: daemon.child.pid },
+      state: { signal: { state: 'connected', api: 'jsonrpc' } },
+    });
 
     daemon.child.kill('SIGINT');
     expect(await daemon.exited).toBe(0);
     const down = await runCli(['health'], { env });
     expect(down.code).toBe(3);
-    expect(down.stdout).toContain(`down: the steward daemon is not running (pid ${daemon.child.pid} stopped cleanly at `);
+    expect(down.stdout).toContain(
+      `down: the steward daemon is not running (pid ${daemon.child.pid} stopped cleanly at `,
+    );
   });
 
   it('lists the outbox by status', async () => {
     const { dataDir, env } = setup();
     const opened = await openTestSteward({ dataDir, clock: { now: () => new Date() }, env: signalEnv(signal.url) });
     const outbox = opened.steward.outbox;
-    outbox.enqueue({ idempotencyKey: 'briefing:morning:2026-11-20', channel: 'signal', recipients: [OWNER], text: 'sent one' });
+    outbox.enqueue({
+      idempotencyKey: 'briefing:morning:2026-11-20',
+      channel: 'signal',
+      recipients: [OWNER],
+      text: 'sent one',
+    });
     await outbox.deliver('briefing:morning:2026-11-20');
-    outbox.enqueue({ idempotencyKey: 'briefing:morning:2026-11-21', channel: 'signal', recipients: [OWNER], text: 'waiting one' });
+    outbox.enqueue({
+      idempotencyKey: 'briefing:morning:2026-11-21',
+      channel: 'signal',
+      recipients: [OWNER],
+      text: 'waiting one',
+    });
     signal.mode = 'recipient-failure';
     outbox.enqueue({ idempotencyKey: 'reply:signal:x:1', channel: 'signal', recipients: [OWNER], text: 'failed one' });
     await expect(outbox.deliver('reply:signal:x:1')).rejects.toThrow('UNREGISTERED_FAILURE');
@@ -186,7 +215,12 @@ describe('steward daemon (built, in a child process)', () => {
     const { dataDir, env } = setup();
     const home = mkdtempSync(join(tmpdir(), 'steward-home-'));
     cleanups.push(() => rmSync(home, { recursive: true, force: true }));
-    const serviceEnv = { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), OPENAI_API_KEY: 'sk-service-test-123456' };
+    const serviceEnv = {
+      ...env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      OPENAI_API_KEY: 'sk-service-test-123456',
+    };
 
     const systemd = await runCli(['service', 'install', '--systemd'], { env: serviceEnv });
     expect(systemd.code).toBe(0);
@@ -204,7 +238,9 @@ describe('steward daemon (built, in a child process)', () => {
 
     const launchd = await runCli(['service', 'install', '--launchd'], { env: serviceEnv });
     expect(launchd.stdout).toContain('<key>Label</key>\n    <string>local.steward.daemon</string>');
-    expect(launchd.stdout).toContain(`<string>${fromRoot('bin', 'steward.js')}</string>\n      <string>daemon</string>`);
+    expect(launchd.stdout).toContain(
+      `<string>${fromRoot('bin', 'steward.js')}</string>\n      <string>daemon</string>`,
+    );
     expect(launchd.stderr).toContain('launchctl bootstrap gui/$(id -u)');
 
     const written = await runCli(['service', 'install', '--systemd', '--write'], { env: serviceEnv });
@@ -224,7 +260,11 @@ describe('steward daemon (built, in a child process)', () => {
   });
 
   it('has --help for the new commands', async () => {
-    for (const args of [['outbox', '--help'], ['health', '--help'], ['service', 'install', '--help']]) {
+    for (const args of [
+      ['outbox', '--help'],
+      ['health', '--help'],
+      ['service', 'install', '--help'],
+    ]) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: steward');

@@ -57,7 +57,9 @@ describe('loadConfig', () => {
   });
 
   it('merges the STEWARD_CONFIG file over the defaults, and the environment over both', () => {
-    const path = configFile(JSON.stringify({ models: { temperature: 0.9, health: { timeoutMs: 500 } }, timezone: 'Europe/Berlin' }));
+    const path = configFile(
+      JSON.stringify({ models: { temperature: 0.9, health: { timeoutMs: 500 } }, timezone: 'Europe/Berlin' }),
+    );
     const config = load({ STEWARD_CONFIG: path, STEWARD_TIMEZONE: 'America/New_York' });
     expect(config.models.temperature).toBe(0.9);
     expect(config.models.health.timeoutMs).toBe(500);
@@ -79,8 +81,13 @@ describe('loadConfig', () => {
     const path = configFile(JSON.stringify({ briefings: { morning: { cron: '61 7 * * *' } } }));
     const error = expectConfigError(() => load({ STEWARD_CONFIG: path }));
     expect(error.key).toBe('briefings.morning.cron');
-    expect(error.message).toBe(`config error: briefings.morning.cron is not a cron time that can happen (Constraint error, got value 61 expected range 0-59); for example "0 7 * * *" (got "61 7 * * *") from STEWARD_CONFIG=${path}`);
-    expect(load({ STEWARD_CONFIG: configFile(JSON.stringify({ briefings: { weekly: { cron: '30 9 * * 1-5' } } })) }).briefings.weekly.cron).toBe('30 9 * * 1-5');
+    expect(error.message).toBe(
+      `config error: briefings.morning.cron is not a cron time that can happen (Constraint error, got value 61 expected range 0-59); for example "0 7 * * *" (got "61 7 * * *") from STEWARD_CONFIG=${path}`,
+    );
+    expect(
+      load({ STEWARD_CONFIG: configFile(JSON.stringify({ briefings: { weekly: { cron: '30 9 * * 1-5' } } })) })
+        .briefings.weekly.cron,
+    ).toBe('30 9 * * 1-5');
   });
 
   it('names the key and the file of a bad value', () => {
@@ -99,18 +106,28 @@ describe('loadConfig', () => {
 
   it('rejects a bad time zone, a bad URL and a bad Signal number', () => {
     expect(expectConfigError(() => load({ STEWARD_TIMEZONE: 'Mars/Olympus' })).key).toBe('timezone');
-    expect(expectConfigError(() => load({ STEWARD_LOCAL_FAST_URL: 'localhost:8080' })).key).toBe('models.local.fast.baseUrl');
+    expect(expectConfigError(() => load({ STEWARD_LOCAL_FAST_URL: 'localhost:8080' })).key).toBe(
+      'models.local.fast.baseUrl',
+    );
     expect(expectConfigError(() => load({ STEWARD_SIGNAL_TO: '0800-CALL-ME' })).key).toBe('signal.to.0');
   });
 
   it('explains malformed JSON and a missing STEWARD_CONFIG file', () => {
     const path = configFile('{ "models": ');
     expect(expectConfigError(() => load({ STEWARD_CONFIG: path })).message).toContain('is not valid JSON');
-    expect(expectConfigError(() => load({ STEWARD_CONFIG: '/nonexistent/steward.json' })).message).toContain('does not exist');
+    expect(expectConfigError(() => load({ STEWARD_CONFIG: '/nonexistent/steward.json' })).message).toContain(
+      'does not exist',
+    );
   });
 
   it('never prints the API key in an error', () => {
-    const error = expectConfigError(() => loadConfig({ env: { OPENAI_API_KEY: 'sk-secret-abcdefgh' }, overrides: { models: { openai: { apiKey: 42 } } }, readLocalFile: false }));
+    const error = expectConfigError(() =>
+      loadConfig({
+        env: { OPENAI_API_KEY: 'sk-secret-abcdefgh' },
+        overrides: { models: { openai: { apiKey: 42 } } },
+        readLocalFile: false,
+      }),
+    );
     expect(error.message).not.toContain('42');
     expect(error.key).toBe('models.openai.apiKey');
   });
@@ -124,7 +141,9 @@ describe('config/schema.json', () => {
   });
 
   it('documents every setting', async () => {
-    const schema = JSON.parse((await import('node:fs')).readFileSync(fromRoot('config', 'schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+    const schema = JSON.parse((await import('node:fs')).readFileSync(fromRoot('config', 'schema.json'), 'utf8')) as {
+      properties: Record<string, unknown>;
+    };
     const undocumented: string[] = [];
     const walk = (node: unknown, path: string): void => {
       if (typeof node !== 'object' || node === null) return;

@@ -39,13 +39,18 @@ describe('daemon', () => {
   });
 
   it('refuses an impossible cron time in the config before anything starts, naming the key', async () => {
-    await expect(openTestSteward({ overrides: { briefings: { morning: { cron: '99 99 * * *' } } } })).rejects.toThrow(/^config error: briefings\.morning\.cron is not a cron time that can happen/);
+    await expect(openTestSteward({ overrides: { briefings: { morning: { cron: '99 99 * * *' } } } })).rejects.toThrow(
+      /^config error: briefings\.morning\.cron is not a cron time that can happen/,
+    );
   });
 
   it('refuses to start with a plugin job whose cron expression is invalid, naming the job', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'steward-plugins-'));
     mkdirSync(join(directory, 'ticker'));
-    writeFileSync(join(directory, 'ticker', 'index.ts'), `export default { name: 'ticker', description: 'a bad schedule', schedules: [{ name: 'tick', cron: '99 99 * * *', handler: () => undefined }] };\n`);
+    writeFileSync(
+      join(directory, 'ticker', 'index.ts'),
+      `export default { name: 'ticker', description: 'a bad schedule', schedules: [{ name: 'tick', cron: '99 99 * * *', handler: () => undefined }] };\n`,
+    );
     opened = await openTestSteward({ pluginsDirectory: directory });
     const daemon = new Daemon(opened.steward);
     await expect(daemon.start()).rejects.toThrow('job ticker:tick has an invalid cron expression "99 99 * * *"');

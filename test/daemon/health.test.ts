@@ -42,7 +42,11 @@ describe('daemon health right after start', () => {
     // A dropped stream is in the snapshot at once too.
     signal.eventsStatus = 503;
     signal.dropEventStreams();
-    await eventually(() => expect(daemonHealth(opened.steward.database, clock, STALE_MS).problems).toEqual([expect.stringMatching(/^Signal receive is (waiting|connecting)/)]));
+    await eventually(() =>
+      expect(daemonHealth(opened.steward.database, clock, STALE_MS).problems).toEqual([
+        expect.stringMatching(/^Signal receive is (waiting|connecting)/),
+      ]),
+    );
   });
 
   it('does not count a stream still connecting in the first seconds as a problem, and does after', async () => {
@@ -51,7 +55,11 @@ describe('daemon health right after start', () => {
     const { port, close } = await listen(server);
     cleanups.push(close);
     const clock = manualClock('2026-11-21T12:00:00Z');
-    const opened = await openTestSteward({ env: signalEnv(`http://127.0.0.1:${port}`), clock, overrides: { ...NO_BRIEFINGS, signal: { timeoutMs: 60_000 } } });
+    const opened = await openTestSteward({
+      env: signalEnv(`http://127.0.0.1:${port}`),
+      clock,
+      overrides: { ...NO_BRIEFINGS, signal: { timeoutMs: 60_000 } },
+    });
     stewards.push(opened);
     daemons.push((await startDaemon(opened.steward, RARE_HEARTBEAT)).daemon);
 

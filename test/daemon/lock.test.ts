@@ -44,7 +44,9 @@ describe('the daemon lock', () => {
     const error = await refused.start().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DaemonLockedError);
     expect((error as DaemonLockedError).holder).toMatchObject({ pid: process.pid, host: hostname() });
-    expect((error as Error).message).toMatch(/^another steward daemon is already running on .*steward\.db \(pid \d+ on .+, since 2026-11-21T12:00:00\.000Z\)\. Stop it first \(kill \d+\), or see how it is doing with "steward health"\.$/);
+    expect((error as Error).message).toMatch(
+      /^another steward daemon is already running on .*steward\.db \(pid \d+ on .+, since 2026-11-21T12:00:00\.000Z\)\. Stop it first \(kill \d+\), or see how it is doing with "steward health"\.$/,
+    );
     expect(refused.running).toBe(false);
 
     // Once the first stops cleanly, the next one starts.

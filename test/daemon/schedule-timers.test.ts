@@ -30,7 +30,11 @@ describe('the scheduler on node-cron (fake timers)', () => {
     const server = signal;
     const { dataDir, remove } = temporaryDataDir();
     cleanups.push(remove);
-    vi.useFakeTimers({ now: new Date('2026-11-21T05:59:50Z'), toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'], shouldAdvanceTime: true });
+    vi.useFakeTimers({
+      now: new Date('2026-11-21T05:59:50Z'),
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+      shouldAdvanceTime: true,
+    });
     const open = (): Promise<TestSteward> =>
       openTestSteward({
         dataDir,
@@ -53,7 +57,11 @@ describe('the scheduler on node-cron (fake timers)', () => {
     expect(server.sent[0]?.recipients).toEqual([OWNER]);
     expect(server.sent[0]?.message.split('\n')[0]).toBe('Good morning — 2026-11-21');
     // Yesterday's time, 24 h back, was past its grace at start: skipped. Today's ran on time.
-    const rows = opened.steward.database.prepare("SELECT scheduled_for, status, kind FROM job_runs WHERE job = 'briefings:morning' ORDER BY scheduled_for").all();
+    const rows = opened.steward.database
+      .prepare(
+        "SELECT scheduled_for, status, kind FROM job_runs WHERE job = 'briefings:morning' ORDER BY scheduled_for",
+      )
+      .all();
     expect(rows).toEqual([
       { scheduled_for: '2026-11-20T06:00:00.000Z', status: 'skipped', kind: 'catch-up' },
       { scheduled_for: '2026-11-21T06:00:00.000Z', status: 'ok', kind: 'scheduled' },
@@ -67,7 +75,10 @@ describe('the scheduler on node-cron (fake timers)', () => {
     const restarted = await startDaemon(opened.steward, hourly);
     daemon = restarted.daemon;
     await daemon.idle();
-    expect(restarted.report.catchUp[0]).toMatchObject({ action: 'none', reason: 'its last time, Sat 2026-11-21 07:00, has a run (ok)' });
+    expect(restarted.report.catchUp[0]).toMatchObject({
+      action: 'none',
+      reason: 'its last time, Sat 2026-11-21 07:00, has a run (ok)',
+    });
     expect(server.sent).toHaveLength(1);
 
     // The next morning it runs again, with the next day's key.
@@ -80,7 +91,11 @@ describe('the scheduler on node-cron (fake timers)', () => {
     signal = await startSignalServer();
     const server = signal;
     const logLines: string[] = [];
-    vi.useFakeTimers({ now: new Date('2026-11-21T06:59:50Z'), toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'], shouldAdvanceTime: true });
+    vi.useFakeTimers({
+      now: new Date('2026-11-21T06:59:50Z'),
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+      shouldAdvanceTime: true,
+    });
     opened = await openTestSteward({
       clock: systemClock,
       env: signalEnv(server.url),
@@ -95,8 +110,16 @@ describe('the scheduler on node-cron (fake timers)', () => {
     await vi.advanceTimersByTimeAsync(15_000);
     await vi.waitFor(() => expect(server.sent).toHaveLength(1), { timeout: 10_000, interval: 20 });
     await daemon.idle();
-    const run = opened.steward.database.prepare("SELECT status, kind FROM job_runs WHERE scheduled_for = '2026-11-21T07:00:00.000Z'").get();
+    const run = opened.steward.database
+      .prepare("SELECT status, kind FROM job_runs WHERE scheduled_for = '2026-11-21T07:00:00.000Z'")
+      .get();
     expect(run).toEqual({ status: 'ok', kind: 'catch-up' });
-    expect(logLines.some((line) => line.includes('went by while the process was paused') && line.includes('within its 3 h grace: running it now'))).toBe(true);
+    expect(
+      logLines.some(
+        (line) =>
+          line.includes('went by while the process was paused') &&
+          line.includes('within its 3 h grace: running it now'),
+      ),
+    ).toBe(true);
   });
 });

@@ -20,13 +20,22 @@ describe('the systemd unit', () => {
     symlinkSync(process.execPath, node);
 
     const unit = systemdUnit(
-      { node, root, environment: { STEWARD_DATA_DIR: join(root, 'data'), STEWARD_TIMEZONE: 'say "hi" \\ 5%' }, dataDir: join(root, 'data'), logFile: join(root, 'data', 'steward.log'), stopTimeoutSeconds: 45 },
+      {
+        node,
+        root,
+        environment: { STEWARD_DATA_DIR: join(root, 'data'), STEWARD_TIMEZONE: 'say "hi" \\ 5%' },
+        dataDir: join(root, 'data'),
+        logFile: join(root, 'data', 'steward.log'),
+        stopTimeoutSeconds: 45,
+      },
       join(base, 'config'),
     );
     const lines = unit.text.split('\n');
     const escapedRoot = root.replace(/%/g, '%%');
     expect(lines).toContain(`WorkingDirectory=${escapedRoot}`);
-    expect(lines).toContain(`ExecStart="${escapedRoot}/node bin" "${escapedRoot.split('$').join('$$')}/bin/steward.js" daemon`);
+    expect(lines).toContain(
+      `ExecStart="${escapedRoot}/node bin" "${escapedRoot.split('$').join('$$')}/bin/steward.js" daemon`,
+    );
     expect(lines).toContain(`Environment="STEWARD_DATA_DIR=${escapedRoot}/data"`);
     expect(lines).toContain('Environment="STEWARD_TIMEZONE=say \\"hi\\" \\\\ 5%%"');
     expect(lines).toContain(`Documentation=file://${base}/my%%20steward/100%%25%%20$HOME/docs/daemon.md`);
@@ -42,7 +51,17 @@ describe('the systemd unit', () => {
 
   it('refuses a checkout path that a unit line cannot hold', () => {
     expect(() =>
-      systemdUnit({ node: process.execPath, root: '/tmp/two\nlines', environment: {}, dataDir: '/tmp/data', logFile: '/tmp/data/steward.log', stopTimeoutSeconds: 45 }, '/tmp/config'),
+      systemdUnit(
+        {
+          node: process.execPath,
+          root: '/tmp/two\nlines',
+          environment: {},
+          dataDir: '/tmp/data',
+          logFile: '/tmp/data/steward.log',
+          stopTimeoutSeconds: 45,
+        },
+        '/tmp/config',
+      ),
     ).toThrow('cannot hold a path with a line break');
   });
 });

@@ -23,7 +23,14 @@ describe('daemon warm-up of the local providers', () => {
   it('sends each local provider that is up one one-token request with the system prompt, and never the cloud', async () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, STEWARD_LOCAL_QUALITY_URL: await refusedUrl(), OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: {
+        STEWARD_LOCAL_FAST_URL: local.url,
+        STEWARD_LOCAL_QUALITY_URL: await refusedUrl(),
+        OPENAI_API_KEY: OPENAI_KEY,
+        OPENAI_BASE_URL: cloud.url,
+      },
+    });
     const daemon = new Daemon(opened.steward);
     daemon.start();
     const results = await daemon.warmUp();
@@ -38,7 +45,10 @@ describe('daemon warm-up of the local providers', () => {
     expect(cloud.chatRequests).toHaveLength(0);
     expect(cloud.probes).toBe(0);
     // A warm-up is not a served turn.
-    expect(opened.steward.status().providers.find((entry) => entry.provider.id === 'local-fast')?.usage).toEqual({ turns: 0, requests: 0 });
+    expect(opened.steward.status().providers.find((entry) => entry.provider.id === 'local-fast')?.usage).toEqual({
+      turns: 0,
+      requests: 0,
+    });
   });
 
   it('opens the breaker of a provider whose warm-up fails, and can be turned off', async () => {
@@ -53,7 +63,10 @@ describe('daemon warm-up of the local providers', () => {
     await opened.close();
 
     const quiet = await server('local-model');
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: quiet.url }, overrides: { models: { warmUp: false } } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: quiet.url },
+      overrides: { models: { warmUp: false } },
+    });
     const second = new Daemon(opened.steward);
     second.start();
     expect(await second.warmUp()).toEqual([]);

@@ -14,7 +14,9 @@ describe('migrations', () => {
     const migrations = readCoreMigrations();
     expect(migrations.map((migration) => migration.id)).toContain('001_core');
     expect(applyMigrations(database, migrations)).toEqual(migrations.map((migration) => migration.id));
-    database.prepare("INSERT INTO sessions (channel, peer, started_at, last_activity_at) VALUES ('repl', 'me', 'x', 'x')").run();
+    database
+      .prepare("INSERT INTO sessions (channel, peer, started_at, last_activity_at) VALUES ('repl', 'me', 'x', 'x')")
+      .run();
     expect(applyMigrations(database, migrations)).toEqual([]);
     expect(database.prepare('SELECT COUNT(*) AS n FROM sessions').get()).toEqual({ n: 1 });
     database.close();
@@ -28,7 +30,9 @@ describe('migrations', () => {
     const { dataDir, remove } = temporaryDataDir();
     cleanups.push(remove);
     const database = openDatabase(dataDir);
-    expect(() => applyMigrations(database, [{ id: '001_bad', sql: 'CREATE TABLE ok (id INTEGER); CREATE TABLE broken (' }])).toThrow();
+    expect(() =>
+      applyMigrations(database, [{ id: '001_bad', sql: 'CREATE TABLE ok (id INTEGER); CREATE TABLE broken (' }]),
+    ).toThrow();
     expect(database.prepare("SELECT name FROM sqlite_master WHERE name = 'ok'").get()).toBeUndefined();
     expect(database.prepare("SELECT id FROM schema_migrations WHERE id = '001_bad'").get()).toBeUndefined();
     database.close();

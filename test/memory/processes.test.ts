@@ -29,7 +29,13 @@ describe('memory across processes', () => {
   it('recalls a fact stated in one REPL process in a later process: it is in the prompt sent to the model', async () => {
     model = await startOpenAIServer({
       model: 'local-model',
-      respond: memoryModel({ model: 'local-model', facts: (text) => (text.includes('oat flat white') ? [{ category: 'preference', key: 'coffee order', value: 'oat flat white', confidence: 0.9 }] : []) }),
+      respond: memoryModel({
+        model: 'local-model',
+        facts: (text) =>
+          text.includes('oat flat white')
+            ? [{ category: 'preference', key: 'coffee order', value: 'oat flat white', confidence: 0.9 }]
+            : [],
+      }),
     });
     const env = { STEWARD_DATA_DIR: dataDir(), STEWARD_LOCAL_FAST_URL: model.url, STEWARD_TIMEZONE: 'UTC' };
     const first = await runCli([], { env, input: 'by the way, I always order an oat flat white\n' });
@@ -41,11 +47,17 @@ describe('memory across processes', () => {
     const turn = model.chatRequests.filter(isChatTurn).at(-1)!;
     expect(promptText(turn)).toContain('preference · coffee order: oat flat white');
     // The first conversation came back too, as its episode and as a recalled message.
-    expect(promptText(turn)).toMatch(/Where we left off \(\d{4}-\d{2}-\d{2}, repl\): The owner talked about: by the way, I always order an oat flat white/);
-    expect(promptText(turn)).toMatch(/Recalled from earlier conversations[\s\S]*said: by the way, I always order an oat flat white/);
+    expect(promptText(turn)).toMatch(
+      /Where we left off \(\d{4}-\d{2}-\d{2}, repl\): The owner talked about: by the way, I always order an oat flat white/,
+    );
+    expect(promptText(turn)).toMatch(
+      /Recalled from earlier conversations[\s\S]*said: by the way, I always order an oat flat white/,
+    );
 
     const profile = await runCli(['run', 'profile'], { env });
-    expect(profile.stdout).toMatch(/preference:\n {2}coffee order: oat flat white {2}\(inferred, 90%, since \d{4}-\d{2}-\d{2}, #1\)/);
+    expect(profile.stdout).toMatch(
+      /preference:\n {2}coffee order: oat flat white {2}\(inferred, 90%, since \d{4}-\d{2}-\d{2}, #1\)/,
+    );
   });
 
   it('sees, in a long-running process, what another process wrote a moment ago, by BM25 and by vector', async () => {
@@ -80,7 +92,13 @@ describe('memory across processes', () => {
     writeFileSync(configFile, JSON.stringify({ memory: { index: { saveEvery: 3 }, extraction: { enabled: false } } }));
     const child = spawn(process.execPath, [fromRoot('test', 'support', 'burst-writer.mjs')], {
       cwd: fromRoot(),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', STEWARD_DATA_DIR: directory, STEWARD_CONFIG: configFile, STEWARD_TIMEZONE: 'UTC' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        STEWARD_DATA_DIR: directory,
+        STEWARD_CONFIG: configFile,
+        STEWARD_TIMEZONE: 'UTC',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const committed: Array<{ index: number; id: number }> = [];
@@ -101,7 +119,9 @@ describe('memory across processes', () => {
           resolve();
         }
       });
-      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`burst writer exited ${code}: ${stderr}`))));
+      child.on('exit', (code, signal) =>
+        signal === 'SIGKILL' ? resolve() : reject(new Error(`burst writer exited ${code}: ${stderr}`)),
+      );
     });
     await new Promise((resolve) => child.on('close', resolve));
 
@@ -110,29 +130,40 @@ describe('memory across processes', () => {
     expect(database.pragma('integrity_check', { simple: true })).toBe('ok');
     for (const row of committed) {
       const stored = database.prepare<[number], { text: string }>('SELECT text FROM messages WHERE id = ?').get(row.id);
-      expect(stored?.text, `message of write ${row.index}`).toMatch(new RegExp(`^(burst note ${row.index} |remember burst key ${row.index}:)`));
+      expect(stored?.text, `message of write ${row.index}`).toMatch(
+        new RegExp(`^(burst note ${row.index} |remember burst key ${row.index}:)`),
+      );
     }
     const facts = committed.filter((row) => row.index % 5 === 4);
-    for (const row of facts) expect(opened.steward.memory.facts.currentByKey(`burst key ${row.index}`)?.value).toBe(`value ${row.index}`);
+    for (const row of facts)
+      expect(opened.steward.memory.facts.currentByKey(`burst key ${row.index}`)?.value).toBe(`value ${row.index}`);
 
     // The index file may be older than the kill; it loads (or is rebuilt) and catches up to every stored vector.
     const model = opened.steward.memory.embedder.id;
     const index = await opened.steward.memory.index(model);
     await index.ready();
     index.catchUp();
-    const stored = database.prepare<[string], { n: number; max: number }>('SELECT count(*) AS n, max(id) AS max FROM embeddings WHERE model = ?').get(model)!;
+    const stored = database
+      .prepare<[string], { n: number; max: number }>(
+        'SELECT count(*) AS n, max(id) AS max FROM embeddings WHERE model = ?',
+      )
+      .get(model)!;
     expect(index.size).toBe(stored.n);
     expect(index.caughtUpTo).toBe(stored.max);
     // The jobs the kill left are embedded now; then every eligible message has exactly one vector.
     await opened.steward.memory.embedPending();
-    const missing = database.prepare<[string], { n: number }>(
-      `SELECT count(*) AS n FROM messages m WHERE m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL
+    const missing = database
+      .prepare<[string], { n: number }>(
+        `SELECT count(*) AS n FROM messages m WHERE m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL
          AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'message' AND e.owner_id = m.id AND e.model = ?)`,
-    ).get(model)!;
+      )
+      .get(model)!;
     expect(missing.n).toBe(0);
     const last = committed.filter((row) => row.index % 5 !== 4).at(-1)!;
     const result = await opened.steward.memory.recall(`burst note ${last.index}`);
     expect(result.vector).toBe('used');
-    expect(result.hits.some((hit) => hit.text.startsWith(`burst note ${last.index} `) && hit.vectorRank !== null)).toBe(true);
+    expect(result.hits.some((hit) => hit.text.startsWith(`burst note ${last.index} `) && hit.vectorRank !== null)).toBe(
+      true,
+    );
   });
 });

@@ -7,7 +7,11 @@ import { manualClock, openTestSteward, temporaryDataDir, type TestSteward } from
 
 function indexFile(dataDir: string): string {
   const meta = readdirSync(join(dataDir, 'vectors')).find((name) => name.endsWith('.json'));
-  return join(dataDir, 'vectors', (JSON.parse(readFileSync(join(dataDir, 'vectors', meta as string), 'utf8')) as { file: string }).file);
+  return join(
+    dataDir,
+    'vectors',
+    (JSON.parse(readFileSync(join(dataDir, 'vectors', meta as string), 'utf8')) as { file: string }).file,
+  );
 }
 
 /** Memory when several processes, outages and rebuilds meet. */
@@ -36,7 +40,9 @@ describe('memory robustness', () => {
   it('keeps answering turns while a large index is rebuilt, with BM25 alone until it is done', async () => {
     const directory = dataDir();
     const first = await open({ dataDir: directory });
-    const insert = first.steward.database.prepare("INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (NULL, 'repl', 'owner', 'user', ?, '2026-11-01T00:00:00.000Z', '{}')");
+    const insert = first.steward.database.prepare(
+      "INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (NULL, 'repl', 'owner', 'user', ?, '2026-11-01T00:00:00.000Z', '{}')",
+    );
     first.steward.database.transaction(() => {
       for (let index = 0; index < 5000; index += 1) insert.run(`old note ${index} about gardening topic ${index % 50}`);
     })();
@@ -59,22 +65,32 @@ describe('memory robustness', () => {
     expect(after.vector).toBe('used');
   }, 60_000);
 
-  it('lets two processes with different embedding models share a database without losing or stealing each other\'s jobs', async () => {
+  it("lets two processes with different embedding models share a database without losing or stealing each other's jobs", async () => {
     const embeddings = await startOpenAIServer({ model: 'embed-model', dimensions: 16 });
     servers.push(embeddings);
     const directory = dataDir();
     const daemon = await open({ dataDir: directory });
-    for (const text of ['the boiler needs a service', 'book the boiler engineer', 'ana likes tulips']) await daemon.say(text);
+    for (const text of ['the boiler needs a service', 'book the boiler engineer', 'ana likes tulips'])
+      await daemon.say(text);
     await daemon.steward.memory.embedPending();
 
     // A REPL started with another model: it re-embeds for its model; the daemon keeps serving with its own.
-    const repl = await open({ dataDir: directory, env: { STEWARD_EMBEDDINGS_URL: embeddings.url, STEWARD_EMBEDDINGS_MODEL: 'new-model' }, overrides: { embeddings: { retries: 0 } } });
+    const repl = await open({
+      dataDir: directory,
+      env: { STEWARD_EMBEDDINGS_URL: embeddings.url, STEWARD_EMBEDDINGS_MODEL: 'new-model' },
+      overrides: { embeddings: { retries: 0 } },
+    });
     embeddings.embeddingFailures = 1000;
     await repl.steward.memory.embedPending();
     expect(repl.steward.memory.status().reembed).toEqual({ done: 0, total: 3 });
     await daemon.say('the boiler is fixed');
     await daemon.steward.memory.embedPending();
-    const jobs = (model: string): number => (daemon.steward.database.prepare('SELECT count(*) AS n FROM embedding_jobs WHERE model = ?').get(model) as { n: number }).n;
+    const jobs = (model: string): number =>
+      (
+        daemon.steward.database.prepare('SELECT count(*) AS n FROM embedding_jobs WHERE model = ?').get(model) as {
+          n: number;
+        }
+      ).n;
     expect(jobs('hashing:v1:384')).toBe(0);
     expect(jobs('http:new-model')).toBe(4); // the daemon's new message is queued for both models
     expect(daemon.steward.memory.status().serving).toBe('hashing:v1:384');
@@ -82,7 +98,9 @@ describe('memory robustness', () => {
     embeddings.embeddingFailures = 0;
     await repl.steward.memory.embedPending({ retry: true });
     expect(repl.steward.memory.status().serving).toBe('http:new-model');
-    expect(repl.steward.database.prepare("SELECT count(*) AS n FROM embeddings WHERE model = 'http:new-model'").get()).toEqual({ n: 4 });
+    expect(
+      repl.steward.database.prepare("SELECT count(*) AS n FROM embeddings WHERE model = 'http:new-model'").get(),
+    ).toEqual({ n: 4 });
     const found = await daemon.steward.memory.recall('boiler fixed');
     // The daemon now recalls with the new model's index (the fake server's vectors are arbitrary; BM25 finds the text).
     expect(found.vector).toBe('used');
@@ -90,7 +108,13 @@ describe('memory robustness', () => {
   });
 
   it('claims a message before extracting its facts, so two processes extract it once', async () => {
-    const model = await startOpenAIServer({ model: 'local-model', respond: memoryModel({ model: 'local-model', facts: () => [{ category: 'other', key: 'bike', value: 'a blue Brompton', confidence: 0.8 }] }) });
+    const model = await startOpenAIServer({
+      model: 'local-model',
+      respond: memoryModel({
+        model: 'local-model',
+        facts: () => [{ category: 'other', key: 'bike', value: 'a blue Brompton', confidence: 0.8 }],
+      }),
+    });
     servers.push(model);
     const directory = dataDir();
     const env = { STEWARD_LOCAL_FAST_URL: model.url };

@@ -6,7 +6,14 @@ import { ftsQuery } from '../../src/memory/fts.js';
 import { startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { openTestSteward, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
-const TOPICS = ['marathon training plan', 'sister Ana visiting', 'dentist appointment Tuesday', 'coffee order oat flat white', 'tax return deadline', 'guitar practice chords'];
+const TOPICS = [
+  'marathon training plan',
+  'sister Ana visiting',
+  'dentist appointment Tuesday',
+  'coffee order oat flat white',
+  'tax return deadline',
+  'guitar practice chords',
+];
 
 async function fill(opened: TestSteward, count: number): Promise<void> {
   for (let index = 0; index < count; index += 1) {
@@ -50,20 +57,28 @@ describe('vectors and recall', () => {
     expect(result.hits[0]?.text).toMatch(/dentist appointment Tuesday/);
     for (const hit of result.hits) {
       expect(hit.bm25Rank !== null || hit.vectorRank !== null).toBe(true);
-      expect(hit.fused).toBeCloseTo((hit.bm25Rank === null ? 0 : 1 / (60 + hit.bm25Rank)) + (hit.vectorRank === null ? 0 : 1 / (60 + hit.vectorRank)), 10);
+      expect(hit.fused).toBeCloseTo(
+        (hit.bm25Rank === null ? 0 : 1 / (60 + hit.bm25Rank)) +
+          (hit.vectorRank === null ? 0 : 1 / (60 + hit.vectorRank)),
+        10,
+      );
       expect(hit.score).toBeCloseTo(hit.fused * hit.weight * hit.recency, 10);
       expect(hit.why).toMatch(/BM25 (#\d+|—) · vector (#\d+ \(cos [\d.-]+\)|—) · RRF /);
     }
     expect(result.hits.every((hit) => /dentist|appointment|tuesday/i.test(hit.text))).toBe(true);
     const shown = (await opened.say('recall dentist')).text;
-    expect(shown).toMatch(/^\d+ memories for "dentist" in \d+ ms:\n1\. \[message #\d+, \d{4}-\d{2}-\d{2}\] note \d+: dentist appointment Tuesday/);
+    expect(shown).toMatch(
+      /^\d+ memories for "dentist" in \d+ ms:\n1\. \[message #\d+, \d{4}-\d{2}-\d{2}\] note \d+: dentist appointment Tuesday/,
+    );
     expect(shown).toContain('why: BM25 #1');
   });
 
   it('reads hostile text as words, never as FTS5 syntax', async () => {
     opened = await openTestSteward();
     await fill(opened, 6);
-    expect(ftsQuery('"; DROP TABLE messages; -- NEAR(a b) * ^col:x OR')).toBe('"drop" OR "table" OR "messages" OR "near" OR "col"');
+    expect(ftsQuery('"; DROP TABLE messages; -- NEAR(a b) * ^col:x OR')).toBe(
+      '"drop" OR "table" OR "messages" OR "near" OR "col"',
+    );
     expect(ftsQuery('the a of ?!')).toBeUndefined();
     const result = await opened.steward.memory.recall('marathon" OR NOT "x* AND (');
     expect(result.hits.length).toBeGreaterThan(0);
@@ -71,18 +86,38 @@ describe('vectors and recall', () => {
 
   it('embeds through an OpenAI-compatible server in batches of 64 with encoding_format float, once per text, retrying a failure', async () => {
     embeddings = await startOpenAIServer({ model: 'embed-model', dimensions: 16 });
-    const embedder = new HttpEmbedder({ id: 'http:embed-model', kind: 'local', baseUrl: embeddings.url, model: 'embed-model', batchSize: 64, retryMinMs: 5 });
+    const embedder = new HttpEmbedder({
+      id: 'http:embed-model',
+      kind: 'local',
+      baseUrl: embeddings.url,
+      model: 'embed-model',
+      batchSize: 64,
+      retryMinMs: 5,
+    });
     const texts = Array.from({ length: 10_000 }, (_, index) => `text number ${index}`);
     embeddings.embeddingFailures = 2;
     const vectors = await embedder.embed(texts);
     expect(vectors).toHaveLength(10_000);
     expect(vectors[0]).toHaveLength(16);
     expect(embeddings.embeddingRequests).toHaveLength(157 + 2); // ceil(10000 / 64) = 157, plus the two refused tries
-    expect(embeddings.embeddingRequests.every((request) => request.encoding_format === 'float' && request.input.length <= 64)).toBe(true);
+    expect(
+      embeddings.embeddingRequests.every(
+        (request) => request.encoding_format === 'float' && request.input.length <= 64,
+      ),
+    ).toBe(true);
     expect(embedder.requests).toBe(159);
 
     await embeddings.close();
-    await expect(new HttpEmbedder({ id: 'x', kind: 'local', baseUrl: embeddings.url, model: 'm', retries: 1, retryMinMs: 5 }).embed(['a'])).rejects.toThrow(/connection refused/);
+    await expect(
+      new HttpEmbedder({
+        id: 'x',
+        kind: 'local',
+        baseUrl: embeddings.url,
+        model: 'm',
+        retries: 1,
+        retryMinMs: 5,
+      }).embed(['a']),
+    ).rejects.toThrow(/connection refused/);
     embeddings = undefined;
   });
 
@@ -96,11 +131,14 @@ describe('vectors and recall', () => {
     await opened.steward.memory.embedPending();
     const embedded = embeddings.embeddingRequests.flatMap((request) => request.input);
     expect(new Set(embedded).size).toBe(embedded.length);
-    expect(opened.steward.database.prepare("SELECT count(*) AS n FROM embeddings WHERE model = 'http:embed-model'").get()).toEqual({ n: 31 });
+    expect(
+      opened.steward.database.prepare("SELECT count(*) AS n FROM embeddings WHERE model = 'http:embed-model'").get(),
+    ).toEqual({ n: 31 });
     await opened.close();
     const file = currentIndexFile(directory);
 
-    const calls = (): number => embeddings!.embeddingRequests.filter((request) => !request.input.some((text) => text.includes('dentist'))).length;
+    const calls = (): number =>
+      embeddings!.embeddingRequests.filter((request) => !request.input.some((text) => text.includes('dentist'))).length;
     const before = calls();
     const reopen = async (): Promise<{ how: string; reason?: string | undefined }> => {
       opened = await openTestSteward({ dataDir: directory, env });
@@ -136,7 +174,11 @@ describe('vectors and recall', () => {
     await opened.close();
 
     embeddings.embeddingFailures = 1000; // the new server fails at first: nothing is lost, the old model serves
-    opened = await openTestSteward({ dataDir: directory, env: { STEWARD_EMBEDDINGS_URL: embeddings.url, STEWARD_EMBEDDINGS_MODEL: 'new-model' }, overrides: { embeddings: { retries: 0 } } });
+    opened = await openTestSteward({
+      dataDir: directory,
+      env: { STEWARD_EMBEDDINGS_URL: embeddings.url, STEWARD_EMBEDDINGS_MODEL: 'new-model' },
+      overrides: { embeddings: { retries: 0 } },
+    });
     const first = await opened.steward.memory.embedPending();
     expect(first.error).toMatch(/HTTP 500/);
     let status = opened.steward.memory.status();
@@ -148,7 +190,10 @@ describe('vectors and recall', () => {
 
     embeddings.embeddingFailures = 0;
     const progress: Array<[number, number]> = [];
-    const second = await opened.steward.memory.embedPending({ onProgress: (done, total) => progress.push([done, total]), retry: true });
+    const second = await opened.steward.memory.embedPending({
+      onProgress: (done, total) => progress.push([done, total]),
+      retry: true,
+    });
     expect(second.embedded).toBe(20);
     expect(progress.at(-1)).toEqual([20, 20]);
     status = opened.steward.memory.status();
@@ -172,7 +217,7 @@ describe('vectors and recall', () => {
     await opened.steward.memory.embedPending();
     const result = await opened.steward.memory.recall('physio');
     expect(result.hits.map((hit) => hit.ref.type)).toEqual(['fact', 'episode', 'message']);
-    expect(result.hits[0]?.text).toBe("physio: Dr Jones");
+    expect(result.hits[0]?.text).toBe('physio: Dr Jones');
   });
 
   it('the hashing embedder maps word forms together and unrelated texts apart', () => {

@@ -25,7 +25,9 @@ describe('failure modes of a local provider', () => {
     return started;
   }
 
-  async function localAndCloud(overrides?: Record<string, unknown>): Promise<{ local: OpenAIServer; cloud: OpenAIServer }> {
+  async function localAndCloud(
+    overrides?: Record<string, unknown>,
+  ): Promise<{ local: OpenAIServer; cloud: OpenAIServer }> {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
     local.respond = () => ({ content: 'one two three four five six seven eight' });
@@ -36,9 +38,15 @@ describe('failure modes of a local provider', () => {
     return { local, cloud };
   }
 
-  function collect(): { events: string[]; options: { onToken: (token: string) => void; onNotice: (notice: string) => void } } {
+  function collect(): {
+    events: string[];
+    options: { onToken: (token: string) => void; onNotice: (notice: string) => void };
+  } {
     const events: string[] = [];
-    return { events, options: { onToken: (token) => events.push(token), onNotice: (notice) => events.push(`NOTICE ${notice}`) } };
+    return {
+      events,
+      options: { onToken: (token) => events.push(token), onNotice: (notice) => events.push(`NOTICE ${notice}`) },
+    };
   }
 
   it('treats a stream that ends cleanly before [DONE] as a failure: notice, then the whole answer from the next provider', async () => {
@@ -49,11 +57,17 @@ describe('failure modes of a local provider', () => {
     const reply = await opened!.say('hello', options);
     const noticeAt = events.findIndex((event) => event.startsWith('NOTICE'));
     expect(events.slice(0, noticeAt).join('')).toBe('one two three four ');
-    expect(events[noticeAt]).toBe('NOTICE local-fast stopped mid-reply (stream ended before [DONE]); the answer restarts on the next provider.');
+    expect(events[noticeAt]).toBe(
+      'NOTICE local-fast stopped mid-reply (stream ended before [DONE]); the answer restarts on the next provider.',
+    );
     expect(events.slice(noticeAt + 1).join('')).toBe(reply.text);
     expect(reply.text).toContain('Hello from gpt-test. You said: hello');
     expect(reply.text).not.toContain('one two');
-    expect(reply.via).toMatchObject({ provider: 'openai-fast', kind: 'cloud', fallbackFrom: [{ provider: 'local-fast', reason: 'stream ended before [DONE]' }] });
+    expect(reply.via).toMatchObject({
+      provider: 'openai-fast',
+      kind: 'cloud',
+      fallbackFrom: [{ provider: 'local-fast', reason: 'stream ended before [DONE]' }],
+    });
     expect(cloud.chatRequests).toHaveLength(1);
     // The half answer is not stored as the reply.
     const stored = opened!.steward.conversations.recent(1)[0];
@@ -69,7 +83,9 @@ describe('failure modes of a local provider', () => {
     local.mode = 'truncate';
     const { events, options } = collect();
     const reply = await opened.say('hello', options);
-    expect(events).toContain('NOTICE local-fast stopped mid-reply (stream ended before [DONE]); no other provider is left, so that partial answer is dropped.');
+    expect(events).toContain(
+      'NOTICE local-fast stopped mid-reply (stream ended before [DONE]); no other provider is left, so that partial answer is dropped.',
+    );
     expect(reply.kind).toBe('error');
     expect(reply.text).toMatch(/^No model answered: tried local-fast \(stream ended before \[DONE\]\)/);
   });
@@ -92,12 +108,16 @@ describe('failure modes of a local provider', () => {
     local.mode = 'hang';
     const first = await opened!.say('first');
     expect(first.text).toContain('Hello from gpt-test. You said: first');
-    expect(first.via?.fallbackFrom).toEqual([{ provider: 'local-fast', reason: 'not responding (timed out after 1000 ms)' }]);
+    expect(first.via?.fallbackFrom).toEqual([
+      { provider: 'local-fast', reason: 'not responding (timed out after 1000 ms)' },
+    ]);
     const requestsSoFar = local.authorizations.length;
     const second = await opened!.say('second');
     expect(second.via?.provider).toBe('openai-fast');
     expect(local.authorizations).toHaveLength(requestsSoFar); // breaker open: not contacted at all
-    expect(opened!.steward.status().providers.find((entry) => entry.provider.id === 'local-fast')?.health.state).toBe('open');
+    expect(opened!.steward.status().providers.find((entry) => entry.provider.id === 'local-fast')?.health.state).toBe(
+      'open',
+    );
     expect(cloud.chatRequests).toHaveLength(2);
   });
 
@@ -126,13 +146,22 @@ describe('failure modes of a local provider', () => {
     local.respond = () => ({ content: 'one two three four five six' });
     opened = await openTestSteward({
       env: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
-      overrides: { models: { providers: [{ id: 'studio', baseUrl: local.url, model: 'local-model', tier: 'fast', kind: 'local', timeoutMs: 400 }], chains: { fast: ['studio', 'openai-fast'] } } },
+      overrides: {
+        models: {
+          providers: [
+            { id: 'studio', baseUrl: local.url, model: 'local-model', tier: 'fast', kind: 'local', timeoutMs: 400 },
+          ],
+          chains: { fast: ['studio', 'openai-fast'] },
+        },
+      },
     });
     await opened.steward.probeProviders();
     local.mode = 'stall';
     const { events, options } = collect();
     const reply = await opened.say('hello', options);
-    expect(events).toContain('NOTICE studio stopped mid-reply (stream stalled: no data for 400 ms); the answer restarts on the next provider.');
+    expect(events).toContain(
+      'NOTICE studio stopped mid-reply (stream stalled: no data for 400 ms); the answer restarts on the next provider.',
+    );
     expect(reply.text).toContain('Hello from gpt-test');
   });
 
@@ -141,7 +170,10 @@ describe('failure modes of a local provider', () => {
     await opened!.steward.probeProviders();
     await local.close();
     const reply = await opened!.say('hello');
-    expect(reply.via).toMatchObject({ provider: 'openai-fast', fallbackFrom: [{ provider: 'local-fast', reason: 'connection refused' }] });
+    expect(reply.via).toMatchObject({
+      provider: 'openai-fast',
+      fallbackFrom: [{ provider: 'local-fast', reason: 'connection refused' }],
+    });
     // The liveness probe that ran alongside failed too, but the same outage counts once: the first cooldown (30 s).
     await opened!.steward.router.health.idle();
     const health = opened!.steward.status().providers.find((entry) => entry.provider.id === 'local-fast')?.health;
@@ -154,7 +186,21 @@ describe('failure modes of a local provider', () => {
     const cloud = await server('gpt-test', OPENAI_KEY);
     opened = await openTestSteward({
       env: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
-      overrides: { models: { providers: [{ id: 'lab', baseUrl: local.url, model: 'local-model', tier: 'fast', kind: 'local', apiKey: 'sk-local-wrong-key-456' }], chains: { fast: ['lab', 'openai-fast'] } } },
+      overrides: {
+        models: {
+          providers: [
+            {
+              id: 'lab',
+              baseUrl: local.url,
+              model: 'local-model',
+              tier: 'fast',
+              kind: 'local',
+              apiKey: 'sk-local-wrong-key-456',
+            },
+          ],
+          chains: { fast: ['lab', 'openai-fast'] },
+        },
+      },
     });
     const reply = await opened.say('hello');
     expect(reply.via?.fallbackFrom).toEqual([{ provider: 'lab', reason: 'HTTP 401 (check the API key)' }]);
@@ -162,7 +208,9 @@ describe('failure modes of a local provider', () => {
 
   it('skips a refused server after its one failed probe, and sends nothing more to it that turn', async () => {
     const cloud = await server('gpt-test', OPENAI_KEY);
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: await refusedUrl(), OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: await refusedUrl(), OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     const reply = await opened.say('hello');
     expect(reply.via?.fallbackFrom).toEqual([{ provider: 'local-fast', reason: 'connection refused' }]);
     expect(cloud.chatRequests).toHaveLength(1);
@@ -171,7 +219,9 @@ describe('failure modes of a local provider', () => {
   it('sends a failing chat request once, with no client retries (maxRetries 0), then falls back', async () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     local.mode = 'error500'; // /models answers, every chat request gets a 500 (which the OpenAI client retries twice by default, LangChain's wrapper 6 times)
     const reply = await opened.say('hello');
     expect(reply.via?.provider).toBe('openai-fast');

@@ -22,7 +22,9 @@ describe('model fallback in the same turn', () => {
   it('answers with the local fast model when it is up, streaming tokens', async () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     const tokens: string[] = [];
     const reply = await opened.say('hello there', { onToken: (token) => tokens.push(token) });
     expect(reply.kind).toBe('agent');
@@ -54,7 +56,10 @@ describe('model fallback in the same turn', () => {
     const cloud = await server('gpt-test', OPENAI_KEY);
     local.mode = 'ok';
     const clock = manualClock();
-    opened = await openTestSteward({ clock, env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      clock,
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     await opened.steward.probeProviders();
     local.mode = 'error500';
     const first = await opened.say('first');
@@ -78,7 +83,9 @@ describe('model fallback in the same turn', () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
     local.mode = 'loading';
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     const reply = await opened.say('hi');
     expect(reply.via?.fallbackFrom).toEqual([{ provider: 'local-fast', reason: 'loading model (HTTP 503)' }]);
     expect(local.chatRequests).toHaveLength(0);
@@ -87,7 +94,9 @@ describe('model fallback in the same turn', () => {
   it('treats a model that answers junk as a failure and moves on', async () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     await opened.steward.probeProviders();
     local.mode = 'junk';
     const reply = await opened.say('hi');
@@ -99,14 +108,21 @@ describe('model fallback in the same turn', () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
     local.respond = () => ({ content: 'one two three four five six seven eight' });
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     await opened.steward.probeProviders();
     local.mode = 'cut';
     const events: string[] = [];
-    const reply = await opened.say('hello', { onToken: (token) => events.push(token), onNotice: (notice) => events.push(`NOTICE ${notice}`) });
+    const reply = await opened.say('hello', {
+      onToken: (token) => events.push(token),
+      onNotice: (notice) => events.push(`NOTICE ${notice}`),
+    });
     const noticeAt = events.findIndex((event) => event.startsWith('NOTICE'));
     expect(events.slice(0, noticeAt).join('')).toBe('one two three four ');
-    expect(events[noticeAt]).toBe('NOTICE local-fast stopped mid-reply (connection dropped); the answer restarts on the next provider.');
+    expect(events[noticeAt]).toBe(
+      'NOTICE local-fast stopped mid-reply (connection dropped); the answer restarts on the next provider.',
+    );
     expect(reply.text).toContain('Hello from gpt-test');
     expect(reply.text).not.toContain('one two');
     expect(reply.notices).toHaveLength(1);
@@ -148,7 +164,7 @@ describe('model fallback in the same turn', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('puts the plugins\' context and the earlier turns into the prompt', async () => {
+  it("puts the plugins' context and the earlier turns into the prompt", async () => {
     const local = await server('local-model');
     opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url } });
     await opened.say('add habit meditation daily');
@@ -162,7 +178,11 @@ describe('model fallback in the same turn', () => {
     expect(system).toContain('run a marathon: 0%, by 2027-05-01');
     const texts = last!.messages.map((message) => message.content);
     expect(texts).toContain('first question');
-    expect(texts.some((text) => typeof text === 'string' && text.startsWith('Hello from local-model. You said: first question'))).toBe(true);
+    expect(
+      texts.some(
+        (text) => typeof text === 'string' && text.startsWith('Hello from local-model. You said: first question'),
+      ),
+    ).toBe(true);
     expect(last!.messages[0]?.role).toBe('system');
     expect(typeof last!.messages[0]?.content).toBe('string');
   });
@@ -194,16 +214,23 @@ describe('model fallback in the same turn', () => {
     // A naive cloud model calls the same tool again, then reports.
     cloud.respond = (request) => {
       const last = request.messages[request.messages.length - 1];
-      if (last?.role === 'tool') return { content: `Reported: ${typeof last.content === 'string' ? last.content : ''}` };
+      if (last?.role === 'tool')
+        return { content: `Reported: ${typeof last.content === 'string' ? last.content : ''}` };
       return { toolCalls: [{ name: 'goal_update_progress', arguments: { goal: 'marathon', change: 10 } }] };
     };
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     await opened.say('set goal run a marathon by 2027-05-01');
     const reply = await opened.say('add ten percent to the marathon');
     expect(reply.via?.provider).toBe('openai-fast');
-    expect(reply.text).toContain('Reported: (already done earlier in this turn; not repeated) run a marathon: 10% (was 0%)');
+    expect(reply.text).toContain(
+      'Reported: (already done earlier in this turn; not repeated) run a marathon: 10% (was 0%)',
+    );
     expect(opened.steward.database.prepare('SELECT progress FROM goals').all()).toEqual([{ progress: 10 }]);
     expect(systemText(cloud.chatRequests[0]!)).toContain('these tool calls were already carried out');
-    expect(systemText(cloud.chatRequests[0]!)).toContain('goal_update_progress({"goal":"marathon","change":10}) → run a marathon: 10% (was 0%)');
+    expect(systemText(cloud.chatRequests[0]!)).toContain(
+      'goal_update_progress({"goal":"marathon","change":10}) → run a marathon: 10% (was 0%)',
+    );
   });
 });

@@ -29,8 +29,18 @@ describe('privacy: allowCloud=false and keys in logs', () => {
     const cloud = await server('gpt-test', OPENAI_KEY);
     const local = await server('local-model');
     opened = await openTestSteward({
-      env: { STEWARD_LOCAL_FAST_URL: local.url, STEWARD_LOCAL_QUALITY_URL: await refusedUrl(), OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
-      overrides: { models: { allowCloud: false, routing: { routerModel: { enabled: true, provider: 'openai-fast', budgetMs: 300 } } } },
+      env: {
+        STEWARD_LOCAL_FAST_URL: local.url,
+        STEWARD_LOCAL_QUALITY_URL: await refusedUrl(),
+        OPENAI_API_KEY: OPENAI_KEY,
+        OPENAI_BASE_URL: cloud.url,
+      },
+      overrides: {
+        models: {
+          allowCloud: false,
+          routing: { routerModel: { enabled: true, provider: 'openai-fast', budgetMs: 300 } },
+        },
+      },
     });
     expect((await opened.say('hello')).via?.provider).toBe('local-fast');
     expect((await opened.say('plan my week')).via?.provider).toBe('local-fast'); // quality chain: local-quality down, then local-fast
@@ -43,7 +53,9 @@ describe('privacy: allowCloud=false and keys in logs', () => {
     await local.close();
     const reply = await opened.say('hello again');
     expect(reply.kind).toBe('error');
-    expect(reply.text).toMatch(/tried local-fast \(connection (refused|dropped)\), local-quality \(connection refused\), openai-fast \(cloud disabled by models\.allowCloud=false\)/);
+    expect(reply.text).toMatch(
+      /tried local-fast \(connection (refused|dropped)\), local-quality \(connection refused\), openai-fast \(cloud disabled by models\.allowCloud=false\)/,
+    );
     expect(reply.text).toContain('(cloud fallback is off: models.allowCloud=false, so nothing was sent to the cloud)');
 
     // The daemon's background probes and warm-up leave the cloud alone as well.
@@ -69,7 +81,9 @@ describe('privacy: allowCloud=false and keys in logs', () => {
       env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
       overrides: {
         models: {
-          providers: [{ id: 'lab', baseUrl: lab.url, model: 'lab-model', tier: 'fast', kind: 'local', apiKey: LAB_KEY }],
+          providers: [
+            { id: 'lab', baseUrl: lab.url, model: 'lab-model', tier: 'fast', kind: 'local', apiKey: LAB_KEY },
+          ],
           chains: { fast: ['local-fast', 'lab', 'openai-fast'] },
         },
       },
@@ -92,7 +106,9 @@ describe('privacy: allowCloud=false and keys in logs', () => {
     expect(log).not.toContain(LAB_KEY);
     expect(log).not.toContain('A1b2C3d4');
     // Nor in what is stored.
-    const stored = JSON.stringify(opened.steward.database.prepare('SELECT * FROM turns').all()) + JSON.stringify(opened.steward.conversations.recent(100));
+    const stored =
+      JSON.stringify(opened.steward.database.prepare('SELECT * FROM turns').all()) +
+      JSON.stringify(opened.steward.conversations.recent(100));
     expect(stored).not.toContain(OPENAI_KEY);
     expect(stored).not.toContain(LAB_KEY);
   });
@@ -104,7 +120,13 @@ describe('privacy: allowCloud=false and keys in logs', () => {
     const { writeFileSync } = await import('node:fs');
     const configFile = join(dataDir, 'config.json');
     writeFileSync(configFile, JSON.stringify({ log: { level: 'trace' } }));
-    const env = { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_LOCAL_FAST_URL: await refusedUrl(), OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url };
+    const env = {
+      STEWARD_DATA_DIR: dataDir,
+      STEWARD_CONFIG: configFile,
+      STEWARD_LOCAL_FAST_URL: await refusedUrl(),
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: cloud.url,
+    };
     const result = await runCli(['run', 'hello'], { env });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('openai-fast (HTTP 401 (check the API key))');

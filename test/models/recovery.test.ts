@@ -32,7 +32,10 @@ describe('circuit breakers and recovery', () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
     const clock = manualClock();
-    opened = await openTestSteward({ clock, env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      clock,
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     await opened.steward.probeProviders();
     local.mode = 'error500';
 
@@ -74,7 +77,10 @@ describe('circuit breakers and recovery', () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
     const clock = manualClock();
-    opened = await openTestSteward({ clock, env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      clock,
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     await opened.steward.probeProviders();
     local.mode = 'error500';
     await opened.say('one');
@@ -97,7 +103,10 @@ describe('circuit breakers and recovery', () => {
     health.start(opened.steward.router.providers());
     await vi.waitFor(() => expect(localFast().health.state).toBe('closed'), { timeout: 5_000, interval: 20 });
     local.mode = 'loading';
-    await vi.waitFor(() => expect(localFast().health).toMatchObject({ state: 'open', lastError: 'loading model (HTTP 503)' }), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(
+      () => expect(localFast().health).toMatchObject({ state: 'open', lastError: 'loading model (HTTP 503)' }),
+      { timeout: 5_000, interval: 20 },
+    );
     const probesWhileDown = local.authorizations.length;
     local.mode = 'ok';
     // The half-open probe runs when the cooldown ends and closes the breaker.
@@ -111,9 +120,20 @@ describe('circuit breakers and recovery', () => {
   it('answers concurrent turns each with its own reply, and counts one outage once', async () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     const questions = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
-    const replies = await Promise.all(questions.map((word) => opened!.steward.handle({ channel: 'signal', sender: `+1555000000${questions.indexOf(word)}`, text: word, receivedAt: new Date() })));
+    const replies = await Promise.all(
+      questions.map((word) =>
+        opened!.steward.handle({
+          channel: 'signal',
+          sender: `+1555000000${questions.indexOf(word)}`,
+          text: word,
+          receivedAt: new Date(),
+        }),
+      ),
+    );
     replies.forEach((reply, index) => {
       expect(reply.text).toContain(`Hello from local-model. You said: ${questions[index]}`);
       expect(reply.via?.provider).toBe('local-fast');
@@ -124,7 +144,16 @@ describe('circuit breakers and recovery', () => {
 
     // The local server fails every request: all five turns fall back; the breaker opens once, with the first cooldown.
     local.mode = 'error500';
-    const fallbacks = await Promise.all(questions.map((word, index) => opened!.steward.handle({ channel: 'signal', sender: `+1555000000${index}`, text: `${word} again`, receivedAt: new Date() })));
+    const fallbacks = await Promise.all(
+      questions.map((word, index) =>
+        opened!.steward.handle({
+          channel: 'signal',
+          sender: `+1555000000${index}`,
+          text: `${word} again`,
+          receivedAt: new Date(),
+        }),
+      ),
+    );
     fallbacks.forEach((reply, index) => {
       expect(reply.text).toContain(`Hello from gpt-test. You said: ${questions[index]} again`);
       expect(reply.via?.provider).toBe('openai-fast');
@@ -134,7 +163,14 @@ describe('circuit breakers and recovery', () => {
     expect(localFast().health.consecutiveFailures).toBe(1);
     expect((localFast().health.retryAt ?? 0) - opened.steward.clock.now().getTime()).toBe(30_000);
     // Each turn is stored with its own provider.
-    const rows = opened.steward.database.prepare("SELECT provider, COUNT(*) AS n FROM turns WHERE outcome = 'answered' GROUP BY provider ORDER BY provider").all();
-    expect(rows).toEqual([{ provider: 'local-fast', n: 5 }, { provider: 'openai-fast', n: 5 }]);
+    const rows = opened.steward.database
+      .prepare(
+        "SELECT provider, COUNT(*) AS n FROM turns WHERE outcome = 'answered' GROUP BY provider ORDER BY provider",
+      )
+      .all();
+    expect(rows).toEqual([
+      { provider: 'local-fast', n: 5 },
+      { provider: 'openai-fast', n: 5 },
+    ]);
   });
 });

@@ -81,34 +81,60 @@ describe('tier choice per turn, through the pipeline', () => {
 
     const why = await opened!.say('/why');
     expect(why.kind).toBe('command');
-    expect(why.text).toContain('tier      fast, chosen by the rules: short message (2 words), no planning, analysis, writing or code cues');
+    expect(why.text).toContain(
+      'tier      fast, chosen by the rules: short message (2 words), no planning, analysis, writing or code cues',
+    );
     expect(why.text).toContain('answered  by local-fast (local, model small-model)');
     expect(why.text).toMatch(/time {6}first token after \d+ ms, done after \d+ ms, tier chosen in \d+\.\d\d ms/);
     // The fake server counts words as tokens; steward reports what the server reported.
-    expect(why.text).toContain(`tokens    ${wordsOf(fast.chatRequests[0]!.messages.map((message) => String(message.content)).join(' '))} prompt + ${wordsOf(chat.text)} completion; 1 model request`);
+    expect(why.text).toContain(
+      `tokens    ${wordsOf(fast.chatRequests[0]!.messages.map((message) => String(message.content)).join(' '))} prompt + ${wordsOf(chat.text)} completion; 1 model request`,
+    );
   });
 
   it('honours /fast and /quality for one turn on every channel, and stores the message without the prefix', async () => {
     const { fast, quality } = await twoTiers();
-    const reply = await opened!.steward.handle({ channel: 'signal', sender: '+15551112222', text: '/quality hi', receivedAt: new Date() });
+    const reply = await opened!.steward.handle({
+      channel: 'signal',
+      sender: '+15551112222',
+      text: '/quality hi',
+      receivedAt: new Date(),
+    });
     expect(reply.via).toMatchObject({ provider: 'local-quality', tier: 'quality' });
     expect(asked(quality)).toEqual(['hi']);
-    const fastReply = await opened!.steward.handle({ channel: 'signal', sender: '+15551112222', text: '/FAST plan my week', receivedAt: new Date() });
+    const fastReply = await opened!.steward.handle({
+      channel: 'signal',
+      sender: '+15551112222',
+      text: '/FAST plan my week',
+      receivedAt: new Date(),
+    });
     expect(fastReply.via?.provider).toBe('local-fast');
     expect(asked(fast)).toEqual(['plan my week']);
     const stored = opened!.steward.conversations.recent(4);
     expect(stored.map((message) => message.text).filter((_, index) => index % 2 === 0)).toEqual(['hi', 'plan my week']);
     expect(stored[2]?.meta).toEqual({ tierOverride: 'fast' });
 
-    const why = await opened!.steward.handle({ channel: 'signal', sender: '+15551112222', text: '/why', receivedAt: new Date() });
+    const why = await opened!.steward.handle({
+      channel: 'signal',
+      sender: '+15551112222',
+      text: '/why',
+      receivedAt: new Date(),
+    });
     expect(why.text).toContain('tier      fast, chosen by your override: you asked for it with /fast');
   });
 
   it('answers a bare /fast outside the REPL with how to use it, and runs no model', async () => {
     const { fast, quality } = await twoTiers();
-    const reply = await opened!.steward.handle({ channel: 'signal', sender: '+15551112222', text: '/fast', receivedAt: new Date() });
+    const reply = await opened!.steward.handle({
+      channel: 'signal',
+      sender: '+15551112222',
+      text: '/fast',
+      receivedAt: new Date(),
+    });
     expect(reply.kind).toBe('error');
-    expect(reply.text).toBe('Put your message after /fast, for example "/fast plan my week". (In the REPL, /fast alone sets the tier for the session.)');
+    expect(reply.text).toBe(
+      'Put your message after /fast, for example "/fast plan my week". (In the REPL, /fast alone sets the tier for the session.)',
+    );
     expect(fast.chatRequests.length + quality.chatRequests.length).toBe(0);
   });
 
@@ -129,7 +155,9 @@ describe('tier choice per turn, through the pipeline', () => {
     expect(asked(quality)).toEqual(['hi', 'what next']);
     expect(asked(fast)).toEqual(['hello', 'bye']);
     expect(text).toContain('Every turn of this session now goes to the quality tier.');
-    expect(text).toContain('tier      quality, chosen by the session override: this session is set to quality (/quality; /auto to undo)');
+    expect(text).toContain(
+      'tier      quality, chosen by the session override: this session is set to quality (/quality; /auto to undo)',
+    );
     expect(text).toContain('tier       quality for this session (/auto to undo)');
     expect(text).toContain('steward chooses the tier of each turn again');
   });
@@ -141,7 +169,12 @@ describe('tier choice per turn, through the pipeline', () => {
     expect(fast.chatRequests).toHaveLength(0);
     expect(quality.chatRequests).toHaveLength(1);
     const turn = opened!.steward.turns.last();
-    expect(turn).toMatchObject({ purpose: 'briefing', outcome: 'answered', provider: 'local-quality', decision: { tier: 'quality', source: 'caller', reason: 'briefings go to quality' } });
+    expect(turn).toMatchObject({
+      purpose: 'briefing',
+      outcome: 'answered',
+      provider: 'local-quality',
+      decision: { tier: 'quality', source: 'caller', reason: 'briefings go to quality' },
+    });
   });
 
   it('asks the router model when it is enabled, and falls back to the rules past its time budget', async () => {
@@ -162,13 +195,17 @@ describe('tier choice per turn, through the pipeline', () => {
     expect(poem.via?.provider).toBe('local-quality');
     expect(router.chatRequests[0]).toMatchObject({ model: 'router-model', max_tokens: 3, stream: false });
     expect(opened.steward.turns.last()?.decision).toMatchObject({ tier: 'quality', source: 'router-model' });
-    expect(opened.steward.turns.last()?.decision.reason).toMatch(/^router model router said quality in \d+ ms \(rules said fast: /);
+    expect(opened.steward.turns.last()?.decision.reason).toMatch(
+      /^router model router said quality in \d+ ms \(rules said fast: /,
+    );
 
     router.mode = 'hang';
     const slow = await opened.say('plan my week');
     expect(slow.via?.provider).toBe('local-quality');
     expect(opened.steward.turns.last()?.decision).toMatchObject({ tier: 'quality', source: 'classifier' });
-    expect(opened.steward.turns.last()?.decision.reason).toMatch(/^router model router: over its 300 ms budget; rules: planning cue "plan my"/);
+    expect(opened.steward.turns.last()?.decision.reason).toMatch(
+      /^router model router: over its 300 ms budget; rules: planning cue "plan my"/,
+    );
   });
 
   it('runs "/quality ..." and "/why" with the built CLI', async () => {
@@ -176,7 +213,12 @@ describe('tier choice per turn, through the pipeline', () => {
     const quality = await server('big-model');
     const { dataDir, remove } = temporaryDataDir();
     try {
-      const env = { STEWARD_DATA_DIR: dataDir, STEWARD_LOCAL_FAST_URL: fast.url, STEWARD_LOCAL_QUALITY_URL: quality.url, STEWARD_TIMEZONE: 'UTC' };
+      const env = {
+        STEWARD_DATA_DIR: dataDir,
+        STEWARD_LOCAL_FAST_URL: fast.url,
+        STEWARD_LOCAL_QUALITY_URL: quality.url,
+        STEWARD_TIMEZONE: 'UTC',
+      };
       const answered = await runCli(['run', '/quality', 'hello'], { env });
       expect(answered.code).toBe(0);
       expect(answered.stdout).toContain('Hello from big-model. You said: hello');

@@ -40,7 +40,11 @@ describe('router visibility and per-turn metrics', () => {
     const reply = await opened.say('I went for a walk');
     expect(reply.text).toBe('Logged your walk.');
     const turn = opened.steward.turns.last();
-    const reported = local.chatRequests.map((request) => wordsOf(request.messages.map((message) => (typeof message.content === 'string' ? message.content : '')).join(' ')));
+    const reported = local.chatRequests.map((request) =>
+      wordsOf(
+        request.messages.map((message) => (typeof message.content === 'string' ? message.content : '')).join(' '),
+      ),
+    );
     expect(turn).toMatchObject({
       purpose: 'chat',
       channel: 'repl',
@@ -59,7 +63,12 @@ describe('router visibility and per-turn metrics', () => {
     // The stored reply links to the turn's row.
     const stored = opened.steward.conversations.recent(1)[0];
     expect(turn?.replyId).toBe(stored?.id);
-    expect(stored?.meta).toMatchObject({ provider: 'local-fast', tier: 'fast', tierSource: 'classifier', via: 'local' });
+    expect(stored?.meta).toMatchObject({
+      provider: 'local-fast',
+      tier: 'fast',
+      tierSource: 'classifier',
+      via: 'local',
+    });
   });
 
   it('records a turn that nothing answered, with every provider tried', async () => {
@@ -71,13 +80,17 @@ describe('router visibility and per-turn metrics', () => {
       fallbackFrom: [{ provider: 'local-fast', reason: 'connection refused' }],
       modelRequests: 0,
     });
-    expect(opened.steward.why(opened.steward.turns.last()!.sessionId!)).toContain('no answer No model answered: tried local-fast (connection refused)');
+    expect(opened.steward.why(opened.steward.turns.last()!.sessionId!)).toContain(
+      'no answer No model answered: tried local-fast (connection refused)',
+    );
   });
 
   it('shows breaker state, last probe, requests served and the last error in /status', async () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     await opened.say('one');
     await opened.say('two');
     local.mode = 'error500';
@@ -90,7 +103,9 @@ describe('router visibility and per-turn metrics', () => {
     // The cloud reply is marked in the REPL.
     expect(text).toContain('via openai-fast · local-fast: HTTP 500');
     const row = (id: string): string => text.split('\n').find((line) => line.startsWith(`│ ${id} `)) ?? '';
-    expect(row('local-fast')).toMatch(/│ open \(retry in 30s\) +│ \d+ ms, 0s ago +│ 2 req \/ 2 turns +│ HTTP 500 \(0s ago\) +│/);
+    expect(row('local-fast')).toMatch(
+      /│ open \(retry in 30s\) +│ \d+ ms, 0s ago +│ 2 req \/ 2 turns +│ HTTP 500 \(0s ago\) +│/,
+    );
     expect(row('openai-fast')).toMatch(/│ closed +│ \d+ ms, 0s ago +│ 1 req \/ 1 turn +│ +│/);
     expect(row('openai-quality')).toMatch(/│ closed +│ \d+ ms, 0s ago +│ 0 req \/ 0 turns +│/);
   });
@@ -98,7 +113,9 @@ describe('router visibility and per-turn metrics', () => {
   it('sends /status probes to the cloud only when no local model is up', async () => {
     const local = await server('local-model');
     const cloud = await server('gpt-test', OPENAI_KEY);
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url } });
+    opened = await openTestSteward({
+      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
+    });
     const input = new PassThrough();
     const output = new PassThrough();
     output.resume();
@@ -113,34 +130,57 @@ describe('router visibility and per-turn metrics', () => {
     const cloud = await server('gpt-test', OPENAI_KEY);
     const { dataDir, remove } = temporaryDataDir();
     cleanups.push(remove);
-    const env = { STEWARD_DATA_DIR: dataDir, STEWARD_LOCAL_FAST_URL: await refusedUrl(), OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url };
+    const env = {
+      STEWARD_DATA_DIR: dataDir,
+      STEWARD_LOCAL_FAST_URL: await refusedUrl(),
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: cloud.url,
+    };
     expect((await runCli(['run', 'hello'], { env })).code).toBe(0);
     const doctor = await runCli(['doctor'], { env });
-    expect(doctor.stdout).toMatch(/FAIL {2}model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1: connection refused: start the server or fix the URL; breaker open \(retry in 30s\); served 0 requests/);
-    expect(doctor.stdout).toMatch(/ok {4}model openai-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model gpt-4o-mini \(serves gpt-test\); breaker closed; served 1 request\n/);
+    expect(doctor.stdout).toMatch(
+      /FAIL {2}model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1: connection refused: start the server or fix the URL; breaker open \(retry in 30s\); served 0 requests/,
+    );
+    expect(doctor.stdout).toMatch(
+      /ok {4}model openai-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model gpt-4o-mini \(serves gpt-test\); breaker closed; served 1 request\n/,
+    );
   });
 
   /** `steward doctor` with a config file (in a fresh data directory) and a local fast model. */
-  async function doctorWith(config: Record<string, unknown>, localUrl: string): Promise<{ code: number | null; stdout: string }> {
+  async function doctorWith(
+    config: Record<string, unknown>,
+    localUrl: string,
+  ): Promise<{ code: number | null; stdout: string }> {
     const { dataDir, remove } = temporaryDataDir();
     cleanups.push(remove);
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const configFile = join(dataDir, 'config.json');
     writeFileSync(configFile, JSON.stringify(config));
-    return runCli(['doctor'], { env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_LOCAL_FAST_URL: localUrl } });
+    return runCli(['doctor'], {
+      env: { STEWARD_DATA_DIR: dataDir, STEWARD_CONFIG: configFile, STEWARD_LOCAL_FAST_URL: localUrl },
+    });
   }
 
   it('warns in "steward doctor" about a chain that names an unknown provider', async () => {
     const local = await server('local-model');
     const doctor = await doctorWith({ models: { chains: { quality: ['studio-70b', 'local-fast'] } } }, local.url);
-    expect(doctor.stdout).toContain('warn  chain quality        models.chains.quality names "studio-70b", which no provider has: fix the id or add it to models.providers');
+    expect(doctor.stdout).toContain(
+      'warn  chain quality        models.chains.quality names "studio-70b", which no provider has: fix the id or add it to models.providers',
+    );
     expect(doctor.stdout).not.toContain('never used');
   });
 
   it('warns in "steward doctor" about a provider that no chain names', async () => {
     const local = await server('local-model');
-    const doctor = await doctorWith({ models: { providers: [{ id: 'studio-70b', baseUrl: local.url, model: 'big', tier: 'quality', kind: 'local' }] } }, local.url);
-    expect(doctor.stdout).toContain('warn  model studio-70b     no chain names it (models.chains.fast / .quality), so it is never used: add "studio-70b" to a chain');
+    const doctor = await doctorWith(
+      {
+        models: { providers: [{ id: 'studio-70b', baseUrl: local.url, model: 'big', tier: 'quality', kind: 'local' }] },
+      },
+      local.url,
+    );
+    expect(doctor.stdout).toContain(
+      'warn  model studio-70b     no chain names it (models.chains.fast / .quality), so it is never used: add "studio-70b" to a chain',
+    );
   });
 });

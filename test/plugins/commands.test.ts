@@ -16,7 +16,11 @@ describe('CommandRouter', () => {
   ]);
 
   it('matches a phrase at the start, in any case, with its arguments', () => {
-    expect(router.match('Check In  meditation ')).toMatchObject({ plugin: 'habits', phrase: 'check in', args: 'meditation' });
+    expect(router.match('Check In  meditation ')).toMatchObject({
+      plugin: 'habits',
+      phrase: 'check in',
+      args: 'meditation',
+    });
     expect(router.match('check in meditation.')).toMatchObject({ args: 'meditation' });
     expect(router.match('habit stats')).toMatchObject({ phrase: 'habit stats', args: '' });
   });
@@ -33,6 +37,11 @@ describe('CommandRouter', () => {
 
   it('reports a phrase claimed twice and keeps the first', () => {
     expect(router.conflicts).toEqual([{ phrase: 'goals', kept: 'goals', dropped: 'other' }]);
-    expect(router.list().map((entry) => entry.command.name)).toEqual(['check-in', 'habit-stats', 'goals', 'goal-review']);
+    expect(router.list().map((entry) => entry.command.name)).toEqual([
+      'check-in',
+      'habit-stats',
+      'goals',
+      'goal-review',
+    ]);
   });
 });

@@ -14,7 +14,9 @@ describe('plugin loader', () => {
   });
 
   it('loads every built-in plugin folder, with no failures', async () => {
-    const folders = readdirSync(fromRoot('plugins'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(fromRoot('plugins'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     const result = await discoverPlugins(fromRoot('plugins'));
     expect(result.failures).toEqual([]);
     expect(result.plugins.map((entry) => entry.plugin.name).sort()).toEqual(folders.sort());
@@ -22,7 +24,9 @@ describe('plugin loader', () => {
 
     opened = await openTestSteward();
     expect(opened.steward.plugins.failures).toEqual([]);
-    expect(opened.steward.plugins.active.map((entry) => entry.plugin.name)).toEqual(expect.arrayContaining(['habits', 'goals', 'briefings']));
+    expect(opened.steward.plugins.active.map((entry) => entry.plugin.name)).toEqual(
+      expect.arrayContaining(['habits', 'goals', 'briefings']),
+    );
   });
 
   it('reports a broken plugin by name and keeps the others working', async () => {
@@ -39,7 +43,10 @@ describe('plugin loader', () => {
     mkdirSync(join(directory, 'throws'));
     writeFileSync(join(directory, 'throws', 'index.ts'), "throw new Error('kaboom at import');\n");
     mkdirSync(join(directory, 'misshapen'));
-    writeFileSync(join(directory, 'misshapen', 'index.ts'), "export default { name: 'misshapen', commands: [{ phrases: ['x'] }] };\n");
+    writeFileSync(
+      join(directory, 'misshapen', 'index.ts'),
+      "export default { name: 'misshapen', commands: [{ phrases: ['x'] }] };\n",
+    );
     mkdirSync(join(directory, 'empty'));
     mkdirSync(join(directory, 'failing-setup'));
     writeFileSync(
@@ -61,7 +68,9 @@ describe('plugin loader', () => {
 
   it('reports a configured plugin that does not exist', async () => {
     opened = await openTestSteward({ overrides: { plugins: { habbits: {} } } });
-    expect(opened.steward.plugins.failures).toEqual([{ name: 'habbits', reason: expect.stringContaining('no plugin of that name') }]);
+    expect(opened.steward.plugins.failures).toEqual([
+      { name: 'habbits', reason: expect.stringContaining('no plugin of that name') },
+    ]);
   });
 
   it('leaves out a plugin disabled in the config', async () => {

@@ -23,9 +23,15 @@ const SESSION: ReadonlyArray<[string, string]> = [
   ['habits archived', 'keys (on mon, wed, fri) — archived (#3)'],
   ['unarchive habit keys', 'keys is active again'],
   ['delete habit keys', 'Deleted keys with its 0 check-ins.'],
-  ['set goal run a marathon by end of March #health', 'Goal set: run a marathon (health), by 2027-03-31 (130 days left).'],
+  [
+    'set goal run a marathon by end of March #health',
+    'Goal set: run a marathon (health), by 2027-03-31 (130 days left).',
+  ],
   ['add goal learn piano in 6 weeks', 'Goal set: learn piano, by 2027-01-02 (42 days left).'],
-  ['update progress marathon 10% first long run', 'run a marathon: 10% (was 0%), by 2027-03-31 (130 days left), on track (ahead by 10%). Note saved.'],
+  [
+    'update progress marathon 10% first long run',
+    'run a marathon: 10% (was 0%), by 2027-03-31 (130 days left), on track (ahead by 10%). Note saved.',
+  ],
   ['add milestone marathon: half marathon', 'Milestone added to run a marathon: half marathon'],
   ['complete milestone marathon: half', 'Milestone reached: half marathon (run a marathon)'],
   ['goals', 'learn piano  [----------] 0%  by 2027-01-02 (42 days left), on track'],
@@ -60,10 +66,15 @@ describe('every habit and goal command through the REPL', () => {
     let cursor = 0;
     for (const [line, expected] of SESSION) {
       const at = text.indexOf(expected, cursor);
-      expect(at, `reply to "${line}" should contain ${JSON.stringify(expected)} after position ${cursor}:\n${text.slice(cursor, cursor + 400)}`).toBeGreaterThanOrEqual(0);
+      expect(
+        at,
+        `reply to "${line}" should contain ${JSON.stringify(expected)} after position ${cursor}:\n${text.slice(cursor, cursor + 400)}`,
+      ).toBeGreaterThanOrEqual(0);
       cursor = at + expected.length;
     }
-    const commands = opened.steward.database.prepare("SELECT json_extract(meta, '$.command') AS command FROM messages WHERE role = 'assistant'").all() as Array<{ command: string | null }>;
+    const commands = opened.steward.database
+      .prepare("SELECT json_extract(meta, '$.command') AS command FROM messages WHERE role = 'assistant'")
+      .all() as Array<{ command: string | null }>;
     expect(commands.every((row) => row.command !== null)).toBe(true);
     expect(commands).toHaveLength(SESSION.length);
   });

@@ -17,7 +17,12 @@ export const STRANGER = '+15559998888';
  * @param api - `jsonrpc` or `rest`
  */
 export function signalEnv(url: string, api: 'jsonrpc' | 'rest' = 'jsonrpc'): Record<string, string> {
-  return { STEWARD_SIGNAL_URL: url, STEWARD_SIGNAL_API: api, STEWARD_SIGNAL_ACCOUNT: ACCOUNT, STEWARD_SIGNAL_TO: OWNER };
+  return {
+    STEWARD_SIGNAL_URL: url,
+    STEWARD_SIGNAL_API: api,
+    STEWARD_SIGNAL_ACCOUNT: ACCOUNT,
+    STEWARD_SIGNAL_TO: OWNER,
+  };
 }
 
 /** Config overrides: quick reconnects, so a dropped stream comes back within a test. */
@@ -31,7 +36,10 @@ export const NO_BRIEFINGS = { briefings: { morning: { enabled: false }, weekly: 
  * @param steward - an open Steward
  * @param options - overrides of the intervals or the Signal source
  */
-export async function startDaemon(steward: Steward, options: DaemonOptions = {}): Promise<{ daemon: Daemon; report: DaemonStartReport }> {
+export async function startDaemon(
+  steward: Steward,
+  options: DaemonOptions = {},
+): Promise<{ daemon: Daemon; report: DaemonStartReport }> {
   const daemon = new Daemon(steward, { outboxIntervalMs: 20, heartbeatMs: 50, shutdownGraceMs: 2000, ...options });
   const report = await daemon.start();
   return { daemon, report };

@@ -48,7 +48,13 @@ export function memoryModel(options: MemoryModelOptions): (request: ChatRequest)
     if (isSummary(request)) {
       const transcript = lastText(request);
       const first = /owner \([^)]*\): (.*)/.exec(transcript)?.[1] ?? '';
-      const summary = options.summary?.(transcript) ?? { summary: `The owner talked about: ${first}`, topics: ['testing'], sentiment: 'positive', actions: [], followups: ['check the marathon plan'] };
+      const summary = options.summary?.(transcript) ?? {
+        summary: `The owner talked about: ${first}`,
+        topics: ['testing'],
+        sentiment: 'positive',
+        actions: [],
+        followups: ['check the marathon plan'],
+      };
       return { content: '```json\n' + JSON.stringify(summary) + '\n```' };
     }
     return chat(request);
@@ -57,5 +63,11 @@ export function memoryModel(options: MemoryModelOptions): (request: ChatRequest)
 
 /** The full text (system prompt and every message) of a request. */
 export function promptText(request: ChatRequest): string {
-  return request.messages.map((message) => (typeof message.content === 'string' ? message.content : (message.content ?? []).map((part) => part.text ?? '').join(''))).join('\n');
+  return request.messages
+    .map((message) =>
+      typeof message.content === 'string'
+        ? message.content
+        : (message.content ?? []).map((part) => part.text ?? '').join(''),
+    )
+    .join('\n');
 }

@@ -124,7 +124,10 @@ export function echoReply(model: string): (request: ChatRequest) => ScriptedRepl
  * @param prefix - what the report starts with, for example `Noted!`
  * @param rules - more messages to turn into tool calls: return a tool call, or undefined to fall through
  */
-export function toolCallingReply(prefix: string, rules: (said: string) => ScriptedReply | undefined = () => undefined): (request: ChatRequest) => ScriptedReply {
+export function toolCallingReply(
+  prefix: string,
+  rules: (said: string) => ScriptedReply | undefined = () => undefined,
+): (request: ChatRequest) => ScriptedReply {
   return (request) => {
     const last = request.messages[request.messages.length - 1];
     if (last?.role === 'tool') return { content: `${prefix} ${typeof last.content === 'string' ? last.content : ''}` };
@@ -132,7 +135,10 @@ export function toolCallingReply(prefix: string, rules: (said: string) => Script
     const ruled = rules(said);
     if (ruled !== undefined) return ruled;
     const call = /^call (\w+) (.*)$/.exec(said);
-    if (call !== null) return { toolCalls: [{ name: call[1] as string, arguments: JSON.parse(call[2] as string) as Record<string, unknown> }] };
+    if (call !== null)
+      return {
+        toolCalls: [{ name: call[1] as string, arguments: JSON.parse(call[2] as string) as Record<string, unknown> }],
+      };
     return { content: 'ok' };
   };
 }
@@ -143,13 +149,19 @@ function countWords(text: string): number {
 
 /** A stand-in token count of a conversation: its words (deterministic). */
 function countTokens(messages: readonly ChatMessage[]): number {
-  return messages.reduce((sum, message) => sum + countWords(typeof message.content === 'string' ? message.content : ''), 0);
+  return messages.reduce(
+    (sum, message) => sum + countWords(typeof message.content === 'string' ? message.content : ''),
+    0,
+  );
 }
 
 /** A deterministic unit vector for a text. */
 export function fakeEmbedding(text: string, dimensions: number): number[] {
   const digest = createHash('sha256').update(text).digest();
-  const vector = Array.from({ length: dimensions }, (_, index) => ((digest[index % digest.length] ?? 0) - 127.5) / 127.5);
+  const vector = Array.from(
+    { length: dimensions },
+    (_, index) => ((digest[index % digest.length] ?? 0) - 127.5) / 127.5,
+  );
   const norm = Math.hypot(...vector) || 1;
   return vector.map((value) => value / norm);
 }
@@ -191,7 +203,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
       // Like OpenAI, name the key that was sent (in full here, to prove steward's logs redact it).
       const sent = (request.headers.authorization ?? '').replace(/^Bearer /, '');
-      return sendJson(response, 401, { error: { message: `Incorrect API key provided: ${sent}.`, code: 'invalid_api_key' } });
+      return sendJson(response, 401, {
+        error: { message: `Incorrect API key provided: ${sent}.`, code: 'invalid_api_key' },
+      });
     }
     const path = (request.url ?? '').replace(/\?.*$/, '');
     if (request.method === 'GET' && path === '/v1/models') {
@@ -201,7 +215,11 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     if (request.method === 'POST' && path === '/v1/embeddings') {
       const parsed = JSON.parse(body) as { model: string; input: string | string[]; encoding_format?: string };
       const input = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
-      state.embeddingRequests.push({ model: parsed.model, input, ...(parsed.encoding_format === undefined ? {} : { encoding_format: parsed.encoding_format }) });
+      state.embeddingRequests.push({
+        model: parsed.model,
+        input,
+        ...(parsed.encoding_format === undefined ? {} : { encoding_format: parsed.encoding_format }),
+      });
       if (state.mode === 'error500') return sendJson(response, 500, { error: { message: 'boom' } });
       if (state.embeddingFailures > 0) {
         state.embeddingFailures -= 1;
@@ -227,12 +245,22 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       const reply = state.respond(parsed);
       completionCounter += 1;
       const id = `chatcmpl-${completionCounter}`;
-      const usage = { prompt_tokens: countTokens(parsed.messages), completion_tokens: countWords(reply.content ?? '') + (reply.toolCalls?.length ?? 0) };
+      const usage = {
+        prompt_tokens: countTokens(parsed.messages),
+        completion_tokens: countWords(reply.content ?? '') + (reply.toolCalls?.length ?? 0),
+      };
       usage.completion_tokens = Math.max(1, usage.completion_tokens);
       const includeUsage = (parsed.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
       if (parsed.stream === true) {
-        const misbehaviour = state.mode === 'cut' || state.mode === 'truncate' || state.mode === 'stall' ? state.mode : undefined;
-        return streamReply(response, id, reply, misbehaviour, includeUsage ? { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } : undefined);
+        const misbehaviour =
+          state.mode === 'cut' || state.mode === 'truncate' || state.mode === 'stall' ? state.mode : undefined;
+        return streamReply(
+          response,
+          id,
+          reply,
+          misbehaviour,
+          includeUsage ? { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } : undefined,
+        );
       }
       return sendJson(response, 200, {
         id,
@@ -247,7 +275,13 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
               content: reply.content ?? null,
               ...(reply.toolCalls === undefined
                 ? {}
-                : { tool_calls: reply.toolCalls.map((call, index) => ({ id: `call_${completionCounter}_${index}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) }),
+                : {
+                    tool_calls: reply.toolCalls.map((call, index) => ({
+                      id: `call_${completionCounter}_${index}`,
+                      type: 'function',
+                      function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+                    })),
+                  }),
             },
             finish_reason: reply.toolCalls === undefined ? 'stop' : 'tool_calls',
           },
@@ -268,12 +302,18 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const created = Math.floor(Date.now() / 1000);
     const chunk = (delta: Record<string, unknown>, finish: string | null = null): void => {
-      response.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+      response.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+      );
     };
     chunk({ role: 'assistant', content: '' });
     if (reply.toolCalls !== undefined) {
       reply.toolCalls.forEach((call, index) => {
-        chunk({ tool_calls: [{ index, id: `call_${id}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] });
+        chunk({
+          tool_calls: [
+            { index, id: `call_${id}_${index}`, type: 'function', function: { name: call.name, arguments: '' } },
+          ],
+        });
         chunk({ tool_calls: [{ index, function: { arguments: JSON.stringify(call.arguments) } }] });
       });
       chunk({}, 'tool_calls');
@@ -292,7 +332,10 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       if (cut === 'stall') return;
       chunk({}, 'stop');
     }
-    if (usage !== undefined) response.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
+    if (usage !== undefined)
+      response.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`,
+      );
     response.end('data: [DONE]\n\n');
   }
 

@@ -162,10 +162,32 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     incoming(from, text, incomingOptions = {}) {
       messageTimestamp += 1000;
       const sent = incomingOptions.timestamp ?? messageTimestamp;
-      const uuid = incomingOptions.uuid ?? `00000000-0000-4000-8000-${from.replace(/\D/g, '').padStart(12, '0').slice(-12)}`;
-      const dataMessage: Record<string, unknown> = { timestamp: sent, message: text, expiresInSeconds: 0, viewOnce: false };
-      if (incomingOptions.groupId !== undefined) dataMessage.groupInfo = { groupId: incomingOptions.groupId, groupName: 'a group', revision: 1, type: 'DELIVER' };
-      return { source: from, sourceNumber: from, sourceUuid: uuid, sourceName: 'Someone', sourceDevice: 1, timestamp: sent, serverReceivedTimestamp: sent + 5, serverDeliveredTimestamp: sent + 6, dataMessage };
+      const uuid =
+        incomingOptions.uuid ?? `00000000-0000-4000-8000-${from.replace(/\D/g, '').padStart(12, '0').slice(-12)}`;
+      const dataMessage: Record<string, unknown> = {
+        timestamp: sent,
+        message: text,
+        expiresInSeconds: 0,
+        viewOnce: false,
+      };
+      if (incomingOptions.groupId !== undefined)
+        dataMessage.groupInfo = {
+          groupId: incomingOptions.groupId,
+          groupName: 'a group',
+          revision: 1,
+          type: 'DELIVER',
+        };
+      return {
+        source: from,
+        sourceNumber: from,
+        sourceUuid: uuid,
+        sourceName: 'Someone',
+        sourceDevice: 1,
+        timestamp: sent,
+        serverReceivedTimestamp: sent + 5,
+        serverDeliveredTimestamp: sent + 6,
+        dataMessage,
+      };
     },
     pushEnvelope(envelope, account) {
       sequence += 1;
@@ -173,7 +195,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       buffer.push(event);
       if (buffer.length > BUFFER_LIMIT) buffer.shift();
       if (state.stalled) return;
-      for (const [stream, wanted] of eventStreams) if (wanted === undefined || wanted === account) writeEvent(stream, event);
+      for (const [stream, wanted] of eventStreams)
+        if (wanted === undefined || wanted === account) writeEvent(stream, event);
       for (const [socket, number] of sockets) if (account === undefined || account === number) socket.send(event.data);
     },
     dropEventStreams() {
@@ -205,10 +228,13 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     },
   };
 
-  const keepAlive = setInterval(() => {
-    if (state.stalled) return;
-    for (const stream of eventStreams.keys()) stream.write(':\n');
-  }, options.keepAliveMs && options.keepAliveMs > 0 ? options.keepAliveMs : 2 ** 30);
+  const keepAlive = setInterval(
+    () => {
+      if (state.stalled) return;
+      for (const stream of eventStreams.keys()) stream.write(':\n');
+    },
+    options.keepAliveMs && options.keepAliveMs > 0 ? options.keepAliveMs : 2 ** 30,
+  );
 
   const webSockets = new WebSocketServer({ noServer: true, autoPong: false });
   const server = createServer((request, response) => {
@@ -226,7 +252,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     state.eventRequests.push({ api: 'rest', lastEventId: undefined, account: number });
     if (state.eventsStatus !== undefined) {
       const body = state.eventsStatus === 200 ? '[]' : '{"error":"refused"}';
-      socket.end(`HTTP/1.1 ${state.eventsStatus} Refused\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${state.eventsStatus} Refused\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
       return;
     }
     webSockets.handleUpgrade(request, socket, head, (client) => {
@@ -244,16 +272,29 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
 
   /** The JSON-RPC error signal-cli answers in a failing mode, or undefined. */
   function rpcFailure(mode: SignalMode, recipients: string[]): Record<string, unknown> | undefined {
-    const response = (type: string, extra: Record<string, unknown> = {}) => ({ response: { timestamp, results: recipientResults(recipients, type).map((result) => ({ ...(result as object), ...extra })) } });
+    const response = (type: string, extra: Record<string, unknown> = {}) => ({
+      response: {
+        timestamp,
+        results: recipientResults(recipients, type).map((result) => ({ ...(result as object), ...extra })),
+      },
+    });
     switch (mode) {
       case 'rpc-error':
         return { code: -1, message: 'Failed to send message', data: response('NETWORK_FAILURE') };
       case 'rpc-unregistered':
         return { code: -1, message: `The user ${recipients[0] ?? '?'} is not registered.`, data: null };
       case 'rpc-untrusted':
-        return { code: -4, message: 'Failed to send message due to untrusted identities', data: response('IDENTITY_FAILURE') };
+        return {
+          code: -4,
+          message: 'Failed to send message due to untrusted identities',
+          data: response('IDENTITY_FAILURE'),
+        };
       case 'rpc-rate-limit':
-        return { code: -5, message: 'Failed to send message due to rate limiting', data: response('RATE_LIMIT_FAILURE', { token: 'challenge-token', retryAfterSeconds: 86400 }) };
+        return {
+          code: -5,
+          message: 'Failed to send message due to rate limiting',
+          data: response('RATE_LIMIT_FAILURE', { token: 'challenge-token', retryAfterSeconds: 86400 }),
+        };
       case 'rpc-invalid-params':
         return { code: -32602, message: 'Specified account does not exist', data: null };
       case 'rpc-internal':
@@ -264,7 +305,10 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   }
 
   /** The REST API's answer (signal-cli-rest-api `SendV2`) in a failing mode, or undefined. */
-  function restFailure(mode: SignalMode, people: string[]): { status: number; body: Record<string, unknown> } | undefined {
+  function restFailure(
+    mode: SignalMode,
+    people: string[],
+  ): { status: number; body: Record<string, unknown> } | undefined {
     switch (mode) {
       case 'http-error':
         return { status: 500, body: { error: 'internal' } };
@@ -276,7 +320,14 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       case 'rpc-untrusted':
         return { status: 400, body: { error: 'Failed to send message due to untrusted identities' } };
       case 'rpc-rate-limit':
-        return { status: 429, body: { error: 'Failed to send message due to rate limiting. Use the attached challenge tokens to lift the rate limit restrictions', challenge_tokens: ['challenge-token'] } };
+        return {
+          status: 429,
+          body: {
+            error:
+              'Failed to send message due to rate limiting. Use the attached challenge tokens to lift the rate limit restrictions',
+            challenge_tokens: ['challenge-token'],
+          },
+        };
       case 'rpc-invalid-params':
         return { status: 400, body: { error: "Couldn't process request - please provide a valid number" } };
       case 'rpc-internal':
@@ -299,7 +350,11 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     if (request.method === 'GET' && path === '/api/v1/events') {
       const lastEventId = request.headers['last-event-id'];
       const account = url.searchParams.get('account') ?? undefined;
-      state.eventRequests.push({ api: 'jsonrpc', lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined, account });
+      state.eventRequests.push({
+        api: 'jsonrpc',
+        lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined,
+        account,
+      });
       if (state.eventsStatus !== undefined) {
         response.writeHead(state.eventsStatus, state.eventsStatus === 429 ? { 'retry-after': '1' } : {});
         response.end();
@@ -310,7 +365,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       // Replay what the client missed: every buffered event after the one it names; an unknown id replays all.
       if (typeof lastEventId === 'string') {
         const after = lastEventId.startsWith(idPrefix) ? Number(lastEventId.slice(idPrefix.length)) : 0;
-        for (const event of buffer) if (event.sequence > after && (account === undefined || event.account === account)) writeEvent(response, event);
+        for (const event of buffer)
+          if (event.sequence > after && (account === undefined || event.account === account))
+            writeEvent(response, event);
       }
       eventStreams.set(response, account);
       response.on('close', () => eventStreams.delete(response));
@@ -319,7 +376,12 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     if (request.method === 'POST' && path === '/api/v1/rpc') {
       const rpc = JSON.parse(body) as { method: string; params: Record<string, unknown>; id: unknown };
       state.rpcRequests.push(rpc);
-      if (rpc.method !== 'send') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: { code: -32601, message: 'Method not implemented' } });
+      if (rpc.method !== 'send')
+        return sendJson(response, 200, {
+          jsonrpc: '2.0',
+          id: rpc.id,
+          error: { code: -32601, message: 'Method not implemented' },
+        });
       state.attempts += 1;
       let mode = state.script.shift() ?? state.mode;
       if (mode === 'hang') return;
@@ -329,22 +391,38 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       }
       if (mode === 'http-error') return sendJson(response, 500, { error: 'internal' });
       const recipients = (rpc.params.recipient as string[] | undefined) ?? [];
-      const groupIds = rpc.params.groupId === undefined ? [] : ([] as string[]).concat(rpc.params.groupId as string | string[]);
+      const groupIds =
+        rpc.params.groupId === undefined ? [] : ([] as string[]).concat(rpc.params.groupId as string | string[]);
       timestamp += 1;
       const failure = rpcFailure(mode, recipients);
       if (failure !== undefined) return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, error: failure });
       if (mode === 'recipient-failure') {
-        return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results: recipientResults(recipients, 'UNREGISTERED_FAILURE') } });
+        return sendJson(response, 200, {
+          jsonrpc: '2.0',
+          id: rpc.id,
+          result: { timestamp, results: recipientResults(recipients, 'UNREGISTERED_FAILURE') },
+        });
       }
       if (mode === 'no-results') return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp } });
       if (mode === 'partial-results') {
-        return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results: recipientResults(recipients.slice(0, 1), 'SUCCESS') } });
+        return sendJson(response, 200, {
+          jsonrpc: '2.0',
+          id: rpc.id,
+          result: { timestamp, results: recipientResults(recipients.slice(0, 1), 'SUCCESS') },
+        });
       }
-      const sent: SentMessage = { api: 'jsonrpc', account: rpc.params.account as string | undefined, recipients, message: String(rpc.params.message) };
+      const sent: SentMessage = {
+        api: 'jsonrpc',
+        account: rpc.params.account as string | undefined,
+        recipients,
+        message: String(rpc.params.message),
+      };
       if (groupIds.length > 0) sent.groupIds = groupIds;
       accept(sent);
       // A group send reports each member, with the group's id (signal-cli JsonSendMessageResult.groupId).
-      const members = groupIds.flatMap((groupId) => recipientResults(GROUP_MEMBERS, 'SUCCESS').map((result) => ({ ...(result as object), groupId })));
+      const members = groupIds.flatMap((groupId) =>
+        recipientResults(GROUP_MEMBERS, 'SUCCESS').map((result) => ({ ...(result as object), groupId })),
+      );
       const results = [...recipientResults(recipients, 'SUCCESS'), ...members];
       return sendJson(response, 200, { jsonrpc: '2.0', id: rpc.id, result: { timestamp, results } });
     }
@@ -361,7 +439,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       const refusal = restFailure(mode, people);
       if (refusal !== undefined) return sendJson(response, refusal.status, refusal.body);
       if (mode === 'no-results') return sendJson(response, 200, { timestamp: String(timestamp) });
-      const groupIds = parsed.recipients.filter((recipient) => recipient.startsWith('group.')).map((recipient) => Buffer.from(recipient.slice('group.'.length), 'base64').toString('utf8'));
+      const groupIds = parsed.recipients
+        .filter((recipient) => recipient.startsWith('group.'))
+        .map((recipient) => Buffer.from(recipient.slice('group.'.length), 'base64').toString('utf8'));
       const sent: SentMessage = { api: 'rest', account: parsed.number, recipients: people, message: parsed.message };
       if (groupIds.length > 0) sent.groupIds = groupIds;
       accept(sent);

@@ -87,8 +87,16 @@ function mergeDeep(base: Record<string, unknown>, layer: Record<string, unknown>
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(layer)) {
     const existing = merged[key];
-    const bothObjects = typeof value === 'object' && value !== null && !Array.isArray(value) && typeof existing === 'object' && existing !== null && !Array.isArray(existing);
-    merged[key] = bothObjects ? mergeDeep(existing as Record<string, unknown>, value as Record<string, unknown>) : value;
+    const bothObjects =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof existing === 'object' &&
+      existing !== null &&
+      !Array.isArray(existing);
+    merged[key] = bothObjects
+      ? mergeDeep(existing as Record<string, unknown>, value as Record<string, unknown>)
+      : value;
   }
   return merged;
 }
@@ -105,7 +113,11 @@ export async function openTestSteward(options: TestStewardOptions = {}): Promise
     overrides: mergeDeep(TEST_DEFAULTS, options.overrides ?? {}),
     readLocalFile: false,
   });
-  const log = createLogger({ level: options.logLevel ?? 'debug', sink: options.logSink ?? (() => undefined), secrets: providerSecrets(config) });
+  const log = createLogger({
+    level: options.logLevel ?? 'debug',
+    sink: options.logSink ?? (() => undefined),
+    secrets: providerSecrets(config),
+  });
   const steward = await Steward.open({
     config,
     log,
@@ -141,7 +153,10 @@ export interface CliResult {
  * @param args - command-line arguments
  * @param options - environment, stdin text, timeout
  */
-export function runCli(args: readonly string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), ...args], {
       cwd: fromRoot(),

@@ -88,7 +88,10 @@ export class SignalChannel {
     this.#loop = new SignalReceiveLoop({
       source,
       onEvent: (event) => this.#accept(event),
-      cursor: { load: () => this.#inbox.cursor(this.#cursorName), save: (cursor) => this.#inbox.saveCursor(this.#cursorName, cursor) },
+      cursor: {
+        load: () => this.#inbox.cursor(this.#cursorName),
+        save: (cursor) => this.#inbox.saveCursor(this.#cursorName, cursor),
+      },
       backoffMs: receive.backoffMs,
       idleTimeoutMs: receive.idleTimeoutMs,
       log: host.log,
@@ -137,7 +140,12 @@ export class SignalChannel {
    * @returns the receive loop's status plus the messages answered and ignored since start and those pending in the inbox
    */
   status(): SignalChannelStatus {
-    return { ...this.#loop.status(), answered: this.#answered, ignored: this.#ignored, pending: this.#inbox.counts('signal').pending };
+    return {
+      ...this.#loop.status(),
+      answered: this.#answered,
+      ignored: this.#ignored,
+      pending: this.#inbox.counts('signal').pending,
+    };
   }
 
   /** One event off the stream: parse, check the allowlist, write to the inbox. */
@@ -179,10 +187,14 @@ export class SignalChannel {
   /** Why a message is not let through, or undefined when it is. */
   #refusal(message: SignalInbound): string | undefined {
     const account = this.#host.config.signal.account;
-    if (account !== null && message.account !== null && message.account !== account) return `it arrived for account ${message.account}, not ${account}`;
-    const sender = [message.senderNumber, message.senderUuid].some((address) => address !== null && this.#allowed.has(address.toLowerCase()));
+    if (account !== null && message.account !== null && message.account !== account)
+      return `it arrived for account ${message.account}, not ${account}`;
+    const sender = [message.senderNumber, message.senderUuid].some(
+      (address) => address !== null && this.#allowed.has(address.toLowerCase()),
+    );
     if (!sender) return 'the sender is not on the allowlist (signal.to, signal.allowFrom)';
-    if (message.groupId !== null && !this.#allowedGroups.has(message.groupId)) return 'group messages are not answered unless the group is in signal.allowGroups';
+    if (message.groupId !== null && !this.#allowedGroups.has(message.groupId))
+      return 'group messages are not answered unless the group is in signal.allowGroups';
     return undefined;
   }
 
@@ -215,14 +227,23 @@ export class SignalChannel {
     const { log, outbox, database } = this.#host;
     let reply: Reply;
     try {
-      reply = await this.#host.handle({ channel: 'signal', sender: entry.sender, text: entry.text, receivedAt: new Date(entry.receivedAt) }, { signal: this.#turns.signal });
+      reply = await this.#host.handle(
+        { channel: 'signal', sender: entry.sender, text: entry.text, receivedAt: new Date(entry.receivedAt) },
+        { signal: this.#turns.signal },
+      );
     } catch (error) {
       const status = this.#inbox.recordFailure(entry.id, describeError(error), MAX_ATTEMPTS);
-      log.error({ key: entry.idempotencyKey, err: error, status }, `answering a Signal message failed: ${describeError(error)}`);
+      log.error(
+        { key: entry.idempotencyKey, err: error, status },
+        `answering a Signal message failed: ${describeError(error)}`,
+      );
       return;
     }
     if (reply.kind === 'cancelled') {
-      log.info({ key: entry.idempotencyKey }, 'reply cancelled by the shutdown; the message is answered at the next start');
+      log.info(
+        { key: entry.idempotencyKey },
+        'reply cancelled by the shutdown; the message is answered at the next start',
+      );
       return;
     }
     const tag = viaTag(reply);

@@ -107,28 +107,46 @@ export function parseReceiveEvent(data: string): ReceiveParseResult {
   }
   if (typeof json === 'object' && json !== null && 'method' in json && 'params' in json) {
     const method = (json as { method: unknown }).method;
-    if (method !== 'receive') return { success: true, value: { kind: 'other', what: `JSON-RPC notification ${String(method)}`, sender: null } };
+    if (method !== 'receive')
+      return { success: true, value: { kind: 'other', what: `JSON-RPC notification ${String(method)}`, sender: null } };
     json = (json as { params: unknown }).params;
   }
   if (typeof json === 'object' && json !== null && 'error' in json && !('envelope' in json)) {
     const reported = (json as { error: unknown }).error;
-    return { success: false, error: `the server reported an error: ${typeof reported === 'string' ? reported : JSON.stringify(reported)}` };
+    return {
+      success: false,
+      error: `the server reported an error: ${typeof reported === 'string' ? reported : JSON.stringify(reported)}`,
+    };
   }
   const parsed = eventSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { success: false, error: `unexpected shape: ${issue === undefined ? 'invalid' : `${issue.path.join('.') || 'event'} ${issue.message}`}` };
+    return {
+      success: false,
+      error: `unexpected shape: ${issue === undefined ? 'invalid' : `${issue.path.join('.') || 'event'} ${issue.message}`}`,
+    };
   }
   const { envelope, exception, account } = parsed.data;
   if (envelope === undefined) {
-    const reason = exception === undefined || exception === null ? 'an event without an envelope' : `signal-cli could not read a message: ${exception.message ?? exception.type ?? 'unknown error'}`;
+    const reason =
+      exception === undefined || exception === null
+        ? 'an event without an envelope'
+        : `signal-cli could not read a message: ${exception.message ?? exception.type ?? 'unknown error'}`;
     return { success: true, value: { kind: 'other', what: reason, sender: null } };
   }
-  const senderNumber = present(envelope.sourceNumber) ?? (E164.test(envelope.source ?? '') ? present(envelope.source) : null);
+  const senderNumber =
+    present(envelope.sourceNumber) ?? (E164.test(envelope.source ?? '') ? present(envelope.source) : null);
   const senderUuid = present(envelope.sourceUuid) ?? (senderNumber === null ? present(envelope.source) : null);
   const sender = senderNumber ?? senderUuid;
   if (exception !== undefined && exception !== null) {
-    return { success: true, value: { kind: 'other', what: `signal-cli could not read a message: ${exception.message ?? exception.type ?? 'unknown error'}`, sender } };
+    return {
+      success: true,
+      value: {
+        kind: 'other',
+        what: `signal-cli could not read a message: ${exception.message ?? exception.type ?? 'unknown error'}`,
+        sender,
+      },
+    };
   }
   const text = present(envelope.dataMessage?.message);
   if (envelope.dataMessage === undefined || envelope.dataMessage === null || text === null) {

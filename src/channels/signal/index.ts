@@ -9,7 +9,13 @@ export { JsonRpcSignalTransport, type JsonRpcTransportOptions } from './jsonrpc.
 export { RestSignalTransport, type RestTransportOptions } from './rest.js';
 export { JsonRpcEventSource, type JsonRpcEventSourceOptions } from './sse.js';
 export { RestEventSource, type RestEventSourceOptions } from './websocket.js';
-export { SignalReceiveLoop, type ReceiveLoopOptions, type ReceiveState, type ReceiveStatus, type CursorStore } from './receive-loop.js';
+export {
+  SignalReceiveLoop,
+  type ReceiveLoopOptions,
+  type ReceiveState,
+  type ReceiveStatus,
+  type CursorStore,
+} from './receive-loop.js';
 export { SignalChannel, type SignalChannelHost, type SignalChannelStatus } from './channel.js';
 export { parseReceiveEvent, type SignalInbound, type ReceivedKind, type ReceiveParseResult } from './envelope.js';
 export {
@@ -66,7 +72,12 @@ export function createSignalEventSource(config: StewardConfig): SignalEventSourc
   if (!receive.enabled || url === null || missingSignalSettings(config) !== undefined) return undefined;
   if (api === 'rest') {
     if (account === null) return undefined;
-    return new RestEventSource({ url, account, timeoutMs, pingIntervalMs: Math.max(1000, Math.floor(receive.idleTimeoutMs / 3)) });
+    return new RestEventSource({
+      url,
+      account,
+      timeoutMs,
+      pingIntervalMs: Math.max(1000, Math.floor(receive.idleTimeoutMs / 3)),
+    });
   }
   return new JsonRpcEventSource({ url, account, timeoutMs });
 }

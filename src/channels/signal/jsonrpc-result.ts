@@ -64,13 +64,18 @@ const PERMANENT_TEXT = /not registered|unregistered user|untrusted identit/i;
 
 /** The entries of a `results` array that are objects; anything else is no entry. */
 function entriesOf(results: unknown): SendResult[] {
-  return Array.isArray(results) ? results.filter((entry): entry is SendResult => typeof entry === 'object' && entry !== null) : [];
+  return Array.isArray(results)
+    ? results.filter((entry): entry is SendResult => typeof entry === 'object' && entry !== null)
+    : [];
 }
 
 function matches(result: SendResult, recipient: string): boolean {
   const address = result.recipientAddress;
   if (address === undefined) return false;
-  return address.number === recipient || (typeof address.uuid === 'string' && address.uuid.toLowerCase() === recipient.toLowerCase());
+  return (
+    address.number === recipient ||
+    (typeof address.uuid === 'string' && address.uuid.toLowerCase() === recipient.toLowerCase())
+  );
 }
 
 function describeResult(result: SendResult): string {
@@ -94,11 +99,22 @@ function allRetryable(failed: readonly SendResult[]): boolean {
  * @param reported - `result.results` as received: missing, or not an array, is no confirmation
  * @returns a delivery, or the failure with its class
  */
-export function readSendResults(people: readonly string[], groupIds: readonly string[], reported: unknown): SendReading {
+export function readSendResults(
+  people: readonly string[],
+  groupIds: readonly string[],
+  reported: unknown,
+): SendReading {
   const results = entriesOf(reported);
   if (results.length === 0) {
     // Nothing confirms the message went out, and resending what may have gone out risks a duplicate.
-    return { success: false, error: { message: 'Signal daemon confirmed no recipient (result.results is missing or empty; signal-cli 0.10 or later reports one per recipient)', retryable: false } };
+    return {
+      success: false,
+      error: {
+        message:
+          'Signal daemon confirmed no recipient (result.results is missing or empty; signal-cli 0.10 or later reports one per recipient)',
+        retryable: false,
+      },
+    };
   }
   const missing: string[] = [];
   const failed: SendResult[] = [];
@@ -109,15 +125,26 @@ export function readSendResults(people: readonly string[], groupIds: readonly st
     else if (!entries.some((result) => result.type === 'SUCCESS')) failed.push(...entries);
   }
   for (const groupId of groupIds) {
-    const entries = results.filter((result) => ((result.groupId ?? undefined) === undefined ? !own(result) : result.groupId === groupId));
+    const entries = results.filter((result) =>
+      (result.groupId ?? undefined) === undefined ? !own(result) : result.groupId === groupId,
+    );
     if (entries.length === 0) missing.push(`group ${groupId}`);
     else if (!entries.some((result) => result.type === 'SUCCESS')) failed.push(...entries);
   }
   if (missing.length > 0) {
-    return { success: false, error: { message: `Signal daemon reported no result for ${missing.join(', ')}`, retryable: false } };
+    return {
+      success: false,
+      error: { message: `Signal daemon reported no result for ${missing.join(', ')}`, retryable: false },
+    };
   }
   if (failed.length > 0) {
-    return { success: false, error: { message: `Signal send failed for ${failed.map(describeResult).join(', ')}`, retryable: allRetryable(failed) } };
+    return {
+      success: false,
+      error: {
+        message: `Signal send failed for ${failed.map(describeResult).join(', ')}`,
+        retryable: allRetryable(failed),
+      },
+    };
   }
   return { success: true };
 }

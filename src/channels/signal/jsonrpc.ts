@@ -45,29 +45,45 @@ export class JsonRpcSignalTransport implements SignalTransport {
     const body = { jsonrpc: '2.0', id: nextId++, method: 'send', params };
     let response: AxiosResponse<RpcResponse>;
     try {
-      response = await (await http()).post<RpcResponse>(`${this.#options.url}/api/v1/rpc`, body, {
+      response = await (
+        await http()
+      ).post<RpcResponse>(`${this.#options.url}/api/v1/rpc`, body, {
         timeout: this.#options.timeoutMs,
         validateStatus: () => true,
       });
     } catch (error) {
-      throw new DeliveryError(`Signal daemon at ${this.#options.url} is unreachable: ${describeError(error)}`, { channel: 'signal', retryable: true }, { cause: error });
+      throw new DeliveryError(
+        `Signal daemon at ${this.#options.url} is unreachable: ${describeError(error)}`,
+        { channel: 'signal', retryable: true },
+        { cause: error },
+      );
     }
     if (response.status < 200 || response.status >= 300) {
-      throw new DeliveryError(`Signal daemon answered HTTP ${response.status} to send`, { channel: 'signal', retryable: response.status >= 500 || response.status === 429 });
+      throw new DeliveryError(`Signal daemon answered HTTP ${response.status} to send`, {
+        channel: 'signal',
+        retryable: response.status >= 500 || response.status === 429,
+      });
     }
     const data = response.data;
     if (data === null || typeof data !== 'object') {
-      throw new DeliveryError('Signal daemon sent a malformed JSON-RPC response', { channel: 'signal', retryable: true });
+      throw new DeliveryError('Signal daemon sent a malformed JSON-RPC response', {
+        channel: 'signal',
+        retryable: true,
+      });
     }
     if (data.error !== undefined && data.error !== null) {
       const failure = readRpcError(data.error);
       throw new DeliveryError(failure.message, { channel: 'signal', retryable: failure.retryable });
     }
     if (data.result === undefined || data.result === null) {
-      throw new DeliveryError('Signal daemon sent a JSON-RPC response without a result', { channel: 'signal', retryable: true });
+      throw new DeliveryError('Signal daemon sent a JSON-RPC response without a result', {
+        channel: 'signal',
+        retryable: true,
+      });
     }
     const reading = readSendResults(people, groupIds, data.result.results);
-    if (!reading.success) throw new DeliveryError(reading.error.message, { channel: 'signal', retryable: reading.error.retryable });
+    if (!reading.success)
+      throw new DeliveryError(reading.error.message, { channel: 'signal', retryable: reading.error.retryable });
   }
 
   /** {@inheritDoc SignalTransport.check} */
@@ -75,7 +91,8 @@ export class JsonRpcSignalTransport implements SignalTransport {
     const url = `${this.#options.url}/api/v1/check`;
     try {
       const response = await (await http()).get(url, { timeout: this.#options.timeoutMs, validateStatus: () => true });
-      if (response.status >= 200 && response.status < 300) return { ok: true, detail: `${url} answered ${response.status}` };
+      if (response.status >= 200 && response.status < 300)
+        return { ok: true, detail: `${url} answered ${response.status}` };
       return { ok: false, detail: `${url} answered HTTP ${response.status}` };
     } catch (error) {
       return { ok: false, detail: `${url} is unreachable: ${describeError(error)}` };

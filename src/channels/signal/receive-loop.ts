@@ -93,7 +93,15 @@ export class SignalReceiveLoop {
   /** @param options - source, event handler, cursor store, backoff and watchdog */
   constructor(options: ReceiveLoopOptions) {
     this.#options = options;
-    this.#status = { api: options.source.api, endpoint: options.source.endpoint, state: 'stopped', connectedSince: null, lastEventAt: null, reconnects: 0, lastError: null };
+    this.#status = {
+      api: options.source.api,
+      endpoint: options.source.endpoint,
+      state: 'stopped',
+      connectedSince: null,
+      lastEventAt: null,
+      reconnects: 0,
+      lastError: null,
+    };
   }
 
   /** Whether the loop is running (connected, connecting or waiting). */
@@ -153,7 +161,11 @@ export class SignalReceiveLoop {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => {
           const seconds = Math.round(this.#options.idleTimeoutMs / 1000);
-          connection.abort(new SignalReceiveError(`no data or keep-alive from ${source.endpoint} for ${seconds} s`, { kind: 'transient' }));
+          connection.abort(
+            new SignalReceiveError(`no data or keep-alive from ${source.endpoint} for ${seconds} s`, {
+              kind: 'transient',
+            }),
+          );
         }, this.#options.idleTimeoutMs);
       };
       let failure: SignalReceiveError;
@@ -183,7 +195,13 @@ export class SignalReceiveLoop {
         failure = new SignalReceiveError(`${source.endpoint} closed the stream`, { kind: 'transient' });
       } catch (error) {
         failure =
-          error instanceof SignalReceiveError ? error : new SignalReceiveError(`receiving from ${source.endpoint} failed: ${describeError(error)}`, { kind: 'transient' }, { cause: error });
+          error instanceof SignalReceiveError
+            ? error
+            : new SignalReceiveError(
+                `receiving from ${source.endpoint} failed: ${describeError(error)}`,
+                { kind: 'transient' },
+                { cause: error },
+              );
       } finally {
         clearTimeout(watchdog);
         signal.removeEventListener('abort', stopConnection);
@@ -193,7 +211,10 @@ export class SignalReceiveLoop {
       this.#status.lastError = failure.message;
       if (failure.kind === 'fatal') {
         this.#setState('failed');
-        log.error({ endpoint: source.endpoint, status: failure.status }, `Signal receive stopped: ${failure.message}. Fix it and restart the daemon; sending still works.`);
+        log.error(
+          { endpoint: source.endpoint, status: failure.status },
+          `Signal receive stopped: ${failure.message}. Fix it and restart the daemon; sending still works.`,
+        );
         return;
       }
       const backoff = backoffMs[Math.min(failures, backoffMs.length - 1)] ?? 1000;
@@ -201,7 +222,10 @@ export class SignalReceiveLoop {
       failures += 1;
       this.#status.reconnects += 1;
       this.#setState('waiting');
-      log.warn({ endpoint: source.endpoint, kind: failure.kind, waitMs: wait }, `Signal receive stream lost (${failure.message}); reconnecting in ${(wait / 1000).toFixed(1)} s`);
+      log.warn(
+        { endpoint: source.endpoint, kind: failure.kind, waitMs: wait },
+        `Signal receive stream lost (${failure.message}); reconnecting in ${(wait / 1000).toFixed(1)} s`,
+      );
       try {
         await sleep(wait, undefined, { signal });
       } catch (error) {

@@ -65,25 +65,38 @@ export class RestSignalTransport implements SignalTransport {
   /** {@inheritDoc SignalTransport.send} */
   async send(recipients: readonly string[], text: string): Promise<void> {
     if (this.#options.account === null) {
-      throw new DeliveryError('Signal REST API needs the sending number: set STEWARD_SIGNAL_ACCOUNT', { channel: 'signal', retryable: false });
+      throw new DeliveryError('Signal REST API needs the sending number: set STEWARD_SIGNAL_ACCOUNT', {
+        channel: 'signal',
+        retryable: false,
+      });
     }
     let response: AxiosResponse<{ error?: string }>;
     try {
-      response = await (await http()).post<{ error?: string }>(
+      response = await (
+        await http()
+      ).post<{ error?: string }>(
         `${this.#options.url}/v2/send`,
         { message: text, number: this.#options.account, recipients: restRecipients(recipients) },
         { timeout: this.#options.timeoutMs, validateStatus: () => true },
       );
     } catch (error) {
-      throw new DeliveryError(`Signal REST API at ${this.#options.url} is unreachable: ${describeError(error)}`, { channel: 'signal', retryable: true }, { cause: error });
+      throw new DeliveryError(
+        `Signal REST API at ${this.#options.url} is unreachable: ${describeError(error)}`,
+        { channel: 'signal', retryable: true },
+        { cause: error },
+      );
     }
     if (response.status !== 201) {
-      const reason = typeof response.data?.error === 'string' && response.data.error !== '' ? response.data.error : undefined;
+      const reason =
+        typeof response.data?.error === 'string' && response.data.error !== '' ? response.data.error : undefined;
       const expected = response.status < 400 ? ', expected 201 (is STEWARD_SIGNAL_URL the REST API?)' : '';
-      throw new DeliveryError(`Signal REST API answered HTTP ${response.status} to send${expected}${reason === undefined ? '' : `: ${reason}`}`, {
-        channel: 'signal',
-        retryable: restRetryable(response.status, reason),
-      });
+      throw new DeliveryError(
+        `Signal REST API answered HTTP ${response.status} to send${expected}${reason === undefined ? '' : `: ${reason}`}`,
+        {
+          channel: 'signal',
+          retryable: restRetryable(response.status, reason),
+        },
+      );
     }
   }
 
@@ -92,7 +105,8 @@ export class RestSignalTransport implements SignalTransport {
     const url = `${this.#options.url}/v1/health`;
     try {
       const response = await (await http()).get(url, { timeout: this.#options.timeoutMs, validateStatus: () => true });
-      if (response.status === 204 || response.status === 200) return { ok: true, detail: `${url} answered ${response.status}` };
+      if (response.status === 204 || response.status === 200)
+        return { ok: true, detail: `${url} answered ${response.status}` };
       return { ok: false, detail: `${url} answered HTTP ${response.status}` };
     } catch (error) {
       return { ok: false, detail: `${url} is unreachable: ${describeError(error)}` };

@@ -46,7 +46,10 @@ export class JsonRpcEventSource implements SignalEventSource {
     if (options.signal.aborted) return;
     options.signal.addEventListener('abort', forward, { once: true });
     const connectTimer = setTimeout(
-      () => connection.abort(new SignalReceiveError(`${what} did not answer within ${this.#timeoutMs} ms`, { kind: 'transient' })),
+      () =>
+        connection.abort(
+          new SignalReceiveError(`${what} did not answer within ${this.#timeoutMs} ms`, { kind: 'transient' }),
+        ),
       this.#timeoutMs,
     );
     try {
@@ -57,7 +60,11 @@ export class JsonRpcEventSource implements SignalEventSource {
         response = await fetch(this.endpoint, { headers, signal: connection.signal });
       } catch (error) {
         this.#throwIfAborted(connection.signal, options.signal);
-        throw new SignalReceiveError(`${what} failed: ${describeConnectionError(error)}`, { kind: 'transient' }, { cause: error });
+        throw new SignalReceiveError(
+          `${what} failed: ${describeConnectionError(error)}`,
+          { kind: 'transient' },
+          { cause: error },
+        );
       } finally {
         clearTimeout(connectTimer);
       }
@@ -70,7 +77,8 @@ export class JsonRpcEventSource implements SignalEventSource {
           parseRetryAfter(response.headers.get('retry-after'), Date.now()),
         );
       }
-      if (response.body === null) throw new SignalReceiveError(`${what} answered without a body`, { kind: 'transient' });
+      if (response.body === null)
+        throw new SignalReceiveError(`${what} answered without a body`, { kind: 'transient' });
       await this.#read(response.body, what, connection.signal, options);
     } finally {
       clearTimeout(connectTimer);
@@ -78,7 +86,12 @@ export class JsonRpcEventSource implements SignalEventSource {
     }
   }
 
-  async #read(body: ReadableStream<Uint8Array>, what: string, connection: AbortSignal, options: ListenOptions): Promise<void> {
+  async #read(
+    body: ReadableStream<Uint8Array>,
+    what: string,
+    connection: AbortSignal,
+    options: ListenOptions,
+  ): Promise<void> {
     const { createParser } = await import('eventsource-parser');
     const queue: ReceivedEvent[] = [];
     const parser = createParser({
@@ -96,7 +109,11 @@ export class JsonRpcEventSource implements SignalEventSource {
       }
     } catch (error) {
       this.#throwIfAborted(connection, options.signal);
-      throw new SignalReceiveError(`the event stream ${what} broke: ${describeConnectionError(error)}`, { kind: 'transient' }, { cause: error });
+      throw new SignalReceiveError(
+        `the event stream ${what} broke: ${describeConnectionError(error)}`,
+        { kind: 'transient' },
+        { cause: error },
+      );
     }
   }
 

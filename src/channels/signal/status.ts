@@ -24,8 +24,18 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
  * @param retryAfterMs - the server's Retry-After, in ms
  * @returns a SignalReceiveError classed `rate-limited` (429, with the wait), `fatal` (400, 401, 403, 404, 405, with the hint) or `transient` (anything else)
  */
-export function receiveErrorForStatus(status: number, what: string, hint: string, retryAfterMs: number | undefined): SignalReceiveError {
-  if (status === 429) return new SignalReceiveError(`${what} answered 429 (rate limited)`, { kind: 'rate-limited', status, retryAfterMs });
+export function receiveErrorForStatus(
+  status: number,
+  what: string,
+  hint: string,
+  retryAfterMs: number | undefined,
+): SignalReceiveError {
+  if (status === 429)
+    return new SignalReceiveError(`${what} answered 429 (rate limited)`, {
+      kind: 'rate-limited',
+      status,
+      retryAfterMs,
+    });
   if (status === 400 || status === 401 || status === 403 || status === 404 || status === 405) {
     return new SignalReceiveError(`${what} answered HTTP ${status}: ${hint}`, { kind: 'fatal', status });
   }
@@ -42,6 +52,7 @@ export function describeConnectionError(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code !== undefined) return `${code}${cause instanceof Error && cause.message !== '' ? ` (${cause.message})` : ''}`;
+  if (code !== undefined)
+    return `${code}${cause instanceof Error && cause.message !== '' ? ` (${cause.message})` : ''}`;
   return cause instanceof Error ? cause.message : String(cause);
 }

@@ -66,7 +66,11 @@ export class RestEventSource implements SignalEventSource {
       };
       const onAbort = (): void => {
         const reason: unknown = options.signal.reason;
-        finish(reason instanceof SignalReceiveError ? reason : new SignalReceiveError('receive stopped', { kind: 'transient' }, { cause: reason }));
+        finish(
+          reason instanceof SignalReceiveError
+            ? reason
+            : new SignalReceiveError('receive stopped', { kind: 'transient' }, { cause: reason }),
+        );
       };
       options.signal.addEventListener('abort', onAbort, { once: true });
 
@@ -80,7 +84,11 @@ export class RestEventSource implements SignalEventSource {
         events = events
           .then(() => options.onEvent({ id: undefined, data: text }))
           .catch((error: unknown) => {
-            failure ??= new SignalReceiveError(`handling an event from ${what} failed: ${describeConnectionError(error)}`, { kind: 'transient' }, { cause: error });
+            failure ??= new SignalReceiveError(
+              `handling an event from ${what} failed: ${describeConnectionError(error)}`,
+              { kind: 'transient' },
+              { cause: error },
+            );
             finish(failure);
           });
       });
@@ -92,7 +100,10 @@ export class RestEventSource implements SignalEventSource {
         request.destroy();
         if (status === 200) {
           finish(
-            new SignalReceiveError(`${what} answered with plain HTTP, not a websocket: run signal-cli-rest-api with MODE=json-rpc to receive messages`, { kind: 'fatal', status }),
+            new SignalReceiveError(
+              `${what} answered with plain HTTP, not a websocket: run signal-cli-rest-api with MODE=json-rpc to receive messages`,
+              { kind: 'fatal', status },
+            ),
           );
           return;
         }
@@ -106,7 +117,13 @@ export class RestEventSource implements SignalEventSource {
         );
       });
       socket.on('error', (error: Error) => {
-        finish(new SignalReceiveError(`${what} failed: ${describeConnectionError(error)}`, { kind: 'transient' }, { cause: error }));
+        finish(
+          new SignalReceiveError(
+            `${what} failed: ${describeConnectionError(error)}`,
+            { kind: 'transient' },
+            { cause: error },
+          ),
+        );
       });
       socket.on('close', () => finish());
     });

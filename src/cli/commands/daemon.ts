@@ -27,21 +27,34 @@ export async function daemonCommand(): Promise<number> {
   }
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   if (report.tookOverFrom !== undefined) {
-    out(`steward daemon: took over from pid ${report.tookOverFrom.pid} on ${report.tookOverFrom.host}, which stopped without releasing the lock.`);
+    out(
+      `steward daemon: took over from pid ${report.tookOverFrom.pid} on ${report.tookOverFrom.host}, which stopped without releasing the lock.`,
+    );
   }
-  if (report.interrupted > 0) out(`steward daemon: ${report.interrupted} run(s) left unfinished by the last daemon are marked interrupted.`);
+  if (report.interrupted > 0)
+    out(`steward daemon: ${report.interrupted} run(s) left unfinished by the last daemon are marked interrupted.`);
   for (const decision of report.catchUp) {
     if (decision.action !== 'none') out(`steward daemon: catch-up: ${decision.job} ${decision.reason}.`);
   }
   const next = daemon.scheduler
     .nextRuns()
-    .map((run) => `${run.job} at ${run.next === null ? 'never' : `${run.next.toISOString()} (${describeTime(run.next, steward.timeZone)} ${steward.timeZone})`}`)
+    .map(
+      (run) =>
+        `${run.job} at ${run.next === null ? 'never' : `${run.next.toISOString()} (${describeTime(run.next, steward.timeZone)} ${steward.timeZone})`}`,
+    )
     .join(', ');
-  out(`steward daemon ready (pid ${process.pid}; log ${logFile}). Next: ${next || 'no jobs'}. Signal: ${report.signal}.`);
+  out(
+    `steward daemon ready (pid ${process.pid}; log ${logFile}). Next: ${next || 'no jobs'}. Signal: ${report.signal}.`,
+  );
 
-  const outcome = await Promise.race([stopSignal.then((signal) => ({ signal })), daemon.whenFatal().then((fatal) => ({ fatal }))]);
+  const outcome = await Promise.race([
+    stopSignal.then((signal) => ({ signal })),
+    daemon.whenFatal().then((fatal) => ({ fatal })),
+  ]);
   if ('signal' in outcome) {
-    out(`steward daemon: ${outcome.signal} received, stopping (work in progress finishes; send ${outcome.signal} again to stop at once)...`);
+    out(
+      `steward daemon: ${outcome.signal} received, stopping (work in progress finishes; send ${outcome.signal} again to stop at once)...`,
+    );
   } else {
     process.stderr.write(`steward daemon: ${outcome.fatal}\n`);
   }

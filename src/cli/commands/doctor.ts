@@ -23,7 +23,14 @@ async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
   await steward.probeProviders({ cloud: 'always' });
   const report = steward.status();
   if (report.providers.length === 0) {
-    return [{ name: 'models', status: 'fail', detail: 'no model configured: set STEWARD_LOCAL_FAST_URL (a local OpenAI-compatible server) and/or OPENAI_API_KEY' }];
+    return [
+      {
+        name: 'models',
+        status: 'fail',
+        detail:
+          'no model configured: set STEWARD_LOCAL_FAST_URL (a local OpenAI-compatible server) and/or OPENAI_API_KEY',
+      },
+    ];
   }
   const now = report.generatedAt;
   const checks: DoctorCheck[] = report.providers.map((entry): DoctorCheck => {
@@ -40,33 +47,66 @@ async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
         detail: `${provider.baseUrl} answered in ${health.lastProbeLatencyMs ?? '?'} ms; model ${provider.model ?? health.models[0] ?? '(server default)'}${serves}; breaker closed; ${served}${lastError === '' ? '' : `; last error ${lastError}`}`,
       };
     }
-    return { name, status: 'fail', detail: `${provider.baseUrl}: ${health.lastError ?? 'unavailable'}: start the server or fix the URL; breaker ${describeBreaker(entry, now)}; ${served}` };
+    return {
+      name,
+      status: 'fail',
+      detail: `${provider.baseUrl}: ${health.lastError ?? 'unavailable'}: start the server or fix the URL; breaker ${describeBreaker(entry, now)}; ${served}`,
+    };
   });
   const configured = new Set(report.providers.map((entry) => entry.provider.id));
   for (const [tier, chain] of Object.entries(steward.config.models.chains)) {
     const unknown = chain.filter((id) => !configured.has(id) && !SHORTCUT_IDS.has(id));
-    if (unknown.length > 0) checks.push({ name: `chain ${tier}`, status: 'warn', detail: `models.chains.${tier} names ${unknown.map((id) => `"${id}"`).join(', ')}, which no provider has: fix the id or add it to models.providers` });
+    if (unknown.length > 0)
+      checks.push({
+        name: `chain ${tier}`,
+        status: 'warn',
+        detail: `models.chains.${tier} names ${unknown.map((id) => `"${id}"`).join(', ')}, which no provider has: fix the id or add it to models.providers`,
+      });
   }
   const chained = new Set([...steward.config.models.chains.fast, ...steward.config.models.chains.quality]);
   for (const { provider } of report.providers) {
-    if (!chained.has(provider.id)) checks.push({ name: `model ${provider.id}`, status: 'warn', detail: `no chain names it (models.chains.fast / .quality), so it is never used: add "${provider.id}" to a chain` });
+    if (!chained.has(provider.id))
+      checks.push({
+        name: `model ${provider.id}`,
+        status: 'warn',
+        detail: `no chain names it (models.chains.fast / .quality), so it is never used: add "${provider.id}" to a chain`,
+      });
   }
   if (!report.providers.some(({ provider }) => provider.kind === 'local')) {
-    checks.push({ name: 'models', status: 'warn', detail: 'no local model: every turn goes to the cloud; set STEWARD_LOCAL_FAST_URL' });
+    checks.push({
+      name: 'models',
+      status: 'warn',
+      detail: 'no local model: every turn goes to the cloud; set STEWARD_LOCAL_FAST_URL',
+    });
   }
   return checks;
 }
 
 async function checkEmbeddings(steward: Steward): Promise<DoctorCheck> {
   const embedder = steward.memory.embedder;
-  if (embedder.kind === 'offline') return { name: 'embeddings', status: 'ok', detail: `offline hashing embedder ${embedder.id} (no server needed); set STEWARD_EMBEDDINGS_URL for a real model` };
+  if (embedder.kind === 'offline')
+    return {
+      name: 'embeddings',
+      status: 'ok',
+      detail: `offline hashing embedder ${embedder.id} (no server needed); set STEWARD_EMBEDDINGS_URL for a real model`,
+    };
   const started = performance.now();
   try {
-    const [vector] = await embedder.embed(['steward doctor'], { signal: AbortSignal.timeout(Math.max(steward.config.models.health.timeoutMs, 5000)) });
-    return { name: 'embeddings', status: 'ok', detail: `${embedder.id} answered in ${Math.round(performance.now() - started)} ms (${vector?.length ?? 0} dimensions)` };
+    const [vector] = await embedder.embed(['steward doctor'], {
+      signal: AbortSignal.timeout(Math.max(steward.config.models.health.timeoutMs, 5000)),
+    });
+    return {
+      name: 'embeddings',
+      status: 'ok',
+      detail: `${embedder.id} answered in ${Math.round(performance.now() - started)} ms (${vector?.length ?? 0} dimensions)`,
+    };
   } catch (error) {
     const where = embedder.kind === 'cloud' ? 'OpenAI' : (steward.config.embeddings.url ?? '');
-    return { name: 'embeddings', status: 'fail', detail: `${embedder.id} at ${where} failed (${describeError(error)}): start it, fix the URL or model, or unset STEWARD_EMBEDDINGS_URL; texts wait in the queue meanwhile` };
+    return {
+      name: 'embeddings',
+      status: 'fail',
+      detail: `${embedder.id} at ${where} failed (${describeError(error)}): start it, fix the URL or model, or unset STEWARD_EMBEDDINGS_URL; texts wait in the queue meanwhile`,
+    };
   }
 }
 
@@ -79,7 +119,8 @@ function checkMemory(steward: Steward): DoctorCheck {
 
 async function checkSignal(steward: Steward): Promise<DoctorCheck> {
   const missing = steward.status().signal.missing;
-  if (missing !== undefined) return { name: 'signal', status: 'warn', detail: `${missing}; briefings cannot be delivered` };
+  if (missing !== undefined)
+    return { name: 'signal', status: 'warn', detail: `${missing}; briefings cannot be delivered` };
   const transport = steward.signalTransport;
   if (transport === undefined) return { name: 'signal', status: 'warn', detail: 'Signal is off' };
   const health = await transport.check();
@@ -91,8 +132,13 @@ async function checkSignal(steward: Steward): Promise<DoctorCheck> {
 function checkDaemon(steward: Steward): DoctorCheck {
   const report = daemonHealth(steward.database, steward.clock, steward.config.daemon.lockStaleMs);
   if (report.status === 'ok') return { name: 'daemon', status: 'ok', detail: report.summary };
-  if (report.status === 'degraded') return { name: 'daemon', status: 'warn', detail: `${report.summary}; ${report.problems.join('; ')}` };
-  return { name: 'daemon', status: 'warn', detail: `${report.summary}; briefings and Signal replies need it (see "steward service install")` };
+  if (report.status === 'degraded')
+    return { name: 'daemon', status: 'warn', detail: `${report.summary}; ${report.problems.join('; ')}` };
+  return {
+    name: 'daemon',
+    status: 'warn',
+    detail: `${report.summary}; briefings and Signal replies need it (see "steward service install")`,
+  };
 }
 
 function checkDatabase(steward: Steward): DoctorCheck {
@@ -100,8 +146,13 @@ function checkDatabase(steward: Steward): DoctorCheck {
     const pending = applyMigrations(steward.database, readCoreMigrations());
     const integrity = steward.database.pragma('quick_check', { simple: true });
     const mode = steward.database.pragma('journal_mode', { simple: true });
-    if (integrity !== 'ok') return { name: 'database', status: 'fail', detail: `integrity check: ${String(integrity)}` };
-    return { name: 'database', status: 'ok', detail: `${steward.status().databaseFile} (${String(mode)}, migrations current${pending.length > 0 ? `, applied ${pending.join(', ')}` : ''})` };
+    if (integrity !== 'ok')
+      return { name: 'database', status: 'fail', detail: `integrity check: ${String(integrity)}` };
+    return {
+      name: 'database',
+      status: 'ok',
+      detail: `${steward.status().databaseFile} (${String(mode)}, migrations current${pending.length > 0 ? `, applied ${pending.join(', ')}` : ''})`,
+    };
   } catch (error) {
     return { name: 'database', status: 'fail', detail: describeError(error) };
   }
@@ -116,7 +167,11 @@ export async function runDoctorChecks(steward: Steward): Promise<DoctorCheck[]> 
   const plugins = steward.plugins;
   const pluginChecks: DoctorCheck[] = [
     { name: 'plugins', status: 'ok', detail: plugins.active.map((entry) => entry.plugin.name).join(', ') || 'none' },
-    ...plugins.failures.map((failure): DoctorCheck => ({ name: `plugin ${failure.name}`, status: 'fail', detail: failure.reason })),
+    ...plugins.failures.map((failure): DoctorCheck => ({
+      name: `plugin ${failure.name}`,
+      status: 'fail',
+      detail: failure.reason,
+    })),
   ];
   return [
     { name: 'config', status: 'ok', detail: `valid; time zone ${steward.timeZone}` },
@@ -140,9 +195,12 @@ export async function doctorCommand(): Promise<number> {
     const checks = await runDoctorChecks(steward);
     const pc = colorsFor(process.stdout);
     const marks = { ok: pc.green('ok  '), warn: pc.yellow('warn'), fail: pc.red('FAIL') };
-    for (const check of checks) process.stdout.write(`${marks[check.status]}  ${check.name.padEnd(20)} ${check.detail}\n`);
+    for (const check of checks)
+      process.stdout.write(`${marks[check.status]}  ${check.name.padEnd(20)} ${check.detail}\n`);
     const failed = checks.filter((check) => check.status === 'fail').length;
-    process.stdout.write(failed === 0 ? pc.green('\nAll good.\n') : pc.red(`\n${failed} problem${failed === 1 ? '' : 's'} to fix.\n`));
+    process.stdout.write(
+      failed === 0 ? pc.green('\nAll good.\n') : pc.red(`\n${failed} problem${failed === 1 ? '' : 's'} to fix.\n`),
+    );
     return failed === 0 ? 0 : 1;
   } finally {
     await steward.close();

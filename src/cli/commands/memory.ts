@@ -23,7 +23,8 @@ export async function memoryStatusCommand(): Promise<number> {
       `queue      ${status.queue.pending} to embed${status.queue.stuck > 0 ? `, ${status.queue.stuck} failing (steward memory embed --retry)` : ''}`,
       `memory     ${describeMemory(status)}`,
     ];
-    if (status.reembed !== undefined) lines.push(`re-embed   ${status.reembed.done}/${status.reembed.total} texts for ${status.embedder.id}`);
+    if (status.reembed !== undefined)
+      lines.push(`re-embed   ${status.reembed.done}/${status.reembed.total} texts for ${status.embedder.id}`);
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   } finally {
@@ -54,7 +55,14 @@ export async function memoryEmbedCommand(options: { retry?: boolean }): Promise<
     let bar: { update(value: number, payload?: object): void; setTotal(total: number): void; stop(): void } | undefined;
     if (process.stderr.isTTY === true) {
       const { default: progress } = await import('cli-progress');
-      const created = new progress.SingleBar({ format: `embedding [{bar}] {value}/{total} texts · {eta_formatted} left`, stream: process.stderr, hideCursor: true }, progress.Presets.shades_classic);
+      const created = new progress.SingleBar(
+        {
+          format: `embedding [{bar}] {value}/{total} texts · {eta_formatted} left`,
+          stream: process.stderr,
+          hideCursor: true,
+        },
+        progress.Presets.shades_classic,
+      );
       created.start(pending, 0);
       bar = created;
     }
@@ -75,9 +83,13 @@ export async function memoryEmbedCommand(options: { retry?: boolean }): Promise<
     bar?.stop();
     const left = steward.memory.status().queue.pending;
     const took = formatDuration(performance.now() - started);
-    process.stdout.write(`Embedded ${result.embedded} texts (${result.reused} reused a stored vector, ${result.skipped} had nothing to embed) with ${steward.memory.embedder.id} in ${took}; ${left} left.\n`);
+    process.stdout.write(
+      `Embedded ${result.embedded} texts (${result.reused} reused a stored vector, ${result.skipped} had nothing to embed) with ${steward.memory.embedder.id} in ${took}; ${left} left.\n`,
+    );
     if (result.error !== undefined) {
-      process.stderr.write(colors.yellow(`steward: stopped: ${result.error}. Nothing is lost: the rest stays queued.`) + '\n');
+      process.stderr.write(
+        colors.yellow(`steward: stopped: ${result.error}. Nothing is lost: the rest stays queued.`) + '\n',
+      );
       return 1;
     }
     return 0;

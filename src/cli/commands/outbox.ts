@@ -28,7 +28,11 @@ function when(entry: OutboxEntry, now: number): string {
  */
 export async function outboxCommand(options: { status?: string; limit: string }): Promise<number> {
   const limit = Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number of rows, not "${options.limit}".`, 'steward outbox [--status pending|failed|sent] [--limit N]');
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(
+      `--limit must be a whole number of rows, not "${options.limit}".`,
+      'steward outbox [--status pending|failed|sent] [--limit N]',
+    );
   const status = options.status;
   if (status !== undefined && !STATUSES.includes(status as OutboxStatus)) {
     throw new UsageError(`Unknown status "${status}".`, 'steward outbox [--status pending|failed|sent] [--limit N]');
@@ -47,12 +51,26 @@ export async function outboxCommand(options: { status?: string; limit: string })
       return 0;
     }
     const { default: Table } = await import('cli-table3');
-    const table = new Table({ head: ['id', 'key', 'status', 'tries', 'when', 'to', 'text', 'last error'], style: { head: [], border: [] }, wordWrap: true, colWidths: [null, null, null, null, null, null, null, 48] });
+    const table = new Table({
+      head: ['id', 'key', 'status', 'tries', 'when', 'to', 'text', 'last error'],
+      style: { head: [], border: [] },
+      wordWrap: true,
+      colWidths: [null, null, null, null, null, null, null, 48],
+    });
     const now = steward.clock.now().getTime();
     const pc = colorsFor(process.stdout);
     const colour = { pending: pc.yellow, failed: pc.red, sent: pc.green };
     for (const entry of entries) {
-      table.push([String(entry.id), entry.idempotencyKey, colour[entry.status](entry.status), String(entry.attempts), when(entry, now), entry.recipients.join(', '), preview(entry.text, 40), entry.lastError ?? '']);
+      table.push([
+        String(entry.id),
+        entry.idempotencyKey,
+        colour[entry.status](entry.status),
+        String(entry.attempts),
+        when(entry, now),
+        entry.recipients.join(', '),
+        preview(entry.text, 40),
+        entry.lastError ?? '',
+      ]);
     }
     process.stdout.write(`${table.toString()}\n${summary}\n`);
     return 0;

@@ -41,7 +41,8 @@ function serviceEnvironment(dataDir: string): { environment: Record<string, stri
     environment[variable] = value;
   }
   const extraConfig = process.env.STEWARD_CONFIG;
-  if (extraConfig !== undefined && extraConfig.trim() !== '') environment.STEWARD_CONFIG = isAbsolute(extraConfig) ? extraConfig : resolve(extraConfig);
+  if (extraConfig !== undefined && extraConfig.trim() !== '')
+    environment.STEWARD_CONFIG = isAbsolute(extraConfig) ? extraConfig : resolve(extraConfig);
   environment.STEWARD_DATA_DIR = dataDir;
   return { environment, leftOut };
 }
@@ -58,8 +59,16 @@ function serviceEnvironment(dataDir: string): { environment: Record<string, stri
  * @throws UserError for both --systemd and --launchd, or when --write would overwrite a different file without --force
  */
 export async function serviceInstallCommand(options: ServiceInstallOptions): Promise<number> {
-  if (options.systemd === true && options.launchd === true) throw new UserError('Choose one of --systemd and --launchd.');
-  const manager: ServiceManager = options.launchd === true ? 'launchd' : options.systemd === true ? 'systemd' : process.platform === 'darwin' ? 'launchd' : 'systemd';
+  if (options.systemd === true && options.launchd === true)
+    throw new UserError('Choose one of --systemd and --launchd.');
+  const manager: ServiceManager =
+    options.launchd === true
+      ? 'launchd'
+      : options.systemd === true
+        ? 'systemd'
+        : process.platform === 'darwin'
+          ? 'launchd'
+          : 'systemd';
   const config = loadConfig();
   const { environment, leftOut } = serviceEnvironment(config.dataDir);
   const spec: ServiceSpec = {
@@ -74,12 +83,19 @@ export async function serviceInstallCommand(options: ServiceInstallOptions): Pro
   const unit = manager === 'launchd' ? launchdPlist(spec) : systemdUnit(spec);
   const notes: string[] = [];
   if (leftOut.length > 0) {
-    const where = manager === 'systemd' ? '~/.config/steward/env (KEY=value lines) or config/local.json' : 'config/local.json (models.openai.apiKey)';
+    const where =
+      manager === 'systemd'
+        ? '~/.config/steward/env (KEY=value lines) or config/local.json'
+        : 'config/local.json (models.openai.apiKey)';
     notes.push(`# ${leftOut.join(', ')} is set in your shell but is not written into the unit: put it in ${where}.`);
   }
   if (options.write !== true) {
     process.stdout.write(unit.text);
-    process.stderr.write(colorsFor(process.stderr).dim(`\n# The ${manager} unit above runs "steward daemon" from ${spec.root}.\n${[...notes, unit.instructions].join('\n')}\n`));
+    process.stderr.write(
+      colorsFor(process.stderr).dim(
+        `\n# The ${manager} unit above runs "steward daemon" from ${spec.root}.\n${[...notes, unit.instructions].join('\n')}\n`,
+      ),
+    );
     return 0;
   }
   if (existsSync(unit.path)) {
@@ -89,7 +105,10 @@ export async function serviceInstallCommand(options: ServiceInstallOptions): Pro
       process.stderr.write(`${unit.instructions.split('\n').slice(2).join('\n')}\n`);
       return 0;
     }
-    if (options.force !== true) throw new UserError(`${unit.path} already exists and differs: look at it, then run again with --force to replace it.`);
+    if (options.force !== true)
+      throw new UserError(
+        `${unit.path} already exists and differs: look at it, then run again with --force to replace it.`,
+      );
   }
   mkdirSync(dirname(unit.path), { recursive: true });
   writeFileSync(unit.path, unit.text);

@@ -95,7 +95,11 @@ export class HttpEmbedder implements Embedder {
       // Cancelled (steward is closing, Ctrl-C): not the server's failure.
       if (signal?.aborted === true) throw signal.reason;
       if (error instanceof EmbeddingError) throw error;
-      throw new EmbeddingError(`embeddings at ${this.#options.baseUrl} failed: ${(error as Error).message}`, { embedder: this.id, retryable: true }, { cause: error });
+      throw new EmbeddingError(
+        `embeddings at ${this.#options.baseUrl} failed: ${(error as Error).message}`,
+        { embedder: this.id, retryable: true },
+        { cause: error },
+      );
     }
   }
 
@@ -117,27 +121,47 @@ export class HttpEmbedder implements Embedder {
       );
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const reason = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `timed out after ${this.#options.timeoutMs} ms` : (error as Error).message;
-      throw new EmbeddingError(`embeddings at ${where}: ${reason}`, { embedder: this.id, retryable: true }, { cause: error });
+      const reason =
+        code === 'ECONNREFUSED'
+          ? 'connection refused'
+          : code === 'ECONNABORTED' || code === 'ETIMEDOUT'
+            ? `timed out after ${this.#options.timeoutMs} ms`
+            : (error as Error).message;
+      throw new EmbeddingError(
+        `embeddings at ${where}: ${reason}`,
+        { embedder: this.id, retryable: true },
+        { cause: error },
+      );
     }
     if (response.status < 200 || response.status >= 300) {
       const body = response.data as { error?: { message?: string } | string } | undefined;
       const detail = typeof body?.error === 'string' ? body.error : (body?.error?.message ?? '');
-      throw new EmbeddingError(`embeddings at ${where}: HTTP ${response.status}${detail === '' ? '' : ` (${detail.slice(0, 200)})`}`, {
-        embedder: this.id,
-        status: response.status,
-        retryable: !FINAL_STATUSES.has(response.status),
-      });
+      throw new EmbeddingError(
+        `embeddings at ${where}: HTTP ${response.status}${detail === '' ? '' : ` (${detail.slice(0, 200)})`}`,
+        {
+          embedder: this.id,
+          status: response.status,
+          retryable: !FINAL_STATUSES.has(response.status),
+        },
+      );
     }
     const parsed = responseSchema.safeParse(response.data);
     if (!parsed.success || parsed.data.data.length !== batch.length) {
-      const got = parsed.success ? `${parsed.data.data.length} vectors for ${batch.length} texts` : 'not an embeddings response';
-      throw new EmbeddingError(`embeddings at ${where}: malformed answer (${got})`, { embedder: this.id, retryable: true });
+      const got = parsed.success
+        ? `${parsed.data.data.length} vectors for ${batch.length} texts`
+        : 'not an embeddings response';
+      throw new EmbeddingError(`embeddings at ${where}: malformed answer (${got})`, {
+        embedder: this.id,
+        retryable: true,
+      });
     }
     const ordered = [...parsed.data.data].sort((left, right) => left.index - right.index);
     const dimension = ordered[0]?.embedding.length ?? 0;
     if (dimension === 0 || ordered.some((item) => item.embedding.length !== dimension)) {
-      throw new EmbeddingError(`embeddings at ${where}: vectors of different or zero length`, { embedder: this.id, retryable: false });
+      throw new EmbeddingError(`embeddings at ${where}: vectors of different or zero length`, {
+        embedder: this.id,
+        retryable: false,
+      });
     }
     return ordered.map((item) => Float32Array.from(item.embedding));
   }

@@ -25,16 +25,40 @@ export function createEmbedder(config: StewardConfig): Embedder {
   const common = { batchSize: settings.batchSize, timeoutMs: settings.timeoutMs, retries: settings.retries };
   if (provider === 'offline') return new HashingEmbedder(settings.offlineDimensions);
   if (provider === 'http') {
-    if (settings.url === null) throw new ConfigError('config error: embeddings.provider is "http" but no URL is set: set STEWARD_EMBEDDINGS_URL (or embeddings.url)', { key: 'embeddings.url', source: 'config' });
+    if (settings.url === null)
+      throw new ConfigError(
+        'config error: embeddings.provider is "http" but no URL is set: set STEWARD_EMBEDDINGS_URL (or embeddings.url)',
+        { key: 'embeddings.url', source: 'config' },
+      );
     const model = settings.model ?? 'default';
-    return new HttpEmbedder({ ...common, id: `http:${settings.model ?? new URL(settings.url).host}`, kind: 'local', baseUrl: settings.url, model, apiKey: settings.apiKey });
+    return new HttpEmbedder({
+      ...common,
+      id: `http:${settings.model ?? new URL(settings.url).host}`,
+      kind: 'local',
+      baseUrl: settings.url,
+      model,
+      apiKey: settings.apiKey,
+    });
   }
   if (!config.models.allowCloud) {
-    throw new ConfigError('config error: embeddings.provider is "openai" but models.allowCloud is false: nothing may go to the cloud; use "auto" or "http"', { key: 'embeddings.provider', source: 'config' });
+    throw new ConfigError(
+      'config error: embeddings.provider is "openai" but models.allowCloud is false: nothing may go to the cloud; use "auto" or "http"',
+      { key: 'embeddings.provider', source: 'config' },
+    );
   }
   if (config.models.openai.apiKey === null) {
-    throw new ConfigError('config error: embeddings.provider is "openai" but no key is set: set OPENAI_API_KEY (or models.openai.apiKey)', { key: 'models.openai.apiKey', source: 'config' });
+    throw new ConfigError(
+      'config error: embeddings.provider is "openai" but no key is set: set OPENAI_API_KEY (or models.openai.apiKey)',
+      { key: 'models.openai.apiKey', source: 'config' },
+    );
   }
   const model = settings.model ?? OPENAI_EMBEDDING_MODEL;
-  return new HttpEmbedder({ ...common, id: `openai:${model}`, kind: 'cloud', baseUrl: config.models.openai.baseUrl, model, apiKey: config.models.openai.apiKey });
+  return new HttpEmbedder({
+    ...common,
+    id: `openai:${model}`,
+    kind: 'cloud',
+    baseUrl: config.models.openai.baseUrl,
+    model,
+    apiKey: config.models.openai.apiKey,
+  });
 }

@@ -20,13 +20,19 @@ describe('habits through the pipeline', () => {
 
   it('adds a habit, checks in, and reports streak and strength, without any model', async () => {
     const steward = await open();
-    expect((await steward.say('add habit meditation daily')).text).toBe('Added habit meditation (daily). Check in with "check in meditation".');
-    expect((await steward.say('check in meditation yesterday')).text).toBe('Checked in meditation for yesterday. Streak: 1 day (best 1 day). Strength 5%.');
+    expect((await steward.say('add habit meditation daily')).text).toBe(
+      'Added habit meditation (daily). Check in with "check in meditation".',
+    );
+    expect((await steward.say('check in meditation yesterday')).text).toBe(
+      'Checked in meditation for yesterday. Streak: 1 day (best 1 day). Strength 5%.',
+    );
     const reply = await steward.say('check in meditation');
     expect(reply.kind).toBe('command');
     expect(reply.text).toBe('Checked in meditation for today. Streak: 2 days (best 2 days). Strength 10%.');
     const again = await steward.say('check in meditation');
-    expect(again.text).toBe('meditation was already checked in for today; nothing changed. Streak: 2 days (best 2 days). Strength 10%.');
+    expect(again.text).toBe(
+      'meditation was already checked in for today; nothing changed. Streak: 2 days (best 2 days). Strength 10%.',
+    );
     expect(rows('SELECT day, kind FROM habit_checkins ORDER BY day')).toEqual([
       { day: '2026-11-20', kind: 'done' },
       { day: '2026-11-21', kind: 'done' },
@@ -36,15 +42,23 @@ describe('habits through the pipeline', () => {
   it('checks in on a weekday, a date, "last <weekday>" or "N days ago", with a note; refuses the future', async () => {
     const steward = await open();
     await steward.say('add habit read before bed');
-    expect((await steward.say('check in read before bed monday')).text).toContain('Checked in read before bed for Mon 2026-11-16.');
-    expect((await steward.say('check in read before bed 2026-11-17 finished the novel')).text).toContain('for Tue 2026-11-17. Note saved.');
+    expect((await steward.say('check in read before bed monday')).text).toContain(
+      'Checked in read before bed for Mon 2026-11-16.',
+    );
+    expect((await steward.say('check in read before bed 2026-11-17 finished the novel')).text).toContain(
+      'for Tue 2026-11-17. Note saved.',
+    );
     expect((await steward.say('check in read before bed last saturday')).text).toContain('for Sat 2026-11-14.');
     expect((await steward.say('check in read before bed 2 days ago')).text).toContain('for Thu 2026-11-19.');
     expect((await steward.say('check in read before bed: 30 pages')).text).toContain('for today. Note saved.');
-    expect((await steward.say('check in read 2030-01-01')).text).toBe('2030-01-01 is in the future; you can only record today or earlier.');
+    expect((await steward.say('check in read 2030-01-01')).text).toBe(
+      '2030-01-01 is in the future; you can only record today or earlier.',
+    );
     // An impossible date is an error, not a note on today's check-in.
-    expect((await steward.say('check in read before bed 2026-02-30')).text).toBe('2026-02-30 is not a date in the calendar; use YYYY-MM-DD, "yesterday" or a weekday.');
-    expect(rows("SELECT day, note FROM habit_checkins WHERE note IS NOT NULL ORDER BY day")).toEqual([
+    expect((await steward.say('check in read before bed 2026-02-30')).text).toBe(
+      '2026-02-30 is not a date in the calendar; use YYYY-MM-DD, "yesterday" or a weekday.',
+    );
+    expect(rows('SELECT day, note FROM habit_checkins WHERE note IS NOT NULL ORDER BY day')).toEqual([
       { day: '2026-11-17', note: 'finished the novel' },
       { day: '2026-11-21', note: '30 pages' },
     ]);
@@ -53,8 +67,10 @@ describe('habits through the pipeline', () => {
     await steward.say('add habit stretch');
     expect((await steward.say('check in stretch last night')).text).toContain('Checked in stretch for yesterday.');
     expect((await steward.say('check in stretch this morning')).text).toContain('Checked in stretch for today.');
-    expect((await steward.say('check in stretch: felt great')).text).toContain('stretch was already checked in for today; note added.');
-    expect(rows("SELECT day, note FROM habit_checkins WHERE habit_id = 2 ORDER BY day")).toEqual([
+    expect((await steward.say('check in stretch: felt great')).text).toContain(
+      'stretch was already checked in for today; note added.',
+    );
+    expect(rows('SELECT day, note FROM habit_checkins WHERE habit_id = 2 ORDER BY day')).toEqual([
       { day: '2026-11-20', note: null },
       { day: '2026-11-21', note: 'felt great' },
     ]);
@@ -66,7 +82,9 @@ describe('habits through the pipeline', () => {
     await steward.say('add habit evening run');
     await steward.say('add habit meditation');
     expect((await steward.say('check in #3')).text).toContain('Checked in meditation');
-    expect((await steward.say('check in Morning Run yesterday')).text).toContain('Checked in morning run for yesterday');
+    expect((await steward.say('check in Morning Run yesterday')).text).toContain(
+      'Checked in morning run for yesterday',
+    );
     expect((await steward.say('check in evening')).text).toContain('Checked in evening run');
     expect((await steward.say('check in meditaton yesterday')).text).toContain('Checked in meditation for yesterday');
     expect((await steward.say('check in medit 2026-11-19')).text).toContain('Checked in meditation for Thu 2026-11-19');
@@ -74,7 +92,9 @@ describe('habits through the pipeline', () => {
     const ambiguous = await steward.say('check in run');
     expect(ambiguous.kind).toBe('error');
     expect(ambiguous.text).toBe('"run" matches more than one habit: morning run, evening run. Say which one.');
-    expect((await steward.say('check in meditatoin plus')).text).toBe('No habit named "meditatoin plus". Did you mean: meditation?');
+    expect((await steward.say('check in meditatoin plus')).text).toBe(
+      'No habit named "meditatoin plus". Did you mean: meditation?',
+    );
     expect((await steward.say('skip run')).text).toContain('matches more than one habit');
     expect(rows('SELECT habit_id, day FROM habit_checkins ORDER BY id')).toEqual(before);
   });
@@ -84,19 +104,29 @@ describe('habits through the pipeline', () => {
     await steward.say('add habit stretch daily');
     await steward.say('check in stretch 2026-11-18');
     // The 20th is still missed, so there is no current streak yet.
-    expect((await steward.say('skip stretch 2026-11-19 ill')).text).toBe('Skipped stretch for Thu 2026-11-19: it neither counts nor breaks the streak. Streak: 0 days (best 1 day). Strength 5%.');
+    expect((await steward.say('skip stretch 2026-11-19 ill')).text).toBe(
+      'Skipped stretch for Thu 2026-11-19: it neither counts nor breaks the streak. Streak: 0 days (best 1 day). Strength 5%.',
+    );
     // With the 20th done, the skipped 19th bridges 18 and 20 without counting.
     expect((await steward.say('check in stretch yesterday')).text).toContain('Streak: 2 days (best 2 days)');
-    expect((await steward.say('skip stretch 2026-11-19')).text).toContain('was already skipped for Thu 2026-11-19; nothing changed');
+    expect((await steward.say('skip stretch 2026-11-19')).text).toContain(
+      'was already skipped for Thu 2026-11-19; nothing changed',
+    );
     expect((await steward.say('skip stretch yesterday')).text).toBe(
       'stretch is checked in for yesterday, so it was not skipped. To skip it instead, first say "undo check in stretch 2026-11-20".',
     );
-    expect((await steward.say('check in stretch 2026-11-19')).text).toContain('Checked in stretch for Thu 2026-11-19 (it was skipped).');
+    expect((await steward.say('check in stretch 2026-11-19')).text).toContain(
+      'Checked in stretch for Thu 2026-11-19 (it was skipped).',
+    );
     expect((await steward.say('undo skip stretch 2026-11-19')).text).toBe(
       'stretch was checked in, not skipped, for Thu 2026-11-19; to remove that, say "undo check in stretch 2026-11-19".',
     );
-    expect((await steward.say('undo check in stretch 2026-11-19')).text).toBe('Removed the check-in of stretch for Thu 2026-11-19. Streak: 1 day (best 1 day). Strength 10%.');
-    expect((await steward.say('undo check in stretch 2026-11-19')).text).toBe('stretch has no check-in for Thu 2026-11-19; nothing to undo.');
+    expect((await steward.say('undo check in stretch 2026-11-19')).text).toBe(
+      'Removed the check-in of stretch for Thu 2026-11-19. Streak: 1 day (best 1 day). Strength 10%.',
+    );
+    expect((await steward.say('undo check in stretch 2026-11-19')).text).toBe(
+      'stretch has no check-in for Thu 2026-11-19; nothing to undo.',
+    );
     expect((await steward.say('undo check in stretch 2026-11-18 oops')).text).toContain('usage: undo check in <habit>');
     await steward.say('skip stretch');
     expect((await steward.say('undo skip stretch')).text).toContain('Removed the skip of stretch for today.');
@@ -110,15 +140,23 @@ describe('habits through the pipeline', () => {
     const steward = await open();
     await steward.say('add habit floss daily');
     await steward.say('check in floss');
-    expect((await steward.say('archive habit floss')).text).toBe('Archived floss; its history is kept. Bring it back with "unarchive habit floss".');
+    expect((await steward.say('archive habit floss')).text).toBe(
+      'Archived floss; its history is kept. Bring it back with "unarchive habit floss".',
+    );
     expect((await steward.say('habits')).text).toBe('No habits yet. Add one with "add habit meditation daily".');
     expect((await steward.say('habits archived')).text).toBe('floss (daily) — archived (#1)');
     expect((await steward.say('check in floss')).text).toContain('No habit named "floss"');
     await steward.say('add habit floss weekly');
-    expect((await steward.say('unarchive habit floss')).text).toBe('An active habit is already named "floss"; rename one of them first.');
+    expect((await steward.say('unarchive habit floss')).text).toBe(
+      'An active habit is already named "floss"; rename one of them first.',
+    );
     expect((await steward.say('rename habit floss to floss teeth')).text).toBe('Renamed floss to floss teeth.');
-    expect((await steward.say('unarchive habit floss')).text).toContain('floss is active again, with its history. Streak: 1 day');
-    expect((await steward.say('rename habit floss to floss teeth')).text).toBe('You already have a habit named "floss teeth".');
+    expect((await steward.say('unarchive habit floss')).text).toContain(
+      'floss is active again, with its history. Streak: 1 day',
+    );
+    expect((await steward.say('rename habit floss to floss teeth')).text).toBe(
+      'You already have a habit named "floss teeth".',
+    );
     expect((await steward.say('rename habit floss teeth')).text).toContain('usage: rename habit <habit> to <new name>');
     expect((await steward.say('rename habit walk to work to commute')).text).toContain('No habit named "walk"');
     await steward.say('add habit walk to work');
@@ -137,7 +175,9 @@ describe('habits through the pipeline', () => {
     );
 
     // A failure in the middle rolls everything back: the check-ins are deleted first, then the habit fails.
-    steward.steward.database.exec("CREATE TRIGGER refuse BEFORE DELETE ON habits BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    steward.steward.database.exec(
+      "CREATE TRIGGER refuse BEFORE DELETE ON habits BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+    );
     const failed = await steward.say('delete habit journal');
     expect(failed.kind).toBe('error');
     expect(failed.text).toBe('The habits plugin failed in command "delete habit": disk says no');
@@ -156,7 +196,9 @@ describe('habits through the pipeline', () => {
     expect((await steward.say('habit frequency gym 3 times per week')).text).toBe(
       'gym is now 3 times per week: due: 0 of 3 in the last 7 days. Streak: 0 days (best 0 days). Strength 0%.',
     );
-    expect((await steward.say('habit reminder gym at 6pm')).text).toBe("I'll remind you of gym at 18:00 (UTC) on days it is due and not yet done.");
+    expect((await steward.say('habit reminder gym at 6pm')).text).toBe(
+      "I'll remind you of gym at 18:00 (UTC) on days it is due and not yet done.",
+    );
     expect((await steward.say('habit reminder gym 25:00')).text).toContain('usage: habit reminder');
     await steward.say('add habit piano on mon,wed,fri');
     await steward.say('check in gym');
@@ -179,7 +221,8 @@ describe('habits through the pipeline', () => {
   it('shows stats with streaks, strength, completion and a plain heatmap; colours only when the channel asks for them', async () => {
     const steward = await open();
     await steward.say('add habit meditation daily');
-    for (const day of ['2026-11-16', '2026-11-17', '2026-11-19', '2026-11-20']) await steward.say(`check in meditation ${day}`);
+    for (const day of ['2026-11-16', '2026-11-17', '2026-11-19', '2026-11-20'])
+      await steward.say(`check in meditation ${day}`);
     await steward.say('skip meditation 2026-11-18 travelling');
     const plain = await steward.say('habit stats medit');
     expect(plain.text).toBe(
@@ -202,7 +245,9 @@ describe('habits through the pipeline', () => {
     );
     const coloured = await steward.say('habit stats meditation', { color: true });
     expect(coloured.text).toContain('\u001b[32m■');
-    const stored = rows("SELECT text FROM messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1") as Array<{ text: string }>;
+    const stored = rows("SELECT text FROM messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1") as Array<{
+      text: string;
+    }>;
     expect(stored[0]?.text).not.toContain('\u001b[');
     expect(stored[0]?.text).toContain('■');
   });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { toDayNumber } from '../../../plugins/habits/days.js';
 import { buildIntervals, computeEntries, snapIntervalsTogether, type Entry } from '../../../plugins/habits/entries.js';
-import { DAILY, parseFrequency, parseHabitSpec, parseTimeOfDay, type Frequency } from '../../../plugins/habits/frequency.js';
+import {
+  DAILY,
+  parseFrequency,
+  parseHabitSpec,
+  parseTimeOfDay,
+  type Frequency,
+} from '../../../plugins/habits/frequency.js';
 import { renderHeatmap } from '../../../plugins/habits/heatmap.js';
 import { analyseHabit } from '../../../plugins/habits/report.js';
 import type { Habit } from '../../../plugins/habits/store.js';
@@ -19,12 +25,28 @@ const skipped = (...days: string[]): Entry[] => days.map((day) => ({ day, kind: 
 const day = toDayNumber;
 
 function habit(frequency: Frequency, createdOn: string): Habit {
-  return { id: 1, name: 'test', frequency, reminder: null, createdAt: `${createdOn}T12:00:00.000Z`, createdOn, archivedAt: null };
+  return {
+    id: 1,
+    name: 'test',
+    frequency,
+    reminder: null,
+    createdAt: `${createdOn}T12:00:00.000Z`,
+    createdOn,
+    archivedAt: null,
+  };
 }
 
-function streaksOf(entries: Entry[], frequency: Frequency, today: string): { current: number; best: number; bestRange: string } {
+function streaksOf(
+  entries: Entry[],
+  frequency: Frequency,
+  today: string,
+): { current: number; best: number; bestRange: string } {
   const history = findStreaks(computeEntries(entries, frequency), day(today));
-  return { current: history.current?.length ?? 0, best: history.best?.length ?? 0, bestRange: history.best === null ? '' : `${history.best.start}..${history.best.end}` };
+  return {
+    current: history.current?.length ?? 0,
+    best: history.best?.length ?? 0,
+    bestRange: history.best === null ? '' : `${history.best.start}..${history.best.end}`,
+  };
 }
 
 function strengthOn(entries: Entry[], frequency: Frequency, on: string): number {
@@ -39,13 +61,31 @@ describe('frequencies', () => {
     expect(parseHabitSpec('review finances monthly')).toMatchObject({ name: 'review finances', frequency: monthly });
     expect(parseHabitSpec('gym 3 times per week')).toMatchObject({ name: 'gym', frequency: threePerWeek });
     expect(parseHabitSpec('gym 3x a week')).toMatchObject({ name: 'gym', frequency: threePerWeek });
-    expect(parseHabitSpec('call mum twice a month')).toMatchObject({ name: 'call mum', frequency: { num: 2, den: 30, weekdays: null } });
+    expect(parseHabitSpec('call mum twice a month')).toMatchObject({
+      name: 'call mum',
+      frequency: { num: 2, den: 30, weekdays: null },
+    });
     expect(parseHabitSpec('piano on mon,wed,fri')).toMatchObject({ name: 'piano', frequency: monWedFri });
-    expect(parseHabitSpec('piano on mondays, wednesdays and fridays at 6pm')).toEqual({ name: 'piano', frequency: monWedFri, reminder: '18:00' });
-    expect(parseHabitSpec('catch up on news on weekdays')).toMatchObject({ name: 'catch up on news', frequency: { weekdays: [1, 2, 3, 4, 5] } });
+    expect(parseHabitSpec('piano on mondays, wednesdays and fridays at 6pm')).toEqual({
+      name: 'piano',
+      frequency: monWedFri,
+      reminder: '18:00',
+    });
+    expect(parseHabitSpec('catch up on news on weekdays')).toMatchObject({
+      name: 'catch up on news',
+      frequency: { weekdays: [1, 2, 3, 4, 5] },
+    });
     expect(parseHabitSpec('work on novel')).toMatchObject({ name: 'work on novel', frequency: DAILY });
-    expect(parseHabitSpec('meditation at 7:30 daily')).toEqual({ name: 'meditation', frequency: DAILY, reminder: '07:30' });
-    expect(parseHabitSpec('meditation daily at 07:30')).toEqual({ name: 'meditation', frequency: DAILY, reminder: '07:30' });
+    expect(parseHabitSpec('meditation at 7:30 daily')).toEqual({
+      name: 'meditation',
+      frequency: DAILY,
+      reminder: '07:30',
+    });
+    expect(parseHabitSpec('meditation daily at 07:30')).toEqual({
+      name: 'meditation',
+      frequency: DAILY,
+      reminder: '07:30',
+    });
     expect(parseHabitSpec('gym 7 times per week')).toMatchObject({ frequency: DAILY });
     expect(parseFrequency('every monday and thursday')).toEqual({ num: 1, den: 1, weekdays: [1, 4] });
   });
@@ -78,7 +118,7 @@ describe('Loop intervals', () => {
     ]);
   });
 
-  it('sizes a monthly period by the calendar month, the next one when it starts on a month\'s last day', () => {
+  it("sizes a monthly period by the calendar month, the next one when it starts on a month's last day", () => {
     const computed = computeEntries(done('2026-01-31', '2026-03-10'), monthly);
     // 31 January is January's last day → February's 28 days: 31 Jan..27 Feb. 10 March → March's 31 days: 10 Mar..9 Apr.
     expect(computed.valueOn(day('2026-02-27'))).toBe('auto');
@@ -89,7 +129,7 @@ describe('Loop intervals', () => {
 });
 
 describe('streaks', () => {
-  it('counts consecutive days for a daily habit; today, not yet done, keeps yesterday\'s streak alive', () => {
+  it("counts consecutive days for a daily habit; today, not yet done, keeps yesterday's streak alive", () => {
     expect(streaksOf(done('2026-11-19', '2026-11-20', '2026-11-21'), DAILY, '2026-11-21').current).toBe(3);
     expect(streaksOf(done('2026-11-19', '2026-11-20'), DAILY, '2026-11-21').current).toBe(2);
     expect(streaksOf(done('2026-11-18', '2026-11-19'), DAILY, '2026-11-21').current).toBe(0);
@@ -97,7 +137,11 @@ describe('streaks', () => {
 
   it('finds the best streak anywhere in the history, with its dates', () => {
     const entries = done('2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04', '2026-11-20', '2026-11-21');
-    expect(streaksOf(entries, DAILY, '2026-11-21')).toEqual({ current: 2, best: 4, bestRange: '2026-10-01..2026-10-04' });
+    expect(streaksOf(entries, DAILY, '2026-11-21')).toEqual({
+      current: 2,
+      best: 4,
+      bestRange: '2026-10-01..2026-10-04',
+    });
     expect(streaksOf([], DAILY, '2026-11-21')).toEqual({ current: 0, best: 0, bestRange: '' });
   });
 
@@ -110,14 +154,25 @@ describe('streaks', () => {
   it('counts a 3-per-week habit as Loop does: every day of a completed period, including those snapped before the first check-in', () => {
     const entries = done('2026-11-02', '2026-11-04', '2026-11-06', '2026-11-09', '2026-11-11', '2026-11-13');
     // Covered from 31 October to 15 November (see the interval example): on the 14th that is 31 Oct..14 Nov, 15 days.
-    expect(streaksOf(entries, threePerWeek, '2026-11-14')).toEqual({ current: 15, best: 15, bestRange: '2026-10-31..2026-11-14' });
+    expect(streaksOf(entries, threePerWeek, '2026-11-14')).toEqual({
+      current: 15,
+      best: 15,
+      bestRange: '2026-10-31..2026-11-14',
+    });
     // Two check-ins in a week complete nothing: each counts as its own day.
-    expect(streaksOf(done('2026-11-16', '2026-11-18'), threePerWeek, '2026-11-21')).toMatchObject({ current: 0, best: 1 });
+    expect(streaksOf(done('2026-11-16', '2026-11-18'), threePerWeek, '2026-11-21')).toMatchObject({
+      current: 0,
+      best: 1,
+    });
   });
 
-  it('counts a weekly habit in days covered by each check-in\'s 7-day period', () => {
+  it("counts a weekly habit in days covered by each check-in's 7-day period", () => {
     // 4 Nov → [4..10], snapped by the 9 Nov period ([9..15]) to [2..8]; 21 Nov → [21..27]. 16–20 Nov are not covered.
-    expect(streaksOf(done('2026-11-04', '2026-11-09', '2026-11-21'), weekly, '2026-11-21')).toEqual({ current: 1, best: 14, bestRange: '2026-11-02..2026-11-15' });
+    expect(streaksOf(done('2026-11-04', '2026-11-09', '2026-11-21'), weekly, '2026-11-21')).toEqual({
+      current: 1,
+      best: 14,
+      bestRange: '2026-11-02..2026-11-15',
+    });
   });
 
   it('counts a weekday habit on its days only: off days bridge, a missed due day breaks', () => {
@@ -128,7 +183,7 @@ describe('streaks', () => {
   });
 });
 
-describe('habit strength (Loop\'s exponential score)', () => {
+describe("habit strength (Loop's exponential score)", () => {
   const m = Math.pow(0.5, 1 / 13); // daily: 0.5^(√1 / 13) = 0.948078
 
   it('uses multiplier = 0.5^(√freq / 13)', () => {
@@ -155,12 +210,18 @@ describe('habit strength (Loop\'s exponential score)', () => {
     // Mon 2, Wed 4, Fri 6 November. Daily values = check-ins in the last 14 days / 6:
     // 2nd 1/6, 3rd 1/6, 4th 2/6, 5th 2/6, 6th 3/6, 7th 3/6, 8th 3/6; m = 0.965697.
     // score(8th) = Σ value_k · (1 − m) · m^(6 − k) = 0.079391
-    expect(strengthOn(done('2026-11-02', '2026-11-04', '2026-11-06'), threePerWeek, '2026-11-08')).toBeCloseTo(0.0793906, 6);
+    expect(strengthOn(done('2026-11-02', '2026-11-04', '2026-11-06'), threePerWeek, '2026-11-08')).toBeCloseTo(
+      0.0793906,
+      6,
+    );
   });
 
   it('skips the days off a weekday habit', () => {
     // Mon 16, Wed 18, Fri 20: three daily steps; Tue, Thu and Sat change nothing.
-    expect(strengthOn(done('2026-11-16', '2026-11-18', '2026-11-20'), monWedFri, '2026-11-21')).toBeCloseTo(1 - m ** 3, 10);
+    expect(strengthOn(done('2026-11-16', '2026-11-18', '2026-11-20'), monWedFri, '2026-11-21')).toBeCloseTo(
+      1 - m ** 3,
+      10,
+    );
   });
 });
 

@@ -18,12 +18,21 @@ describe('habit reminders', () => {
     signal = undefined;
   });
 
-  async function withSignal(clock: ManualClock, zone: string, overrides: Record<string, unknown> = {}): Promise<TestSteward> {
+  async function withSignal(
+    clock: ManualClock,
+    zone: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<TestSteward> {
     signal = await startSignalServer();
     opened = await openTestSteward({
       clock,
       overrides,
-      env: { STEWARD_TIMEZONE: zone, STEWARD_SIGNAL_URL: signal.url, STEWARD_SIGNAL_ACCOUNT: ACCOUNT, STEWARD_SIGNAL_TO: OWNER },
+      env: {
+        STEWARD_TIMEZONE: zone,
+        STEWARD_SIGNAL_URL: signal.url,
+        STEWARD_SIGNAL_ACCOUNT: ACCOUNT,
+        STEWARD_SIGNAL_TO: OWNER,
+      },
     });
     return opened;
   }
@@ -33,9 +42,16 @@ describe('habit reminders', () => {
     clock.set(instant);
     const job = steward.steward.plugins.schedules().find((candidate) => candidate.id === 'habits:reminders');
     if (job === undefined) throw new Error('no habits:reminders job');
-    const scheduler = new Scheduler({ database: steward.steward.database, timeZone: steward.steward.timeZone, clock, log: steward.log });
+    const scheduler = new Scheduler({
+      database: steward.steward.database,
+      timeZone: steward.steward.timeZone,
+      clock,
+      log: steward.log,
+    });
     return scheduler.runOnce(job, new Date(instant), (target, at) =>
-      steward.steward.plugins.guard('habits', 'job reminders', () => target.schedule.handler({ scheduledFor: at }, target.plugin.context)),
+      steward.steward.plugins.guard('habits', 'job reminders', () =>
+        target.schedule.handler({ scheduledFor: at }, target.plugin.context),
+      ),
     );
   }
 
@@ -61,9 +77,16 @@ describe('habit reminders', () => {
     expect(steward.steward.outbox.get('habit-reminder:1:2026-11-21')).toMatchObject({ status: 'sent' });
     // The next day (a Sunday: piano is still not due) both daily habits are due again.
     expect(await runJob(steward, clock, '2026-11-22T06:30:00Z')).toBe('ok');
-    expect(signal?.sent.slice(1).map((sent) => sent.message.split(' (')[0])).toEqual(['Reminder: meditation', 'Reminder: floss']);
+    expect(signal?.sent.slice(1).map((sent) => sent.message.split(' (')[0])).toEqual([
+      'Reminder: meditation',
+      'Reminder: floss',
+    ]);
     expect(await runJob(steward, clock, '2026-11-23T06:45:00Z')).toBe('ok'); // Monday 07:45
-    expect(signal?.sent.slice(3).map((sent) => sent.message.split(' (')[0])).toEqual(['Reminder: meditation', 'Reminder: floss', 'Reminder: piano']);
+    expect(signal?.sent.slice(3).map((sent) => sent.message.split(' (')[0])).toEqual([
+      'Reminder: meditation',
+      'Reminder: floss',
+      'Reminder: piano',
+    ]);
   });
 
   it('gives up on a reminder more than lateMinutes after its time (the daemon was down)', async () => {
@@ -88,7 +111,7 @@ describe('habit reminders', () => {
     await runJob(steward, clock, '2026-11-01T05:30:00Z'); // 01:30 EDT
     await runJob(steward, clock, '2026-11-01T06:30:00Z'); // 01:30 EST, the same wall time an hour later
     expect(signal?.sent).toHaveLength(2);
-    expect(steward.steward.database.prepare("SELECT day, status FROM habit_reminders ORDER BY day").all()).toEqual([
+    expect(steward.steward.database.prepare('SELECT day, status FROM habit_reminders ORDER BY day').all()).toEqual([
       { day: '2026-03-08', status: 'sent' },
       { day: '2026-11-01', status: 'sent' },
     ]);
@@ -102,7 +125,9 @@ describe('habit reminders', () => {
     expect(await runJob(steward, clock, '2026-11-21T09:00:00Z')).toBe('ok');
     expect(await runJob(steward, clock, '2026-11-21T09:01:00Z')).toBe('ok');
     expect(signal?.attempts).toBe(1);
-    expect(steward.steward.database.prepare('SELECT status FROM habit_reminders').all()).toEqual([{ status: 'queued' }]);
+    expect(steward.steward.database.prepare('SELECT status FROM habit_reminders').all()).toEqual([
+      { status: 'queued' },
+    ]);
     expect(steward.steward.outbox.get('habit-reminder:1:2026-11-21')).toMatchObject({ status: 'pending', attempts: 1 });
     (signal as SignalServer).mode = 'ok';
     clock.set('2026-11-21T09:05:00Z');

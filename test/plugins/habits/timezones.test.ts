@@ -5,7 +5,7 @@ import { manualClock, openTestSteward, type TestSteward } from '../../support/st
  * Days are the owner's local days in STEWARD_TIMEZONE, never UTC days: the
  * fault of an older assistant whose streaks broke at UTC+8.
  */
-describe('habit days in the owner\'s time zone', () => {
+describe("habit days in the owner's time zone", () => {
   let opened: TestSteward | undefined;
   afterEach(async () => {
     await opened?.close();
@@ -13,7 +13,11 @@ describe('habit days in the owner\'s time zone', () => {
   });
 
   function days(): string[] {
-    return ((opened as TestSteward).steward.database.prepare('SELECT day FROM habit_checkins ORDER BY day').all() as Array<{ day: string }>).map((row) => row.day);
+    return (
+      (opened as TestSteward).steward.database.prepare('SELECT day FROM habit_checkins ORDER BY day').all() as Array<{
+        day: string;
+      }>
+    ).map((row) => row.day);
   }
 
   it('uses the local date at UTC+8 (Singapore): 07:30 local is still the previous UTC day', async () => {
@@ -51,7 +55,9 @@ describe('habit days in the owner\'s time zone', () => {
     clock.set('2026-03-09T03:30:00Z'); // 2026-03-08 23:30 EDT
     await opened.say('check in stretch');
     clock.set('2026-03-09T16:00:00Z'); // 2026-03-09 12:00 EDT
-    expect((await opened.say('check in stretch')).text).toBe('Checked in stretch for today. Streak: 3 days (best 3 days). Strength 15%.');
+    expect((await opened.say('check in stretch')).text).toBe(
+      'Checked in stretch for today. Streak: 3 days (best 3 days). Strength 15%.',
+    );
     expect(days()).toEqual(['2026-03-07', '2026-03-08', '2026-03-09']);
   });
 
