@@ -125,11 +125,23 @@ function makeCorpus(size: number, dim: number, seed: number): Corpus {
   return { texts, topicOf, topicWords, vectors, centroids };
 }
 
+/** What one cold-start child process reports. */
+interface ColdStart {
+  how: string;
+  phases?: Record<string, number>;
+  sinceLaunchMs: number;
+  openMs: number;
+  indexMs: number;
+  recallMs: number;
+  vectors: number;
+  vector: string;
+}
+
 /** A local OpenAI-compatible embeddings server: deterministic unit vectors, requests and texts counted. */
 async function embeddingsServer(
   dim: number,
 ): Promise<{ url: string; requests: number; texts: number; close: () => Promise<void> }> {
-  const state = { url: '', requests: 0, texts: 0, close: async () => undefined as void };
+  const state = { url: '', requests: 0, texts: 0, close: () => Promise.resolve() };
   const server: Server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -274,21 +286,7 @@ async function coldChild(): Promise<void> {
   await steward.close();
 }
 
-function coldStart(
-  dataDir: string,
-  url: string,
-  dim: number,
-  query: string,
-): Promise<{
-  how: string;
-  phases?: Record<string, number>;
-  sinceLaunchMs: number;
-  openMs: number;
-  indexMs: number;
-  recallMs: number;
-  vectors: number;
-  vector: string;
-}> {
+function coldStart(dataDir: string, url: string, dim: number, query: string): Promise<ColdStart> {
   return new Promise((resolve, reject) => {
     const launchedAt = performance.timeOrigin + performance.now();
     const child = spawn(process.execPath, [fromRoot('dist', 'bench', 'memory.js'), '--cold'], {
@@ -309,7 +307,7 @@ function coldStart(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) =>
       code === 0
-        ? resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}'))
+        ? resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ColdStart)
         : reject(new Error(`cold start exited ${code}: ${stderr}`)),
     );
   });

@@ -375,10 +375,10 @@ export function unarchive(context: PluginContext, query: string): string {
 export function rename(context: PluginContext, args: string): string {
   const store = habitStore(context);
   const cuts = [...args.matchAll(/\s+to\s+/gi)];
-  if (cuts.length === 0) throw new UsageError('Say the habit, "to", and the new name.', USAGE.rename);
   const exact = new Set(store.list().map((habit) => habit.name.toLowerCase()));
-  const chosen =
-    cuts.find((cut) => exact.has(args.slice(0, cut.index).trim().toLowerCase())) ?? (cuts[0] as RegExpExecArray);
+  const [first] = cuts;
+  if (first === undefined) throw new UsageError('Say the habit, "to", and the new name.', USAGE.rename);
+  const chosen = cuts.find((cut) => exact.has(args.slice(0, cut.index).trim().toLowerCase())) ?? first;
   const habit = store.resolve(args.slice(0, chosen.index).trim());
   const name = args.slice(chosen.index + chosen[0].length).trim();
   return renameHabit(context, habit, name);

@@ -51,7 +51,7 @@ export interface ComputedEntries {
    * The value of a day (outside `from`…`to`: `off` on a day that is not one
    * of the habit's weekdays, `none` otherwise).
    */
-  valueOn(day: DayNumber): DayValue;
+  valueOn: (day: DayNumber) => DayValue;
 }
 
 /**

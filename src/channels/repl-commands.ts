@@ -46,7 +46,7 @@ export interface SlashContext {
   /** The REPL's state (a command may change it). */
   state: ReplState;
   /** Print to the REPL's output. */
-  write(text: string): void;
+  write: (text: string) => void;
   /** Colour functions for the REPL's output (the identity when it is not a colour terminal). */
   colors: Colors;
 }

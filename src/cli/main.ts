@@ -177,7 +177,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--force', 'with --write, replace a different existing file')
     .action(async (options: { systemd?: boolean; launchd?: boolean; write?: boolean; force?: boolean }) => {
       const { serviceInstallCommand } = await import('./commands/service.js');
-      setExitCode(await serviceInstallCommand(options));
+      setExitCode(serviceInstallCommand(options));
     });
 
   const memory = program

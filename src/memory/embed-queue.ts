@@ -186,7 +186,7 @@ export class EmbeddingQueue {
         .all(this.#model, ANY_MODEL, MAX_JOB_ATTEMPTS, embedder.batchSize + busy.size)
         .filter((row) => !(row.owner_type === 'message' && busy.has(row.owner_id)))
         .slice(0, embedder.batchSize)
-        .map((row) => ({ ref: { type: row.owner_type, id: row.owner_id } as MemoryRef, model: row.model }));
+        .map((row) => ({ ref: { type: row.owner_type, id: row.owner_id }, model: row.model }));
       if (jobs.length === 0) break;
       try {
         const counts = await this.#processBatch(jobs, options.signal);

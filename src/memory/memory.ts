@@ -549,7 +549,7 @@ export class Memory {
       this.#database
         .prepare("UPDATE messages SET facts_state = 'pending' WHERE id = ? AND facts_state IS NULL")
         .run(turn.inboundId);
-      this.background();
+      void this.background();
       return;
     }
     // A command needs no model: embed only when the index is open anyway (a long-lived REPL or daemon).

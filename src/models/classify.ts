@@ -11,7 +11,7 @@ interface ErrorLike {
 }
 
 function asErrorLike(value: unknown): ErrorLike {
-  return typeof value === 'object' && value !== null ? (value as ErrorLike) : {};
+  return typeof value === 'object' && value !== null ? value : {};
 }
 
 /** The first Node.js error code (ECONNREFUSED, ETIMEDOUT, ...) in an error's cause chain. */

@@ -28,7 +28,7 @@ function parseChunk(data: string): ChunkShape | undefined {
   if (!data.startsWith('{')) return undefined;
   try {
     const parsed: unknown = JSON.parse(data);
-    return parsed !== null && typeof parsed === 'object' ? (parsed as ChunkShape) : undefined;
+    return parsed !== null && typeof parsed === 'object' ? parsed : undefined;
   } catch (error) {
     // Not JSON: leave it to the openai client, which parses the same data and throws a SyntaxError for the router.
     if (error instanceof SyntaxError) return undefined;

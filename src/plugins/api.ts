@@ -241,5 +241,5 @@ export function definePlugin(plugin: Plugin): Plugin {
  * @returns the same tool, typed for a plugin's `tools` list
  */
 export function defineTool<Schema extends z.ZodObject>(tool: PluginTool<Schema>): PluginTool {
-  return tool as unknown as PluginTool;
+  return tool;
 }

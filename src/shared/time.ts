@@ -39,7 +39,7 @@ export function localDate(instant: Date, zone: string): IsoDate {
 export function parseIsoDate(text: string): IsoDate | undefined {
   if (!ISO_DATE.test(text)) return undefined;
   const parsed = DateTime.fromISO(text, { zone: 'utc' });
-  return parsed.isValid ? (parsed.toISODate() as IsoDate) : undefined;
+  return parsed.isValid ? parsed.toISODate() : undefined;
 }
 
 /**

@@ -23,8 +23,9 @@ describe('outbox', () => {
 
   it('sends a key once, however often it is enqueued and delivered', async () => {
     const sent: string[] = [];
-    const { outbox } = setup(async (_recipients, text) => {
+    const { outbox } = setup((_recipients, text) => {
       sent.push(text);
+      return Promise.resolve();
     });
     const first = outbox.enqueue({
       idempotencyKey: 'briefing:morning:2026-11-21',
@@ -50,9 +51,10 @@ describe('outbox', () => {
   it('keeps a failed message pending with backoff, and delivers it when due', async () => {
     let failing = true;
     const sent: string[] = [];
-    const { outbox, clock } = setup(async (_recipients, text) => {
-      if (failing) throw new DeliveryError('signal down', { channel: 'signal', retryable: true });
+    const { outbox, clock } = setup((_recipients, text) => {
+      if (failing) return Promise.reject(new DeliveryError('signal down', { channel: 'signal', retryable: true }));
       sent.push(text);
+      return Promise.resolve();
     });
     outbox.enqueue({ idempotencyKey: 'k1', channel: 'signal', recipients: ['+1555'], text: 'hello' });
     await expect(outbox.deliver('k1')).rejects.toThrow('signal down');
@@ -68,9 +70,9 @@ describe('outbox', () => {
   });
 
   it('gives up at once on a failure that cannot pass', async () => {
-    const { outbox } = setup(async () => {
-      throw new DeliveryError('unregistered', { channel: 'signal', retryable: false });
-    });
+    const { outbox } = setup(() =>
+      Promise.reject(new DeliveryError('unregistered', { channel: 'signal', retryable: false })),
+    );
     outbox.enqueue({ idempotencyKey: 'k2', channel: 'signal', recipients: ['+1555'], text: 'x' });
     await expect(outbox.deliver('k2')).rejects.toThrow('unregistered');
     expect(outbox.get('k2')?.status).toBe('failed');

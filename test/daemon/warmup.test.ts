@@ -32,7 +32,7 @@ describe('daemon warm-up of the local providers', () => {
       },
     });
     const daemon = new Daemon(opened.steward);
-    daemon.start();
+    void daemon.start();
     const results = await daemon.warmUp();
     await daemon.stop();
     expect(results.map(({ provider, status, reason }) => ({ provider, status, reason }))).toEqual([
@@ -56,7 +56,7 @@ describe('daemon warm-up of the local providers', () => {
     local.mode = 'error500';
     opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url } });
     const daemon = new Daemon(opened.steward);
-    daemon.start();
+    void daemon.start();
     expect((await daemon.warmUp())[0]).toMatchObject({ provider: 'local-fast', status: 'failed', reason: 'HTTP 500' });
     await daemon.stop();
     expect(opened.steward.status().providers[0]?.health).toMatchObject({ state: 'open', lastError: 'HTTP 500' });
@@ -68,7 +68,7 @@ describe('daemon warm-up of the local providers', () => {
       overrides: { models: { warmUp: false } },
     });
     const second = new Daemon(opened.steward);
-    second.start();
+    void second.start();
     expect(await second.warmUp()).toEqual([]);
     await second.stop();
     expect(quiet.chatRequests).toHaveLength(0);

@@ -60,7 +60,7 @@ describe('privacy: allowCloud=false and keys in logs', () => {
 
     // The daemon's background probes and warm-up leave the cloud alone as well.
     const daemon = new Daemon(opened.steward);
-    daemon.start();
+    void daemon.start();
     await daemon.warmUp();
     await daemon.stop();
     expect(cloud.chatRequests).toHaveLength(0);

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
 import { classifyTier } from '../../src/models/tiers.js';
-import { lastText, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
+import { lastText, messageText, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
 function wordsOf(text: string): number {
@@ -88,7 +88,7 @@ describe('tier choice per turn, through the pipeline', () => {
     expect(why.text).toMatch(/time {6}first token after \d+ ms, done after \d+ ms, tier chosen in \d+\.\d\d ms/);
     // The fake server counts words as tokens; steward reports what the server reported.
     expect(why.text).toContain(
-      `tokens    ${wordsOf(fast.chatRequests[0]!.messages.map((message) => String(message.content)).join(' '))} prompt + ${wordsOf(chat.text)} completion; 1 model request`,
+      `tokens    ${wordsOf(fast.chatRequests[0]!.messages.map((message) => messageText(message)).join(' '))} prompt + ${wordsOf(chat.text)} completion; 1 model request`,
     );
   });
 

@@ -89,12 +89,16 @@ export interface OpenAIServer {
   close(): Promise<void>;
 }
 
-/** Text of the last message with the given role. */
-export function lastText(request: ChatRequest, role = 'user'): string {
-  const message = [...request.messages].reverse().find((candidate) => candidate.role === role);
+/** Text of one chat message: its string content, or its text parts joined. */
+export function messageText(message: ChatRequest['messages'][number] | undefined): string {
   if (message === undefined || message.content === null) return '';
   if (typeof message.content === 'string') return message.content;
   return message.content.map((part) => part.text ?? '').join('');
+}
+
+/** Text of the last message with the given role. */
+export function lastText(request: ChatRequest, role = 'user'): string {
+  return messageText([...request.messages].reverse().find((candidate) => candidate.role === role));
 }
 
 /** The system prompt of a request. */
@@ -174,7 +178,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const model = options.model ?? 'fake-model';
   const dimensions = options.dimensions ?? 8;
   let completionCounter = 0;
-  let closeServer: () => Promise<void> = async () => undefined;
+  let closeServer: () => Promise<void> = () => Promise.resolve();
 
   const state: OpenAIServer = {
     url: '',

@@ -130,7 +130,7 @@ const GROUP_MEMBERS = ['+15559990001', '+15559990002'];
  * @param options - keep-alive interval
  */
 export async function startSignalServer(options: SignalServerOptions = {}): Promise<SignalServer> {
-  let closeServer: () => Promise<void> = async () => undefined;
+  let closeServer: () => Promise<void> = () => Promise.resolve();
   const eventStreams = new Map<ServerResponse, string | undefined>();
   const sockets = new Map<WebSocket, string>();
   const buffer: Array<{ sequence: number; account: string | undefined; data: string }> = [];

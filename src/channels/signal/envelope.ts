@@ -112,7 +112,7 @@ export function parseReceiveEvent(data: string): ReceiveParseResult {
     json = (json as { params: unknown }).params;
   }
   if (typeof json === 'object' && json !== null && 'error' in json && !('envelope' in json)) {
-    const reported = (json as { error: unknown }).error;
+    const reported = json.error;
     return {
       success: false,
       error: `the server reported an error: ${typeof reported === 'string' ? reported : JSON.stringify(reported)}`,

@@ -96,7 +96,7 @@ export class RestEventSource implements SignalEventSource {
       socket.on('ping', () => options.onAlive());
       socket.on('unexpected-response', (request, response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
-        const retryAfter = response.headers['retry-after'];
+        const retryAfter: string | string[] | undefined = response.headers['retry-after'];
         request.destroy();
         if (status === 200) {
           finish(
@@ -112,7 +112,7 @@ export class RestEventSource implements SignalEventSource {
             status,
             what,
             'is signal-cli-rest-api running in json-rpc mode (MODE=json-rpc) with STEWARD_SIGNAL_ACCOUNT registered?',
-            parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()),
+            parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : retryAfter?.[0], Date.now()),
           ),
         );
       });

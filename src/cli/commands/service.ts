@@ -58,7 +58,7 @@ function serviceEnvironment(dataDir: string): { environment: Record<string, stri
  * @returns 0
  * @throws UserError for both --systemd and --launchd, or when --write would overwrite a different file without --force
  */
-export async function serviceInstallCommand(options: ServiceInstallOptions): Promise<number> {
+export function serviceInstallCommand(options: ServiceInstallOptions): number {
   if (options.systemd === true && options.launchd === true)
     throw new UserError('Choose one of --systemd and --launchd.');
   const manager: ServiceManager =
