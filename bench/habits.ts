@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import { analyseHabit } from '../plugins/habits/report.js';
 import { HabitStore } from '../plugins/habits/store.js';
-import { openDatabase } from '../src/memory/database.js';
+import { openDatabase } from '../src/shared/database.js';
 import { addDays } from '../src/shared/time.js';
 import { fromRoot } from '../src/shared/paths.js';
 import { percentile, random } from './lib/stats.js';

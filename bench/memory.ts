@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { loadConfig } from '../src/config/load.js';
-import { openDatabase, type Database } from '../src/memory/database.js';
+import { openDatabase, type Database } from '../src/shared/database.js';
 import { EmbeddingQueue } from '../src/memory/embed-queue.js';
 import { HashingEmbedder, HttpEmbedder } from '../src/memory/embedders/index.js';
 import { EmbeddingStore } from '../src/memory/embedding-store.js';

@@ -1,5 +1,5 @@
 import type { PluginContext } from '../../src/plugins/api.js';
-import { resolveByName } from '../../src/plugins/resolve.js';
+import { resolveByName } from '../../src/shared/resolve.js';
 import { UsageError, UserError } from '../../src/shared/errors.js';
 import { localDate } from '../../src/shared/time.js';
 import { GOAL_CATEGORIES, parseCategory, splitCategory, type GoalCategory } from './category.js';

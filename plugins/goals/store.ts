@@ -1,5 +1,5 @@
-import type { Database } from '../../src/memory/database.js';
-import { resolveByName } from '../../src/plugins/resolve.js';
+import type { Database } from '../../src/shared/database.js';
+import { resolveByName } from '../../src/shared/resolve.js';
 import { localDate, type IsoDate } from '../../src/shared/time.js';
 import type { GoalCategory } from './category.js';
 

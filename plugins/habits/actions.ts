@@ -1,5 +1,5 @@
 import type { PluginContext } from '../../src/plugins/api.js';
-import { resolveByName } from '../../src/plugins/resolve.js';
+import { resolveByName } from '../../src/shared/resolve.js';
 import { UsageError, UserError } from '../../src/shared/errors.js';
 import { describeDay, type IsoDate } from '../../src/shared/time.js';
 import { matchDay } from './dates.js';

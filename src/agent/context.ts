@@ -5,7 +5,7 @@ import { estimateTokens, truncate } from '../memory/text.js';
 import type { PluginHost } from '../plugins/host.js';
 import { localDate, type Clock } from '../shared/time.js';
 import type { HistoryMessage } from './agent.js';
-import { renderPrompt } from './prompts.js';
+import { renderPrompt } from '../shared/prompts.js';
 
 /** What one agent turn sends to the model. */
 export interface TurnContext {

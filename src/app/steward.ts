@@ -9,7 +9,7 @@ import type { InboundMessage, OutboundMessage, Reply, ReplyVia } from '../channe
 import { effectiveTimeZone } from '../config/load.js';
 import type { StewardConfig } from '../config/schema.js';
 import { ConversationStore } from '../memory/conversations.js';
-import { DATABASE_FILE, openDatabase, toTimestamp, type Database } from '../memory/database.js';
+import { DATABASE_FILE, openDatabase, toTimestamp, type Database } from '../shared/database.js';
 import { Memory, type MemoryStatus } from '../memory/memory.js';
 import { applyMigrations, readCoreMigrations } from '../memory/migrations.js';
 import { classifyProviderError } from '../models/classify.js';
@@ -33,7 +33,7 @@ import { DeliveryError, NoModelAvailableError, StewardError } from '../shared/er
 import { silentLogger, type Logger } from '../shared/log.js';
 import { localDate, systemClock, type Clock } from '../shared/time.js';
 import { builtinCommands } from './builtins.js';
-import { parseDirective } from './directives.js';
+import { parseDirective } from '../turn/directives.js';
 
 /** Options of {@link Steward.open}. */
 export interface StewardOptions {

@@ -1,4 +1,4 @@
-import { renderPrompt } from '../agent/prompts.js';
+import { renderPrompt } from '../shared/prompts.js';
 import { completeText } from '../models/chat.js';
 import type { ModelRouter } from '../models/router.js';
 import { answeredTurn, unansweredTurn, type NewTurn } from '../models/turns.js';

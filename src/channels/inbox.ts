@@ -1,4 +1,4 @@
-import { toTimestamp, type Database } from '../memory/database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 import type { Clock } from '../shared/time.js';
 
 /** State of an inbox row. */

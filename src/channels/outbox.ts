@@ -1,4 +1,4 @@
-import { toTimestamp, type Database } from '../memory/database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 import { DeliveryError, describeError } from '../shared/errors.js';
 import type { Clock } from '../shared/time.js';
 import { splitMessage } from './signal/transport.js';

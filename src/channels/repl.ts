@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { parseDirective } from '../app/directives.js';
+import { parseDirective } from '../turn/directives.js';
 import type { Steward } from '../app/steward.js';
 import { viaTag } from '../cli/format.js';
 import { colorsFor, supportsColor } from '../shared/colors.js';

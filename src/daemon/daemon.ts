@@ -1,9 +1,9 @@
-import { renderPrompt } from '../agent/prompts.js';
+import { renderPrompt } from '../shared/prompts.js';
 import type { Steward } from '../app/steward.js';
 import { createSignalEventSource, missingSignalSettings } from '../channels/signal/index.js';
 import { SignalChannel, type SignalChannelStatus } from '../channels/signal/channel.js';
 import type { SignalEventSource } from '../channels/signal/transport.js';
-import { toTimestamp } from '../memory/database.js';
+import { toTimestamp } from '../shared/database.js';
 import { warmLocalProviders, type WarmUpResult } from '../models/warmup.js';
 import { Scheduler, type CatchUpReport } from '../scheduler/scheduler.js';
 import { describeError } from '../shared/errors.js';

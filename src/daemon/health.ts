@@ -1,4 +1,4 @@
-import type { Database } from '../memory/database.js';
+import type { Database } from '../shared/database.js';
 import { formatDuration } from '../scheduler/catch-up.js';
 import type { Clock } from '../shared/time.js';
 import { readLock } from './lock.js';

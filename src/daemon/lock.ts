@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { toTimestamp, type Database } from '../memory/database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 import { DaemonLockedError, type LockHolderInfo } from '../shared/errors.js';
 import type { Clock } from '../shared/time.js';
 

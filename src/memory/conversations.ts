@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/time.js';
-import { toTimestamp, type Database } from './database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 
 /** Who wrote a message. */
 export type MessageRole = 'user' | 'assistant';

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { describeError, EmbeddingError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import type { Database } from './database.js';
+import type { Database } from '../shared/database.js';
 import type { Embedder } from './embedders/types.js';
 import type { EmbeddingStore, MemoryRef, OwnerType } from './embedding-store.js';
 import { loadMemoryTexts, refKey } from './sources.js';

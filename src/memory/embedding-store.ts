@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/time.js';
-import { toTimestamp, type Database } from './database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 
 /** What a stored vector belongs to. */
 export type OwnerType = 'message' | 'episode' | 'fact';

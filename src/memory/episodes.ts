@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../shared/time.js';
 import type { StoredMessage } from './conversations.js';
-import { toTimestamp, type Database } from './database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 import { contentWords, stem, truncate } from './text.js';
 
 /** The structured summary of one session, as the model must return it (prompts/summarize-episode.md). */

@@ -1,6 +1,6 @@
-import { resolveByName } from '../plugins/resolve.js';
+import { resolveByName } from '../shared/resolve.js';
 import type { Clock } from '../shared/time.js';
-import { toTimestamp, type Database } from './database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 
 /** The categories of the semantic profile. */
 export const FACT_CATEGORIES = ['preference', 'habit', 'goal', 'relationship', 'schedule', 'other'] as const;

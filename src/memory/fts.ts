@@ -1,4 +1,4 @@
-import type { Database } from './database.js';
+import type { Database } from '../shared/database.js';
 import type { MemoryRef } from './embedding-store.js';
 import { contentWords } from './text.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { renderPrompt } from '../agent/prompts.js';
+import { renderPrompt } from '../shared/prompts.js';
 import type { StewardConfig } from '../config/schema.js';
 import type { ModelRouter } from '../models/router.js';
 import { completeStructured } from '../models/structured.js';
@@ -9,7 +9,7 @@ import { describeError, ModelOutputError, NoModelAvailableError } from '../share
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/time.js';
 import type { ConversationStore, StoredMessage } from './conversations.js';
-import { toTimestamp, type Database } from './database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 import { EmbeddingQueue, MAX_JOB_ATTEMPTS, type DrainResult } from './embed-queue.js';
 import {
   createEmbedder,

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromRoot } from '../shared/paths.js';
-import type { Database } from './database.js';
+import type { Database } from '../shared/database.js';
 
 /** One schema migration: an id that sorts in order, and the SQL to run once. */
 export interface Migration {

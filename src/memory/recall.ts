@@ -1,6 +1,6 @@
 import type { StewardConfig } from '../config/schema.js';
 import type { Clock } from '../shared/time.js';
-import type { Database } from './database.js';
+import type { Database } from '../shared/database.js';
 import type { EmbeddingStore, MemoryRef } from './embedding-store.js';
 import { bm25Search, ftsQuery } from './fts.js';
 import { loadMemoryTexts, refKey, type MemoryText } from './sources.js';

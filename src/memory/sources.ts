@@ -1,4 +1,4 @@
-import type { Database } from './database.js';
+import type { Database } from '../shared/database.js';
 import type { MemoryRef, OwnerType } from './embedding-store.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { renderPrompt } from '../agent/prompts.js';
+import { renderPrompt } from '../shared/prompts.js';
 import { http } from '../shared/http.js';
 import { classifyProviderError } from './classify.js';
 import type { Tier } from './providers.js';

@@ -1,4 +1,4 @@
-import type { Database } from '../memory/database.js';
+import type { Database } from '../shared/database.js';
 import { describeError, NoModelAvailableError, type ProviderAttempt } from '../shared/errors.js';
 import type { Tier } from './providers.js';
 import type { RoutedResult } from './router.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { InboundMessage, OutboundMessage } from '../channels/types.js';
 import type { StewardConfig } from '../config/schema.js';
-import type { Database } from '../memory/database.js';
+import type { Database } from '../shared/database.js';
 import type { Memory } from '../memory/memory.js';
 import type { Migration } from '../memory/migrations.js';
 import type { Logger } from '../shared/log.js';

@@ -1,6 +1,6 @@
 import type { InboundMessage } from '../channels/types.js';
 import type { StewardConfig } from '../config/schema.js';
-import type { Database } from '../memory/database.js';
+import type { Database } from '../shared/database.js';
 import { applyMigrations } from '../memory/migrations.js';
 import { describeError, PluginError, UserError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';

@@ -31,4 +31,4 @@ export {
   type PluginFailure,
 } from './loader.js';
 export { PluginHost, type PluginHostOptions, type ActivePlugin, type ScheduledJob, type HostedTool } from './host.js';
-export { resolveByName, suggestNames, type Named } from './resolve.js';
+export { resolveByName, suggestNames, type Named } from '../shared/resolve.js';

@@ -1,5 +1,5 @@
 import { schedule as scheduleCron, validate as validateCron, type ScheduledTask } from 'node-cron';
-import { toTimestamp, type Database } from '../memory/database.js';
+import { toTimestamp, type Database } from '../shared/database.js';
 import type { ScheduledJob } from '../plugins/host.js';
 import { ConfigError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';

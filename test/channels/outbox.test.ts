@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Outbox, type ChannelSender } from '../../src/channels/outbox.js';
-import { openDatabase, type Database } from '../../src/memory/database.js';
+import { openDatabase, type Database } from '../../src/shared/database.js';
 import { applyMigrations, readCoreMigrations } from '../../src/memory/migrations.js';
 import { DeliveryError } from '../../src/shared/errors.js';
 import { manualClock, temporaryDataDir } from '../support/steward.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/memory/database.js';
+import { openDatabase } from '../../src/shared/database.js';
 import { applyMigrations, readCoreMigrations } from '../../src/memory/migrations.js';
 import { temporaryDataDir } from '../support/steward.js';
 

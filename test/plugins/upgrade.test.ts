@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HABIT_MIGRATIONS } from '../../plugins/habits/migrations.js';
 import { GOAL_MIGRATIONS } from '../../plugins/goals/migrations.js';
-import { openDatabase } from '../../src/memory/database.js';
+import { openDatabase } from '../../src/shared/database.js';
 import { applyMigrations, readCoreMigrations } from '../../src/memory/migrations.js';
 import { manualClock, openTestSteward, temporaryDataDir, type TestSteward } from '../support/steward.js';
 

@@ -1,7 +1,7 @@
 import type { HandleOptions } from '../../app/steward.js';
 import { viaTag } from '../../cli/format.js';
 import type { StewardConfig } from '../../config/schema.js';
-import type { Database } from '../../memory/database.js';
+import type { Database } from '../../shared/database.js';
 import { describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { Clock } from '../../shared/time.js';

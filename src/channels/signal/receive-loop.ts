@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { toTimestamp } from '../../memory/database.js';
+import { toTimestamp } from '../../shared/database.js';
 import { describeError, SignalReceiveError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { Clock } from '../../shared/time.js';

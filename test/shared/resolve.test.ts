@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveByName } from '../../src/plugins/resolve.js';
+import { resolveByName } from '../../src/shared/resolve.js';
 import { AmbiguousReferenceError, NotFoundError } from '../../src/shared/errors.js';
 
 const goals = [

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fromRoot } from '../shared/paths.js';
+import { fromRoot } from './paths.js';
 
 const cache = new Map<string, string>();
 

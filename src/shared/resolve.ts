@@ -1,5 +1,5 @@
 import { distance } from 'fastest-levenshtein';
-import { AmbiguousReferenceError, NotFoundError } from '../shared/errors.js';
+import { AmbiguousReferenceError, NotFoundError } from './errors.js';
 
 /** Anything a user refers to by name: a habit, a goal, ... */
 export interface Named {
