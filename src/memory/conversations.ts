@@ -188,4 +188,26 @@ export class ConversationStore {
       .all(limit);
     return rows.reverse().map(toMessage);
   }
+
+  /** How many messages are stored (for `steward memory`). */
+  count(): number {
+    return this.#database.prepare<[], { count: number }>('SELECT count(*) AS count FROM messages').get()?.count ?? 0;
+  }
+
+  /**
+   * The sessions of some messages.
+   * @param messageIds - message ids
+   * @returns the session of each message that exists (null for a message outside a session)
+   */
+  sessionsOf(messageIds: readonly number[]): Map<number, number | null> {
+    const found = new Map<number, number | null>();
+    if (messageIds.length === 0) return found;
+    const rows = this.#database
+      .prepare<[string], { id: number; session_id: number | null }>(
+        'SELECT id, session_id FROM messages WHERE id IN (SELECT value FROM json_each(?))',
+      )
+      .all(JSON.stringify(messageIds));
+    for (const row of rows) found.set(row.id, row.session_id);
+    return found;
+  }
 }

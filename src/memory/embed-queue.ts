@@ -3,10 +3,11 @@ import { describeError, EmbeddingError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { Database } from '../shared/database.js';
 import type { Embedder } from './embedders/types.js';
-import type { EmbeddingStore, MemoryRef, OwnerType } from './embedding-store.js';
+import { ANY_MODEL, EmbeddingJobStore } from './embedding-jobs.js';
+import type { EmbeddingStore, MemoryRef } from './embedding-store.js';
 import { loadMemoryTexts, refKey } from './sources.js';
 import { textHash } from './text.js';
-import type { VectorIndex } from './vector-index.js';
+import type { VectorIndex } from './vector-index/index.js';
 
 /** What one {@link EmbeddingQueue.drain} did. */
 export interface DrainResult {
@@ -31,12 +32,9 @@ const MAX_EMBED_CHARS = 8000;
 /** Backoff after an embedder failure before the next automatic drain, in ms (doubles to the last). */
 const FAILURE_BACKOFF_MS = [30_000, 60_000, 300_000, 600_000];
 
-/** The model of a job queued before any embedder was known; the first process to see it takes it. */
-export const ANY_MODEL = '*';
-
 /** Options of {@link EmbeddingQueue}. */
 export interface EmbeddingQueueOptions {
-  /** The database (its `embedding_jobs` table is the queue). */
+  /** The database (its `embedding_jobs` table is the queue: see {@link EmbeddingJobStore}). */
   database: Database;
   /** Stored vectors. */
   store: EmbeddingStore;
@@ -73,6 +71,7 @@ export interface EmbeddingQueueOptions {
  */
 export class EmbeddingQueue {
   readonly #options: EmbeddingQueueOptions;
+  readonly #jobs: EmbeddingJobStore;
   #running: Promise<DrainResult> | undefined;
   #kickTimer: NodeJS.Immediate | undefined;
   #failures = 0;
@@ -85,6 +84,7 @@ export class EmbeddingQueue {
    */
   constructor(options: EmbeddingQueueOptions) {
     this.#options = options;
+    this.#jobs = new EmbeddingJobStore(options.database);
   }
 
   get #model(): string {
@@ -93,24 +93,12 @@ export class EmbeddingQueue {
 
   /** This model's jobs waiting (including ones that failed {@link MAX_JOB_ATTEMPTS} times, and unclaimed `*` jobs). */
   pending(): number {
-    return (
-      this.#options.database
-        .prepare<[string, string], { count: number }>(
-          'SELECT count(*) AS count FROM embedding_jobs WHERE model IN (?, ?)',
-        )
-        .get(this.#model, ANY_MODEL)?.count ?? 0
-    );
+    return this.#jobs.count(this.#model);
   }
 
   /** This model's jobs that failed {@link MAX_JOB_ATTEMPTS} times and wait for a manual retry. */
   stuck(): number {
-    return (
-      this.#options.database
-        .prepare<[string, number], { count: number }>(
-          'SELECT count(*) AS count FROM embedding_jobs WHERE model = ? AND attempts >= ?',
-        )
-        .get(this.#model, MAX_JOB_ATTEMPTS)?.count ?? 0
-    );
+    return this.#jobs.failed(this.#model, MAX_JOB_ATTEMPTS);
   }
 
   /**
@@ -120,9 +108,7 @@ export class EmbeddingQueue {
   resetFailures(): number {
     this.#failures = 0;
     this.#retryAt = 0;
-    return this.#options.database
-      .prepare('UPDATE embedding_jobs SET attempts = 0 WHERE attempts > 0 AND model IN (?, ?)')
-      .run(this.#model, ANY_MODEL).changes;
+    return this.#jobs.resetFailures(this.#model);
   }
 
   /**
@@ -172,21 +158,14 @@ export class EmbeddingQueue {
     const result: DrainResult = { embedded: 0, reused: 0, skipped: 0, refused: 0 };
     const total = options.onProgress === undefined ? 0 : this.pending();
     let done = 0;
-    const { database, embedder } = this.#options;
-    const take = database.prepare<
-      [string, string, number, number],
-      { owner_type: OwnerType; owner_id: number; model: string }
-    >(
-      'SELECT owner_type, owner_id, model FROM embedding_jobs WHERE model IN (?, ?) AND attempts < ? ORDER BY attempts, enqueued_at, owner_id LIMIT ?',
-    );
+    const { embedder } = this.#options;
     for (;;) {
       if (this.#aborted(options.signal)) break;
       const busy = this.#options.busy?.() ?? new Set<number>();
-      const jobs = take
-        .all(this.#model, ANY_MODEL, MAX_JOB_ATTEMPTS, embedder.batchSize + busy.size)
-        .filter((row) => !(row.owner_type === 'message' && busy.has(row.owner_id)))
-        .slice(0, embedder.batchSize)
-        .map((row) => ({ ref: { type: row.owner_type, id: row.owner_id }, model: row.model }));
+      const jobs = this.#jobs
+        .take(this.#model, MAX_JOB_ATTEMPTS, embedder.batchSize + busy.size)
+        .filter((job) => !(job.ref.type === 'message' && busy.has(job.ref.id)))
+        .slice(0, embedder.batchSize);
       if (jobs.length === 0) break;
       try {
         const counts = await this.#processBatch(jobs, options.signal);
@@ -202,7 +181,10 @@ export class EmbeddingQueue {
         this.#failures += 1;
         this.#retryAt =
           Date.now() + (FAILURE_BACKOFF_MS[Math.min(this.#failures, FAILURE_BACKOFF_MS.length) - 1] ?? 600_000);
-        this.#bump(jobs.map((job) => job.ref));
+        this.#jobs.bump(
+          jobs.map((job) => job.ref),
+          this.#model,
+        );
         result.error = error.message;
         this.#options.log.warn(
           { embedder: embedder.id, jobs: jobs.length, err: error },
@@ -216,15 +198,6 @@ export class EmbeddingQueue {
       await yieldToEventLoop();
     }
     return result;
-  }
-
-  #bump(refs: readonly MemoryRef[]): void {
-    const bump = this.#options.database.prepare(
-      'UPDATE embedding_jobs SET attempts = attempts + 1 WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)',
-    );
-    this.#options.database.transaction(() =>
-      refs.forEach((ref) => bump.run(ref.type, ref.id, this.#model, ANY_MODEL)),
-    )();
   }
 
   /**
@@ -305,28 +278,17 @@ export class EmbeddingQueue {
     const added: Array<{ id: number; vector: Float32Array }> = [];
     const replaced: number[] = [];
     const others = (this.#options.otherModels?.() ?? []).filter((other) => other !== model && other !== ANY_MODEL);
-    const deleteJob = database.prepare(
-      'DELETE FROM embedding_jobs WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)',
-    );
-    const handOn = database.prepare(
-      'INSERT OR IGNORE INTO embedding_jobs (owner_type, owner_id, model) SELECT owner_type, owner_id, ? FROM embedding_jobs WHERE owner_type = ? AND owner_id = ? AND model = ?',
-    );
-    const finish = (ref: MemoryRef): void => {
-      // A job queued for "any model" is this model's now; the other models in use still need theirs.
-      for (const other of others) handOn.run(other, ref.type, ref.id, ANY_MODEL);
-      deleteJob.run(ref.type, ref.id, model, ANY_MODEL);
-    };
     database.transaction(() => {
-      for (const ref of finished) finish(ref);
+      // A job queued for "any model" is this model's now; the other models in use still need theirs.
+      this.#jobs.finish([...finished, ...ready.map((item) => item.ref)], model, others);
       for (const item of ready) {
-        finish(item.ref);
         const stored = store.put(item.ref, model, item.hash, item.vector);
         added.push({ id: stored.id, vector: item.vector });
         if (stored.replaced !== undefined) replaced.push(stored.replaced);
       }
     })();
     if (refused.length > 0) {
-      this.#bump(refused);
+      this.#jobs.bump(refused, model);
       this.#options.log.warn(
         { embedder: model, refused: refused.map(refKey) },
         `the embedder refused ${refused.length} text(s); they stay queued, and wait for "steward memory embed --retry" after ${MAX_JOB_ATTEMPTS} tries`,

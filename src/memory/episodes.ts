@@ -184,6 +184,33 @@ export class EpisodeStore {
       .all(limit);
   }
 
+  /** How many ended sessions have no episode yet (for `steward memory`). */
+  unsummarizedCount(): number {
+    return (
+      this.#database
+        .prepare<[], { count: number }>(
+          'SELECT count(*) AS count FROM sessions WHERE ended_at IS NOT NULL AND summarized_at IS NULL',
+        )
+        .get()?.count ?? 0
+    );
+  }
+
+  /**
+   * A session as episodes see it.
+   * @param sessionId - the session
+   * @returns the session and whether it is summarized already (or needs no episode), or undefined when there is none
+   */
+  session(sessionId: number): { session: FinishedSession; summarized: boolean } | undefined {
+    const row = this.#database
+      .prepare<[number], FinishedSession & { summarized_at: string | null }>(
+        'SELECT id, channel, summarized_at FROM sessions WHERE id = ?',
+      )
+      .get(sessionId);
+    return row === undefined
+      ? undefined
+      : { session: { id: row.id, channel: row.channel }, summarized: row.summarized_at !== null };
+  }
+
   /**
    * Store (or replace) a session's episode and mark the session summarized, in one transaction.
    * @param session - the session

@@ -367,4 +367,29 @@ export class FactStore {
       })
       .immediate();
   }
+
+  /** How many facts are current (for `steward memory`). */
+  count(): number {
+    return (
+      this.#database.prepare<[], { count: number }>('SELECT count(*) AS count FROM facts WHERE valid_to IS NULL').get()
+        ?.count ?? 0
+    );
+  }
+
+  /**
+   * The source and confidence of some facts (recall weights facts by them).
+   * @param factIds - fact ids
+   * @returns each fact that exists, current or not
+   */
+  provenance(factIds: readonly number[]): Map<number, Pick<Fact, 'source' | 'confidence'>> {
+    const found = new Map<number, Pick<Fact, 'source' | 'confidence'>>();
+    if (factIds.length === 0) return found;
+    const rows = this.#database
+      .prepare<[string], { id: number; source: FactSource; confidence: number }>(
+        'SELECT id, source, confidence FROM facts WHERE id IN (SELECT value FROM json_each(?))',
+      )
+      .all(JSON.stringify(factIds));
+    for (const row of rows) found.set(row.id, { source: row.source, confidence: row.confidence });
+    return found;
+  }
 }

@@ -1,10 +1,12 @@
 import type { StewardConfig } from '../config/schema.js';
 import type { Clock } from '../shared/time.js';
 import type { Database } from '../shared/database.js';
+import { ConversationStore } from './conversations.js';
 import type { EmbeddingStore, MemoryRef } from './embedding-store.js';
+import { FactStore } from './facts.js';
 import { bm25Search, ftsQuery } from './fts.js';
 import { loadMemoryTexts, refKey, type MemoryText } from './sources.js';
-import type { VectorIndex } from './vector-index.js';
+import type { VectorIndex } from './vector-index/index.js';
 
 /** Recall settings (config `memory.recall`). */
 export type RecallSettings = StewardConfig['memory']['recall'];
@@ -85,12 +87,16 @@ const DAY_MS = 86_400_000;
  */
 export class HybridRecall {
   readonly #sources: HybridRecallSources;
+  readonly #facts: FactStore;
+  readonly #conversations: ConversationStore;
 
   /**
    * @param sources - database, vectors, the serving index and query embedder, settings
    */
   constructor(sources: HybridRecallSources) {
     this.#sources = sources;
+    this.#facts = new FactStore(sources.database, sources.clock);
+    this.#conversations = new ConversationStore(sources.database, sources.clock);
   }
 
   /**
@@ -113,7 +119,6 @@ export class HybridRecall {
         : bm25Search(database, match, candidates, { excludeSessionId: options.excludeSessionId });
 
     const excluded = options.exclude ?? new Set<string>();
-    const sessionOf = (ids: readonly number[]): Map<number, number | null> => this.#messageSessions(ids);
     /** Whether a memory may be recalled: it exists (a forgotten or superseded fact does not), is not excluded, and is not in this conversation. */
     const eligible = (refs: readonly MemoryRef[]): Map<string, MemoryText> => {
       const texts = loadMemoryTexts(
@@ -121,7 +126,9 @@ export class HybridRecall {
         refs.filter((ref) => !excluded.has(refKey(ref))),
       );
       if (options.excludeSessionId !== undefined) {
-        const sessions = sessionOf(refs.filter((ref) => ref.type === 'message').map((ref) => ref.id));
+        const sessions = this.#conversations.sessionsOf(
+          refs.filter((ref) => ref.type === 'message').map((ref) => ref.id),
+        );
         for (const [id, session] of sessions) if (session === options.excludeSessionId) texts.delete(`message:${id}`);
       }
       return texts;
@@ -175,7 +182,7 @@ export class HybridRecall {
     }
     const keys = new Set([...bm25Ranks.keys(), ...vectorRanks.keys()]);
     const refs = [...keys].map((key): MemoryRef => (texts.get(key) as MemoryText).ref);
-    const details = this.#factDetails(refs.filter((ref) => ref.type === 'fact').map((ref) => ref.id));
+    const details = this.#facts.provenance(refs.filter((ref) => ref.type === 'fact').map((ref) => ref.id));
     const now = this.#sources.clock.now().getTime();
     const hits: RecallHit[] = [];
     for (const ref of refs) {
@@ -218,29 +225,5 @@ export class HybridRecall {
     }
     hits.sort((left, right) => right.score - left.score || left.ref.id - right.ref.id);
     return { hits: hits.slice(0, limit), vector, elapsedMs: performance.now() - started };
-  }
-
-  #factDetails(ids: readonly number[]): Map<number, { source: string; confidence: number }> {
-    const found = new Map<number, { source: string; confidence: number }>();
-    if (ids.length === 0) return found;
-    const rows = this.#sources.database
-      .prepare<[string], { id: number; source: string; confidence: number }>(
-        'SELECT id, source, confidence FROM facts WHERE id IN (SELECT value FROM json_each(?))',
-      )
-      .all(JSON.stringify(ids));
-    for (const row of rows) found.set(row.id, { source: row.source, confidence: row.confidence });
-    return found;
-  }
-
-  #messageSessions(ids: readonly number[]): Map<number, number | null> {
-    const found = new Map<number, number | null>();
-    if (ids.length === 0) return found;
-    const rows = this.#sources.database
-      .prepare<[string], { id: number; session_id: number | null }>(
-        'SELECT id, session_id FROM messages WHERE id IN (SELECT value FROM json_each(?))',
-      )
-      .all(JSON.stringify(ids));
-    for (const row of rows) found.set(row.id, row.session_id);
-    return found;
   }
 }

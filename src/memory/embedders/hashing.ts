@@ -21,9 +21,13 @@ function fnv1a(text: string, seed: number): number {
  * embedding model.
  */
 export class HashingEmbedder implements Embedder {
+  /** @inheritdoc */
   readonly id: string;
+  /** @inheritdoc */
   readonly kind = 'offline' as const;
+  /** @inheritdoc */
   readonly batchSize = 1024;
+  /** @inheritdoc */
   readonly requests = 0;
   readonly #dimensions: number;
 
@@ -32,7 +36,16 @@ export class HashingEmbedder implements Embedder {
    */
   constructor(dimensions = 384) {
     this.#dimensions = dimensions;
-    this.id = `hashing:v1:${dimensions}`;
+    this.id = HashingEmbedder.idFor(dimensions);
+  }
+
+  /**
+   * The id of the hashing embedder of a size (the version changes when the features do).
+   * @param dimensions - vector size
+   * @returns `hashing:v1:<dimensions>`
+   */
+  static idFor(dimensions: number): string {
+    return `hashing:v1:${dimensions}`;
   }
 
   /**

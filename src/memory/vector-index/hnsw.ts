@@ -1,86 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { HierarchicalNSW } from 'hnswlib-node';
-import { z } from 'zod';
-import type { Logger } from '../shared/log.js';
-import type { EmbeddingStore } from './embedding-store.js';
-
-/** HNSW parameters (config `memory.index`). */
-export interface IndexSettings {
-  /** Links per node (hnswlib M). */
-  m: number;
-  /** Build-time candidate list size. */
-  efConstruction: number;
-  /** Search-time candidate list size; hnswlib does not save it, so it is set after every load. */
-  ef: number;
-  /** Write the file after this many new vectors (at most once a minute, and always when closing). */
-  saveEvery: number;
-}
-
-/** Where an index stands. */
-export type IndexState =
-  /** No vector stored for this model yet. */
-  | 'empty'
-  /** Loaded (or built) and caught up. */
-  | 'ready'
-  /** Being rebuilt from the stored vectors; searches return undefined (recall uses BM25 alone meanwhile). */
-  | 'rebuilding';
-
-/** How the index was opened, for logs, `steward memory` and the benchmark. */
-export interface IndexOpenReport {
-  /** `loaded` from its file, `rebuilt` from SQLite (no embedding calls), or `empty`. */
-  how: 'loaded' | 'rebuilt' | 'empty';
-  /** Why it was rebuilt: `missing`, `corrupt (...)`, `stale (...)`. */
-  reason?: string | undefined;
-  /** Vectors added after loading because the file lacked them. */
-  caughtUp: number;
-  /** Time to open, in ms (a rebuild itself goes on in the background). */
-  ms: number;
-  /** Where that time went, in ms: reading and checking the file, hnswlib's load, catching up. */
-  phases?: { verify: number; load: number; labels: number; catchUp: number } | undefined;
-}
-
-/** One nearest neighbour. */
-export interface VectorHit {
-  /** The `embeddings.id` of the vector. */
-  label: number;
-  /** Cosine distance, 0 (same direction) to 2. */
-  distance: number;
-}
-
-/** Options of {@link VectorIndex.open}. */
-export interface VectorIndexOptions {
-  /** Embedder id. */
-  model: string;
-  /** Folder of the index files (`STEWARD_DATA_DIR/vectors`). */
-  directory: string;
-  /** Stored vectors. */
-  store: EmbeddingStore;
-  /** HNSW settings. */
-  settings: IndexSettings;
-  /** Logger. */
-  log: Logger;
-  /** The database's id (`memory_state.database_id`): a file made for another database is never loaded. */
-  databaseId: string;
-}
-
-const metaSchema = z.object({
-  version: z.literal(2),
-  model: z.string(),
-  databaseId: z.string(),
-  file: z.string().regex(/^[A-Za-z0-9._-]+\.hnsw$/),
-  dim: z.number().int().positive(),
-  caughtUpTo: z.number().int().min(0),
-  count: z.number().int().min(0),
-  sha256: z.string().length(64),
-  m: z.number().int(),
-  efConstruction: z.number().int(),
-  savedAt: z.string(),
-});
-
-type IndexMeta = z.infer<typeof metaSchema>;
+import { checkIndexFile, hasIndexFile, indexFilePath, writeIndexFiles } from './file.js';
+import type { IndexOpenReport, IndexState, OpenedIndex, VectorHit, VectorIndex, VectorIndexOptions } from './types.js';
 
 /** Rows read (and added) between yields to the event loop while rebuilding. */
 const REBUILD_PAGE = 2000;
@@ -88,18 +9,6 @@ const REBUILD_PAGE = 2000;
 const CATCH_UP_PAGE = 5000;
 /** Least time between two automatic writes of the file, in ms. */
 const MIN_SAVE_INTERVAL_MS = 60_000;
-
-/**
- * A file-safe name for an embedder id: `hashing:v1:384` → `hashing_v1_384-<hash>`.
- * @param model - embedder id
- */
-export function indexFileStem(model: string): string {
-  return (
-    model.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 120) +
-    '-' +
-    createHash('sha256').update(model).digest('hex').slice(0, 8)
-  );
-}
 
 function isZero(vector: Float32Array): boolean {
   for (const value of vector) if (value !== 0) return false;
@@ -119,8 +28,8 @@ async function loadHnswlib(): Promise<typeof import('hnswlib-node')> {
  * cache of the stored vectors, never the only copy:
  *
  * - on open it reads the index file named by `<stem>.json` (after checking
- *   its sha256, its database id and its model), sets `ef` (hnswlib does not
- *   save it), then adds the rows above the file's `caughtUpTo`;
+ *   its sha256, its database id and its model: see `file.ts`), sets `ef`
+ *   (hnswlib does not save it), then adds the rows above the file's `caughtUpTo`;
  * - a missing, corrupt or stale file is rebuilt from SQLite in the
  *   background, a page at a time, with no embedding calls;
  * - before each search it catches up by id, so it sees vectors written by
@@ -129,10 +38,10 @@ async function loadHnswlib(): Promise<typeof import('hnswlib-node')> {
  *   reused); all-zero vectors (texts with no words to compare) are stored
  *   but never indexed;
  * - it is written to a new file named by its checksum, and the metadata
- *   file, renamed over the old one, is the single switch: a crash, or two
- *   processes saving at once, leaves one complete pair.
+ *   file, renamed over the old one, is the single switch.
  */
-export class VectorIndex {
+export class HnswIndex implements VectorIndex {
+  /** @inheritdoc */
   readonly model: string;
   readonly #options: VectorIndexOptions;
   #hnsw: HierarchicalNSW | undefined;
@@ -156,14 +65,14 @@ export class VectorIndex {
 
   /**
    * Open the index of a model: load and catch up, or start a rebuild from
-   * the stored vectors.
-   * @param options - model, folder, the embeddings store, HNSW settings, logger, database id
+   * the stored vectors (an {@link OpenVectorIndex}).
+   * @param options - model, folder, the stored vectors, HNSW settings, logger, database id
    * @returns the index and how it was opened
    * @throws Error when hnswlib-node cannot be loaded (a broken native build)
    */
-  static async open(options: VectorIndexOptions): Promise<{ index: VectorIndex; report: IndexOpenReport }> {
+  static async open(options: VectorIndexOptions): Promise<OpenedIndex> {
     const started = performance.now();
-    const index = new VectorIndex(options);
+    const index = new HnswIndex(options);
     index.#lib = await loadHnswlib();
     const loaded = await index.#tryLoad();
     if (loaded.ok) {
@@ -180,57 +89,37 @@ export class VectorIndex {
       'vector index rebuilt from the stored vectors (no re-embedding)',
     );
     index.#startRebuild(stats.count);
-    return { index, report: { how: 'rebuilt', reason: loaded.reason, caughtUp: 0, ms: performance.now() - started } };
-  }
-
-  get #metaFile(): string {
-    return join(this.#options.directory, `${indexFileStem(this.model)}.json`);
-  }
-
-  #readMeta(): IndexMeta | string {
-    if (!existsSync(this.#metaFile)) return 'missing';
-    try {
-      const parsed = metaSchema.safeParse(JSON.parse(readFileSync(this.#metaFile, 'utf8')));
-      return parsed.success ? parsed.data : 'corrupt (unreadable metadata)';
-    } catch {
-      return 'corrupt (metadata is not JSON)';
-    }
+    const report: IndexOpenReport = {
+      how: 'rebuilt',
+      reason: loaded.reason,
+      caughtUp: 0,
+      ms: performance.now() - started,
+    };
+    return { index, report };
   }
 
   async #tryLoad(): Promise<
     { ok: true; phases: { verify: number; load: number; labels: number } } | { ok: false; reason: string }
   > {
     const started = performance.now();
-    const meta = this.#readMeta();
-    if (typeof meta === 'string') return { ok: false, reason: meta };
-    if (meta.model !== this.model) return { ok: false, reason: `stale (made for ${meta.model})` };
-    if (meta.databaseId !== this.#options.databaseId) return { ok: false, reason: 'stale (made for another database)' };
-    const sequence = this.#options.store.sequence();
-    if (meta.caughtUpTo > sequence)
-      return {
-        ok: false,
-        reason: `stale (it covers rows up to ${meta.caughtUpTo}; the database has given ids up to ${sequence})`,
-      };
-    const file = join(this.#options.directory, meta.file);
-    if (!existsSync(file)) return { ok: false, reason: 'missing' };
-    const bytes = readFileSync(file);
-    if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256)
-      return { ok: false, reason: 'corrupt (checksum mismatch)' };
+    const { directory, databaseId, store, settings } = this.#options;
+    const checked = checkIndexFile({ directory, model: this.model, databaseId, sequence: () => store.sequence() });
+    if (!checked.ok) return checked;
     const verified = performance.now();
     const lib = this.#lib as typeof import('hnswlib-node');
-    const hnsw = new lib.HierarchicalNSW('cosine', meta.dim);
+    const hnsw = new lib.HierarchicalNSW('cosine', checked.meta.dim);
     try {
-      await hnsw.readIndex(file, true);
+      await hnsw.readIndex(checked.path, true);
     } catch (error) {
       return { ok: false, reason: `corrupt (${(error as Error).message})` };
     }
     const read = performance.now();
-    hnsw.setEf(this.#options.settings.ef);
+    hnsw.setEf(settings.ef);
     this.#hnsw = hnsw;
-    this.#dim = meta.dim;
-    this.#caughtUpTo = meta.caughtUpTo;
+    this.#dim = checked.meta.dim;
+    this.#caughtUpTo = checked.meta.caughtUpTo;
     for (const label of hnsw.getIdsList()) this.#labels.add(label);
-    this.#deleted = Math.max(0, hnsw.getCurrentCount() - meta.count);
+    this.#deleted = Math.max(0, hnsw.getCurrentCount() - checked.meta.count);
     this.#state = 'ready';
     return {
       ok: true,
@@ -284,32 +173,32 @@ export class VectorIndex {
     );
   }
 
-  /** `empty`, `ready` or `rebuilding`. */
+  /** @inheritdoc */
   get state(): IndexState {
     return this.#state;
   }
 
-  /** Rebuild progress (done and total vectors); equal when not rebuilding. */
+  /** @inheritdoc */
   get progress(): { done: number; total: number } {
     return this.#state === 'rebuilding' ? { ...this.#rebuildProgress } : { done: this.size, total: this.size };
   }
 
-  /** Resolves when a rebuild in progress has finished (at once otherwise). */
+  /** @inheritdoc */
   async ready(): Promise<void> {
     await this.#rebuild;
   }
 
-  /** Vectors in the index, not counting deleted ones. */
+  /** @inheritdoc */
   get size(): number {
     return this.#hnsw === undefined ? 0 : this.#hnsw.getCurrentCount() - this.#deleted;
   }
 
-  /** Vector dimension, once known. */
+  /** @inheritdoc */
   get dimension(): number | undefined {
     return this.#dim;
   }
 
-  /** Every row id up to this one is in the index. */
+  /** @inheritdoc */
   get caughtUpTo(): number {
     return this.#caughtUpTo;
   }
@@ -394,12 +283,7 @@ export class VectorIndex {
     return added;
   }
 
-  /**
-   * The `k` nearest stored vectors to `query`, after catching up.
-   * @param query - the query vector (same dimension)
-   * @param k - how many at most
-   * @returns hits by increasing cosine distance, or undefined while the index is rebuilding or the query cannot be compared
-   */
+  /** @inheritdoc */
   search(query: Float32Array, k: number): VectorHit[] | undefined {
     if (this.#state === 'rebuilding') return undefined;
     this.#addMissing();
@@ -427,67 +311,47 @@ export class VectorIndex {
   }
 
   /**
-   * Write the index and its metadata now (a new index file named by its
-   * checksum, then the metadata renamed over the old one), after catching
-   * up, so the file covers every stored row up to `caughtUpTo`. No-op when
-   * nothing changed, or while rebuilding. A failure is logged: the next
-   * start catches up or rebuilds.
+   * Write the index and its metadata now (see `writeIndexFiles`), after
+   * catching up, so the file covers every stored row up to `caughtUpTo`.
+   * No-op when nothing changed, or while rebuilding. A failure is logged:
+   * the next start catches up or rebuilds.
    */
   save(): void {
     if (this.#state === 'rebuilding' || this.#hnsw === undefined) return;
     this.#addMissing();
-    if (this.#unsaved === 0 && existsSync(this.#metaFile)) return;
-    const directory = this.#options.directory;
-    mkdirSync(directory, { recursive: true });
-    const stem = indexFileStem(this.model);
-    const temporary = join(directory, `${stem}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const temporaryMeta = `${temporary}.json`;
+    const { directory, databaseId, settings } = this.#options;
+    if (this.#unsaved === 0 && hasIndexFile(directory, this.model)) return;
+    const hnsw = this.#hnsw;
     try {
-      this.#hnsw.writeIndexSync(temporary);
-      const sha256 = createHash('sha256').update(readFileSync(temporary)).digest('hex');
-      const file = `${stem}.${sha256.slice(0, 16)}.hnsw`;
-      renameSync(temporary, join(directory, file));
-      const previous = this.#readMeta();
-      const meta: IndexMeta = {
-        version: 2,
-        model: this.model,
-        databaseId: this.#options.databaseId,
-        file,
-        dim: this.#dim as number,
-        caughtUpTo: this.#caughtUpTo,
-        count: this.size,
-        sha256,
-        m: this.#options.settings.m,
-        efConstruction: this.#options.settings.efConstruction,
-        savedAt: new Date().toISOString(),
-      };
-      writeFileSync(temporaryMeta, JSON.stringify(meta, null, 2) + '\n');
-      renameSync(temporaryMeta, this.#metaFile);
+      writeIndexFiles(
+        directory,
+        {
+          model: this.model,
+          databaseId,
+          dim: this.#dim as number,
+          caughtUpTo: this.#caughtUpTo,
+          count: this.size,
+          m: settings.m,
+          efConstruction: settings.efConstruction,
+        },
+        (path) => hnsw.writeIndexSync(path),
+      );
       this.#unsaved = 0;
       this.#lastSaveAt = Date.now();
-      // Keep the file the old metadata named (another process may be reading it); drop older ones.
-      const keep = new Set([file, typeof previous === 'string' ? '' : previous.file]);
-      for (const name of readdirSync(directory)) {
-        if (name.startsWith(`${stem}.`) && name.endsWith('.hnsw') && !keep.has(name))
-          rmSync(join(directory, name), { force: true });
-      }
     } catch (error) {
       this.#options.log.warn(
         { err: error, model: this.model },
         'could not write the vector index; it is caught up or rebuilt at the next start',
       );
-      rmSync(temporary, { force: true });
-      rmSync(temporaryMeta, { force: true });
     }
   }
 
-  /** The index file in use, or where it will be written. */
+  /** @inheritdoc */
   get file(): string {
-    const meta = this.#readMeta();
-    return join(this.#options.directory, typeof meta === 'string' ? `${indexFileStem(this.model)}.hnsw` : meta.file);
+    return indexFilePath(this.#options.directory, this.model);
   }
 
-  /** Wait for a rebuild, then save. */
+  /** @inheritdoc */
   async close(): Promise<void> {
     await this.#rebuild?.catch(() => undefined);
     this.save();
