@@ -23,6 +23,7 @@ export interface ChatModelOptions {
  *
  * @param provider - the provider, with its model settled
  * @param options - temperature, logger and meter
+ * @returns the chat model; its methods fail with a `ProviderError` (see {@link ChatModel})
  */
 export function openChatModel(provider: ResolvedProvider, options: ChatModelOptions): ChatModel {
   return new LangChainChatModel(provider, options);
