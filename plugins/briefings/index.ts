@@ -58,7 +58,7 @@ function schedule(kind: BriefingKind): PluginSchedule {
         context.log.info({ kind, writtenBy: briefing.writtenBy, status: result.status }, 'briefing delivered');
       } catch (error) {
         // Written to the outbox, which retries with backoff: the job itself is done.
-        if (!(error instanceof DeliveryError) || !error.retryable) throw error;
+        if (!(error instanceof DeliveryError) || !error.isRetryable) throw error;
         context.log.warn(
           { kind, idempotencyKey, writtenBy: briefing.writtenBy },
           `briefing queued; Signal failed (${error.message}); the outbox retries`,

@@ -102,9 +102,9 @@ export async function sendDueReminders(context: PluginContext, scheduledFor: Dat
         store.releaseReminder(habitId, day);
         throw error;
       }
-      store.settleReminder(habitId, day, error.retryable ? 'queued' : 'failed', describeError(error));
+      store.settleReminder(habitId, day, error.isRetryable ? 'queued' : 'failed', describeError(error));
       context.log.warn(
-        { habit: habitId, day, retryable: error.retryable },
+        { habit: habitId, day, retryable: error.isRetryable },
         `habit reminder not delivered yet: ${describeError(error)}`,
       );
     }

@@ -1,6 +1,8 @@
 import type { HostedTool } from '../plugins/host.js';
 import type { Logger } from '../shared/log.js';
-import { createChatModel } from '../models/chat.js';
+import { ProviderError } from '../shared/errors.js';
+import type { ChatModel } from '../models/chat-model.js';
+import { openChatModel } from '../models/langchain-chat-model.js';
 import type { ResolvedProvider } from '../models/router.js';
 import type { RequestMeter } from '../models/meter.js';
 
@@ -34,6 +36,8 @@ export interface AgentTurnRequest {
   log?: Logger | undefined;
   /** Receives the attempt's measurements (from the router). */
   meter?: RequestMeter | undefined;
+  /** The chat model to run on; default: LangChain on `provider` ({@link openChatModel}). */
+  model?: ChatModel | undefined;
 }
 
 /** Output of {@link runAgentTurn}. */
@@ -44,66 +48,56 @@ export interface AgentTurnResult {
   toolCalls: string[];
 }
 
-interface StreamChunk {
-  content?: unknown;
-  type?: unknown;
-  name?: unknown;
-  _getType?: () => string;
-}
+/** Most graph steps of one turn (model requests and tool runs together). */
+const MAX_STEPS = 12;
 
 /**
- * One agent turn: LangChain `createAgent` with the plugin tools on a
- * ChatOpenAI pointed at `request.provider`, streamed with
- * `streamMode: "messages"`. LangChain is imported lazily, on the first turn.
+ * One agent turn: the {@link ChatModel}'s agent loop with the plugin tools,
+ * streamed. Text that follows a tool call starts on a new line.
  *
  * @param request - provider, prompt, history, message, tools and callbacks
  * @returns the reply and the tools called
- * @throws the provider's error (connection refused, timeout, HTTP status, ...) for the router to classify
- * @throws SyntaxError when the model returns neither text nor a tool call
+ * @throws ProviderError from the provider (refused, timeout, HTTP status, ...), for the router
+ * @throws ProviderError of kind `malformed` when the model returns neither text nor a tool call
  */
 export async function runAgentTurn(request: AgentTurnRequest): Promise<AgentTurnResult> {
-  const [{ createAgent, tool }, model] = await Promise.all([
-    import('langchain'),
-    createChatModel(request.provider, { temperature: request.temperature, log: request.log, meter: request.meter }),
-  ]);
-  const tools = request.tools.map((hosted) =>
-    tool(async (args: unknown) => hosted.run(args), {
+  const model =
+    request.model ??
+    openChatModel(request.provider, { temperature: request.temperature, log: request.log, meter: request.meter });
+  const events = model.streamAgent({
+    systemPrompt: request.systemPrompt,
+    messages: [
+      ...request.history.map((message) => ({ role: message.role, content: message.text })),
+      { role: 'user' as const, content: request.text },
+    ],
+    tools: request.tools.map((hosted) => ({
       name: hosted.tool.name,
       description: hosted.tool.description,
       schema: hosted.tool.schema,
-    }),
-  );
-  const { SystemMessage } = await import('@langchain/core/messages');
-  // A plain-string system message: some local servers reject content-part arrays for the system role.
-  const agent = createAgent({ model, tools, systemPrompt: new SystemMessage(request.systemPrompt) });
-  const messages = [
-    ...request.history.map((message) => ({ role: message.role, content: message.text })),
-    { role: 'user' as const, content: request.text },
-  ];
-  const stream = await agent.stream(
-    { messages },
-    { streamMode: 'messages', signal: request.signal, recursionLimit: 12 },
-  );
+      run: (args: unknown) => hosted.run(args),
+    })),
+    signal: request.signal,
+    maxSteps: MAX_STEPS,
+  });
 
   let text = '';
-  let lastStep: unknown;
+  let lastStep: number | undefined;
   const toolCalls: string[] = [];
-  for await (const [chunk, metadata] of stream as AsyncIterable<[StreamChunk, Record<string, unknown>]>) {
-    const type = typeof chunk._getType === 'function' ? chunk._getType() : chunk.type;
-    if (type === 'tool') {
-      if (typeof chunk.name === 'string') toolCalls.push(chunk.name);
+  for await (const event of events) {
+    if (event.type === 'tool') {
+      toolCalls.push(event.name);
       continue;
     }
-    if (metadata.langgraph_node !== undefined && metadata.langgraph_node !== 'model_request') continue;
-    if (typeof chunk.content !== 'string' || chunk.content === '') continue;
-    let token = chunk.content;
-    if (lastStep !== undefined && metadata.langgraph_step !== lastStep && text !== '' && !text.endsWith('\n'))
-      token = '\n' + token;
-    lastStep = metadata.langgraph_step;
+    let token = event.text;
+    if (lastStep !== undefined && event.step !== lastStep && text !== '' && !text.endsWith('\n')) token = '\n' + token;
+    lastStep = event.step;
     text += token;
     request.onToken?.(token);
   }
   if (text.trim() === '' && toolCalls.length === 0)
-    throw new SyntaxError('malformed response: the model returned no text');
+    throw new ProviderError('malformed response: the model returned no text', {
+      provider: request.provider.id,
+      kind: 'malformed',
+    });
   return { text: text.trim(), toolCalls };
 }

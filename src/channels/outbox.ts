@@ -382,7 +382,7 @@ export class Outbox {
         throw new DeliveryError(`no sender for channel ${entry.channel}`, { channel: entry.channel, retryable: true });
       await sender(entry.recipients, entry.text);
     } catch (error) {
-      const retryable = error instanceof DeliveryError ? error.retryable : true;
+      const retryable = error instanceof DeliveryError ? error.isRetryable : true;
       const attempts = entry.attempts + 1;
       const now = this.#clock.now().getTime();
       const wait = this.#backoffMs[Math.min(attempts - 1, this.#backoffMs.length - 1)] ?? 60_000;

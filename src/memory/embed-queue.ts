@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { describeError, EmbeddingError } from '../shared/errors.js';
+import { describeError, ProviderError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { Database } from '../shared/database.js';
 import type { Embedder } from './embedders/types.js';
@@ -130,7 +130,7 @@ export class EmbeddingQueue {
    * Embed this model's queued texts until none is left, the embedder fails or `signal` fires.
    * @param options - cancellation, and a progress callback (done, total) for long runs
    * @returns what was done
-   * @throws SqliteError if the database fails; any error of the embedder that is not an EmbeddingError (an EmbeddingError ends the drain with `error` set)
+   * @throws SqliteError if the database fails; any error of the embedder that is not a ProviderError (a ProviderError ends the drain with `error` set)
    */
   drain(
     options: { signal?: AbortSignal | undefined; onProgress?: (done: number, total: number) => void } = {},
@@ -177,7 +177,7 @@ export class EmbeddingQueue {
         this.#retryAt = 0;
       } catch (error) {
         if (this.#aborted(options.signal)) break; // a shutdown or Ctrl-C is not the embedder's failure
-        if (!(error instanceof EmbeddingError)) throw error;
+        if (!(error instanceof ProviderError)) throw error;
         this.#failures += 1;
         this.#retryAt =
           Date.now() + (FAILURE_BACKOFF_MS[Math.min(this.#failures, FAILURE_BACKOFF_MS.length) - 1] ?? 600_000);
@@ -209,13 +209,13 @@ export class EmbeddingQueue {
     try {
       return await this.#options.embedder.embed(texts, { signal });
     } catch (error) {
-      if (!(error instanceof EmbeddingError) || error.retryable || texts.length === 1) throw error;
+      if (!(error instanceof ProviderError) || error.isRetryable || texts.length === 1) throw error;
       const vectors: Array<Float32Array | undefined> = [];
       for (const text of texts) {
         try {
           vectors.push((await this.#options.embedder.embed([text], { signal }))[0]);
         } catch (single) {
-          if (!(single instanceof EmbeddingError) || single.retryable) throw single;
+          if (!(single instanceof ProviderError) || single.isRetryable) throw single;
           vectors.push(undefined);
         }
       }

@@ -1,93 +1,114 @@
-import { ProviderUnavailableError } from '../shared/errors.js';
-import { redactSecrets } from '../shared/log.js';
+import { ProviderError } from '../shared/errors.js';
+import { faultOfNetworkError, faultOfResponse, type Fault } from './faults.js';
 
-interface ErrorLike {
-  name?: unknown;
-  message?: unknown;
-  status?: unknown;
-  code?: unknown;
-  cause?: unknown;
-  response?: { status?: unknown };
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-function asErrorLike(value: unknown): ErrorLike {
-  return typeof value === 'object' && value !== null ? value : {};
-}
-
-/** The first Node.js error code (ECONNREFUSED, ETIMEDOUT, ...) in an error's cause chain. */
-function networkCode(error: unknown): string | undefined {
-  let cursor: unknown = error;
-  for (let depth = 0; depth < 6 && cursor !== undefined && cursor !== null; depth += 1) {
-    const like = asErrorLike(cursor);
-    if (typeof like.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(like.code)) return like.code;
-    cursor = like.cause;
+/** Each error of an error's `cause` chain, outermost first (at most 6). */
+function* causeChain(error: unknown): Generator<unknown> {
+  let cursor = error;
+  for (let depth = 0; depth < 6 && cursor !== null && cursor !== undefined; depth += 1) {
+    yield cursor;
+    cursor = field(cursor, 'cause');
   }
+}
+
+function nameOf(error: unknown): string {
+  const name = field(error, 'name');
+  return typeof name === 'string' ? name : '';
+}
+
+function constructorName(error: unknown): string {
+  const constructor = field(error, 'constructor');
+  return typeof constructor === 'function' ? constructor.name : '';
+}
+
+/**
+ * The fault of an error thrown by the openai SDK or by LangChain around it,
+ * from what they set on it (`status`, `error`, `code`, `name`, the class):
+ *
+ * - an HTTP error: the SDK's `APIError` with `status`, and the body's `error`
+ *   object in `error` ({@link faultOfResponse} reads it). LangChain keeps the
+ *   error, adding `lc_error_code`, or wraps it in `ContextOverflowError` with
+ *   the original as `cause`, so the chain is searched;
+ * - LangChain's `ContextOverflowError` (by name), whose cause may carry no status;
+ * - a timeout: the SDK's `APIConnectionTimeoutError` (by class, as
+ *   `@langchain/openai`'s `wrapOpenAIClientError` checks it), which LangChain
+ *   turns into an `Error` named `TimeoutError`;
+ * - a failed connection: the SDK's `APIConnectionError`, with fetch's error as
+ *   `cause` and the Node.js code (ECONNREFUSED, ...) under that
+ *   ({@link faultOfNetworkError});
+ * - JSON that does not parse: a `SyntaxError` from the SDK's `JSON.parse`.
+ */
+function faultOfClientError(
+  error: unknown,
+  timeoutMs: number,
+): (Fault & { status?: number | undefined; body?: string | undefined }) | undefined {
+  const chain = [...causeChain(error)];
+  const names = chain.flatMap((link) => [nameOf(link), constructorName(link)]);
+  const answered = chain.find((link) => typeof field(link, 'status') === 'number');
+  if (answered !== undefined) {
+    const status = field(answered, 'status') as number;
+    const body = field(answered, 'error');
+    const fault = faultOfResponse(status, body === undefined ? {} : { error: body });
+    const responseBody = body === undefined ? undefined : JSON.stringify(body);
+    if (names.includes('ContextOverflowError') && fault.kind !== 'context-too-long') {
+      const said = fault.detail === '' ? '' : `: ${fault.detail}`;
+      return {
+        kind: 'context-too-long',
+        message: `HTTP ${status} (context too long${said})`,
+        status,
+        body: responseBody,
+      };
+    }
+    return { ...fault, status, body: responseBody };
+  }
+  if (names.includes('ContextOverflowError')) return { kind: 'context-too-long', message: 'context too long' };
+  if (names.includes('TimeoutError') || names.includes('APIConnectionTimeoutError'))
+    return { kind: 'timeout', message: `timed out after ${timeoutMs} ms` };
+  const network = faultOfNetworkError(error, timeoutMs);
+  if (network !== undefined) return network;
+  if (names.includes('APIConnectionError')) return { kind: 'unreachable', message: 'connection failed' };
+  if (error instanceof SyntaxError) return { kind: 'malformed', message: 'malformed response' };
   return undefined;
 }
 
 /**
- * Turn whatever a model request threw (openai SDK, LangChain, axios, fetch)
- * into a {@link ProviderUnavailableError} with a short reason.
+ * Map whatever a model request threw into a {@link ProviderError}. A
+ * `ProviderError` anywhere in the `cause` chain (from the stream guard, a
+ * liveness probe, the chat call) is returned as it is: its kind was decided
+ * where the failure happened. Errors of the openai SDK and LangChain are
+ * mapped from their status, body, code and class name. An error that none of
+ * these describe keeps the first line of its own message (redacted), as kind
+ * `unknown`; that is the one place where a message is taken as it is, since
+ * the error gives nothing else.
  *
  * @param error - the thrown value
- * @param provider - provider id
- * @param timeoutMs - the timeout in force, for the message
- * @returns the classified error; `retryable` is false for 4xx answers other than 408 and 429
+ * @param provider - provider id, for example `local-fast`
+ * @param timeoutMs - the timeout in force, for the reason of a timeout
+ * @param secrets - keys sent with the request, blanked out of the message and body
+ * @returns the error as a `ProviderError`
  */
-export function classifyProviderError(error: unknown, provider: string, timeoutMs: number): ProviderUnavailableError {
-  if (error instanceof ProviderUnavailableError) return error;
-  const like = asErrorLike(error);
-  const name = typeof like.name === 'string' ? like.name : '';
-  const message = typeof like.message === 'string' ? like.message : String(error);
-  const statusValue = typeof like.status === 'number' ? like.status : like.response?.status;
-  const status = typeof statusValue === 'number' ? statusValue : undefined;
-  const code = networkCode(error);
-
-  if (code === 'ECONNREFUSED')
-    return new ProviderUnavailableError('connection refused', { provider, retryable: true }, { cause: error });
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new ProviderUnavailableError('host not found', { provider, retryable: true }, { cause: error });
-  if (
-    code === 'ECONNRESET' ||
-    code === 'EPIPE' ||
-    code === 'UND_ERR_SOCKET' ||
-    message === 'terminated' ||
-    (code === 'ECONNABORTED' && !/timeout/i.test(message))
-  ) {
-    return new ProviderUnavailableError('connection dropped', { provider, retryable: true }, { cause: error });
-  }
-  if (
-    /timeout|timed out/i.test(name) ||
-    /timeout|timed out/i.test(message) ||
-    code === 'ETIMEDOUT' ||
-    code === 'ECONNABORTED'
-  ) {
-    return new ProviderUnavailableError(
-      `timed out after ${timeoutMs} ms`,
-      { provider, retryable: true },
+export function classifyProviderError(
+  error: unknown,
+  provider: string,
+  timeoutMs: number,
+  secrets: ReadonlyArray<string | null | undefined> = [],
+): ProviderError {
+  for (const link of causeChain(error)) if (link instanceof ProviderError) return link;
+  const fault = faultOfClientError(error, timeoutMs);
+  if (fault !== undefined)
+    return new ProviderError(
+      fault.message,
+      { provider, kind: fault.kind, status: fault.status, responseBody: fault.body, secrets },
       { cause: error },
     );
-  }
-  if (status !== undefined) {
-    const hint =
-      status === 401 || status === 403
-        ? ' (check the API key)'
-        : status === 404
-          ? ' (check the base URL and model name)'
-          : '';
-    const retryable = status >= 500 || status === 408 || status === 429;
-    return new ProviderUnavailableError(`HTTP ${status}${hint}`, { provider, status, retryable }, { cause: error });
-  }
-  if (name === 'APIConnectionError' || /connection error|fetch failed|socket/i.test(message)) {
-    return new ProviderUnavailableError('connection failed', { provider, retryable: true }, { cause: error });
-  }
-  if (error instanceof SyntaxError || /json|unexpected token|malformed/i.test(message)) {
-    return new ProviderUnavailableError('malformed response', { provider, retryable: true }, { cause: error });
-  }
-  // An unknown error's own words, first line only and without anything that looks like a key.
-  return new ProviderUnavailableError(
-    redactSecrets(message.split('\n')[0] ?? 'failed').slice(0, 200),
-    { provider, retryable: true },
+  const message = field(error, 'message');
+  const firstLine = (typeof message === 'string' ? message : String(error)).split('\n')[0] ?? '';
+  return new ProviderError(
+    firstLine.slice(0, 200) || 'failed',
+    { provider, kind: 'unknown', secrets },
     { cause: error },
   );
 }

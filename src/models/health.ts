@@ -2,7 +2,9 @@ import type { Logger } from '../shared/log.js';
 import { http } from '../shared/http.js';
 import type { Clock } from '../shared/time.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
+import { ProviderError } from '../shared/errors.js';
 import { classifyProviderError } from './classify.js';
+import { faultOfResponse } from './faults.js';
 import type { ModelProvider } from './providers.js';
 
 export type { BreakerState } from './breaker.js';
@@ -177,32 +179,50 @@ export class HealthMonitor {
     const started = performance.now();
     const record = this.#record(provider);
     try {
-      const response = await (
-        await http()
-      ).get<unknown>(`${provider.baseUrl}/models`, {
-        timeout: this.#options.probeTimeoutMs,
-        headers: provider.apiKey === undefined ? {} : { Authorization: `Bearer ${provider.apiKey}` },
-        validateStatus: () => true,
-        responseType: 'json',
-      });
-      if (response.status === 503) throw Object.assign(new Error('loading model (HTTP 503)'), { status: 503 });
-      if (response.status < 200 || response.status >= 300)
-        throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
-      const models = parseModelList(response.data);
-      if (models === undefined) throw new SyntaxError('malformed /models response');
-      record.models = models;
+      record.models = await this.#listModels(provider);
       record.lastProbeLatencyMs = Math.round(performance.now() - started);
       record.lastProbeAt = this.#now();
       this.reportSuccess(provider, 'probe', epoch);
       return { healthy: true, timedOut: false };
     } catch (error) {
-      const classified = classifyProviderError(error, provider.id, this.#options.probeTimeoutMs);
-      const reason =
-        error instanceof Error && error.message.startsWith('loading model') ? error.message : classified.message;
+      const fault = classifyProviderError(error, provider.id, this.#options.probeTimeoutMs, [provider.apiKey]);
       record.lastProbeAt = this.#now();
-      this.reportFailure(provider, reason, { epoch });
-      return { healthy: false, reason, timedOut: classified.message.startsWith('timed out') };
+      this.reportFailure(provider, fault.message, { epoch });
+      return { healthy: false, reason: fault.message, timedOut: fault.kind === 'timeout' };
     }
+  }
+
+  /**
+   * `GET {baseUrl}/models`, and the model ids it lists.
+   * @throws ProviderError for an error status (llama.cpp's `503 Loading model` is `loading model (HTTP 503)`)
+   *   or a body that is not a model list (`malformed`)
+   * @throws the transport's error when the server did not answer (classified by the caller)
+   */
+  async #listModels(provider: ModelProvider): Promise<string[]> {
+    const response = await (
+      await http()
+    ).get<unknown>(`${provider.baseUrl}/models`, {
+      timeout: this.#options.probeTimeoutMs,
+      headers: provider.apiKey === undefined ? {} : { Authorization: `Bearer ${provider.apiKey}` },
+      validateStatus: () => true,
+      responseType: 'json',
+    });
+    const secrets = [provider.apiKey];
+    if (response.status < 200 || response.status >= 300) {
+      const fault = faultOfResponse(response.status, response.data);
+      const message = response.status === 503 && fault.kind === 'http' ? 'loading model (HTTP 503)' : fault.message;
+      throw new ProviderError(message, {
+        provider: provider.id,
+        kind: fault.kind,
+        status: response.status,
+        responseBody: typeof response.data === 'string' ? response.data : JSON.stringify(response.data),
+        secrets,
+      });
+    }
+    const models = parseModelList(response.data);
+    if (models === undefined)
+      throw new ProviderError('malformed /models response', { provider: provider.id, kind: 'malformed', secrets });
+    return models;
   }
 
   /**

@@ -16,7 +16,18 @@ export {
   type AttemptContext,
 } from './router.js';
 export { classifyProviderError } from './classify.js';
-export { createChatModel, completeText, type ChatModelOptions, type CompletionMessage } from './chat.js';
+export { faultOfResponse, faultOfNetworkError, type Fault, type ResponseFault } from './faults.js';
+export type {
+  ChatModel,
+  ChatMessage,
+  ChatTool,
+  AgentRequest,
+  AgentEvent,
+  TextOptions,
+  CompleteOptions,
+} from './chat-model.js';
+export { openChatModel, type ChatModelOptions } from './langchain-chat-model.js';
+export { completeText, type CompleteTextOptions, type CompletionMessage } from './chat.js';
 export { RequestMeter } from './meter.js';
 export { guardedFetch, type GuardedFetchOptions } from './stream-guard.js';
 export { classifyTier, DEFAULT_TIER_RULES, type TierDecision, type TierSource, type TierRules } from './tiers.js';

@@ -75,7 +75,7 @@ export async function askRouterModel(
     if (options.signal?.aborted === true) throw error;
     return {
       success: false,
-      error: classifyProviderError(error, provider.id, options.budgetMs).message,
+      error: classifyProviderError(error, provider.id, options.budgetMs, [provider.apiKey]).message,
       elapsedMs: elapsed(),
     };
   }

@@ -1,5 +1,5 @@
 import type { StewardConfig } from '../config/schema.js';
-import { NoModelAvailableError, ProviderUnavailableError, type ProviderAttempt } from '../shared/errors.js';
+import { NoModelAvailableError, ProviderError, type ProviderAttempt } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { classifyProviderError } from './classify.js';
 import type { HealthMonitor } from './health.js';
@@ -16,7 +16,7 @@ export interface AttemptContext {
    * fails before it has answered: pass it to the request.
    */
   signal: AbortSignal;
-  /** Measurements of this attempt; pass it to `createChatModel`. */
+  /** Measurements of this attempt; pass it to `openChatModel`. */
   meter: RequestMeter;
 }
 
@@ -201,7 +201,7 @@ export class ModelRouter {
       void this.#health.check(provider).then((probe) => {
         if (probe.healthy || !probe.timedOut || settled || meter.headersAt !== null) return;
         unresponsive = `not responding (${probe.reason ?? 'health probe failed'})`;
-        controller.abort(new ProviderUnavailableError(unresponsive, { provider: provider.id, retryable: true }));
+        controller.abort(new ProviderError(unresponsive, { provider: provider.id, kind: 'timeout' }));
       });
     }
     try {
@@ -212,7 +212,8 @@ export class ModelRouter {
     } catch (error) {
       settled = true;
       if (turnSignal?.aborted === true) throw error;
-      const reason = unresponsive ?? classifyProviderError(error, provider.id, provider.timeoutMs).message;
+      const reason =
+        unresponsive ?? classifyProviderError(error, provider.id, provider.timeoutMs, [provider.apiKey]).message;
       this.#health.reportFailure(provider, reason, { epoch });
       return { ok: false, reason };
     } finally {

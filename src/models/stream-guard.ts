@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { ProviderUnavailableError } from '../shared/errors.js';
+import { ProviderError } from '../shared/errors.js';
 import type { RequestMeter } from './meter.js';
 
 /** Options of {@link guardedFetch}. */
@@ -39,17 +39,18 @@ function parseChunk(data: string): ChunkShape | undefined {
 /**
  * A `fetch` for the openai client that guards streamed chat completions:
  *
- * - A stream that ends before `data: [DONE]` is an error
- *   (`stream ended before [DONE]`). The openai SDK 6 treats a clean end of
+ * - A stream that ends before `data: [DONE]` is a {@link ProviderError} of
+ *   kind `cut-stream` (`stream ended before [DONE]`). The openai SDK 6 treats a clean end of
  *   the body as the end of the answer, so a server that stops half way
  *   (crashed worker, proxy cut, out of memory) would otherwise pass a half
  *   answer off as whole.
- * - A stream that goes quiet for `idleTimeoutMs` is an error too: the
- *   client's own timeout covers only the wait for the response headers.
+ * - A stream that goes quiet for `idleTimeoutMs` is one of kind `timeout`:
+ *   the client's own timeout covers only the wait for the response headers.
  * - It meters the attempt: time to headers, to the first event and to the
  *   first content, and the token usage the server reports.
  *
- * Other responses (errors, JSON bodies) pass through untouched.
+ * Other responses (JSON bodies) pass through untouched, and so do error
+ * answers, but for the shape of their body (see {@link nestFlatErrorBody}).
  *
  * @param options - provider id, idle timeout and the meter
  * @returns a drop-in `fetch`
@@ -61,10 +62,40 @@ export function guardedFetch(options: GuardedFetchOptions): typeof fetch {
     const response = await base(input, init);
     options.meter.headersAt ??= performance.now();
     const type = response.headers.get('content-type') ?? '';
-    if (!response.ok || response.body === null || !type.includes('text/event-stream')) return response;
+    if (!response.ok) return nestFlatErrorBody(response);
+    if (response.body === null || !type.includes('text/event-stream')) return response;
     const body = response.body.pipeThrough(sseGuard(options));
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/**
+ * The openai SDK keeps only the `error` member of an error body (`APIError`
+ * gets `body.error`, and "400 status code (no body)" when there is none).
+ * Older vLLM sends its error flat, `{"object": "error", "message", "type",
+ * "code"}` (`vllm/entrypoints/openai/protocol.py`, `ErrorResponse`), so its
+ * "maximum context length" would be lost; such a body is nested under
+ * `error` for the SDK. Any other error answer passes through as it was.
+ * @param response - an error answer (4xx or 5xx)
+ */
+async function nestFlatErrorBody(response: Response): Promise<Response> {
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return response;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    body = undefined;
+  }
+  const flat = body !== null && typeof body === 'object' && !('error' in body) && 'message' in body;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(flat ? JSON.stringify({ error: body }) : text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }
 
 function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uint8Array> {
@@ -102,9 +133,9 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
       if (finished) return;
       finished = true;
       target?.error(
-        new ProviderUnavailableError(`stream stalled: no data for ${options.idleTimeoutMs} ms`, {
+        new ProviderError(`stream stalled: no data for ${options.idleTimeoutMs} ms`, {
           provider: options.provider,
-          retryable: true,
+          kind: 'timeout',
         }),
       );
     }, options.idleTimeoutMs);
@@ -129,7 +160,7 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
       if (!sawDone && /data:\s*\[DONE\]\s*$/.test(tail)) sawDone = true;
       if (!sawDone) {
         controller.error(
-          new ProviderUnavailableError('stream ended before [DONE]', { provider: options.provider, retryable: true }),
+          new ProviderError('stream ended before [DONE]', { provider: options.provider, kind: 'cut-stream' }),
         );
         return;
       }

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/log.js';
-import { http } from '../shared/http.js';
 import { classifyProviderError } from './classify.js';
+import { openChatModel } from './langchain-chat-model.js';
 import type { ModelRouter } from './router.js';
 
 /** What happened when one provider was warmed. */
@@ -49,29 +49,13 @@ export async function warmLocalProviders(
     const epoch = router.health.breaker(provider).epoch;
     const started = performance.now();
     try {
-      const response = await (
-        await http()
-      ).post<unknown>(
-        `${resolved.baseUrl}/chat/completions`,
-        {
-          model: resolved.model,
-          messages: [
-            { role: 'system', content: options.systemPrompt },
-            { role: 'user', content: 'Hi' },
-          ],
-          max_tokens: 1,
-          temperature: 0,
-          stream: false,
-        },
-        {
-          timeout: resolved.timeoutMs,
-          signal: options.signal,
-          headers: resolved.apiKey === undefined ? {} : { Authorization: `Bearer ${resolved.apiKey}` },
-          responseType: 'json',
-        },
+      await openChatModel(resolved, { temperature: 0, log: options.log }).complete(
+        [
+          { role: 'system', content: options.systemPrompt },
+          { role: 'user', content: 'Hi' },
+        ],
+        { maxTokens: 1, signal: options.signal },
       );
-      if (response.data === null || typeof response.data !== 'object')
-        throw new SyntaxError('malformed response: not JSON');
       const elapsedMs = performance.now() - started;
       router.health.reportSuccess(provider, 'warm-up');
       options.log.info(
@@ -81,7 +65,7 @@ export async function warmLocalProviders(
       results.push({ provider: provider.id, status: 'warmed', elapsedMs });
     } catch (error) {
       if (aborted()) break;
-      const reason = classifyProviderError(error, provider.id, resolved.timeoutMs).message;
+      const reason = classifyProviderError(error, provider.id, resolved.timeoutMs, [resolved.apiKey]).message;
       router.health.reportFailure(provider, reason, { epoch });
       options.log.warn({ provider: provider.id, reason }, 'warm-up request failed');
       results.push({ provider: provider.id, status: 'failed', elapsedMs: performance.now() - started, reason });

@@ -8,30 +8,15 @@
  * `APICallError.isRetryable`.
  */
 
-/** Options accepted by every {@link StewardError}. */
-export interface StewardErrorOptions {
-  /** The underlying error, kept for logs. */
-  cause?: unknown;
-}
+import { ServiceError, StewardError, type StewardErrorOptions } from './error-base.js';
 
-/**
- * Base class of every error steward throws on purpose.
- * `name` is the concrete class name, so logs and `instanceof` agree.
- */
-export class StewardError extends Error {
-  /** Process exit code the CLI uses when this error ends a command (1 unless a subclass says otherwise). */
-  readonly exitCode: number = 1;
-
-  /**
-   * Create an error whose `name` is the concrete class name.
-   * @param message - the one-line message, shown to the user as is
-   * @param options - `cause`: the underlying error, kept for logs
-   */
-  constructor(message: string, options: StewardErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-  }
-}
+export { StewardError, ServiceError, type StewardErrorOptions } from './error-base.js';
+export {
+  ProviderError,
+  isRetryableFault,
+  type ProviderErrorKind,
+  type ProviderErrorDetails,
+} from './provider-error.js';
 
 /** A mistake in what the user typed or configured; the message says how to fix it. */
 export class UserError extends StewardError {}
@@ -136,35 +121,6 @@ export class AmbiguousReferenceError extends UserError {
   }
 }
 
-/**
- * One model provider could not serve a request.
- * `retryable` is true for faults that may pass (refused, timeout, 5xx, malformed body).
- */
-export class ProviderUnavailableError extends StewardError {
-  /** Provider id, for example `local-fast`. */
-  readonly provider: string;
-  /** HTTP status when there was one. */
-  readonly status: number | undefined;
-  /** Whether trying again later may succeed. */
-  readonly retryable: boolean;
-
-  /**
-   * @param message - what went wrong, one line
-   * @param details - `provider`: its id; `status`: the HTTP status, if any; `retryable`: whether trying again later may succeed
-   * @param options - `cause`: the underlying error, kept for logs
-   */
-  constructor(
-    message: string,
-    details: { provider: string; status?: number | undefined; retryable: boolean },
-    options: StewardErrorOptions = {},
-  ) {
-    super(message, options);
-    this.provider = details.provider;
-    this.status = details.status;
-    this.retryable = details.retryable;
-  }
-}
-
 /** One attempt on one provider, as reported by {@link NoModelAvailableError}. */
 export interface ProviderAttempt {
   /** Provider id, for example `local-fast`. */
@@ -196,22 +152,19 @@ export class NoModelAvailableError extends StewardError {
   }
 }
 
-/** An outbound message could not be delivered. */
-export class DeliveryError extends StewardError {
+/** An outbound message could not be delivered; `isRetryable` is false for bad recipients and auth failures. */
+export class DeliveryError extends ServiceError {
   /** Channel name, for example `signal`. */
   readonly channel: string;
-  /** Whether a later retry may succeed (false for bad recipients, auth failures). */
-  readonly retryable: boolean;
 
   /**
    * @param message - what failed, one line
-   * @param details - `channel`: for example `signal`; `retryable`: whether a later retry may succeed
+   * @param details - `channel`: for example `signal`; `retryable`: whether a later retry may succeed (becomes `isRetryable`)
    * @param options - `cause`: the underlying error, kept for logs
    */
   constructor(message: string, details: { channel: string; retryable: boolean }, options: StewardErrorOptions = {}) {
-    super(message, options);
+    super(message, details.retryable, options);
     this.channel = details.channel;
-    this.retryable = details.retryable;
   }
 }
 
@@ -337,35 +290,5 @@ export class ModelOutputError extends StewardError {
     super(message, options);
     this.provider = details.provider;
     this.excerpt = details.excerpt;
-  }
-}
-
-/**
- * An embeddings request failed after its retries (connection refused, HTTP
- * error, a response of the wrong shape or size). Nothing is lost: the texts
- * stay queued in `embedding_jobs` and are embedded on a later pass.
- */
-export class EmbeddingError extends StewardError {
-  /** Embedder id, for example `http:nomic-embed-text`. */
-  readonly embedder: string;
-  /** HTTP status when there was one. */
-  readonly status: number | undefined;
-  /** Whether trying again later may succeed (false for 400/401/403/404: fix the config). */
-  readonly retryable: boolean;
-
-  /**
-   * @param message - what failed, one line
-   * @param details - `embedder`: its id; `status`: the HTTP status, if any; `retryable`: whether trying again later may succeed
-   * @param options - `cause`: the underlying error, kept for logs
-   */
-  constructor(
-    message: string,
-    details: { embedder: string; status?: number | undefined; retryable: boolean },
-    options: StewardErrorOptions = {},
-  ) {
-    super(message, options);
-    this.embedder = details.embedder;
-    this.status = details.status;
-    this.retryable = details.retryable;
   }
 }

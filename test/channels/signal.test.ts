@@ -37,7 +37,7 @@ describe('Signal transports', () => {
     const failure = await transport.send(['+15551112222'], 'x').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DeliveryError);
     expect((failure as DeliveryError).message).toBe('Signal send failed for +15551112222: UNREGISTERED_FAILURE');
-    expect((failure as DeliveryError).retryable).toBe(false);
+    expect((failure as DeliveryError).isRetryable).toBe(false);
     signal.mode = 'http-error';
     await expect(transport.send(['+15551112222'], 'x')).rejects.toThrow('HTTP 500');
     expect(signal.sent).toEqual([]);
@@ -73,7 +73,7 @@ describe('Signal transports', () => {
       expect({
         mode,
         message: (failure as DeliveryError).message,
-        retryable: (failure as DeliveryError).retryable,
+        retryable: (failure as DeliveryError).isRetryable,
       }).toEqual({ mode, message, retryable });
     }
     expect(signal.sent).toEqual([]);
@@ -86,14 +86,14 @@ describe('Signal transports', () => {
     const none = (await transport.send(['+15551112222'], 'x').catch((error: unknown) => error)) as DeliveryError;
     expect(none).toBeInstanceOf(DeliveryError);
     expect(none.message).toContain('Signal daemon confirmed no recipient');
-    expect(none.retryable).toBe(false);
+    expect(none.isRetryable).toBe(false);
     signal.mode = 'partial-results';
     const partial = (await transport
       .send(['+15551112222', '+15553334444'], 'x')
       .catch((error: unknown) => error)) as DeliveryError;
     expect(partial).toBeInstanceOf(DeliveryError);
     expect(partial.message).toBe('Signal daemon reported no result for +15553334444');
-    expect(partial.retryable).toBe(false);
+    expect(partial.isRetryable).toBe(false);
     // Both recipients confirmed: a delivery.
     signal.mode = 'ok';
     await transport.send(['+15551112222', '+15553334444'], 'x');
@@ -169,7 +169,7 @@ describe('Signal transports', () => {
       expect({
         mode,
         message: (failure as DeliveryError).message,
-        retryable: (failure as DeliveryError).retryable,
+        retryable: (failure as DeliveryError).isRetryable,
       }).toMatchObject({ mode, retryable });
       expect((failure as DeliveryError).message, mode).toContain(message);
     }

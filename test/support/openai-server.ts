@@ -48,10 +48,41 @@ export type ServerMode =
   | 'truncate'
   /** Stream a few tokens, then go silent with the connection open. */
   | 'stall'
-  /** 200 with a body that is not JSON. */
+  /** 200 with a body that is not JSON (chat and embeddings). */
   | 'junk'
   /** llama.cpp while loading weights: 503 on everything. */
-  | 'loading';
+  | 'loading'
+  /**
+   * llama.cpp with a prompt longer than its context: 400 of type `exceed_context_size_error`
+   * with the counts (tools/server/server-common.cpp `format_error_response`,
+   * tools/server/server-context.cpp, tools/server/server-task.cpp `server_task_result_error::to_json`).
+   */
+  | 'context-llama'
+  /** OpenAI (and vLLM's nested error) with a prompt too long: 400, code `context_length_exceeded`. */
+  | 'context-openai'
+  /**
+   * Older vLLM with a prompt too long: 400 with its error flat, not under `error`
+   * (vllm/entrypoints/openai/protocol.py `ErrorResponse`; vllm/entrypoints/openai/serving_engine.py `_validate_input`).
+   */
+  | 'context-vllm-flat'
+  /**
+   * llama-server started without `--jinja`, sent a request with tools: the runtime_error of
+   * tools/server/server-common.cpp `oaicompat_chat_params_parse`, answered as HTTP 500
+   * `server_error` by tools/server/server.cpp `ex_wrapper`.
+   */
+  | 'no-jinja'
+  /**
+   * Ollama, a model whose template has no tools, sent tools: 400 (server/images.go `errCapabilities`,
+   * server/routes.go), in the OpenAI shape of openai/openai.go `NewError` (type `invalid_request_error`).
+   */
+  | 'ollama-no-tools'
+  /**
+   * Ollama asked for a model it does not have: 404 "model %q not found, try pulling it first"
+   * (server/routes.go), type `not_found_error` (openai/openai.go `NewError`).
+   */
+  | 'model-not-found'
+  /** OpenAI over its rate limit: 429, code `rate_limit_exceeded`. */
+  | 'rate-limited';
 
 /** Options of {@link startOpenAIServer}. */
 export interface OpenAIServerOptions {
@@ -83,6 +114,12 @@ export interface OpenAIServer {
   chatDelayMs: number;
   /** Answer this many of the next embeddings requests with HTTP 500 (then normally). */
   embeddingFailures: number;
+  /**
+   * Longest embeddings input taken, in characters (a stand-in for llama.cpp's tokens); a longer one
+   * gets llama.cpp's 500 "input is too large to process" (tools/server/server-context.cpp, an input
+   * over the physical batch `n_ubatch`, 512 tokens by default). Default: no limit.
+   */
+  embeddingInputLimit: number | undefined;
   /** Replace the answer function. */
   respond: (request: ChatRequest) => ScriptedReply;
   /** Stop the server (and cut hanging connections). */
@@ -171,6 +208,100 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
 }
 
 /**
+ * What a real server answers to a chat request it refuses in the given
+ * mode (see {@link ServerMode} for the source of each), or undefined.
+ */
+function chatRefusal(mode: ServerMode, request: ChatRequest): { status: number; body: unknown } | undefined {
+  const tokens = countTokens(request.messages);
+  const withTools = Array.isArray(request.tools) && request.tools.length > 0;
+  switch (mode) {
+    case 'context-llama':
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: 400,
+            message: `request (${tokens + 4096} tokens) exceeds the available context size (4096 tokens), try increasing it`,
+            type: 'exceed_context_size_error',
+            n_prompt_tokens: tokens + 4096,
+            n_ctx: 4096,
+          },
+        },
+      };
+    case 'context-openai':
+      return {
+        status: 400,
+        body: {
+          error: {
+            message: `This model's maximum context length is 8192 tokens. However, your messages resulted in ${tokens + 8192} tokens. Please reduce the length of the messages.`,
+            type: 'invalid_request_error',
+            param: 'messages',
+            code: 'context_length_exceeded',
+          },
+        },
+      };
+    case 'context-vllm-flat':
+      return {
+        status: 400,
+        body: {
+          object: 'error',
+          message: `This model's maximum context length is 4096 tokens. However, you requested ${tokens + 4096} tokens in the messages, Please reduce the length of the messages.`,
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        },
+      };
+    case 'no-jinja':
+      return withTools
+        ? {
+            status: 500,
+            body: { error: { code: 500, message: 'tools param requires --jinja flag', type: 'server_error' } },
+          }
+        : undefined;
+    case 'ollama-no-tools':
+      return withTools
+        ? {
+            status: 400,
+            body: {
+              error: {
+                message: `registry.ollama.ai/library/${request.model} does not support tools`,
+                type: 'invalid_request_error',
+                param: null,
+                code: null,
+              },
+            },
+          }
+        : undefined;
+    case 'model-not-found':
+      return {
+        status: 404,
+        body: {
+          error: {
+            message: `model "${request.model}" not found, try pulling it first`,
+            type: 'not_found_error',
+            param: null,
+            code: null,
+          },
+        },
+      };
+    case 'rate-limited':
+      return {
+        status: 429,
+        body: {
+          error: {
+            message: 'Rate limit reached for requests. Please try again in 20s.',
+            type: 'requests',
+            param: null,
+            code: 'rate_limit_exceeded',
+          },
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Start the fake OpenAI-compatible server on 127.0.0.1 and a free port.
  * @param options - model name, answer function, embedding size, key
  */
@@ -189,6 +320,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     mode: 'ok',
     chatDelayMs: 0,
     embeddingFailures: 0,
+    embeddingInputLimit: undefined,
     respond: options.respond ?? echoReply(model),
     close: () => closeServer(),
   };
@@ -225,6 +357,21 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         ...(parsed.encoding_format === undefined ? {} : { encoding_format: parsed.encoding_format }),
       });
       if (state.mode === 'error500') return sendJson(response, 500, { error: { message: 'boom' } });
+      if (state.mode === 'junk') {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end('<html>not json</html>');
+        return;
+      }
+      if (state.embeddingInputLimit !== undefined && input.some((text) => text.length > state.embeddingInputLimit!)) {
+        // llama.cpp: ERROR_TYPE_SERVER, so HTTP 500 `server_error` (tools/server/server-common.cpp).
+        return sendJson(response, 500, {
+          error: {
+            code: 500,
+            message: 'input is too large to process. increase the physical batch size',
+            type: 'server_error',
+          },
+        });
+      }
       if (state.embeddingFailures > 0) {
         state.embeddingFailures -= 1;
         return sendJson(response, 500, { error: { message: 'embedding backend busy' } });
@@ -241,6 +388,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       state.chatRequests.push(parsed);
       if (state.chatDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.chatDelayMs));
       if (state.mode === 'error500') return sendJson(response, 500, { error: { message: 'internal error' } });
+      const refusal = chatRefusal(state.mode, parsed);
+      if (refusal !== undefined) return sendJson(response, refusal.status, refusal.body);
       if (state.mode === 'junk') {
         response.writeHead(200, { 'content-type': parsed.stream === true ? 'text/event-stream' : 'application/json' });
         response.end(parsed.stream === true ? 'data: {not json\n\n' : '<html>not json</html>');

@@ -1,7 +1,8 @@
 import pRetry from 'p-retry';
 import { z } from 'zod';
-import { EmbeddingError } from '../../shared/errors.js';
+import { ProviderError } from '../../shared/errors.js';
 import { http } from '../../shared/http.js';
+import { faultOfNetworkError, faultOfResponse } from '../../models/faults.js';
 import type { Embedder } from './types.js';
 
 /** Options of {@link HttpEmbedder}. */
@@ -30,15 +31,15 @@ const responseSchema = z.object({
   data: z.array(z.object({ index: z.number().int().min(0), embedding: z.array(z.number()) })),
 });
 
-/** HTTP statuses that no retry will fix. */
-const FINAL_STATUSES = new Set([400, 401, 403, 404, 405, 413, 422]);
-
 /**
  * Embeddings from any OpenAI-compatible `POST /v1/embeddings`: llama.cpp's
  * `llama-server --embeddings`, Ollama, vLLM, LM Studio, or OpenAI. Texts go
  * in batches of `batchSize` with `encoding_format: "float"` (10 000 texts =
  * 157 requests at 64), and each request is retried with exponential backoff
- * (p-retry) on refused connections, timeouts, 429 and 5xx.
+ * (p-retry) when the failure may pass ({@link ProviderError.isRetryable}:
+ * refused connections, timeouts, 429 and 5xx, but not llama.cpp's 500 for an
+ * input too large, which no retry fixes). Every failure is a `ProviderError`
+ * whose message never holds the key, even when the server echoes it.
  */
 export class HttpEmbedder implements Embedder {
   readonly id: string;
@@ -89,18 +90,36 @@ export class HttpEmbedder implements Embedder {
         minTimeout: retryMinMs,
         factor: 2,
         ...(signal === undefined ? {} : { signal }),
-        shouldRetry: ({ error }) => signal?.aborted !== true && (!(error instanceof EmbeddingError) || error.retryable),
+        shouldRetry: ({ error }) =>
+          signal?.aborted !== true && (!(error instanceof ProviderError) || error.isRetryable),
       });
     } catch (error) {
       // Cancelled (steward is closing, Ctrl-C): not the server's failure.
       if (signal?.aborted === true) throw signal.reason;
-      if (error instanceof EmbeddingError) throw error;
-      throw new EmbeddingError(
-        `embeddings at ${this.#options.baseUrl} failed: ${(error as Error).message}`,
-        { embedder: this.id, retryable: true },
-        { cause: error },
-      );
+      if (error instanceof ProviderError) throw error;
+      throw this.#error(`embeddings at ${this.#options.baseUrl} failed: ${(error as Error).message}`, 'unknown', {
+        cause: error,
+      });
     }
+  }
+
+  /** A {@link ProviderError} of this embedder, with its key blanked out of the message and body. */
+  #error(
+    message: string,
+    kind: ProviderError['kind'],
+    extra: { status?: number; responseBody?: string; cause?: unknown } = {},
+  ): ProviderError {
+    return new ProviderError(
+      message,
+      {
+        provider: this.id,
+        kind,
+        status: extra.status,
+        responseBody: extra.responseBody,
+        secrets: [this.#options.apiKey],
+      },
+      { cause: extra.cause },
+    );
   }
 
   async #request(batch: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
@@ -120,29 +139,19 @@ export class HttpEmbedder implements Embedder {
         },
       );
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const reason =
-        code === 'ECONNREFUSED'
-          ? 'connection refused'
-          : code === 'ECONNABORTED' || code === 'ETIMEDOUT'
-            ? `timed out after ${this.#options.timeoutMs} ms`
-            : (error as Error).message;
-      throw new EmbeddingError(
-        `embeddings at ${where}: ${reason}`,
-        { embedder: this.id, retryable: true },
-        { cause: error },
-      );
+      const fault = faultOfNetworkError(error, this.#options.timeoutMs) ?? {
+        kind: 'unknown' as const,
+        message: (error as Error).message,
+      };
+      throw this.#error(`embeddings at ${where}: ${fault.message}`, fault.kind, { cause: error });
     }
     if (response.status < 200 || response.status >= 300) {
-      const body = response.data as { error?: { message?: string } | string } | undefined;
-      const detail = typeof body?.error === 'string' ? body.error : (body?.error?.message ?? '');
-      throw new EmbeddingError(
-        `embeddings at ${where}: HTTP ${response.status}${detail === '' ? '' : ` (${detail.slice(0, 200)})`}`,
-        {
-          embedder: this.id,
-          status: response.status,
-          retryable: !FINAL_STATUSES.has(response.status),
-        },
+      const fault = faultOfResponse(response.status, response.data);
+      const body = typeof response.data === 'string' ? response.data : JSON.stringify(response.data);
+      throw this.#error(
+        `embeddings at ${where}: HTTP ${response.status}${fault.detail === '' ? '' : ` (${fault.detail})`}`,
+        fault.kind,
+        { status: response.status, responseBody: body },
       );
     }
     const parsed = responseSchema.safeParse(response.data);
@@ -150,17 +159,15 @@ export class HttpEmbedder implements Embedder {
       const got = parsed.success
         ? `${parsed.data.data.length} vectors for ${batch.length} texts`
         : 'not an embeddings response';
-      throw new EmbeddingError(`embeddings at ${where}: malformed answer (${got})`, {
-        embedder: this.id,
-        retryable: true,
-      });
+      throw this.#error(`embeddings at ${where}: malformed answer (${got})`, 'malformed');
     }
     const ordered = [...parsed.data.data].sort((left, right) => left.index - right.index);
     const dimension = ordered[0]?.embedding.length ?? 0;
     if (dimension === 0 || ordered.some((item) => item.embedding.length !== dimension)) {
-      throw new EmbeddingError(`embeddings at ${where}: vectors of different or zero length`, {
-        embedder: this.id,
-        retryable: false,
+      throw new ProviderError(`embeddings at ${where}: vectors of different or zero length`, {
+        provider: this.id,
+        kind: 'malformed',
+        isRetryable: false,
       });
     }
     return ordered.map((item) => Float32Array.from(item.embedding));

@@ -22,7 +22,7 @@ export interface Embedder {
    * @param texts - the texts (any number; sent in batches of {@link batchSize})
    * @param options - cancellation
    * @returns one vector per text, each of the same dimension
-   * @throws EmbeddingError when a request fails after its retries
+   * @throws ProviderError when a request fails after its retries
    */
   embed(texts: readonly string[], options?: { signal?: AbortSignal | undefined }): Promise<Float32Array[]>;
 }
