@@ -29,15 +29,15 @@ export function briefingKey(kind: BriefingKind, scheduledFor: Date, timeZone: st
 }
 
 function catchUpPolicy(kind: BriefingKind, context: PluginContext): CatchUpPolicy {
-  const { policy, graceMs } = context.config.briefings[kind].catchUp;
+  const { policy, graceMs } = context.config.plugins.briefings[kind].catchUp;
   return policy === 'skip' ? { policy } : { policy, graceMs };
 }
 
 function schedule(kind: BriefingKind): PluginSchedule {
   return {
     name: kind,
-    cron: (context: PluginContext) => context.config.briefings[kind].cron,
-    enabled: (context: PluginContext) => context.config.briefings[kind].enabled,
+    cron: (context: PluginContext) => context.config.plugins.briefings[kind].cron,
+    enabled: (context: PluginContext) => context.config.plugins.briefings[kind].enabled,
     catchUp: (context: PluginContext) => catchUpPolicy(kind, context),
     handler: async ({ scheduledFor, signal }, context) => {
       // Say it before a model spends a minute writing a briefing that cannot go anywhere.

@@ -1,21 +1,22 @@
 import { z } from 'zod';
-import { catchUpPolicy, cronExpression, isValidTimeZone } from './sections/fields.js';
+import { isValidTimeZone } from './sections/fields.js';
 import { embeddingsSchema, memorySchema } from './sections/memory.js';
 import { modelsSchema, providerSchema } from './sections/models.js';
+import { briefingsSettingsSchema, pluginsSchema, type BriefingsSettings } from './sections/plugins.js';
 import { signalSchema } from './sections/signal.js';
 
 /**
  * The one zod schema of steward's configuration. Defaults live in
  * `config/default.json`; this schema validates the merged result and documents
  * every key (`pnpm config:schema` turns it into `config/schema.json`). Each
- * large section has its own file in `sections/`: fields shared between
- * sections, models, embeddings and memory, and Signal.
+ * section has its own file in `sections/`: fields shared between sections,
+ * models, embeddings and memory, Signal, and plugins.
  *
  * Objects are strict: an unknown key is reported, so a typo never passes
  * silently.
  */
 
-export { isValidTimeZone, providerSchema };
+export { isValidTimeZone, providerSchema, briefingsSettingsSchema, type BriefingsSettings };
 
 /** The whole configuration, after defaults and overrides are merged. */
 export const configSchema = z.strictObject({
@@ -38,22 +39,6 @@ export const configSchema = z.strictObject({
   embeddings: embeddingsSchema,
   memory: memorySchema,
   signal: signalSchema,
-  briefings: z.strictObject({
-    morning: z.strictObject({
-      enabled: z.boolean().describe('Schedule the morning briefing in the daemon.'),
-      cron: cronExpression.describe('When the morning briefing is sent, in the configured time zone.'),
-      catchUp: catchUpPolicy.describe(
-        'What the daemon does at start (or after the machine slept) about a morning briefing time it missed.',
-      ),
-    }),
-    weekly: z.strictObject({
-      enabled: z.boolean().describe('Schedule the weekly briefing in the daemon.'),
-      cron: cronExpression.describe('When the weekly briefing is sent, in the configured time zone.'),
-      catchUp: catchUpPolicy.describe(
-        'What the daemon does at start (or after the machine slept) about a weekly briefing time it missed.',
-      ),
-    }),
-  }),
   daemon: z.strictObject({
     outboxIntervalMs: z
       .number()
@@ -99,9 +84,7 @@ export const configSchema = z.strictObject({
     historyFile: z.string().min(1).describe('REPL history file name inside dataDir.'),
     historySize: z.number().int().min(0).describe('Lines of REPL history kept.'),
   }),
-  plugins: z
-    .record(z.string(), z.record(z.string(), z.unknown()))
-    .describe('Per-plugin settings under plugins.<name>; { "enabled": false } turns a plugin off.'),
+  plugins: pluginsSchema,
 });
 
 /** The validated configuration (see {@link configSchema}); `dataDir` is absolute. */

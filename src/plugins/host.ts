@@ -1,5 +1,7 @@
 import type { InboundMessage } from '../channels/types.js';
+import { configNotices } from '../config/legacy.js';
 import type { StewardConfig } from '../config/schema.js';
+import { CORE_PLUGIN_SETTINGS } from '../config/sections/plugins.js';
 import type { Database } from '../shared/database.js';
 import { applyMigrations } from '../memory/migrations.js';
 import { describeError, PluginError, UserError } from '../shared/errors.js';
@@ -85,12 +87,15 @@ export class PluginHost {
   readonly active: ActivePlugin[];
   /** The command grammar over built-ins and every active plugin. */
   readonly commands: CommandRouter;
+  /** One line per old config key that was read (the top-level `briefings`), for `steward doctor`. */
+  readonly deprecations: readonly string[];
   readonly #log: Logger;
 
-  private constructor(active: ActivePlugin[], failures: PluginFailure[], commands: CommandRouter, log: Logger) {
-    this.active = active;
-    this.failures = failures;
-    this.commands = commands;
+  private constructor(parts: Pick<PluginHost, 'active' | 'failures' | 'commands' | 'deprecations'>, log: Logger) {
+    this.active = parts.active;
+    this.failures = parts.failures;
+    this.commands = parts.commands;
+    this.deprecations = parts.deprecations;
     this.#log = log;
   }
 
@@ -104,6 +109,8 @@ export class PluginHost {
     const discovery = await discoverPlugins(options.directory);
     const failures = [...discovery.failures];
     const active: ActivePlugin[] = [];
+    const deprecations = configNotices(options.config);
+    for (const notice of deprecations) options.log.warn(notice);
     for (const failure of discovery.failures)
       options.log.error({ plugin: failure.name }, `plugin skipped: ${failure.reason}`);
 
@@ -140,6 +147,7 @@ export class PluginHost {
 
     const missing = Object.keys(options.config.plugins).filter(
       (name) =>
+        !CORE_PLUGIN_SETTINGS.includes(name) &&
         !discovery.plugins.some(({ plugin }) => plugin.name === name) &&
         !failures.some((failure) => failure.name === name),
     );
@@ -158,7 +166,7 @@ export class PluginHost {
       options.log.error({ plugin: conflict.dropped }, reason);
       failures.push({ name: conflict.dropped, reason });
     }
-    return new PluginHost(active, failures, router, options.log);
+    return new PluginHost({ active, failures, commands: router, deprecations }, options.log);
   }
 
   /** The active plugin called `name`, if any. */
