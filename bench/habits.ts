@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import { analyseHabit } from '../plugins/habits/report.js';
 import { HabitStore } from '../plugins/habits/store.js';
+import { createPluginStore } from '../src/plugins/context.js';
 import { openDatabase } from '../src/shared/database.js';
 import { addDays } from '../src/shared/time.js';
 import { fromRoot } from '../src/shared/paths.js';
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
       }
     }
   })();
-  const store = new HabitStore(database, 'UTC');
+  const store = new HabitStore(createPluginStore(database), 'UTC');
   const habit = store.list()[0];
   if (habit === undefined) throw new Error('no habit');
 

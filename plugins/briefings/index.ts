@@ -1,7 +1,8 @@
-import { missingSignalSettings } from '../../src/channels/signal/index.js';
 import {
+  briefingsSettingsSchema,
   definePlugin,
   type BriefingKind,
+  type BriefingsSettings,
   type CatchUpPolicy,
   type PluginContext,
   type PluginSchedule,
@@ -28,20 +29,22 @@ export function briefingKey(kind: BriefingKind, scheduledFor: Date, timeZone: st
   return `briefing:${kind}:${localDate(scheduledFor, timeZone)}`;
 }
 
-function catchUpPolicy(kind: BriefingKind, context: PluginContext): CatchUpPolicy {
-  const { policy, graceMs } = context.config.briefings[kind].catchUp;
+type BriefingsContext = PluginContext<BriefingsSettings>;
+
+function catchUpPolicy(kind: BriefingKind, context: BriefingsContext): CatchUpPolicy {
+  const { policy, graceMs } = context.settings[kind].catchUp;
   return policy === 'skip' ? { policy } : { policy, graceMs };
 }
 
-function schedule(kind: BriefingKind): PluginSchedule {
+function schedule(kind: BriefingKind): PluginSchedule<BriefingsSettings> {
   return {
     name: kind,
-    cron: (context: PluginContext) => context.config.briefings[kind].cron,
-    enabled: (context: PluginContext) => context.config.briefings[kind].enabled,
-    catchUp: (context: PluginContext) => catchUpPolicy(kind, context),
+    cron: (context: BriefingsContext) => context.settings[kind].cron,
+    enabled: (context: BriefingsContext) => context.settings[kind].enabled,
+    catchUp: (context: BriefingsContext) => catchUpPolicy(kind, context),
     handler: async ({ scheduledFor, signal }, context) => {
       // Say it before a model spends a minute writing a briefing that cannot go anywhere.
-      const missing = missingSignalSettings(context.config);
+      const missing = context.services.deliveryProblem();
       if (missing !== undefined)
         throw new DeliveryError(`the ${kind} briefing cannot be sent: ${missing}`, {
           channel: 'signal',
@@ -68,10 +71,16 @@ function schedule(kind: BriefingKind): PluginSchedule {
   };
 }
 
-/** The morning and weekly briefings: scheduled delivery on Signal, and `briefing morning|weekly` to read one now. */
+/**
+ * The morning and weekly briefings: scheduled delivery on Signal, and
+ * `briefing morning|weekly` to read one now. Times in `plugins.briefings`
+ * (checked with the rest of the config at load; the old top-level
+ * `briefings` key is still read).
+ */
 export default definePlugin({
   name: 'briefings',
   description: 'Morning and weekly briefings on a schedule',
+  settings: briefingsSettingsSchema,
   commands: [
     {
       name: 'briefing',

@@ -44,7 +44,7 @@ export const USAGE = {
  * @returns a {@link GoalStore} on the context's database and time zone
  */
 export function goalStore(context: PluginContext): GoalStore {
-  return new GoalStore(context.database, context.timeZone);
+  return new GoalStore(context.store, context.timeZone);
 }
 
 /**

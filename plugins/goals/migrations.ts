@@ -1,4 +1,4 @@
-import type { Migration } from '../../src/memory/migrations.js';
+import type { PluginMigration } from '../../src/plugins/api.js';
 
 /**
  * The goals plugin's schema migrations (applied once each, in order, by
@@ -43,7 +43,7 @@ CREATE INDEX goal_milestones_goal ON goal_milestones (goal_id, id);
 `;
 
 /** Migrations of the goals plugin, oldest first. */
-export const GOAL_MIGRATIONS: readonly Migration[] = [
+export const GOAL_MIGRATIONS: readonly PluginMigration[] = [
   { id: '001_create_goals', sql: CREATE_GOALS },
   { id: '002_categories_milestones', sql: CATEGORIES_MILESTONES },
 ];

@@ -1,4 +1,4 @@
-import type { Database } from '../../src/shared/database.js';
+import type { PluginStore } from '../../src/plugins/api.js';
 import { resolveByName } from '../../src/shared/resolve.js';
 import { localDate, type IsoDate } from '../../src/shared/time.js';
 import type { GoalCategory } from './category.js';
@@ -84,15 +84,15 @@ function toMilestone(row: MilestoneRow): Milestone {
 
 /** Reads and writes goals, their progress history and milestones. */
 export class GoalStore {
-  readonly #database: Database;
+  readonly #store: PluginStore;
   readonly #timeZone: string;
 
   /**
-   * @param database - the migrated database
+   * @param store - the plugin's store handle (its tables migrated)
    * @param timeZone - the owner's IANA zone (for the local day a goal was set)
    */
-  constructor(database: Database, timeZone: string) {
-    this.#database = database;
+  constructor(store: PluginStore, timeZone: string) {
+    this.#store = store;
     this.#timeZone = timeZone;
   }
 
@@ -118,8 +118,8 @@ export class GoalStore {
   list(status: GoalStatus | 'all' = 'active'): Goal[] {
     const rows =
       status === 'all'
-        ? this.#database.prepare<[], GoalRow>('SELECT * FROM goals ORDER BY id').all()
-        : this.#database.prepare<[string], GoalRow>('SELECT * FROM goals WHERE status = ? ORDER BY id').all(status);
+        ? this.#store.prepare<[], GoalRow>('SELECT * FROM goals ORDER BY id').all()
+        : this.#store.prepare<[string], GoalRow>('SELECT * FROM goals WHERE status = ? ORDER BY id').all(status);
     return rows.map((row) => this.#toGoal(row));
   }
 
@@ -129,7 +129,7 @@ export class GoalStore {
    * @returns the goal with any status, or undefined when there is none with that id
    */
   get(id: number): Goal | undefined {
-    const row = this.#database.prepare<[number], GoalRow>('SELECT * FROM goals WHERE id = ?').get(id);
+    const row = this.#store.prepare<[number], GoalRow>('SELECT * FROM goals WHERE id = ?').get(id);
     return row === undefined ? undefined : this.#toGoal(row);
   }
 
@@ -161,7 +161,7 @@ export class GoalStore {
    */
   add(title: string, category: GoalCategory, deadline: IsoDate | null, now: Date): Goal {
     const stamp = now.toISOString();
-    const result = this.#database
+    const result = this.#store
       .prepare(
         'INSERT INTO goals (title, category, deadline, started_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
       )
@@ -178,14 +178,14 @@ export class GoalStore {
    * @returns the previous progress, 0–100 % (0 when there is no such goal)
    */
   setProgress(goalId: number, progress: number, now: Date, note: string | null = null): number {
-    const update = this.#database.transaction(() => {
-      const before = this.#database
+    const update = this.#store.transaction(() => {
+      const before = this.#store
         .prepare<[number], { progress: number }>('SELECT progress FROM goals WHERE id = ?')
         .get(goalId);
-      this.#database
+      this.#store
         .prepare('UPDATE goals SET progress = ?, updated_at = ? WHERE id = ?')
         .run(progress, now.toISOString(), goalId);
-      this.#database
+      this.#store
         .prepare('INSERT INTO goal_progress (goal_id, progress, note, created_at) VALUES (?, ?, ?, ?)')
         .run(goalId, progress, note, now.toISOString());
       return before?.progress ?? 0;
@@ -201,9 +201,9 @@ export class GoalStore {
    * @param now - the instant of the change (the closing instant when completed or abandoned)
    */
   setStatus(goalId: number, status: GoalStatus, now: Date): void {
-    const update = this.#database.transaction(() => {
+    const update = this.#store.transaction(() => {
       const stamp = now.toISOString();
-      this.#database
+      this.#store
         .prepare('UPDATE goals SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?')
         .run(status, status === 'active' ? null : stamp, stamp, goalId);
       const goal = this.get(goalId);
@@ -220,7 +220,7 @@ export class GoalStore {
    * @param now - the instant of the change
    */
   setDeadline(goalId: number, deadline: IsoDate | null, now: Date): void {
-    this.#database
+    this.#store
       .prepare('UPDATE goals SET deadline = ?, updated_at = ? WHERE id = ?')
       .run(deadline, now.toISOString(), goalId);
   }
@@ -232,7 +232,7 @@ export class GoalStore {
    * @param now - the instant of the change
    */
   setCategory(goalId: number, category: GoalCategory, now: Date): void {
-    this.#database
+    this.#store
       .prepare('UPDATE goals SET category = ?, updated_at = ? WHERE id = ?')
       .run(category, now.toISOString(), goalId);
   }
@@ -244,7 +244,7 @@ export class GoalStore {
    * @returns 0–100 %, 0 when there was no entry yet
    */
   progressAt(goalId: number, instant: Date): number {
-    const row = this.#database
+    const row = this.#store
       .prepare<[number, string], { progress: number }>(
         'SELECT progress FROM goal_progress WHERE goal_id = ? AND created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1',
       )
@@ -259,7 +259,7 @@ export class GoalStore {
    * @returns the entries, newest first
    */
   history(goalId: number, limit = 10): ProgressEntry[] {
-    return this.#database
+    return this.#store
       .prepare<[number, number], { progress: number; note: string | null; created_at: string }>(
         'SELECT progress, note, created_at FROM goal_progress WHERE goal_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
       )
@@ -273,7 +273,7 @@ export class GoalStore {
    * @returns the milestones, open and completed, by ascending id
    */
   milestones(goalId: number): Milestone[] {
-    return this.#database
+    return this.#store
       .prepare<[number], MilestoneRow>('SELECT * FROM goal_milestones WHERE goal_id = ? ORDER BY id')
       .all(goalId)
       .map(toMilestone);
@@ -287,7 +287,7 @@ export class GoalStore {
    * @returns the new milestone, open
    */
   addMilestone(goalId: number, title: string, now: Date): Milestone {
-    const result = this.#database
+    const result = this.#store
       .prepare('INSERT INTO goal_milestones (goal_id, title, created_at) VALUES (?, ?, ?)')
       .run(goalId, title, now.toISOString());
     return { id: Number(result.lastInsertRowid), goalId, title, createdAt: now.toISOString(), completedAt: null };
@@ -299,7 +299,7 @@ export class GoalStore {
    * @param now - the completion instant
    */
   completeMilestone(milestoneId: number, now: Date): void {
-    this.#database
+    this.#store
       .prepare('UPDATE goal_milestones SET completed_at = ? WHERE id = ? AND completed_at IS NULL')
       .run(now.toISOString(), milestoneId);
   }
@@ -310,7 +310,7 @@ export class GoalStore {
    * @returns the milestones, each with `goalTitle`, by completion instant
    */
   milestonesCompletedSince(since: Date): Array<Milestone & { goalTitle: string }> {
-    return this.#database
+    return this.#store
       .prepare<[string], MilestoneRow & { goal_title: string }>(
         `SELECT goal_milestones.*, goals.title AS goal_title FROM goal_milestones JOIN goals ON goals.id = goal_milestones.goal_id
          WHERE completed_at >= ? ORDER BY completed_at, goal_milestones.id`,
@@ -325,7 +325,7 @@ export class GoalStore {
    * @returns the completed goals, by closing instant
    */
   completedSince(since: Date): Goal[] {
-    return this.#database
+    return this.#store
       .prepare<[string], GoalRow>(
         "SELECT * FROM goals WHERE status = 'completed' AND closed_at >= ? ORDER BY closed_at",
       )

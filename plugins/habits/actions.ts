@@ -54,7 +54,7 @@ export const USAGE = {
  * @returns a {@link HabitStore} on the context's database and time zone
  */
 export function habitStore(context: PluginContext): HabitStore {
-  return new HabitStore(context.database, context.timeZone);
+  return new HabitStore(context.store, context.timeZone);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import { habitAgentContext, habitBriefingSections } from './briefing.js';
 import { HABIT_MIGRATIONS } from './migrations.js';
 import { replReminders, sendDueReminders } from './reminders.js';
-import { readHabitSettings } from './settings.js';
+import { habitSettingsSchema } from './settings.js';
 import { habitTools } from './tools.js';
 
 /**
@@ -32,10 +32,8 @@ import { habitTools } from './tools.js';
 export default definePlugin({
   name: 'habits',
   description: 'Habits with check-ins, skips, streaks, habit strength, heatmaps and reminders',
+  settings: habitSettingsSchema,
   migrations: HABIT_MIGRATIONS,
-  setup: (context) => {
-    readHabitSettings(context.settings);
-  },
   commands: [
     {
       name: 'add-habit',
@@ -180,8 +178,8 @@ export default definePlugin({
   schedules: [
     {
       name: 'reminders',
-      cron: (context) => readHabitSettings(context.settings).reminders.cron,
-      enabled: (context) => readHabitSettings(context.settings).reminders.enabled,
+      cron: (context) => context.settings.reminders.cron,
+      enabled: (context) => context.settings.reminders.enabled,
       catchUp: { policy: 'ignore' },
       handler: ({ scheduledFor }, context) => sendDueReminders(context, scheduledFor),
     },

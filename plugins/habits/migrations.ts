@@ -1,4 +1,4 @@
-import type { Migration } from '../../src/memory/migrations.js';
+import type { PluginMigration } from '../../src/plugins/api.js';
 
 /**
  * The habits plugin's schema migrations (applied once each, in order, by
@@ -75,7 +75,7 @@ CREATE TABLE habit_reminders (
 `;
 
 /** Migrations of the habits plugin, oldest first. */
-export const HABIT_MIGRATIONS: readonly Migration[] = [
+export const HABIT_MIGRATIONS: readonly PluginMigration[] = [
   { id: '001_create_habits', sql: CREATE_HABITS },
   { id: '002_frequencies_skips_reminders', sql: WIDEN_FREQUENCIES_ADD_SKIPS_AND_REMINDERS },
 ];

@@ -1,12 +1,11 @@
 import { DateTime } from 'luxon';
-import { missingSignalSettings } from '../../src/channels/signal/index.js';
 import type { PluginContext } from '../../src/plugins/api.js';
 import { DeliveryError, describeError } from '../../src/shared/errors.js';
 import type { IsoDate } from '../../src/shared/time.js';
 import { allReports, habitStore } from './actions.js';
 import { describeStatus } from './render.js';
 import type { HabitReport } from './report.js';
-import { readHabitSettings } from './settings.js';
+import type { HabitSettings } from './settings.js';
 
 /**
  * Habit reminders. A habit with a reminder time (`add habit meditation daily
@@ -78,9 +77,9 @@ export function reminderText(report: HabitReport): string {
  * @param scheduledFor - the cron time of this run
  * @throws whatever is not a DeliveryError (logged by the plugin's error boundary), after releasing the claim
  */
-export async function sendDueReminders(context: PluginContext, scheduledFor: Date): Promise<void> {
-  const settings = readHabitSettings(context.settings);
-  const missing = missingSignalSettings(context.config);
+export async function sendDueReminders(context: PluginContext<HabitSettings>, scheduledFor: Date): Promise<void> {
+  const settings = context.settings;
+  const missing = context.services.deliveryProblem();
   if (missing !== undefined) {
     context.log.debug({ reason: missing }, 'habit reminders go to the REPL: Signal is not configured');
     return;
@@ -118,9 +117,9 @@ export async function sendDueReminders(context: PluginContext, scheduledFor: Dat
  * @param context - the habits plugin's context
  * @returns the lines to show (empty with Signal configured: the daemon sends them there)
  */
-export function replReminders(context: PluginContext): string[] {
-  if (!readHabitSettings(context.settings).reminders.enabled) return [];
-  if (missingSignalSettings(context.config) === undefined) return [];
+export function replReminders(context: PluginContext<HabitSettings>): string[] {
+  if (!context.settings.reminders.enabled) return [];
+  if (context.services.deliveryProblem() === undefined) return [];
   const now = context.clock.now();
   const { day, due } = dueReminders(context, now);
   const store = habitStore(context);

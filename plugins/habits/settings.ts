@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { ConfigError } from '../../src/shared/errors.js';
 
 /**
  * The habits plugin's settings, `plugins.habits` in the config. Every key
- * has a default, so an empty object (or none) is valid.
+ * has a default, so an empty object (or none) is valid. The plugin host
+ * parses them with this schema before `setup` (`enabled` is the host's), and
+ * a bad value skips the plugin with a config error naming the key, for
+ * example `plugins.habits.reminders.lateMinutes`.
  */
 export const habitSettingsSchema = z.strictObject({
-  enabled: z.boolean().optional().describe('false turns the habits plugin off.'),
   reminders: z
     .strictObject({
       enabled: z
@@ -34,22 +35,3 @@ export const habitSettingsSchema = z.strictObject({
 
 /** The habits plugin's settings, defaults applied. */
 export type HabitSettings = z.output<typeof habitSettingsSchema>;
-
-/**
- * Parse `plugins.habits`.
- * @param settings - the raw `plugins.habits` object
- * @returns the settings with defaults
- * @throws ConfigError naming the first bad key, for example `plugins.habits.reminders.lateMinutes`
- */
-export function readHabitSettings(settings: Record<string, unknown>): HabitSettings {
-  const parsed = habitSettingsSchema.safeParse(settings);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path =
-    issue === undefined
-      ? []
-      : [...issue.path.map(String), ...(issue.code === 'unrecognized_keys' ? [issue.keys[0] ?? ''] : [])];
-  const key = ['plugins', 'habits', ...path].join('.');
-  const problem = issue?.code === 'unrecognized_keys' ? 'is not a known setting' : (issue?.message ?? 'is invalid');
-  throw new ConfigError(`config error: ${key} ${problem}`, { key, source: 'plugins.habits' });
-}

@@ -1,4 +1,4 @@
-import type { Database } from '../../src/shared/database.js';
+import type { PluginStore } from '../../src/plugins/api.js';
 import { resolveByName } from '../../src/shared/resolve.js';
 import { localDate, type IsoDate } from '../../src/shared/time.js';
 import type { Entry } from './entries.js';
@@ -47,15 +47,15 @@ interface EntryRow {
  * log. Days are the owner's local days (`YYYY-MM-DD`).
  */
 export class HabitStore {
-  readonly #database: Database;
+  readonly #store: PluginStore;
   readonly #timeZone: string;
 
   /**
-   * @param database - the migrated database
+   * @param store - the plugin's store handle (its tables migrated)
    * @param timeZone - the owner's IANA zone (for the local day a habit was added)
    */
-  constructor(database: Database, timeZone: string) {
-    this.#database = database;
+  constructor(store: PluginStore, timeZone: string) {
+    this.#store = store;
     this.#timeZone = timeZone;
   }
 
@@ -77,7 +77,7 @@ export class HabitStore {
    * @returns the habits not archived, by ascending id
    */
   list(): Habit[] {
-    return this.#database
+    return this.#store
       .prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NULL ORDER BY id')
       .all()
       .map((row) => this.#toHabit(row));
@@ -88,7 +88,7 @@ export class HabitStore {
    * @returns the archived habits, by ascending id
    */
   archived(): Habit[] {
-    return this.#database
+    return this.#store
       .prepare<[], HabitRow>('SELECT * FROM habits WHERE archived_at IS NOT NULL ORDER BY id')
       .all()
       .map((row) => this.#toHabit(row));
@@ -100,7 +100,7 @@ export class HabitStore {
    * @returns the habit, or undefined when there is none with that id
    */
   get(id: number): Habit | undefined {
-    const row = this.#database.prepare<[number], HabitRow>('SELECT * FROM habits WHERE id = ?').get(id);
+    const row = this.#store.prepare<[number], HabitRow>('SELECT * FROM habits WHERE id = ?').get(id);
     return row === undefined ? undefined : this.#toHabit(row);
   }
 
@@ -129,7 +129,7 @@ export class HabitStore {
    * @returns the new habit, or undefined when an active habit already has that name (any case)
    */
   add(name: string, frequency: Frequency, reminder: string | null, now: Date): Habit | undefined {
-    const result = this.#database
+    const result = this.#store
       .prepare(
         'INSERT INTO habits (name, freq_num, freq_den, weekdays, reminder_time, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       )
@@ -145,13 +145,13 @@ export class HabitStore {
    * @returns true once renamed; false when another active habit already has the new name (any case), and nothing is written
    */
   rename(id: number, name: string): boolean {
-    const clash = this.#database
+    const clash = this.#store
       .prepare<[string, number], { id: number }>(
         'SELECT id FROM habits WHERE name = ? COLLATE NOCASE AND archived_at IS NULL AND id != ?',
       )
       .get(name, id);
     if (clash !== undefined) return false;
-    this.#database.prepare('UPDATE habits SET name = ? WHERE id = ?').run(name, id);
+    this.#store.prepare('UPDATE habits SET name = ? WHERE id = ?').run(name, id);
     return true;
   }
 
@@ -161,7 +161,7 @@ export class HabitStore {
    * @param frequency - the new frequency
    */
   setFrequency(id: number, frequency: Frequency): void {
-    this.#database
+    this.#store
       .prepare('UPDATE habits SET freq_num = ?, freq_den = ?, weekdays = ? WHERE id = ?')
       .run(frequency.num, frequency.den, weekdaysToMask(frequency.weekdays), id);
   }
@@ -172,7 +172,7 @@ export class HabitStore {
    * @param reminder - local time `HH:MM` (24-hour), or null for no reminder
    */
   setReminder(id: number, reminder: string | null): void {
-    this.#database.prepare('UPDATE habits SET reminder_time = ? WHERE id = ?').run(reminder, id);
+    this.#store.prepare('UPDATE habits SET reminder_time = ? WHERE id = ?').run(reminder, id);
   }
 
   /**
@@ -182,7 +182,7 @@ export class HabitStore {
    * @param now - when it was archived
    */
   archive(id: number, now: Date): void {
-    this.#database
+    this.#store
       .prepare('UPDATE habits SET archived_at = ? WHERE id = ? AND archived_at IS NULL')
       .run(now.toISOString(), id);
   }
@@ -195,11 +195,11 @@ export class HabitStore {
   unarchive(id: number): boolean {
     const habit = this.get(id);
     if (habit === undefined) return false;
-    const clash = this.#database
+    const clash = this.#store
       .prepare<[string], { id: number }>('SELECT id FROM habits WHERE name = ? COLLATE NOCASE AND archived_at IS NULL')
       .get(habit.name);
     if (clash !== undefined) return false;
-    this.#database.prepare('UPDATE habits SET archived_at = NULL WHERE id = ?').run(id);
+    this.#store.prepare('UPDATE habits SET archived_at = NULL WHERE id = ?').run(id);
     return true;
   }
 
@@ -211,10 +211,10 @@ export class HabitStore {
    * @throws SqliteError when the delete fails (nothing is deleted)
    */
   delete(id: number): number {
-    const remove = this.#database.transaction(() => {
-      const entries = this.#database.prepare('DELETE FROM habit_checkins WHERE habit_id = ?').run(id).changes;
-      this.#database.prepare('DELETE FROM habit_reminders WHERE habit_id = ?').run(id);
-      this.#database.prepare('DELETE FROM habits WHERE id = ?').run(id);
+    const remove = this.#store.transaction(() => {
+      const entries = this.#store.prepare('DELETE FROM habit_checkins WHERE habit_id = ?').run(id).changes;
+      this.#store.prepare('DELETE FROM habit_reminders WHERE habit_id = ?').run(id);
+      this.#store.prepare('DELETE FROM habits WHERE id = ?').run(id);
       return entries;
     });
     return remove.immediate();
@@ -226,7 +226,7 @@ export class HabitStore {
    * @returns one entry per day with one, by ascending day
    */
   entries(habitId: number): Entry[] {
-    return this.#database
+    return this.#store
       .prepare<[number], EntryRow>('SELECT day, kind, note FROM habit_checkins WHERE habit_id = ? ORDER BY day')
       .all(habitId)
       .map((row) => ({ day: row.day, kind: row.kind, note: row.note }));
@@ -239,7 +239,7 @@ export class HabitStore {
    * @returns the check-in or skip of that day, or undefined
    */
   entryOn(habitId: number, day: IsoDate): Entry | undefined {
-    const row = this.#database
+    const row = this.#store
       .prepare<[number, string], EntryRow>('SELECT day, kind, note FROM habit_checkins WHERE habit_id = ? AND day = ?')
       .get(habitId, day);
     return row === undefined ? undefined : { day: row.day, kind: row.kind, note: row.note };
@@ -257,17 +257,17 @@ export class HabitStore {
    * @returns `written`, `replaced` (a skip became a check-in) or `unchanged`
    */
   record(habitId: number, day: IsoDate, kind: 'done' | 'skip', now: Date, note: string | null = null): RecordOutcome {
-    const write = this.#database.transaction((): RecordOutcome => {
+    const write = this.#store.transaction((): RecordOutcome => {
       const existing = this.entryOn(habitId, day);
       if (existing === undefined) {
-        this.#database
+        this.#store
           .prepare('INSERT INTO habit_checkins (habit_id, day, kind, note, created_at) VALUES (?, ?, ?, ?, ?)')
           .run(habitId, day, kind, note, now.toISOString());
         return 'written';
       }
       if (existing.kind === kind && note !== null) {
         // A second check-in with a note adds the note (one check-in per day).
-        this.#database
+        this.#store
           .prepare(
             "UPDATE habit_checkins SET note = CASE WHEN note IS NULL OR note = '' THEN ? ELSE note || '; ' || ? END WHERE habit_id = ? AND day = ?",
           )
@@ -275,7 +275,7 @@ export class HabitStore {
         return 'noted';
       }
       if (existing.kind === kind || kind === 'skip') return 'unchanged';
-      this.#database
+      this.#store
         .prepare(
           "UPDATE habit_checkins SET kind = 'done', note = COALESCE(?, note), created_at = ? WHERE habit_id = ? AND day = ?",
         )
@@ -293,10 +293,10 @@ export class HabitStore {
    * @returns the kind removed, or undefined when there was nothing to remove
    */
   undo(habitId: number, day: IsoDate, kind?: 'done' | 'skip'): 'done' | 'skip' | undefined {
-    const remove = this.#database.transaction(() => {
+    const remove = this.#store.transaction(() => {
       const existing = this.entryOn(habitId, day);
       if (existing === undefined || (kind !== undefined && existing.kind !== kind)) return undefined;
-      this.#database.prepare('DELETE FROM habit_checkins WHERE habit_id = ? AND day = ?').run(habitId, day);
+      this.#store.prepare('DELETE FROM habit_checkins WHERE habit_id = ? AND day = ?').run(habitId, day);
       return existing.kind;
     });
     return remove.immediate();
@@ -313,7 +313,7 @@ export class HabitStore {
    */
   claimReminder(habitId: number, day: IsoDate, channel: 'signal' | 'repl', now: Date): boolean {
     const status = channel === 'repl' ? 'shown' : 'sending';
-    const result = this.#database
+    const result = this.#store
       .prepare(
         'INSERT INTO habit_reminders (habit_id, day, channel, status, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       )
@@ -334,7 +334,7 @@ export class HabitStore {
     status: 'sent' | 'queued' | 'failed',
     detail: string | null = null,
   ): void {
-    this.#database
+    this.#store
       .prepare('UPDATE habit_reminders SET status = ?, detail = ? WHERE habit_id = ? AND day = ?')
       .run(status, detail, habitId, day);
   }
@@ -346,7 +346,7 @@ export class HabitStore {
    * @param day - the owner's local day, `YYYY-MM-DD`
    */
   releaseReminder(habitId: number, day: IsoDate): void {
-    this.#database
+    this.#store
       .prepare("DELETE FROM habit_reminders WHERE habit_id = ? AND day = ? AND status = 'sending'")
       .run(habitId, day);
   }
@@ -358,7 +358,7 @@ export class HabitStore {
    * @returns `sending`, `shown`, `sent`, `queued` or `failed`, or undefined when no reminder was claimed
    */
   reminderStatus(habitId: number, day: IsoDate): string | undefined {
-    return this.#database
+    return this.#store
       .prepare<[number, string], { status: string }>(
         'SELECT status FROM habit_reminders WHERE habit_id = ? AND day = ?',
       )

@@ -1,8 +1,13 @@
-import type { Fact, FactCategory, ReconcileOutcome } from '../../src/memory/facts.js';
-import { FACT_CATEGORIES, factText } from '../../src/memory/facts.js';
-import type { RecallHit } from '../../src/memory/recall.js';
-import { truncate } from '../../src/memory/text.js';
-import type { PluginContext } from '../../src/plugins/api.js';
+import {
+  FACT_CATEGORIES,
+  factText,
+  truncate,
+  type Fact,
+  type FactCategory,
+  type PluginContext,
+  type RecallHit,
+  type ReconcileOutcome,
+} from '../../src/plugins/api.js';
 import { NotFoundError, UsageError } from '../../src/shared/errors.js';
 import { parseStatedFact, USAGE, type StatedFact } from './parse.js';
 
@@ -63,9 +68,9 @@ export async function rememberCommand(context: PluginContext, text: string): Pro
  * @throws NotFoundError or AmbiguousReferenceError (nothing is changed)
  */
 export function forgetCommand(context: PluginContext, query: string): string {
-  const memory = context.services.memory;
-  const fact = memory.facts.resolve(query.trim());
-  memory.forget(fact, null);
+  const facts = context.services.memory.facts;
+  const fact = facts.resolve(query.trim());
+  facts.forget(fact);
   return `Forgot ${factText(fact)}. It will not be used again; "profile ${fact.key}" still shows its history.`;
 }
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { definePlugin, defineTool, type BriefingSection, type PluginContext } from '../../src/plugins/api.js';
-import { truncate } from '../../src/memory/text.js';
+import { definePlugin, defineTool, truncate, type BriefingSection, type PluginContext } from '../../src/plugins/api.js';
 import { addDays } from '../../src/shared/time.js';
 import {
   forgetCommand,
@@ -18,7 +17,7 @@ function followUps(context: PluginContext, days: number): string[] {
   const since = `${addDays(context.today(), -days)}T00:00:00.000Z`;
   const seen = new Set<string>();
   const lines: string[] = [];
-  for (const episode of context.services.memory.episodes.latest(20, { since })) {
+  for (const episode of context.services.memory.episodes(20, { since })) {
     for (const item of episode.followups) {
       const key = item.toLowerCase();
       if (seen.has(key)) continue;

@@ -1,5 +1,4 @@
-import { FACT_CATEGORIES, type FactCategory } from '../../src/memory/facts.js';
-import { contentWords } from '../../src/memory/text.js';
+import { contentWords, FACT_CATEGORIES, type FactCategory } from '../../src/plugins/api.js';
 import { UsageError } from '../../src/shared/errors.js';
 
 /** Usage lines of the profile commands. */

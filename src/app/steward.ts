@@ -26,7 +26,8 @@ import {
   type RecordedFailure,
 } from '../models/turns.js';
 import { formatWhy } from '../models/why.js';
-import type { Briefing, BriefingKind, DeliveryResult, PluginContext, StewardServices } from '../plugins/api.js';
+import type { Briefing, BriefingKind, DeliveryResult, PluginContext } from '../plugins/api.js';
+import { createPluginServices } from '../plugins/context.js';
 import { PluginHost } from '../plugins/host.js';
 import type { PluginFailure } from '../plugins/loader.js';
 import { DeliveryError, NoModelAvailableError, StewardError } from '../shared/errors.js';
@@ -100,7 +101,7 @@ export interface StatusReport {
  * {@link Steward.handle} (as Hono's `app.request()` drives an app). The REPL,
  * `steward run`, Signal and the tests all go through it.
  */
-export class Steward implements StewardServices {
+export class Steward {
   readonly config: StewardConfig;
   readonly database: Database;
   readonly conversations: ConversationStore;
@@ -168,22 +169,18 @@ export class Steward implements StewardServices {
         clock: steward.clock,
         timeZone: steward.timeZone,
         log: steward.log,
-        services: steward,
+        // Plugins get these functions, never the Steward (whose config holds the API keys).
+        services: createPluginServices({
+          memory: steward.memory,
+          composeBriefing: (kind, briefingOptions) => steward.composeBriefing(kind, briefingOptions),
+          deliverToOwner: (message) => steward.deliverToOwner(message),
+          deliveryProblem: () => missingSignalSettings(options.config),
+        }),
         ...(options.pluginsDirectory === undefined ? {} : { directory: options.pluginsDirectory }),
         builtinCommands: builtinCommands(() => plugins.commands.list()),
       });
       steward.#plugins = plugins;
-      steward.#coreContext = {
-        name: 'core',
-        database,
-        settings: {},
-        config: options.config,
-        clock: steward.clock,
-        timeZone: steward.timeZone,
-        today: () => steward.today(),
-        log: steward.log,
-        services: steward,
-      };
+      steward.#coreContext = plugins.coreContext;
       return steward;
     } catch (error) {
       database.close();

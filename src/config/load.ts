@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
 import { fromRoot } from '../shared/paths.js';
+import { keyAsWritten, migrateLegacyKeys, rememberConfigNotices, type LegacyMigration } from './legacy.js';
 import { configSchema, type StewardConfig } from './schema.js';
 
 /** A JSON object as read from a config file. */
@@ -130,7 +131,12 @@ function sourceOf(path: string, sources: Map<string, string>): string {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, merged: JsonObject, sources: Map<string, string>): ConfigError {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  merged: JsonObject,
+  sources: Map<string, string>,
+  renamed: Map<string, LegacyMigration['renamed']>,
+): ConfigError {
   let path = issue.path.map(String);
   let problem = issue.message;
   if (issue.code === 'unrecognized_keys') {
@@ -142,8 +148,10 @@ function describeIssue(issue: z.core.$ZodIssue, merged: JsonObject, sources: Map
   const source = sourceOf(key, sources);
   const value = getPath(merged, path);
   const shown = SECRET_KEYS.has(key) ? '' : value === undefined ? ' (missing)' : ` (got ${JSON.stringify(value)})`;
-  return new ConfigError(`config error: ${key} ${problem.replace(/^Invalid input: /, '')}${shown} from ${source}`, {
-    key,
+  // Named as the owner wrote it: `briefings.morning.cron` in a file that still uses the old key.
+  const written = keyAsWritten(key, renamed.get(source) ?? []);
+  return new ConfigError(`config error: ${written} ${problem.replace(/^Invalid input: /, '')}${shown} from ${source}`, {
+    key: written,
     source,
   });
 }
@@ -152,7 +160,9 @@ function describeIssue(issue: z.core.$ZodIssue, merged: JsonObject, sources: Map
  * Read the configuration: `config/default.json`, then `config/local.json` if it
  * exists, then the file named by `STEWARD_CONFIG`, then the environment
  * variables of the contract, then `options.overrides`. Later layers win;
- * objects merge key by key and arrays are replaced.
+ * objects merge key by key and arrays are replaced. Old keys in a layer
+ * (the top-level `briefings`) are read at their new place (`plugins.briefings`);
+ * `configNotices(config)` then holds a one-line notice for each.
  *
  * @param options - where to read from (defaults to the real process)
  * @returns the validated configuration, with `dataDir` made absolute
@@ -163,18 +173,22 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
   const cwd = options.cwd ?? process.cwd();
   const sources = new Map<string, string>();
   const merged: JsonObject = {};
+  const notices: string[] = [];
+  const renamed = new Map<string, LegacyMigration['renamed']>();
+  // Each layer is moved to the current keys first (the top-level `briefings` is now `plugins.briefings`).
+  const addLayer = (layer: JsonObject, source: string): void => {
+    const migration = migrateLegacyKeys(layer, source);
+    notices.push(...migration.notices);
+    if (migration.renamed.length > 0) renamed.set(source, migration.renamed);
+    mergeLayer(merged, migration.layer, source, sources);
+  };
 
   const defaultsPath = fromRoot('config', 'default.json');
-  mergeLayer(
-    merged,
-    readJsonFile(defaultsPath, 'config/default.json', 'config/default.json'),
-    'config/default.json',
-    sources,
-  );
+  addLayer(readJsonFile(defaultsPath, 'config/default.json', 'config/default.json'), 'config/default.json');
 
   const localPath = fromRoot('config', 'local.json');
   if (options.readLocalFile !== false && existsSync(localPath)) {
-    mergeLayer(merged, readJsonFile(localPath, 'config/local.json', 'config/local.json'), 'config/local.json', sources);
+    addLayer(readJsonFile(localPath, 'config/local.json', 'config/local.json'), 'config/local.json');
   }
 
   const extra = env.STEWARD_CONFIG;
@@ -187,7 +201,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
         source: 'environment',
       });
     }
-    mergeLayer(merged, readJsonFile(path, source, 'STEWARD_CONFIG'), source, sources);
+    addLayer(readJsonFile(path, source, 'STEWARD_CONFIG'), source);
   }
 
   let dataDirFromEnvironment = false;
@@ -206,16 +220,17 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
     if (key === 'dataDir') dataDirFromEnvironment = true;
   }
 
-  if (options.overrides !== undefined) mergeLayer(merged, options.overrides, 'overrides', sources);
+  if (options.overrides !== undefined) addLayer(options.overrides, 'overrides');
 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     if (first === undefined)
       throw new ConfigError('config error: invalid configuration', { key: '', source: 'unknown' });
-    throw describeIssue(first, merged, sources);
+    throw describeIssue(first, merged, sources, renamed);
   }
   const config = parsed.data;
+  rememberConfigNotices(config, notices);
   if (!isAbsolute(config.dataDir)) {
     config.dataDir = dataDirFromEnvironment ? resolve(cwd, config.dataDir) : fromRoot(config.dataDir);
   }

@@ -1,10 +1,6 @@
 import type { z } from 'zod';
 import type { InboundMessage, OutboundMessage } from '../channels/types.js';
-import type { StewardConfig } from '../config/schema.js';
-import type { Database } from '../shared/database.js';
-import type { Memory } from '../memory/memory.js';
-import type { Migration } from '../memory/migrations.js';
-import type { Logger } from '../shared/log.js';
+import type { PluginLogger, PluginMemory, PluginStore } from './context-api.js';
 import type { Clock, IsoDate } from '../shared/time.js';
 
 /**
@@ -13,7 +9,41 @@ import type { Clock, IsoDate } from '../shared/time.js';
  * type system here and by the loader at run time. The shape follows Hono's
  * `createMiddleware` and grammY's `bot.use(...)`: data plus handlers, no
  * classes to extend.
+ *
+ * This file is the only door into the core for a plugin: a plugin imports
+ * nothing from `src/` but this file and `src/shared/`. What a handler can
+ * reach is its {@link PluginContext}: its own settings, a store handle for
+ * its tables, recall and the profile, delivery to the owner, briefing
+ * composition, a clock and a logger. No API key, no whole configuration,
+ * no `close()` on anything.
  */
+
+// Helpers and types from the core that plugins use, re-exported so that this file stays their one door.
+export {
+  FACT_CATEGORIES,
+  factText,
+  type Fact,
+  type FactAuditEntry,
+  type FactCandidate,
+  type FactCategory,
+  type FactSource,
+  type ReconcileOutcome,
+} from '../memory/facts.js';
+export { contentWords, truncate } from '../memory/text.js';
+export type { RecallHit, RecallResult } from '../memory/recall.js';
+export type { Episode } from '../memory/episodes.js';
+export { briefingsSettingsSchema, type BriefingsSettings } from '../config/schema.js';
+export type { InboundMessage, OutboundMessage } from '../channels/types.js';
+export type {
+  PluginLogFunction,
+  PluginLogger,
+  PluginMemory,
+  PluginStore,
+  ProfileFacts,
+  StoreRunResult,
+  StoreStatement,
+  StoreTransaction,
+} from './context-api.js';
 
 /** The two briefings steward sends. */
 export type BriefingKind = 'morning' | 'weekly';
@@ -49,7 +79,7 @@ export interface DeliveryResult {
 }
 
 /** Core services a plugin may call. */
-export interface StewardServices {
+export interface PluginServices {
   /**
    * Build a briefing from every plugin's briefing sections, written by the
    * quality tier, or as a plain template when no model answers.
@@ -60,30 +90,38 @@ export interface StewardServices {
    * @throws DeliveryError when Signal is not configured or the send fails (the message stays queued for retry)
    */
   deliverToOwner(message: OutboundMessage): Promise<DeliveryResult>;
-  /** The memory engine: the profile (facts), episodes and hybrid recall. */
-  readonly memory: Memory;
+  /**
+   * Why nothing can be delivered to the owner now (for example `signal.to
+   * is empty: set STEWARD_SIGNAL_TO`), or undefined when delivery is set up.
+   * Ask it before spending a model call on a message that cannot go anywhere.
+   */
+  deliveryProblem(): string | undefined;
+  /** Recall, the profile and episodes. */
+  readonly memory: PluginMemory;
 }
 
-/** What every plugin handler receives. */
-export interface PluginContext {
+/** What every plugin handler receives. Frozen: a plugin cannot swap what it was given. */
+export interface PluginContext<Settings extends object = Record<string, unknown>> {
   /** The plugin's name. */
-  name: string;
-  /** The shared database (plugins own the tables of their migrations). */
-  database: Database;
-  /** This plugin's settings: `plugins.<name>` in the config. */
-  settings: Record<string, unknown>;
-  /** The whole configuration (read only). */
-  config: StewardConfig;
+  readonly name: string;
+  /**
+   * This plugin's settings: `plugins.<name>` in the config, without
+   * `enabled`, parsed by the plugin's `settings` schema (defaults applied)
+   * when it declares one.
+   */
+  readonly settings: Readonly<Settings>;
+  /** The plugin's handle on the database (its own tables, from its migrations). */
+  readonly store: PluginStore;
   /** Source of the current instant. */
-  clock: Clock;
-  /** IANA zone of the owner. */
-  timeZone: string;
+  readonly clock: Clock;
+  /** IANA zone of the owner, for example `Europe/Berlin`. */
+  readonly timeZone: string;
   /** The owner's local calendar day, `YYYY-MM-DD`. */
   today(): IsoDate;
   /** Logger bound to this plugin. */
-  log: Logger;
+  readonly log: PluginLogger;
   /** Core services. */
-  services: StewardServices;
+  readonly services: PluginServices;
 }
 
 /** Input of a command handler. */
@@ -106,7 +144,7 @@ export interface CommandInput {
  * A deterministic command: it runs without any model when the text starts with
  * one of its phrases.
  */
-export interface PluginCommand {
+export interface PluginCommand<Settings extends object = Record<string, unknown>> {
   /** Id unique within the plugin, for example `check-in`. */
   name: string;
   /** Phrases that start the command, lower case, for example `['check in']`. The longest match wins. */
@@ -125,7 +163,7 @@ export interface PluginCommand {
    * @returns the reply text
    * @throws UserError (UsageError, NotFoundError, ...) for the user's mistakes: its message is the reply
    */
-  handler(input: CommandInput, context: PluginContext): Promise<string> | string;
+  handler(input: CommandInput, context: PluginContext<Settings>): Promise<string> | string;
 }
 
 /**
@@ -133,7 +171,10 @@ export interface PluginCommand {
  * `schema`. The core turns it into a LangChain `tool()` only when a model
  * turn needs it, so command-only runs never load LangChain.
  */
-export interface PluginTool<Schema extends z.ZodObject = z.ZodObject> {
+export interface PluginTool<
+  Schema extends z.ZodObject = z.ZodObject,
+  Settings extends object = Record<string, unknown>,
+> {
   /** snake_case name the model sees, for example `habit_check_in`. */
   name: string;
   /** What the tool does and when to use it, for the model. */
@@ -144,7 +185,7 @@ export interface PluginTool<Schema extends z.ZodObject = z.ZodObject> {
    * Run the tool.
    * @returns text the model reads (say what happened, including "not found")
    */
-  handler(args: z.output<Schema>, context: PluginContext): Promise<string> | string;
+  handler(args: z.output<Schema>, context: PluginContext<Settings>): Promise<string> | string;
 }
 
 /**
@@ -156,26 +197,26 @@ export interface PluginTool<Schema extends z.ZodObject = z.ZodObject> {
 export type CatchUpPolicy = { policy: 'skip' } | { policy: 'run-if-within'; graceMs: number } | { policy: 'ignore' };
 
 /** A scheduled job run by the daemon on node-cron. */
-export interface PluginSchedule {
+export interface PluginSchedule<Settings extends object = Record<string, unknown>> {
   /** Id unique within the plugin; the job's full name is `<plugin>:<name>`. */
   name: string;
   /** Cron expression (5 or 6 fields), or a function reading it from the config. */
-  cron: string | ((context: PluginContext) => string);
+  cron: string | ((context: PluginContext<Settings>) => string);
   /** Whether the job is on (default: on). */
-  enabled?: (context: PluginContext) => boolean;
+  enabled?: (context: PluginContext<Settings>) => boolean;
   /** Missed-run policy, or a function reading it from the config (default: skip). */
-  catchUp?: CatchUpPolicy | ((context: PluginContext) => CatchUpPolicy);
+  catchUp?: CatchUpPolicy | ((context: PluginContext<Settings>) => CatchUpPolicy);
   /**
    * Run the job once.
    * @param run - `scheduledFor` is the cron time this run is for; `signal`
    *   aborts when the daemon shuts down (pass it on to model calls: an
    *   interrupted run is caught up at the next start)
    */
-  handler(run: { scheduledFor: Date; signal?: AbortSignal }, context: PluginContext): Promise<void> | void;
+  handler(run: { scheduledFor: Date; signal?: AbortSignal }, context: PluginContext<Settings>): Promise<void> | void;
 }
 
 /** A section a plugin adds to the morning and/or weekly briefing. */
-export interface PluginBriefingSection {
+export interface PluginBriefingSection<Settings extends object = Record<string, unknown>> {
   /** Id unique within the plugin. */
   name: string;
   /** Which briefings include it. */
@@ -188,51 +229,70 @@ export interface PluginBriefingSection {
    */
   render(
     request: { kind: BriefingKind; today: IsoDate },
-    context: PluginContext,
+    context: PluginContext<Settings>,
   ): BriefingSection | null | Promise<BriefingSection | null>;
 }
 
+/** A schema migration of a plugin's own tables, applied once (recorded in `schema_migrations`). */
+export interface PluginMigration {
+  /** `NNN_name`, for example `001_create_habits`; the host prefixes the plugin's name. */
+  id: string;
+  /** The SQL to run, in one transaction. */
+  sql: string;
+}
+
 /** The object a plugin's `index.ts` default-exports. */
-export interface Plugin {
+export interface Plugin<Settings extends object = Record<string, unknown>> {
   /** Unique name, lower case; its settings live under `plugins.<name>`. */
   name: string;
   /** One line about what it adds. */
   description: string;
+  /**
+   * zod schema of `plugins.<name>` (without `enabled`, which the host reads).
+   * The host parses the settings with it before `setup`, so handlers get
+   * them typed and with defaults; a bad value skips the plugin with a config
+   * error naming the key (`plugins.habits.reminders.lateMinutes ...`).
+   */
+  settings?: z.ZodType<Settings>;
   /** Schema migrations for the plugin's own tables, applied once, in order. Ids are namespaced by the loader. */
-  migrations?: readonly Migration[];
+  migrations?: readonly PluginMigration[];
   /** Commands matched before any model. */
-  commands?: readonly PluginCommand[];
+  commands?: readonly PluginCommand<Settings>[];
   /** Tools the agent may call. */
-  tools?: readonly PluginTool[];
+  tools?: readonly PluginTool<z.ZodObject, Settings>[];
   /** Jobs the daemon schedules. */
-  schedules?: readonly PluginSchedule[];
+  schedules?: readonly PluginSchedule<Settings>[];
   /** Sections of the morning and weekly briefings. */
-  briefingSections?: readonly PluginBriefingSection[];
+  briefingSections?: readonly PluginBriefingSection<Settings>[];
   /**
    * Lines for the agent's context on each turn (for example today's habits),
    * or null when there is nothing to add. Keep it short: it costs tokens.
    */
-  agentContext?: (context: PluginContext) => string | null | Promise<string | null>;
+  agentContext?: (context: PluginContext<Settings>) => string | null | Promise<string | null>;
   /**
    * Short lines to show the owner now in an open REPL, for example a habit
    * reminder when Signal is not configured. The REPL asks after each reply
    * and every 30 s on a terminal; the plugin returns each notice once (it
    * keeps track of what it showed), or an empty list.
    */
-  notices?: (context: PluginContext) => string[] | Promise<string[]>;
+  notices?: (context: PluginContext<Settings>) => string[] | Promise<string[]>;
   /** Runs once after migrations, before anything else of the plugin. */
-  setup?: (context: PluginContext) => void | Promise<void>;
+  setup?: (context: PluginContext<Settings>) => void | Promise<void>;
   /** Runs once at shutdown. */
-  teardown?: (context: PluginContext) => void | Promise<void>;
+  teardown?: (context: PluginContext<Settings>) => void | Promise<void>;
 }
 
 /**
- * Declare a plugin. Exists only so TypeScript checks the object's shape.
+ * Declare a plugin. Exists only so TypeScript checks the object's shape;
+ * with a `settings` schema, every handler's `context.settings` has its type.
  * @param plugin - the plugin object
- * @returns the same object
+ * @returns the same object, typed for the loader
  */
-export function definePlugin(plugin: Plugin): Plugin {
-  return plugin;
+export function definePlugin<Settings extends object = Record<string, unknown>>(
+  plugin: { settings?: z.ZodType<Settings> } & Omit<Plugin<NoInfer<Settings>>, 'settings'>,
+): Plugin {
+  // Widening is safe: the host parses `plugins.<name>` with `plugin.settings` before any handler sees it.
+  return plugin as unknown as Plugin;
 }
 
 /**

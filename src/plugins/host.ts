@@ -1,10 +1,12 @@
 import type { InboundMessage } from '../channels/types.js';
+import { configNotices } from '../config/legacy.js';
 import type { StewardConfig } from '../config/schema.js';
+import { CORE_PLUGIN_SETTINGS } from '../config/sections/plugins.js';
 import type { Database } from '../shared/database.js';
 import { applyMigrations } from '../memory/migrations.js';
 import { describeError, PluginError, UserError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { localDate, type Clock, type IsoDate } from '../shared/time.js';
+import type { Clock, IsoDate } from '../shared/time.js';
 import type {
   BriefingKind,
   BriefingSection,
@@ -12,17 +14,19 @@ import type {
   Plugin,
   PluginContext,
   PluginSchedule,
+  PluginServices,
   PluginTool,
-  StewardServices,
 } from './api.js';
 import { CommandRouter, type CommandMatch, type RegisteredCommand } from './commands.js';
+import { createPluginContext } from './context.js';
 import { discoverPlugins, type PluginFailure } from './loader.js';
+import { pluginSettings } from './settings.js';
 
 /** Options of {@link PluginHost.load}. */
 export interface PluginHostOptions {
-  /** The open, core-migrated database. */
+  /** The open, core-migrated database (plugins get a store handle on it, never the connection). */
   database: Database;
-  /** The configuration. */
+  /** The configuration: the host reads `plugins.<name>` and the deprecation notices; plugins never see it. */
   config: StewardConfig;
   /** Clock for contexts. */
   clock: Clock;
@@ -30,8 +34,8 @@ export interface PluginHostOptions {
   timeZone: string;
   /** Parent logger; each plugin gets a child bound to its name. */
   log: Logger;
-  /** Core services offered to plugins. */
-  services: StewardServices;
+  /** Core services offered to plugins (build them with `createPluginServices`). */
+  services: PluginServices;
   /** Plugins folder (default: the built-in one). */
   directory?: string;
   /** Built-in commands registered before any plugin's (plugin name `core`). */
@@ -85,18 +89,29 @@ export class PluginHost {
   readonly active: ActivePlugin[];
   /** The command grammar over built-ins and every active plugin. */
   readonly commands: CommandRouter;
+  /** The context of the built-in (`core`) commands: no settings, same services. */
+  readonly coreContext: PluginContext;
+  /** One line per old config key that was read (the top-level `briefings`), for `steward doctor`. */
+  readonly deprecations: readonly string[];
   readonly #log: Logger;
 
-  private constructor(active: ActivePlugin[], failures: PluginFailure[], commands: CommandRouter, log: Logger) {
-    this.active = active;
-    this.failures = failures;
-    this.commands = commands;
+  private constructor(
+    parts: Pick<PluginHost, 'active' | 'failures' | 'commands' | 'coreContext' | 'deprecations'>,
+    log: Logger,
+  ) {
+    this.active = parts.active;
+    this.failures = parts.failures;
+    this.commands = parts.commands;
+    this.coreContext = parts.coreContext;
+    this.deprecations = parts.deprecations;
     this.#log = log;
   }
 
   /**
    * Discover, validate, migrate and set up the plugins. Never throws for a
-   * broken plugin: it is logged, listed in {@link failures} and skipped.
+   * broken plugin (or one whose settings its schema rejects): it is logged,
+   * listed in {@link failures} and skipped. Each plugin gets a context of its
+   * own (see `createPluginContext`).
    * @param options - database, config and services
    * @returns the host
    */
@@ -104,27 +119,29 @@ export class PluginHost {
     const discovery = await discoverPlugins(options.directory);
     const failures = [...discovery.failures];
     const active: ActivePlugin[] = [];
+    const deprecations = configNotices(options.config);
+    for (const notice of deprecations) options.log.warn(notice);
     for (const failure of discovery.failures)
       options.log.error({ plugin: failure.name }, `plugin skipped: ${failure.reason}`);
+    const contextOf = (name: string, settings: Record<string, unknown>): PluginContext =>
+      createPluginContext({
+        name,
+        settings,
+        database: options.database,
+        clock: options.clock,
+        timeZone: options.timeZone,
+        log: options.log,
+        services: options.services,
+      });
 
     for (const { plugin } of discovery.plugins) {
-      const settings = options.config.plugins[plugin.name] ?? {};
-      if (settings.enabled === false) {
+      const raw: Record<string, unknown> = options.config.plugins[plugin.name] ?? {};
+      if (raw.enabled === false) {
         options.log.info({ plugin: plugin.name }, 'plugin disabled in config');
         continue;
       }
-      const context: PluginContext = {
-        name: plugin.name,
-        database: options.database,
-        settings,
-        config: options.config,
-        clock: options.clock,
-        timeZone: options.timeZone,
-        today: (): IsoDate => localDate(options.clock.now(), options.timeZone),
-        log: options.log.child({ plugin: plugin.name }),
-        services: options.services,
-      };
       try {
+        const context = contextOf(plugin.name, pluginSettings(plugin, raw));
         applyMigrations(
           options.database,
           (plugin.migrations ?? []).map((migration) => ({ id: `${plugin.name}:${migration.id}`, sql: migration.sql })),
@@ -140,6 +157,7 @@ export class PluginHost {
 
     const missing = Object.keys(options.config.plugins).filter(
       (name) =>
+        !CORE_PLUGIN_SETTINGS.includes(name) &&
         !discovery.plugins.some(({ plugin }) => plugin.name === name) &&
         !failures.some((failure) => failure.name === name),
     );
@@ -158,7 +176,10 @@ export class PluginHost {
       options.log.error({ plugin: conflict.dropped }, reason);
       failures.push({ name: conflict.dropped, reason });
     }
-    return new PluginHost(active, failures, router, options.log);
+    return new PluginHost(
+      { active, failures, commands: router, coreContext: contextOf('core', {}), deprecations },
+      options.log,
+    );
   }
 
   /** The active plugin called `name`, if any. */
@@ -190,7 +211,7 @@ export class PluginHost {
    * Run a matched command.
    * @param match - the result of `commands.match`
    * @param message - the inbound message
-   * @param builtinContext - context for `core` commands
+   * @param builtinContext - context for `core` commands (usually {@link coreContext})
    * @param options - `color`: the channel shows ANSI colours (default false)
    * @returns the reply text
    * @throws UserError or PluginError (see {@link guard})

@@ -40,6 +40,7 @@ const cron = z.union([z.string().min(9), isFunction]);
 const pluginShape = z.object({
   name: lowerName,
   description: z.string().min(1),
+  settings: z.custom<z.ZodType>((value) => value instanceof z.ZodType, { message: 'must be a zod schema' }).optional(),
   migrations: z
     .array(
       z.object({

@@ -68,7 +68,7 @@ describe('steward daemon (built, in a child process)', () => {
       configFile,
       JSON.stringify({
         daemon: { outboxIntervalMs: 50, heartbeatMs: 200 },
-        briefings: { morning: { enabled: false }, weekly: { enabled: false } },
+        plugins: { briefings: { morning: { enabled: false }, weekly: { enabled: false } } },
         ...config,
       }),
     );

@@ -30,8 +30,8 @@ function expectConfigError(run: () => unknown): ConfigError {
 describe('loadConfig', () => {
   it('reads config/default.json with the documented defaults', () => {
     const config = load();
-    expect(config.briefings.morning.cron).toBe('0 7 * * *');
-    expect(config.briefings.weekly.cron).toBe('0 18 * * 0');
+    expect(config.plugins.briefings.morning.cron).toBe('0 7 * * *');
+    expect(config.plugins.briefings.weekly.cron).toBe('0 18 * * 0');
     expect(config.models.health.timeoutMs).toBe(2000);
     expect(config.models.allowCloud).toBe(true);
     expect(config.dataDir).toBe(fromRoot('database'));
@@ -85,7 +85,7 @@ describe('loadConfig', () => {
       `config error: briefings.morning.cron is not a cron time that can happen (Constraint error, got value 61 expected range 0-59); for example "0 7 * * *" (got "61 7 * * *") from STEWARD_CONFIG=${path}`,
     );
     expect(
-      load({ STEWARD_CONFIG: configFile(JSON.stringify({ briefings: { weekly: { cron: '30 9 * * 1-5' } } })) })
+      load({ STEWARD_CONFIG: configFile(JSON.stringify({ briefings: { weekly: { cron: '30 9 * * 1-5' } } })) }).plugins
         .briefings.weekly.cron,
     ).toBe('30 9 * * 1-5');
   });

@@ -175,6 +175,7 @@ export async function runDoctorChecks(steward: Steward): Promise<DoctorCheck[]> 
   ];
   return [
     { name: 'config', status: 'ok', detail: `valid; time zone ${steward.timeZone}` },
+    ...plugins.deprecations.map((notice): DoctorCheck => ({ name: 'config', status: 'warn', detail: notice })),
     checkDatabase(steward),
     ...pluginChecks,
     ...(await checkModels(steward)),

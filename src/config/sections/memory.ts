@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { httpUrl } from './fields.js';
+
+/** `embeddings`: which embedder turns texts into vectors, and how it is called. */
+export const embeddingsSchema = z.strictObject({
+  provider: z
+    .enum(['auto', 'offline', 'http', 'openai'])
+    .describe(
+      'auto: the HTTP embedder when embeddings.url is set, else the offline one; offline: the hashing embedder (no server); http: an OpenAI-compatible /v1/embeddings at embeddings.url; openai: OpenAI itself (models.openai.baseUrl and apiKey; obeys models.allowCloud).',
+    ),
+  url: httpUrl
+    .nullable()
+    .describe(
+      'OpenAI-compatible /v1 base URL for embeddings (STEWARD_EMBEDDINGS_URL); null = the offline hashing embedder.',
+    ),
+  model: z
+    .string()
+    .min(1)
+    .nullable()
+    .describe(
+      'Embedding model name (STEWARD_EMBEDDINGS_MODEL); null = the server default, or text-embedding-3-small for openai.',
+    ),
+  apiKey: z.string().min(1).nullable().describe('Bearer key of the HTTP embeddings server, if it needs one.'),
+  batchSize: z.number().int().min(1).max(2048).describe('Texts per embeddings request.'),
+  timeoutMs: z.number().int().positive().describe('Timeout of one embeddings request, in ms.'),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .describe('Retries of a failed embeddings request (refused, timeout, 429, 5xx), with exponential backoff.'),
+  offlineDimensions: z.number().int().min(16).max(4096).describe('Vector size of the offline hashing embedder.'),
+});
+
+/** `memory`: sessions, the turn's memory budget, hybrid recall, the HNSW index and background consolidation. */
+export const memorySchema = z.strictObject({
+  sessionIdleMinutes: z
+    .number()
+    .positive()
+    .describe(
+      'A conversation session ends after this many minutes without a message (the daemon then writes its episode); /end and leaving the REPL end one at once.',
+    ),
+  contextTokens: z
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      'Token budget of the memory given to each model turn: profile facts, "where we left off", today\'s habits and goals, and recalled memories (about 4 characters a token).',
+    ),
+  profileMinConfidence: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe('Profile facts with at least this confidence (0-1) go into every turn.'),
+  recall: z.strictObject({
+    limit: z.number().int().min(1).max(100).describe('Recalled memories offered to a turn (and shown by "recall").'),
+    candidates: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .describe('Candidates taken from BM25 and from the vector index before fusion.'),
+    rrfK: z
+      .number()
+      .positive()
+      .describe('k of reciprocal rank fusion: score = sum of 1/(k + rank) (Cormack et al. 2009 use 60).'),
+    recencyHalfLifeDays: z
+      .number()
+      .positive()
+      .describe(
+        'Half-life of recency, in days: a message or episode this old has lost half of recencyWeight (its factor is 1 - recencyWeight/2).',
+      ),
+    recencyWeight: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe('Share of the score (0-1) that recency can take away from an old memory.'),
+    weights: z
+      .strictObject({
+        fact: z.number().min(0).describe('Weight of profile facts.'),
+        episode: z.number().min(0).describe('Weight of episode summaries.'),
+        message: z.number().min(0).describe('Weight of single messages.'),
+        inferred: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe('Extra factor for facts the model inferred (explicit ones count 1).'),
+      })
+      .describe('Source weights multiplied into the fused score.'),
+    queryTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .describe('Time budget for embedding the query of a turn, in ms; past it recall uses BM25 alone.'),
+    minSimilarity: z
+      .number()
+      .min(-1)
+      .max(1)
+      .describe(
+        'Vector neighbours below this cosine similarity are dropped (BM25 matches are kept). The offline embedder scores unrelated texts 0; raise it for models whose unrelated texts score high (about 0.5 for nomic-embed-text).',
+      ),
+  }),
+  index: z.strictObject({
+    m: z.number().int().min(4).max(64).describe('HNSW M: links per node (hnswlib).'),
+    efConstruction: z.number().int().min(10).max(1000).describe('HNSW efConstruction: build-time candidate list size.'),
+    ef: z
+      .number()
+      .int()
+      .min(10)
+      .max(1000)
+      .describe('HNSW ef: search-time candidate list size (not saved in the index file; set after loading).'),
+    saveEvery: z
+      .number()
+      .int()
+      .min(1)
+      .describe('Write the index file after this many new vectors (and always when closing).'),
+  }),
+  extraction: z.strictObject({
+    enabled: z
+      .boolean()
+      .describe(
+        'After each model turn, have the fast tier pull facts about the owner out of the message (prompts/extract-facts.md), off the reply path.',
+      ),
+    minConfidence: z.number().min(0).max(1).describe('Extracted facts below this confidence (0-1) are dropped.'),
+  }),
+  episodes: z.strictObject({
+    summarizeWithModel: z
+      .boolean()
+      .describe(
+        'Have the fast tier summarize each finished session (prompts/summarize-episode.md); off or with no model, a heuristic summary is stored and upgraded later.',
+      ),
+  }),
+  backgroundLocalOnly: z
+    .boolean()
+    .describe(
+      'Fact extraction and episode summaries use local models only; with none up, the work waits (true keeps that traffic off the cloud).',
+    ),
+  closeTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      'How long closing steward waits for background memory work (embeddings, extraction, summaries) before leaving it for the next start, in ms.',
+    ),
+});
