@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { InboundMessage, OutboundMessage } from '../channels/types.js';
+import type { InboundMessage, OutboundMessage } from '../shared/messages.js';
 import type { StewardConfig } from '../config/schema.js';
 import type { Database } from '../shared/database.js';
 import type { Memory } from '../memory/memory.js';

@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../channels/types.js';
+import type { InboundMessage } from '../shared/messages.js';
 import type { StewardConfig } from '../config/schema.js';
 import type { Database } from '../shared/database.js';
 import { applyMigrations } from '../memory/migrations.js';
