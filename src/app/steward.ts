@@ -139,7 +139,10 @@ export class Steward implements TurnHandler, StewardServices {
     return localDate(this.clock.now(), this.timeZone);
   }
 
-  /** Answer one message through the turn pipeline (see `TurnHandler.handle`). */
+  /**
+   * Answer one message through the turn pipeline (see `TurnHandler.handle`).
+   * @throws SqliteError when the turn cannot be stored
+   */
   handle(message: InboundMessage, options?: HandleOptions): Promise<Reply> {
     return this.#ready().pipeline.handle(message, options);
   }
