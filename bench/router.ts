@@ -165,7 +165,7 @@ async function closedBreakerSamples(
       OPENAI_API_KEY: OPENAI_KEY,
       OPENAI_BASE_URL: cloud.url,
     });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     if (mode === 'refused') await local.close();
     else local.mode = mode;
     samples.push(await timeTurn(opened.steward));
@@ -255,7 +255,7 @@ async function main(): Promise<void> {
       OPENAI_API_KEY: OPENAI_KEY,
       OPENAI_BASE_URL: cloud.url,
     });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'hang';
     hangingFirst.push(await timeTurn(opened.steward));
     hangingNext.push(await timeTurn(opened.steward));

@@ -1,6 +1,7 @@
-/** Channels: the REPL, Signal transports and the outbox. */
-export type { ChannelName, InboundMessage, OutboundMessage, Reply, ReplyVia } from './types.js';
+/** Channels: the REPL, Signal transports and the outbox. They hand messages to a `TurnHandler` (`src/turn/types.ts`). */
 export { runRepl, type ReplOptions } from './repl.js';
+export type { ReplHost } from './repl-host.js';
+export { viaTag } from './via.js';
 export {
   SLASH_COMMANDS,
   runSlashCommand,

@@ -1,9 +1,7 @@
-import { formatCommandHelp } from '../app/builtins.js';
-import type { Steward } from '../app/steward.js';
-import { formatStatus } from '../cli/format.js';
 import type { Episode } from '../memory/episodes.js';
 import type { Tier } from '../models/providers.js';
 import type { Colors } from '../shared/colors.js';
+import type { ReplHost } from './repl-host.js';
 
 /** What the REPL keeps between lines. */
 export interface ReplState {
@@ -41,8 +39,8 @@ function setSessionTier(tier: Tier, { state, write }: SlashContext): void {
 
 /** What a slash command gets. */
 export interface SlashContext {
-  /** The assistant. */
-  steward: Steward;
+  /** The assistant, as the REPL sees it. */
+  host: ReplHost;
   /** The REPL's state (a command may change it). */
   state: ReplState;
   /** Print to the REPL's output. */
@@ -70,26 +68,25 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   {
     names: ['help', '?'],
     description: 'this help and the command list',
-    run: (_args, { steward, write }) => {
-      write(`${slashHelp()}\n\n${formatCommandHelp(steward.plugins.commands.list())}\n`);
+    run: (_args, { host, write }) => {
+      write(`${slashHelp()}\n\n${host.commandHelp()}\n`);
     },
   },
   {
     names: ['status'],
     description: 'models, plugins, Signal and database',
-    run: async (_args, { steward, state, write, colors }) => {
-      await steward.probeProviders();
+    run: async (_args, { host, state, write, colors }) => {
       write(
         `tier       ${state.tier === undefined ? 'chosen per turn (/fast or /quality to fix it)' : `${state.tier} for this session (/auto to undo)`}\n`,
       );
-      write((await formatStatus(steward.status(), colors)) + '\n');
+      write((await host.statusText(colors)) + '\n');
     },
   },
   {
     names: ['why'],
     description: 'how the last reply was routed: tier and reason, provider, fallbacks, timings',
-    run: (_args, { steward, state, write }) => {
-      write(steward.why(state.sessionId) + '\n');
+    run: (_args, { host, state, write }) => {
+      write(host.why(state.sessionId) + '\n');
     },
   },
   {
@@ -113,10 +110,10 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   {
     names: ['end'],
     description: 'end this conversation: steward summarizes it into an episode and starts a new one',
-    run: async (_args, { steward, state, write, colors }) => {
+    run: async (_args, { host, state, write, colors }) => {
       write(colors.dim('Summarizing this conversation…') + '\n');
-      const episode = await steward.memory.endSession(state.sessionId);
-      state.sessionId = steward.conversations.startSession('repl', state.sender);
+      const episode = await host.endSession(state.sessionId);
+      state.sessionId = host.startSession(state.sender);
       write(`${describeSavedEpisode(episode)}\nA new conversation starts now.\n`);
     },
   },

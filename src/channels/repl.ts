@@ -3,20 +3,20 @@ import { dirname } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { parseDirective } from '../turn/directives.js';
-import type { Steward } from '../app/steward.js';
-import { viaTag } from '../cli/format.js';
 import { colorsFor, supportsColor } from '../shared/colors.js';
 import { describeError } from '../shared/errors.js';
+import type { Reply } from '../turn/types.js';
 import { describeSavedEpisode, runSlashCommand, type ReplState } from './repl-commands.js';
-import type { Reply } from './types.js';
+import type { ReplHost } from './repl-host.js';
+import { viaTag } from './via.js';
 
 /** How often an idle REPL on a terminal asks the plugins for notices (habit reminders), in ms. */
 const NOTICE_INTERVAL_MS = 30_000;
 
 /** Options of {@link runRepl}. */
 export interface ReplOptions {
-  /** The open assistant. */
-  steward: Steward;
+  /** The assistant, as the REPL sees it (`replHost(steward)` from `src/app/`). */
+  host: ReplHost;
   /** Where lines come from (process.stdin). */
   input: Readable;
   /** Where replies go (process.stdout). */
@@ -54,7 +54,7 @@ function writeHistory(file: string, history: readonly string[]): void {
  * @returns the exit code (0)
  */
 export async function runRepl(options: ReplOptions): Promise<number> {
-  const { steward, output, terminal } = options;
+  const { host, output, terminal } = options;
   const write = (text: string): void => {
     output.write(text);
   };
@@ -77,12 +77,12 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       try {
         writeHistory(file, lines);
       } catch (error) {
-        steward.log.warn({ err: error }, 'could not write REPL history');
+        host.log.warn({ err: error }, 'could not write REPL history');
       }
     });
   }
   const state: ReplState = {
-    sessionId: steward.conversations.startSession('repl', options.sender),
+    sessionId: host.startSession(options.sender),
     sender: options.sender,
   };
   let current: AbortController | undefined;
@@ -97,7 +97,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
 
   // Plugin notices (habit reminders when Signal is off): after each reply, and every 30 s while idle on a terminal.
   const showNotices = async (idle: boolean): Promise<void> => {
-    const notices = await steward.plugins.notices();
+    const notices = await host.notices();
     if (notices.length === 0) return;
     if (idle) write('\r\x1b[K');
     for (const notice of notices) write(colors.magenta(notice) + '\n');
@@ -106,7 +106,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   const noticeTimer = terminal
     ? setInterval(() => {
         if (current === undefined)
-          showNotices(true).catch((error: unknown) => steward.log.warn({ err: error }, 'REPL notices failed'));
+          showNotices(true).catch((error: unknown) => host.log.warn({ err: error }, 'REPL notices failed'));
       }, NOTICE_INTERVAL_MS)
     : undefined;
   noticeTimer?.unref();
@@ -116,7 +116,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     await showNotices(false);
     readline.prompt();
     // After the prompt: open the vector index, embed what is queued, catch up on episodes and facts.
-    steward.memory.warm();
+    host.warm();
   }
 
   try {
@@ -128,7 +128,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
       // "/fast <message>" and "/quality <message>" are turns; other slash lines are REPL commands.
       if (line.startsWith('/') && parseDirective(line).kind !== 'turn') {
-        const done = await runSlashCommand(line, { steward, state, write, colors });
+        const done = await runSlashCommand(line, { host, state, write, colors });
         if (done) break;
         if (terminal) readline.prompt();
         continue;
@@ -137,7 +137,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       let streamed = false;
       let reply: Reply;
       try {
-        reply = await steward.handle(
+        reply = await host.handle(
           { channel: 'repl', sender: options.sender, text: line, receivedAt: new Date() },
           {
             sessionId: state.sessionId,
@@ -155,7 +155,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
         );
       } catch (error) {
         write(colors.red(`error: ${describeError(error)}`) + '\n');
-        steward.log.error({ err: error }, 'turn failed');
+        host.log.error({ err: error }, 'turn failed');
         current = undefined;
         if (terminal) readline.prompt();
         continue;
@@ -179,13 +179,10 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     // Leaving ends the conversation: its episode is written now (the model's summary, or a heuristic one upgraded later).
     if (terminal) write(colors.dim('\nSaving this conversation…') + '\n');
     try {
-      const episode = await steward.memory.endSession(state.sessionId);
+      const episode = await host.endSession(state.sessionId);
       if (terminal && episode !== undefined) write(colors.dim(describeSavedEpisode(episode)) + '\n');
     } catch (error) {
-      steward.log.error(
-        { err: error },
-        'could not save the conversation as an episode; it is retried at the next start',
-      );
+      host.log.error({ err: error }, 'could not save the conversation as an episode; it is retried at the next start');
     }
   }
   return 0;

@@ -1,10 +1,10 @@
-import { renderPrompt } from '../shared/prompts.js';
+import { databaseFile } from '../app/status.js';
 import type { Steward } from '../app/steward.js';
 import { createSignalEventSource, missingSignalSettings } from '../channels/signal/index.js';
 import { SignalChannel, type SignalChannelStatus } from '../channels/signal/channel.js';
 import type { SignalEventSource } from '../channels/signal/transport.js';
 import { toTimestamp } from '../shared/database.js';
-import { warmLocalProviders, type WarmUpResult } from '../models/warmup.js';
+import type { WarmUpResult } from '../models/warmup.js';
 import { Scheduler, type CatchUpReport } from '../scheduler/scheduler.js';
 import { describeError } from '../shared/errors.js';
 import { DaemonLock, type LockRecord } from './lock.js';
@@ -103,7 +103,7 @@ export class Daemon {
     });
     this.#lock = new DaemonLock(steward.database, steward.clock, {
       staleMs: options.lockStaleMs ?? settings.lockStaleMs,
-      databaseFile: steward.status().databaseFile,
+      databaseFile: databaseFile(steward.config),
     });
     this.#intervals = {
       outboxMs: options.outboxIntervalMs ?? settings.outboxIntervalMs,
@@ -180,16 +180,10 @@ export class Daemon {
           job.schedule.handler({ scheduledFor, signal }, job.plugin.context),
         ),
       );
-      const local = steward.router.providers().filter((provider) => provider.kind === 'local');
-      steward.router.health.start(local);
-      if (steward.config.models.warmUp && local.length > 0) {
+      steward.providers.startHealthChecks();
+      if (steward.config.models.warmUp && steward.providers.hasLocal) {
         const controller = new AbortController();
-        const done = warmLocalProviders(steward.router, {
-          systemPrompt: renderPrompt('system'),
-          log: steward.log,
-          signal: controller.signal,
-        });
-        this.#warmUp = { done, controller };
+        this.#warmUp = { done: steward.providers.warmUp(controller.signal), controller };
       }
       this.#channel?.start();
       if (this.#channel === undefined) steward.log.warn(`Signal: ${this.#signalOff}`);
@@ -285,7 +279,7 @@ export class Daemon {
     clearInterval(this.#heartbeatTimer);
     clearInterval(this.#memoryTimer);
     this.#outboxStop.abort();
-    this.#steward.router.health.stop();
+    this.#steward.providers.stopHealthChecks();
     this.#warmUp?.controller.abort(new Error('daemon stopping'));
     const grace = this.#intervals.shutdownGraceMs;
     await Promise.all([this.#channel?.stop(grace), this.#scheduler.stop(grace), this.#warmUp?.done]);

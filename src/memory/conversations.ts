@@ -163,6 +163,20 @@ export class ConversationStore {
   }
 
   /**
+   * Whether a message with this idempotency key (`meta.idempotencyKey`, set
+   * on outbound messages) is stored already.
+   * @param idempotencyKey - for example `briefing:morning:2026-11-21`
+   */
+  hasIdempotencyKey(idempotencyKey: string): boolean {
+    const row = this.#database
+      .prepare<[string], { id: number }>(
+        "SELECT id FROM messages WHERE json_extract(meta, '$.idempotencyKey') = ? LIMIT 1",
+      )
+      .get(idempotencyKey);
+    return row !== undefined;
+  }
+
+  /**
    * The last `limit` messages of a session, oldest first.
    * @param sessionId - the session
    * @param limit - how many messages at most

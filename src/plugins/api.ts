@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { InboundMessage, OutboundMessage } from '../channels/types.js';
+import type { InboundMessage, OutboundMessage } from '../shared/messages.js';
 import type { PluginLogger, PluginMemory, PluginStore } from './context-api.js';
 import type { Clock, IsoDate } from '../shared/time.js';
 
@@ -33,7 +33,7 @@ export { contentWords, truncate } from '../memory/text.js';
 export type { RecallHit, RecallResult } from '../memory/recall.js';
 export type { Episode } from '../memory/episodes.js';
 export { briefingsSettingsSchema, type BriefingsSettings } from '../config/schema.js';
-export type { InboundMessage, OutboundMessage } from '../channels/types.js';
+export type { InboundMessage, OutboundMessage } from '../shared/messages.js';
 export type {
   PluginLogFunction,
   PluginLogger,

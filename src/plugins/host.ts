@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../channels/types.js';
+import type { InboundMessage } from '../shared/messages.js';
 import { configNotices } from '../config/legacy.js';
 import type { StewardConfig } from '../config/schema.js';
 import { CORE_PLUGIN_SETTINGS } from '../config/sections/plugins.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
+import { replHost } from '../../src/app/repl-host.js';
 import { startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { openTestSteward, type TestSteward } from '../support/steward.js';
 
@@ -26,7 +27,14 @@ describe('REPL on a terminal', () => {
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const historyFile = join(opened.dataDir, 'repl_history');
-    const done = runRepl({ steward: opened.steward, input, output, terminal: true, historyFile, sender: 'owner' });
+    const done = runRepl({
+      host: replHost(opened.steward),
+      input,
+      output,
+      terminal: true,
+      historyFile,
+      sender: 'owner',
+    });
     const waitFor = async (needle: string): Promise<void> => {
       for (let tries = 0; tries < 200 && !text.includes(needle); tries += 1)
         await new Promise((resolve) => setTimeout(resolve, 10));

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
+import { replHost } from '../../src/app/repl-host.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { README_SESSION, openTestSteward, type TestSteward } from '../support/steward.js';
 
@@ -10,7 +11,7 @@ async function pipedSession(opened: TestSteward, lines: string[]): Promise<{ out
   let text = '';
   output.on('data', (chunk: Buffer) => (text += chunk.toString()));
   input.end(lines.join('\n') + '\n');
-  const code = await runRepl({ steward: opened.steward, input, output, terminal: false, sender: 'owner' });
+  const code = await runRepl({ host: replHost(opened.steward), input, output, terminal: false, sender: 'owner' });
   return { output: text, code };
 }
 

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
+import { replHost } from '../../src/app/repl-host.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { isChatTurn, isSummary, memoryModel, promptText } from '../support/memory.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
@@ -12,7 +13,7 @@ async function repl(opened: TestSteward, lines: string[]): Promise<string> {
   let text = '';
   output.on('data', (chunk: Buffer) => (text += chunk.toString()));
   input.end(lines.join('\n') + '\n');
-  await runRepl({ steward: opened.steward, input, output, terminal: false, sender: 'owner' });
+  await runRepl({ host: replHost(opened.steward), input, output, terminal: false, sender: 'owner' });
   return text;
 }
 
@@ -119,7 +120,7 @@ describe('episodes', () => {
     const output = await repl(opened, ['tell me a joke', '/end']);
     expect(output).toContain('summarized without a model for now');
     expect(opened.steward.memory.episodes.bySession(1)).toMatchObject({ method: 'heuristic', attempts: 1 });
-    expect(opened.steward.router.health.health(opened.steward.router.provider('local-fast')!).state).toBe('closed');
+    expect(opened.steward.providers.health('local-fast')?.state).toBe('closed');
   });
 
   it('ends a daemon session after memory.sessionIdleMinutes of silence and writes its episode', async () => {

@@ -198,7 +198,7 @@ describe('semantic profile', () => {
         .prepare("SELECT facts_state, facts_attempts FROM messages WHERE text LIKE 'I go to bed%'")
         .get(),
     ).toEqual({ facts_state: 'failed', facts_attempts: 3 });
-    expect(opened.steward.router.health.health(opened.steward.router.provider('local-fast')!).state).toBe('closed');
+    expect(opened.steward.providers.health('local-fast')?.state).toBe('closed');
   });
 
   it('does not send background memory work to the cloud by default', async () => {

@@ -51,7 +51,7 @@ describe('failure modes of a local provider', () => {
 
   it('treats a stream that ends cleanly before [DONE] as a failure: notice, then the whole answer from the next provider', async () => {
     const { local, cloud } = await localAndCloud();
-    await opened!.steward.probeProviders();
+    await opened!.steward.providers.probe();
     local.mode = 'truncate';
     const { events, options } = collect();
     const reply = await opened!.say('hello', options);
@@ -79,7 +79,7 @@ describe('failure modes of a local provider', () => {
     const local = await server('local-model');
     local.respond = () => ({ content: 'one two three four five six' });
     opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url } });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'truncate';
     const { events, options } = collect();
     const reply = await opened.say('hello', options);
@@ -92,7 +92,7 @@ describe('failure modes of a local provider', () => {
 
   it('is invisible when a provider fails before its first token (HTTP 500): only the answer streams', async () => {
     const { local, cloud } = await localAndCloud();
-    await opened!.steward.probeProviders();
+    await opened!.steward.providers.probe();
     local.mode = 'error500';
     const { events, options } = collect();
     const reply = await opened!.say('hello', options);
@@ -104,7 +104,7 @@ describe('failure modes of a local provider', () => {
 
   it('gives up on a hanging server after the probe timeout, once; then its breaker is open and it gets no request', async () => {
     const { local, cloud } = await localAndCloud();
-    await opened!.steward.probeProviders();
+    await opened!.steward.providers.probe();
     local.mode = 'hang';
     const first = await opened!.say('first');
     expect(first.text).toContain('Hello from gpt-test. You said: first');
@@ -131,7 +131,7 @@ describe('failure modes of a local provider', () => {
 
   it('waits for a busy server that is alive (its /models answers) instead of giving up on it', async () => {
     const { local, cloud } = await localAndCloud();
-    await opened!.steward.probeProviders();
+    await opened!.steward.providers.probe();
     local.chatDelayMs = 1500; // longer than the 1000 ms probe timeout
     local.respond = () => ({ content: 'slow but sure' });
     const reply = await opened!.say('hello');
@@ -155,7 +155,7 @@ describe('failure modes of a local provider', () => {
         },
       },
     });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'stall';
     const { events, options } = collect();
     const reply = await opened.say('hello', options);
@@ -167,7 +167,7 @@ describe('failure modes of a local provider', () => {
 
   it('opens the breaker once when a closed provider refuses the real request', async () => {
     const { local } = await localAndCloud();
-    await opened!.steward.probeProviders();
+    await opened!.steward.providers.probe();
     await local.close();
     const reply = await opened!.say('hello');
     expect(reply.via).toMatchObject({
@@ -175,7 +175,7 @@ describe('failure modes of a local provider', () => {
       fallbackFrom: [{ provider: 'local-fast', reason: 'connection refused' }],
     });
     // The liveness probe that ran alongside failed too, but the same outage counts once: the first cooldown (30 s).
-    await opened!.steward.router.health.idle();
+    await opened!.steward.providers.settled();
     const health = opened!.steward.status().providers.find((entry) => entry.provider.id === 'local-fast')?.health;
     expect(health?.consecutiveFailures).toBe(1);
     expect((health?.retryAt ?? 0) - opened!.steward.clock.now().getTime()).toBe(30_000);

@@ -60,7 +60,7 @@ describe('model fallback in the same turn', () => {
       clock,
       env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
     });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'error500';
     const first = await opened.say('first');
     expect(first.via?.provider).toBe('openai-fast');
@@ -97,7 +97,7 @@ describe('model fallback in the same turn', () => {
     opened = await openTestSteward({
       env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
     });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'junk';
     const reply = await opened.say('hi');
     expect(reply.via?.provider).toBe('openai-fast');
@@ -111,7 +111,7 @@ describe('model fallback in the same turn', () => {
     opened = await openTestSteward({
       env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
     });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'cut';
     const events: string[] = [];
     const reply = await opened.say('hello', {
@@ -154,7 +154,7 @@ describe('model fallback in the same turn', () => {
   it('cancels a reply in progress', async () => {
     const local = await server('local-model');
     opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: local.url } });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'hang';
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('cancelled')), 200);

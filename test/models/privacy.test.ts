@@ -45,7 +45,7 @@ describe('privacy: allowCloud=false and keys in logs', () => {
     expect((await opened.say('hello')).via?.provider).toBe('local-fast');
     expect((await opened.say('plan my week')).via?.provider).toBe('local-fast'); // quality chain: local-quality down, then local-fast
     await opened.steward.composeBriefing('morning');
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     const status = opened.steward.status().providers.find((entry) => entry.provider.id === 'openai-fast');
     expect(status?.disabled).toBe('cloud disabled by models.allowCloud=false');
     expect(opened.steward.turns.last()?.decision.reason ?? '').not.toContain('router model openai-fast said');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatProviders } from '../../src/cli/format.js';
+import { formatProviders } from '../../src/app/status-text.js';
 import { systemClock } from '../../src/shared/time.js';
 import { startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { manualClock, openTestSteward, type TestSteward } from '../support/steward.js';
@@ -36,7 +36,7 @@ describe('circuit breakers and recovery', () => {
       clock,
       env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
     });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'error500';
 
     // Failure 1 opens the breaker for 30 s.
@@ -81,7 +81,7 @@ describe('circuit breakers and recovery', () => {
       clock,
       env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
     });
-    await opened.steward.probeProviders();
+    await opened.steward.providers.probe();
     local.mode = 'error500';
     await opened.say('one');
     local.mode = 'loading';
@@ -99,8 +99,8 @@ describe('circuit breakers and recovery', () => {
       env: { STEWARD_LOCAL_FAST_URL: local.url },
       overrides: { models: { health: { timeoutMs: 500, intervalMs: 100, cooldownsMs: [150] } } },
     });
-    const health = opened.steward.router.health;
-    health.start(opened.steward.router.providers());
+    const providers = opened.steward.providers;
+    providers.startHealthChecks();
     await vi.waitFor(() => expect(localFast().health.state).toBe('closed'), { timeout: 5_000, interval: 20 });
     local.mode = 'loading';
     await vi.waitFor(
@@ -113,8 +113,8 @@ describe('circuit breakers and recovery', () => {
     await vi.waitFor(() => expect(localFast().health.state).toBe('closed'), { timeout: 5_000, interval: 20 });
     expect(local.authorizations.length).toBeGreaterThan(probesWhileDown);
     expect(local.chatRequests).toHaveLength(0);
-    health.stop();
-    expect(health.running).toBe(false);
+    providers.stopHealthChecks();
+    expect(providers.checking).toBe(false);
   });
 
   it('answers concurrent turns each with its own reply, and counts one outage once', async () => {
@@ -159,7 +159,7 @@ describe('circuit breakers and recovery', () => {
       expect(reply.via?.provider).toBe('openai-fast');
     });
     expect(cloud.chatRequests).toHaveLength(5);
-    await opened.steward.router.health.idle();
+    await opened.steward.providers.settled();
     expect(localFast().health.consecutiveFailures).toBe(1);
     expect((localFast().health.retryAt ?? 0) - opened.steward.clock.now().getTime()).toBe(30_000);
     // Each turn is stored with its own provider.

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
+import { replHost } from '../../src/app/repl-host.js';
 import { classifyTier } from '../../src/models/tiers.js';
 import { lastText, messageText, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
@@ -151,7 +152,7 @@ describe('tier choice per turn, through the pipeline', () => {
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
     input.end(['/quality', 'hi', '/why', '/status', '/auto', 'hello', '/quality what next', 'bye'].join('\n') + '\n');
-    await runRepl({ steward: opened!.steward, input, output, terminal: false, sender: 'owner' });
+    await runRepl({ host: replHost(opened!.steward), input, output, terminal: false, sender: 'owner' });
     expect(asked(quality)).toEqual(['hi', 'what next']);
     expect(asked(fast)).toEqual(['hello', 'bye']);
     expect(text).toContain('Every turn of this session now goes to the quality tier.');

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
+import { replHost } from '../../src/app/repl-host.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
@@ -99,7 +100,7 @@ describe('router visibility and per-turn metrics', () => {
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
     input.end('three\n/status\n');
-    await runRepl({ steward: opened.steward, input, output, terminal: false, sender: 'owner' });
+    await runRepl({ host: replHost(opened.steward), input, output, terminal: false, sender: 'owner' });
     // The cloud reply is marked in the REPL.
     expect(text).toContain('via openai-fast · local-fast: HTTP 500');
     const row = (id: string): string => text.split('\n').find((line) => line.startsWith(`│ ${id} `)) ?? '';
@@ -120,7 +121,7 @@ describe('router visibility and per-turn metrics', () => {
     const output = new PassThrough();
     output.resume();
     input.end('/status\n');
-    await runRepl({ steward: opened.steward, input, output, terminal: false, sender: 'owner' });
+    await runRepl({ host: replHost(opened.steward), input, output, terminal: false, sender: 'owner' });
     expect(local.probes).toBeGreaterThan(0);
     expect(cloud.probes).toBe(0);
     expect(cloud.authorizations).toEqual([]);

@@ -132,7 +132,15 @@ describe('what a plugin is given', () => {
     expect(leaks(found)).toEqual([]);
     expect(found.keys.has('close')).toBe(false);
     for (const forbidden of ['config', 'database', 'apiKey', 'models']) expect(found.keys.has(forbidden)).toBe(false);
-    for (const core of [steward, steward.config, steward.database, steward.memory, steward.log, steward.router])
+    for (const core of [
+      steward,
+      steward.config,
+      steward.database,
+      steward.memory,
+      steward.log,
+      steward.providers,
+      steward.outbox,
+    ])
       expect(found.objects.has(core)).toBe(false);
     // Nothing a plugin holds can be swapped for something else.
     for (const context of contexts) {

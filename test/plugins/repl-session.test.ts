@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
+import { replHost } from '../../src/app/repl-host.js';
 import { manualClock, openTestSteward, type TestSteward } from '../support/steward.js';
 
 /** Every habit and goal command, typed into the REPL (piped), with a part of the reply the owner sees. */
@@ -62,7 +63,7 @@ describe('every habit and goal command through the REPL', () => {
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
     input.end(SESSION.map(([line]) => line).join('\n') + '\n');
-    expect(await runRepl({ steward: opened.steward, input, output, terminal: false, sender: 'owner' })).toBe(0);
+    expect(await runRepl({ host: replHost(opened.steward), input, output, terminal: false, sender: 'owner' })).toBe(0);
     let cursor = 0;
     for (const [line, expected] of SESSION) {
       const at = text.indexOf(expected, cursor);

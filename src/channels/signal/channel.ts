@@ -1,5 +1,3 @@
-import type { HandleOptions } from '../../app/steward.js';
-import { viaTag } from '../../cli/format.js';
 import type { StewardConfig } from '../../config/schema.js';
 import type { Database } from '../../shared/database.js';
 import { describeError } from '../../shared/errors.js';
@@ -7,13 +5,19 @@ import type { Logger } from '../../shared/log.js';
 import type { Clock } from '../../shared/time.js';
 import { Inbox, type InboxEntry } from '../inbox.js';
 import type { Outbox } from '../outbox.js';
-import type { InboundMessage, Reply } from '../types.js';
+import type { Reply, TurnHandler } from '../../turn/types.js';
+import { viaTag } from '../via.js';
 import { parseReceiveEvent, type SignalInbound } from './envelope.js';
 import { SignalReceiveLoop, type ReceiveStatus } from './receive-loop.js';
 import { groupAddress, type ReceivedEvent, type SignalEventSource } from './transport.js';
 
-/** What the Signal channel needs from the assistant (a Steward fits). */
-export interface SignalChannelHost {
+/**
+ * What the Signal channel needs from the assistant (a Steward fits): the
+ * turn pipeline (`handle`: the one every channel uses; `signal` in its
+ * options aborts the turn when the daemon shuts down; a reply of kind
+ * `cancelled` means it was), and where the inbox and the replies go.
+ */
+export interface SignalChannelHost extends TurnHandler {
   /** The configuration (`signal.*`). */
   readonly config: StewardConfig;
   /** The database (inbox and receive cursor). */
@@ -24,13 +28,6 @@ export interface SignalChannelHost {
   readonly clock: Clock;
   /** Logger. */
   readonly log: Logger;
-  /**
-   * The one pipeline every channel uses (commands, agent, memory).
-   * @param message - the inbound message (channel `signal`, sender, text, when it was received)
-   * @param options - `signal` aborts the turn when the daemon shuts down
-   * @returns the reply to send, or one of kind `cancelled` when the turn was aborted
-   */
-  handle(message: InboundMessage, options?: HandleOptions): Promise<Reply>;
 }
 
 /** A snapshot of the Signal channel, for `steward health`. */

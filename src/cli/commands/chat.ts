@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { replHost } from '../../app/repl-host.js';
 import { runRepl } from '../../channels/repl.js';
 import { openSteward } from '../bootstrap.js';
 
@@ -21,7 +22,7 @@ export async function chatCommand(): Promise<number> {
   try {
     const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
     const done = runRepl({
-      steward,
+      host: replHost(steward),
       input: process.stdin,
       output: process.stdout,
       terminal,
@@ -32,7 +33,7 @@ export async function chatCommand(): Promise<number> {
     // The prompt is on screen now (runRepl draws it before its first await): start the
     // background health probes of the local providers, so that a server that dies or
     // comes back during the session is noticed.
-    steward.router.health.start(steward.router.providers().filter((provider) => provider.kind === 'local'));
+    steward.providers.startHealthChecks();
     return await done;
   } finally {
     await steward.close();

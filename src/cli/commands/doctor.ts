@@ -4,7 +4,7 @@ import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js'
 import { colorsFor } from '../../shared/colors.js';
 import { describeError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
-import { describeBreaker, describeLastError, describeMemory } from '../format.js';
+import { describeBreaker, describeLastError, describeMemory } from '../../app/status-text.js';
 
 /** Outcome of one doctor check. */
 export interface DoctorCheck {
@@ -20,7 +20,7 @@ export interface DoctorCheck {
 const SHORTCUT_IDS = new Set(['local-fast', 'local-quality', 'openai-fast', 'openai-quality']);
 
 async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
-  await steward.probeProviders({ cloud: 'always' });
+  await steward.providers.probe({ cloud: 'always' });
   const report = steward.status();
   if (report.providers.length === 0) {
     return [

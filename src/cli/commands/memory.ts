@@ -1,7 +1,7 @@
 import { formatDuration } from '../../scheduler/catch-up.js';
 import { colorsFor } from '../../shared/colors.js';
 import { openSteward } from '../bootstrap.js';
-import { describeMemory } from '../format.js';
+import { describeMemory } from '../../app/status-text.js';
 
 /**
  * `steward memory [status]`: the embedder, the vector index (opened, so

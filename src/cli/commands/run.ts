@@ -1,6 +1,6 @@
 import { colorsFor, supportsColor } from '../../shared/colors.js';
 import { openSteward } from '../bootstrap.js';
-import { viaTag } from '../format.js';
+import { viaTag } from '../../channels/via.js';
 import { ownerName } from './chat.js';
 
 /**

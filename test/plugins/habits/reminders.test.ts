@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../../src/channels/repl.js';
+import { replHost } from '../../../src/app/repl-host.js';
 import { Scheduler, type RunOutcome } from '../../../src/scheduler/scheduler.js';
 import { startSignalServer, type SignalServer } from '../../support/signal-server.js';
 import { manualClock, openTestSteward, type ManualClock, type TestSteward } from '../../support/steward.js';
@@ -147,7 +148,7 @@ describe('habit reminders', () => {
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
     input.end('habits\nhabits\ncheck in meditation\n');
-    await runRepl({ steward: opened.steward, input, output, terminal: false, sender: 'owner' });
+    await runRepl({ host: replHost(opened.steward), input, output, terminal: false, sender: 'owner' });
     const lines = text.trim().split('\n');
     expect(lines).toEqual([
       'meditation (daily, at 07:30) — not done yet today, streak 0 days, strength 0%',

@@ -1,20 +1,10 @@
-import type { StatusReport } from '../app/steward.js';
-import type { Reply } from '../channels/types.js';
 import { colorsFor, type Colors } from '../shared/colors.js';
+import type { StatusReport } from './status.js';
 
 /**
- * The one-line tag under a model reply: which provider answered, and why a
- * provider earlier in the chain did not (for example
- * `via openai-fast · local-fast: connection refused`). Empty for replies
- * from the first local provider.
- * @param reply - the reply
+ * The text of `/status` and `steward doctor`: the providers table, the
+ * breaker states, the memory line (from a {@link StatusReport}).
  */
-export function viaTag(reply: Reply): string {
-  if (reply.via === undefined) return '';
-  const skipped = reply.via.fallbackFrom.map((attempt) => `${attempt.provider}: ${attempt.reason}`);
-  if (reply.via.kind === 'local' && skipped.length === 0) return '';
-  return [`via ${reply.via.provider}`, ...skipped].join(' · ');
-}
 
 function age(timestamp: number | null, now: number): string {
   if (timestamp === null) return 'never';

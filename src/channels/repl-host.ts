@@ -1,0 +1,42 @@
+import type { Episode } from '../memory/episodes.js';
+import type { Colors } from '../shared/colors.js';
+import type { Logger } from '../shared/log.js';
+import type { TurnHandler } from '../turn/types.js';
+
+/**
+ * What the REPL and its slash commands need from the assistant: the turn
+ * pipeline, plus the few REPL-only services. `replHost()` in `src/app/`
+ * makes one from an open `Steward`; a test may write its own.
+ */
+export interface ReplHost extends TurnHandler {
+  /** Logger (history file and notice failures). */
+  readonly log: Logger;
+  /**
+   * Start a new REPL conversation.
+   * @param sender - the owner's name
+   * @returns the session id
+   */
+  startSession(sender: string): number;
+  /**
+   * End a conversation: it is summarized into an episode.
+   * @param sessionId - the session
+   * @returns the episode, or undefined when the session held nothing to remember
+   */
+  endSession(sessionId: number): Promise<Episode | undefined>;
+  /** The plugins' one-line notices due now (habit reminders when Signal is off). */
+  notices(): Promise<string[]>;
+  /** Start memory's background work (open the vector index, embed what is queued) after the prompt is shown. */
+  warm(): void;
+  /**
+   * How the last model turn of a session was routed (`/why`).
+   * @param sessionId - the session
+   */
+  why(sessionId: number): string;
+  /**
+   * The `/status` text: probes the providers first (the cloud only when no local one is up).
+   * @param colors - colour functions for the output
+   */
+  statusText(colors: Colors): Promise<string>;
+  /** The command list for `/help`, grouped by plugin. */
+  commandHelp(): string;
+}

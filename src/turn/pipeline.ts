@@ -1,0 +1,79 @@
+import type { InboundMessage } from '../shared/messages.js';
+import { agentStep, type AgentStepDependencies } from './agent-step.js';
+import { bareDirectiveStep } from './bare-directive-step.js';
+import { commandStep, type CommandGrammar } from './command-step.js';
+import { compose } from './compose.js';
+import { recordInbound, recordStep, type TurnRecords } from './record.js';
+import { TurnState } from './state.js';
+import type { HandleOptions, Reply, TurnHandler } from './types.js';
+import { whyStep, type WhySource } from './why-step.js';
+
+/** What the pipeline is built from (wired by `Steward`). */
+export interface TurnPipelineDependencies extends TurnRecords {
+  /** A sender's session on a channel ends after this much quiet, in ms (`memory.sessionIdleMinutes`). */
+  sessionIdleMs: number;
+  /** Model turns, read by `/why`. */
+  turns: TurnRecords['turns'] & WhySource;
+  /** The owner's IANA zone. */
+  timeZone: string;
+  /** The plugins' command grammar. */
+  commands: CommandGrammar;
+  /** What the agent step needs. */
+  agent: AgentStepDependencies;
+}
+
+/**
+ * The one pipeline every turn goes through, from any channel. A message
+ * meets the steps in this order, and the first that takes it answers it:
+ *
+ * 1. {@link recordStep} wraps the others: it stores the reply (and the model
+ *    turn) once they are done;
+ * 2. {@link whyStep}: `/why`, how the last model turn was routed;
+ * 3. {@link bareDirectiveStep}: `/fast` or `/quality` with nothing after it;
+ * 4. {@link commandStep}: the plugins' command grammar (`check in meditation`), no model;
+ * 5. {@link agentStep}: everything else goes to the model, with tools.
+ *
+ * The step that takes a message stores it first (`TurnState.accept`), so
+ * it is marked as a command line when it is one. Composed like grammY's
+ * `Composer` (Hono's `compose.ts`): each step is a file of its own and can
+ * be tested alone.
+ */
+export class TurnPipeline implements TurnHandler {
+  readonly #dependencies: TurnPipelineDependencies;
+  readonly #run: (turn: TurnState) => Promise<void>;
+
+  /** @param dependencies - stores, grammar and model parts */
+  constructor(dependencies: TurnPipelineDependencies) {
+    this.#dependencies = dependencies;
+    this.#run = compose([
+      recordStep(dependencies),
+      whyStep(dependencies.turns, dependencies.timeZone),
+      bareDirectiveStep(),
+      commandStep(dependencies.commands),
+      agentStep(dependencies.agent),
+    ]);
+  }
+
+  /**
+   * Answer one message (see `TurnHandler.handle`). The session is the one
+   * given, or the sender's open session on that channel (a new one after
+   * `memory.sessionIdleMinutes` of quiet).
+   * @param message - the inbound message
+   * @param options - session, cancellation and streaming callbacks
+   * @returns the reply
+   * @throws SqliteError if the database fails
+   */
+  async handle(message: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
+    const { conversations, sessionIdleMs } = this.#dependencies;
+    const sessionId = options.sessionId ?? conversations.resumeSession(message.channel, message.sender, sessionIdleMs);
+    const turn = new TurnState({
+      message,
+      options,
+      sessionId,
+      store: (accepted) => recordInbound(this.#dependencies, accepted),
+    });
+    await this.#run(turn);
+    if (turn.reply === undefined) throw new Error('no step answered the turn');
+    return turn.reply;
+  }
+}
