@@ -20,3 +20,31 @@ BEGIN
     SELECT 'message', new.id, value FROM json_each(coalesce((SELECT value FROM memory_state WHERE key = 'active_models'), '["*"]')) WHERE true
     ON CONFLICT DO NOTHING;
 END;
+
+-- Recall reads an imported message as "<speaker>: <text>": in a transcript
+-- of several people, who said a line is part of what it means. The FTS5
+-- index of messages reads that text from a view (an external-content
+-- table may be a view), and its triggers write the same.
+CREATE VIEW message_texts AS
+  SELECT id, CASE WHEN json_extract(meta, '$.kind') = 'imported' THEN sender || ': ' || text ELSE text END AS text
+  FROM messages;
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER messages_fts_update;
+DROP TABLE messages_fts;
+CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = 'message_texts', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts (rowid, text)
+    VALUES (new.id, CASE WHEN json_extract(new.meta, '$.kind') = 'imported' THEN new.sender || ': ' || new.text ELSE new.text END);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text)
+    VALUES ('delete', old.id, CASE WHEN json_extract(old.meta, '$.kind') = 'imported' THEN old.sender || ': ' || old.text ELSE old.text END);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, sender, meta ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text)
+    VALUES ('delete', old.id, CASE WHEN json_extract(old.meta, '$.kind') = 'imported' THEN old.sender || ': ' || old.text ELSE old.text END);
+  INSERT INTO messages_fts (rowid, text)
+    VALUES (new.id, CASE WHEN json_extract(new.meta, '$.kind') = 'imported' THEN new.sender || ': ' || new.text ELSE new.text END);
+END;
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');

@@ -4,7 +4,14 @@ import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { Database } from '../shared/database.js';
 import { EmbeddingQueue, MAX_JOB_ATTEMPTS, type DrainResult } from './embed-queue.js';
-import { cloudRefusal, embedderFromSpec, embedderSpec, type Embedder, type EmbedderSpec } from './embedders/index.js';
+import {
+  cloudRefusal,
+  embedderFromSpec,
+  embedderSpec,
+  offlineUnavailable,
+  type Embedder,
+  type EmbedderSpec,
+} from './embedders/index.js';
 import { EmbeddingJobStore } from './embedding-jobs.js';
 import type { EmbeddingStore, MemoryRef } from './embedding-store.js';
 import { IndexCache } from './index-cache.js';
@@ -105,6 +112,9 @@ export class EmbedderLifecycle {
     const refusal = spec.provider === 'openai' ? cloudRefusal(this.#config) : undefined;
     if (refusal !== undefined)
       return `${spec.id} serves recall until re-embedding is done, and ${refusal === 'cloud off' ? 'models.allowCloud is false' : 'OPENAI_API_KEY is not set'}: recall uses BM25 alone meanwhile`;
+    const missing = offlineUnavailable(spec);
+    if (missing !== undefined)
+      return `${spec.id} serves recall until re-embedding is done, and ${missing}: recall uses BM25 alone meanwhile`;
     this.#servingEmbedder = embedderFromSpec(spec, this.#config, { retries: 0 });
     return this.#servingEmbedder;
   }
@@ -278,6 +288,17 @@ export class EmbedderLifecycle {
       return this.#options.vectors.remove(ref);
     })();
     this.#indexes.remove(removed);
+  }
+
+  /**
+   * Make this process's embedder a model in use (after a change of model,
+   * that queues every memory it has no vector for), then count its queue.
+   * @returns texts waiting for the configured embedder
+   * @throws Error when the index cannot be opened; SqliteError if the database fails
+   */
+  async backlog(): Promise<number> {
+    await this.#queueReady();
+    return this.#jobs.count(this.embedder.id);
   }
 
   /** The configured model's queue: texts waiting, and those that failed too often. */

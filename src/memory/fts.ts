@@ -1,5 +1,6 @@
 import type { Database } from '../shared/database.js';
 import type { MemoryRef } from './embedding-store.js';
+import { statement } from './statements.js';
 import { contentWords } from './text.js';
 
 /** The most terms a recall query sends to FTS5. */
@@ -46,26 +47,23 @@ export interface LexicalFilter {
  */
 export function bm25Search(database: Database, match: string, limit: number, filter: LexicalFilter = {}): LexicalHit[] {
   const session = filter.excludeSessionId ?? -1;
-  const messages = database
-    .prepare<[string, number, number], { id: number; score: number }>(
-      `SELECT m.id, bm25(messages_fts) AS score FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+  const messages = statement<[string, number, number], { id: number; score: number }>(
+    database,
+    `SELECT m.id, bm25(messages_fts) AS score FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
        WHERE messages_fts MATCH ? AND coalesce(m.session_id, -2) != ?
          AND coalesce(json_extract(m.meta, '$.kind'), '') NOT IN ('error', 'cancelled', 'outbound', 'command')
          AND json_extract(m.meta, '$.command') IS NULL
        ORDER BY score LIMIT ?`,
-    )
-    .all(match, session, limit);
-  const episodes = database
-    .prepare<[string, number], { id: number; score: number }>(
-      'SELECT rowid AS id, bm25(episodes_fts, 1.0, 0.6, 0.6) AS score FROM episodes_fts WHERE episodes_fts MATCH ? ORDER BY score LIMIT ?',
-    )
-    .all(match, limit);
-  const facts = database
-    .prepare<[string, number], { id: number; score: number }>(
-      `SELECT f.id, bm25(facts_fts, 1.0, 1.0) AS score FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid
+  ).all(match, session, limit);
+  const episodes = statement<[string, number], { id: number; score: number }>(
+    database,
+    'SELECT rowid AS id, bm25(episodes_fts, 1.0, 0.6, 0.6) AS score FROM episodes_fts WHERE episodes_fts MATCH ? ORDER BY score LIMIT ?',
+  ).all(match, limit);
+  const facts = statement<[string, number], { id: number; score: number }>(
+    database,
+    `SELECT f.id, bm25(facts_fts, 1.0, 1.0) AS score FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid
        WHERE facts_fts MATCH ? AND f.valid_to IS NULL ORDER BY score LIMIT ?`,
-    )
-    .all(match, limit);
+  ).all(match, limit);
   return [
     ...messages.map((row): LexicalHit => ({ ref: { type: 'message', id: row.id }, bm25: row.score })),
     ...episodes.map((row): LexicalHit => ({ ref: { type: 'episode', id: row.id }, bm25: row.score })),

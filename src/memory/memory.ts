@@ -147,7 +147,19 @@ export class Memory {
   }
 
   /**
-   * Hybrid recall (BM25 + HNSW, fused by reciprocal rank) over messages,
+   * The texts waiting for the configured embedder, once it is registered as
+   * a model in use: after a change of embedding model this queues the
+   * re-embedding first, so `steward memory` and `steward memory embed`
+   * count it (and do it) before any REPL or daemon has run.
+   * @returns texts to embed
+   * @throws Error when the index cannot be opened; SqliteError if the database fails
+   */
+  embeddingBacklog(): Promise<number> {
+    return this.#embeddings.backlog();
+  }
+
+  /**
+   * Hybrid recall (BM25 + HNSW, fused as `memory.recall` says) over messages,
    * episodes and current facts, catching up on other processes' writes first.
    * @param text - the query
    * @param options - limit, the session to leave out, cancellation
@@ -179,6 +191,7 @@ export class Memory {
       episodes: this.episodes,
       profileMinConfidence: this.#options.config.memory.profileMinConfidence,
       recall: (text, options) => this.recall(text, options),
+      relevance: this.#options.config.memory.recall.prompt,
     });
   }
 

@@ -1,10 +1,10 @@
 import type { StewardConfig } from '../config/schema.js';
 import type { Clock } from '../shared/time.js';
 import type { Database } from '../shared/database.js';
-import { ConversationStore } from './conversations.js';
 import type { EmbeddingStore, MemoryRef } from './embedding-store.js';
 import { FactStore } from './facts.js';
 import { bm25Search, ftsQuery } from './fts.js';
+import { explain, fuse, type Candidate, type FusionSettings } from './fusion.js';
 import { loadMemoryTexts, refKey, type MemoryText } from './sources.js';
 import type { VectorIndex } from './vector-index/index.js';
 
@@ -25,7 +25,7 @@ export interface RecallHit {
   vectorRank: number | null;
   /** Cosine similarity to the query (1 − distance), when found by vector. */
   similarity: number | null;
-  /** Reciprocal rank fusion score: Σ 1/(k + rank) over the lists that found it. */
+  /** The fused score of the two lists (see `memory.recall.fusion`), before weights. */
   fused: number;
   /** Source weight applied (kind, and for facts explicit/inferred and confidence). */
   weight: number;
@@ -71,24 +71,48 @@ export interface RecallOptions {
   excludeSessionId?: number | undefined;
   /** Leave these memories out (`type:id`; the turn has them already: profile facts, "where we left off"), before the limit is applied. */
   exclude?: ReadonlySet<string> | undefined;
+  /** Which lists to search (default both); one alone is ranked as that list ranks, with no weights or recency. */
+  legs?: { bm25: boolean; vector: boolean } | undefined;
   /** Cancels the query embedding. */
   signal?: AbortSignal | undefined;
 }
 
-const DAY_MS = 86_400_000;
+/** What the two legs found for a query, before fusion (see {@link HybridRecall.candidates}). */
+export interface RecallCandidates {
+  /** Every recallable memory found by either leg. */
+  candidates: Candidate[];
+  /** Whether the vector side took part, and if not why. */
+  vector: string;
+}
 
 /**
- * Hybrid recall: BM25 from FTS5 and cosine neighbours from HNSW, fused by
- * reciprocal rank fusion (Cormack, Clarke & Büttcher 2009, k = 60), then
- * weighted by source (facts over episodes over messages; explicit facts
- * over inferred ones) and by recency (an exponential half-life), as
- * OpenClaw's hybrid memory search blends text and vector scores. Every hit
- * carries its ranks and scores.
+ * The fusion settings of the configuration.
+ * @param settings - `memory.recall`
+ * @returns the settings {@link fuse} takes
+ */
+export function fusionSettings(settings: RecallSettings): FusionSettings {
+  return {
+    method: settings.fusion,
+    rrfK: settings.rrfK,
+    vectorWeight: settings.vectorWeight,
+    weights: settings.weights,
+    recencyWeight: settings.recencyWeight,
+    recencyHalfLifeDays: settings.recencyHalfLifeDays,
+  };
+}
+
+/**
+ * Hybrid recall: BM25 from FTS5 and cosine neighbours from the vector
+ * index, fused by the method and weights of `memory.recall` (weighted
+ * reciprocal rank fusion by default, chosen on the LoCoMo benchmark: see
+ * `fusion.ts` and bench/README.md), then weighted by source (facts over
+ * episodes over messages; explicit facts over inferred ones) and by
+ * recency (an exponential half-life), as OpenClaw's hybrid memory search
+ * blends text and vector scores. Every hit carries its ranks and scores.
  */
 export class HybridRecall {
   readonly #sources: HybridRecallSources;
   readonly #facts: FactStore;
-  readonly #conversations: ConversationStore;
 
   /**
    * @param sources - database, vectors, the serving index and query embedder, settings
@@ -96,7 +120,6 @@ export class HybridRecall {
   constructor(sources: HybridRecallSources) {
     this.#sources = sources;
     this.#facts = new FactStore(sources.database, sources.clock);
-    this.#conversations = new ConversationStore(sources.database, sources.clock);
   }
 
   /**
@@ -108,122 +131,131 @@ export class HybridRecall {
    */
   async search(text: string, options: RecallOptions = {}): Promise<RecallResult> {
     const started = performance.now();
-    const { settings, database } = this.#sources;
+    const { settings, clock } = this.#sources;
     const limit = options.limit ?? settings.limit;
-    const candidates = Math.max(settings.candidates, limit);
+    const { candidates, vector } = await this.candidates(text, options);
+    // One leg alone ranks as that leg does (to measure it, or to see what it finds).
+    const plain = options.legs !== undefined && options.legs.bm25 !== options.legs.vector;
+    const fusion = { ...fusionSettings(settings), plain };
+    const hits = fuse(candidates, fusion, clock.now().getTime())
+      .slice(0, limit)
+      .map((scored): RecallHit => ({
+        ref: scored.memory.ref,
+        text: scored.memory.text,
+        at: scored.memory.at,
+        bm25Rank: scored.bm25?.rank ?? null,
+        vectorRank: scored.vector?.rank ?? null,
+        similarity: scored.vector?.similarity ?? null,
+        fused: scored.fused,
+        weight: scored.weight,
+        recency: scored.recency,
+        score: scored.score,
+        why: explain(scored, fusion.method),
+      }));
+    return { hits, vector, elapsedMs: performance.now() - started };
+  }
 
-    const match = ftsQuery(text);
-    const lexical =
-      match === undefined
-        ? []
-        : bm25Search(database, match, candidates, { excludeSessionId: options.excludeSessionId });
-
+  /**
+   * What each leg finds for a text, before fusion: up to
+   * `max(memory.recall.candidates, limit)` memories from BM25 and as many
+   * vector neighbours with cosine ≥ `memory.recall.minSimilarity`, each
+   * ranked among the memories that may be recalled (not excluded, not in
+   * the session left out, not a retired fact).
+   * @param text - the query
+   * @param options - limit, what to leave out, the legs, cancellation
+   * @returns the candidates, and whether the vector side took part
+   * @throws SqliteError if the database fails
+   */
+  async candidates(text: string, options: RecallOptions = {}): Promise<RecallCandidates> {
+    const { settings, database } = this.#sources;
+    const pool = Math.max(settings.candidates, options.limit ?? settings.limit);
+    const legs = options.legs ?? { bm25: true, vector: true };
     const excluded = options.exclude ?? new Set<string>();
-    /** Whether a memory may be recalled: it exists (a forgotten or superseded fact does not), is not excluded, and is not in this conversation. */
+    /** The memories that may be recalled: they exist (a forgotten or superseded fact does not), are not excluded, and are not in this conversation. */
     const eligible = (refs: readonly MemoryRef[]): Map<string, MemoryText> => {
       const texts = loadMemoryTexts(
         database,
         refs.filter((ref) => !excluded.has(refKey(ref))),
       );
-      if (options.excludeSessionId !== undefined) {
-        const sessions = this.#conversations.sessionsOf(
-          refs.filter((ref) => ref.type === 'message').map((ref) => ref.id),
-        );
-        for (const [id, session] of sessions) if (session === options.excludeSessionId) texts.delete(`message:${id}`);
-      }
+      if (options.excludeSessionId !== undefined)
+        for (const [key, memory] of texts)
+          if (memory.ref.type === 'message' && memory.sessionId === options.excludeSessionId) texts.delete(key);
       return texts;
     };
 
-    const vectorRanks = new Map<string, { rank: number; similarity: number }>();
-    const texts = new Map<string, MemoryText>();
-    let vector = 'used';
-    const index = await this.#sources.index();
-    if (typeof index === 'string') {
-      vector = index;
-    } else {
-      const query = await this.#sources.embedQuery(text, options.signal);
-      if (typeof query === 'string') {
-        vector = query;
-      } else {
-        const neighbours = index.search(query, candidates * 2);
-        if (neighbours === undefined) {
-          vector =
-            index.state === 'rebuilding'
-              ? `index rebuilding (${Math.floor((100 * index.progress.done) / Math.max(1, index.progress.total))}%)`
-              : 'the query has no words to compare';
-        } else {
-          const owners = this.#sources.store.owners(neighbours.map((hit) => hit.label));
-          for (const hit of neighbours) if (!owners.has(hit.label)) index.remove(hit.label); // its row was deleted (perhaps by another process)
-          const close = neighbours.filter((hit) => owners.has(hit.label) && 1 - hit.distance >= settings.minSimilarity);
-          for (const [key, memory] of eligible(close.map((hit) => owners.get(hit.label) as MemoryRef)))
-            texts.set(key, memory);
-          // Ranks count only memories that can be recalled, so a dropped neighbour does not push the others down.
-          let rank = 0;
-          for (const hit of close) {
-            const key = refKey(owners.get(hit.label) as MemoryRef);
-            if (vectorRanks.has(key) || !texts.has(key)) continue;
-            rank += 1;
-            vectorRanks.set(key, { rank, similarity: 1 - hit.distance });
-            if (rank >= candidates) break;
-          }
-        }
+    const found = new Map<string, Candidate>();
+    const entry = (memory: MemoryText): Candidate => {
+      const key = refKey(memory.ref);
+      let candidate = found.get(key);
+      if (candidate === undefined) {
+        candidate = { memory, bm25: null, vector: null };
+        found.set(key, candidate);
+      }
+      return candidate;
+    };
+
+    const vector = legs.vector ? await this.#vectorLeg(text, pool, eligible, entry, options.signal) : 'turned off';
+
+    const match = legs.bm25 ? ftsQuery(text) : undefined;
+    if (match !== undefined) {
+      const lexical = bm25Search(database, match, pool, { excludeSessionId: options.excludeSessionId });
+      const texts = eligible(lexical.map((hit) => hit.ref).filter((ref) => !found.has(refKey(ref))));
+      let rank = 0;
+      for (const hit of lexical) {
+        const key = refKey(hit.ref);
+        const memory = found.get(key)?.memory ?? texts.get(key);
+        if (memory === undefined) continue;
+        const candidate = entry(memory);
+        if (candidate.bm25 !== null) continue;
+        rank += 1;
+        candidate.bm25 = { rank, score: hit.bm25 };
       }
     }
 
-    for (const [key, memory] of eligible(lexical.map((hit) => hit.ref).filter((ref) => !texts.has(refKey(ref)))))
-      texts.set(key, memory);
-    const bm25Ranks = new Map<string, number>();
-    let lexicalRank = 0;
-    for (const hit of lexical) {
-      const key = refKey(hit.ref);
-      if (bm25Ranks.has(key) || !texts.has(key)) continue;
-      lexicalRank += 1;
-      bm25Ranks.set(key, lexicalRank);
+    const candidates = [...found.values()];
+    const facts = this.#facts.provenance(
+      candidates
+        .filter((candidate) => candidate.memory.ref.type === 'fact')
+        .map((candidate) => candidate.memory.ref.id),
+    );
+    for (const candidate of candidates)
+      if (candidate.memory.ref.type === 'fact') candidate.fact = facts.get(candidate.memory.ref.id);
+    return { candidates, vector };
+  }
+
+  /** The vector leg: neighbours of the query above the minimum similarity, ranked among recallable memories. */
+  async #vectorLeg(
+    text: string,
+    pool: number,
+    eligible: (refs: readonly MemoryRef[]) => Map<string, MemoryText>,
+    entry: (memory: MemoryText) => Candidate,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const index = await this.#sources.index();
+    if (typeof index === 'string') return index;
+    const query = await this.#sources.embedQuery(text, signal);
+    if (typeof query === 'string') return query;
+    const neighbours = index.search(query, pool * 2);
+    if (neighbours === undefined)
+      return index.state === 'rebuilding'
+        ? `index rebuilding (${Math.floor((100 * index.progress.done) / Math.max(1, index.progress.total))}%)`
+        : 'the query has no words to compare';
+    const owners = this.#sources.store.owners(neighbours.map((hit) => hit.label));
+    for (const hit of neighbours) if (!owners.has(hit.label)) index.remove(hit.label); // its row was deleted (perhaps by another process)
+    const minimum = this.#sources.settings.minSimilarity;
+    const close = neighbours.filter((hit) => owners.has(hit.label) && 1 - hit.distance >= minimum);
+    const texts = eligible(close.map((hit) => owners.get(hit.label) as MemoryRef));
+    // Ranks count only memories that can be recalled, so a dropped neighbour does not push the others down.
+    let rank = 0;
+    for (const hit of close) {
+      const memory = texts.get(refKey(owners.get(hit.label) as MemoryRef));
+      if (memory === undefined) continue;
+      const candidate = entry(memory);
+      if (candidate.vector !== null) continue;
+      rank += 1;
+      candidate.vector = { rank, similarity: 1 - hit.distance };
+      if (rank >= pool) break;
     }
-    const keys = new Set([...bm25Ranks.keys(), ...vectorRanks.keys()]);
-    const refs = [...keys].map((key): MemoryRef => (texts.get(key) as MemoryText).ref);
-    const details = this.#facts.provenance(refs.filter((ref) => ref.type === 'fact').map((ref) => ref.id));
-    const now = this.#sources.clock.now().getTime();
-    const hits: RecallHit[] = [];
-    for (const ref of refs) {
-      const key = refKey(ref);
-      const memory = texts.get(key) as MemoryText;
-      const bm25Rank = bm25Ranks.get(key) ?? null;
-      const vectorHit = vectorRanks.get(key);
-      const fused =
-        (bm25Rank === null ? 0 : 1 / (settings.rrfK + bm25Rank)) +
-        (vectorHit === undefined ? 0 : 1 / (settings.rrfK + vectorHit.rank));
-      let weight = settings.weights[ref.type];
-      let recency = 1;
-      if (ref.type === 'fact') {
-        const fact = details.get(ref.id);
-        if (fact !== undefined)
-          weight *= (fact.source === 'inferred' ? settings.weights.inferred : 1) * (0.5 + 0.5 * fact.confidence);
-      } else {
-        const ageDays = Math.max(0, (now - Date.parse(memory.at)) / DAY_MS);
-        recency = 1 - settings.recencyWeight + settings.recencyWeight * 0.5 ** (ageDays / settings.recencyHalfLifeDays);
-      }
-      const score = fused * weight * recency;
-      const reasons = [
-        bm25Rank === null ? 'BM25 —' : `BM25 #${bm25Rank}`,
-        vectorHit === undefined ? 'vector —' : `vector #${vectorHit.rank} (cos ${vectorHit.similarity.toFixed(2)})`,
-        `RRF ${fused.toFixed(4)} × ${ref.type} ${weight.toFixed(2)}${ref.type === 'fact' ? '' : ` × recency ${recency.toFixed(2)}`} = ${score.toFixed(4)}`,
-      ];
-      hits.push({
-        ref,
-        text: memory.text,
-        at: memory.at,
-        bm25Rank,
-        vectorRank: vectorHit?.rank ?? null,
-        similarity: vectorHit?.similarity ?? null,
-        fused,
-        weight,
-        recency,
-        score,
-        why: reasons.join(' · '),
-      });
-    }
-    hits.sort((left, right) => right.score - left.score || left.ref.id - right.ref.id);
-    return { hits: hits.slice(0, limit), vector, elapsedMs: performance.now() - started };
+    return 'used';
   }
 }

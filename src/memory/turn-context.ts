@@ -1,6 +1,7 @@
 import type { Episode, EpisodeStore } from './episodes.js';
 import { factText, type FactStore } from './facts.js';
 import type { RecallOptions, RecallResult } from './recall.js';
+import { relevantHits, type RelevanceSettings } from './relevance.js';
 import { truncate } from './text.js';
 
 /** What one turn gets from memory (see {@link turnContext}). */
@@ -9,7 +10,7 @@ export interface MemoryContext {
   profile: string[];
   /** "Where we left off": the latest other session's summary and open follow-ups, or undefined. */
   leftOff: string | undefined;
-  /** Recalled memories for this message, best first. */
+  /** Recalled memories for this message relevant enough for the prompt, best first (`memory.recall.prompt`). */
   recall: RecallResult;
 }
 
@@ -23,12 +24,15 @@ export interface TurnContextSources {
   profileMinConfidence: number;
   /** Hybrid recall. */
   recall: (text: string, options: RecallOptions) => Promise<RecallResult>;
+  /** When a recalled memory is relevant enough for the prompt. */
+  relevance: RelevanceSettings;
 }
 
 /**
  * What a model turn gets from memory: the profile (highest confidence
  * first), where we left off (the latest other episode), and recall for the
- * message, with what the turn has already left out of recall's slots.
+ * message, with what the turn has already left out of recall's slots, kept
+ * only when relevant enough (see `relevance.ts`).
  * @param turn - the session and the owner's message
  * @param sources - the profile, episodes, the confidence threshold and recall
  * @returns the memory context (the agent fits it into the token budget)
@@ -55,7 +59,7 @@ export async function turnContext(
     ...(last === undefined ? [] : [`episode:${last.id}`]),
   ]);
   const recall = await sources.recall(turn.text, { excludeSessionId: turn.sessionId, exclude, signal: turn.signal });
-  return { profile, leftOff, recall };
+  return { profile, leftOff, recall: { ...recall, hits: relevantHits(recall.hits, turn.text, sources.relevance) } };
 }
 
 /**

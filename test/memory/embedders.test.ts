@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import {
+  GloveEmbedder,
   createEmbedder,
   embedderFromSpec,
   embedderSpec,
@@ -28,9 +29,9 @@ describe('embedder factory', () => {
   const cases: Array<{ name: string; config: () => ReturnType<typeof loadConfig>; spec: EmbedderSpec; kind: string }> =
     [
       {
-        name: 'auto with no URL: the offline hashing embedder',
+        name: 'auto with no URL: the offline word-vector embedder',
         config: () => config(),
-        spec: { id: 'hashing:v1:384', provider: 'offline', url: null, model: null, dimensions: 384 },
+        spec: { id: GloveEmbedder.ID, provider: 'offline', url: null, model: null, dimensions: 384 },
         kind: 'offline',
       },
       {
@@ -72,8 +73,8 @@ describe('embedder factory', () => {
         kind: 'cloud',
       },
       {
-        name: 'offline at another size',
-        config: () => config({}, { embeddings: { provider: 'offline', offlineDimensions: 256 } }),
+        name: 'the hashing embedder at another size',
+        config: () => config({}, { embeddings: { provider: 'hashing', offlineDimensions: 256 } }),
         spec: { id: 'hashing:v1:256', provider: 'offline', url: null, model: null, dimensions: 256 },
         kind: 'offline',
       },

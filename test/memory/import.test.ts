@@ -112,10 +112,18 @@ describe('memory import', () => {
     const episode = memory.episodes.bySession(result.sessions[0]!.sessionId);
     expect(episode).toMatchObject({ started: '2025-03-02T05:50:00.000Z', ended: '2025-03-02T05:50:20.000Z' });
 
-    // Recall finds the imported answer by its words, dated when it was said.
+    // Recall finds the imported answer by its words, dated when it was said, and says who said it.
     const recalled = await memory.recall('steady sleep schedule');
-    const hit = recalled.hits.find((found) => found.ref.type === 'message' && found.text.startsWith('Early rowing'));
-    expect(hit?.at).toBe('2025-03-02T05:50:20.000Z');
+    const hit = recalled.hits.find((found) => found.ref.type === 'message');
+    expect(hit).toMatchObject({
+      text: 'ChatGPT: Early rowing sessions suit a steady sleep schedule.',
+      at: '2025-03-02T05:50:20.000Z',
+    });
+    // The speaker's name is searchable too.
+    const bySpeaker = await memory.recall('chatgpt', { legs: { bm25: true, vector: false } });
+    expect(bySpeaker.hits.map((found) => found.text)).toEqual([
+      'ChatGPT: Early rowing sessions suit a steady sleep schedule.',
+    ]);
   });
 
   it('is idempotent by source and external id: a second import adds nothing', async () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GloveEmbedder } from '../../src/memory/embedders/index.js';
 import { isExtraction, memoryModel } from '../support/memory.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { manualClock, openTestSteward, temporaryDataDir, type TestSteward } from '../support/steward.js';
@@ -91,9 +92,9 @@ describe('memory robustness', () => {
           n: number;
         }
       ).n;
-    expect(jobs('hashing:v1:384')).toBe(0);
+    expect(jobs(GloveEmbedder.ID)).toBe(0);
     expect(jobs('http:new-model')).toBe(4); // the daemon's new message is queued for both models
-    expect(daemon.steward.memory.status().serving).toBe('hashing:v1:384');
+    expect(daemon.steward.memory.status().serving).toBe(GloveEmbedder.ID);
 
     embeddings.embeddingFailures = 0;
     await repl.steward.memory.embedPending({ retry: true });
@@ -173,6 +174,8 @@ describe('memory robustness', () => {
     const second = await open({ dataDir: directory });
     await second.steward.memory.index(second.steward.memory.embedder.id);
     expect(second.steward.memory.status().index?.opened?.how).toBe('loaded');
-    expect((await second.steward.memory.recall('bike lock')).hits.filter((hit) => hit.ref.type === 'fact')).toEqual([]);
+    // The forgotten fact is never recalled (the word vectors may still bring the locker, a neighbour in meaning).
+    const facts = (await second.steward.memory.recall('bike lock')).hits.filter((hit) => hit.ref.type === 'fact');
+    expect(facts.some((hit) => hit.text.includes('4412'))).toBe(false);
   });
 });

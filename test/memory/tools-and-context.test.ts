@@ -43,7 +43,9 @@ describe('memory tools and the turn context', () => {
       /^Tool said: 1\. \[fact #1, 2026-11-21\] partner's birthday: March 3\n {3}why: BM25 #\d+ · vector #1 /,
     );
     expect(await call('forget_fact', { fact: 'birthday' })).toContain("Tool said: Forgot partner's birthday: March 3.");
-    expect(await call('recall_memory', { query: 'birthday March' })).not.toMatch(/(^|\n)(Tool said: )?\d+\. \[fact /);
+    expect(await call('recall_memory', { query: 'birthday March' })).not.toMatch(
+      /(^|\n)(Tool said: )?\d+\. \[fact #\d+, [\d-]+\] partner's birthday/,
+    );
     const tools = local.chatRequests[0]?.tools?.map((tool) => tool.function.name) ?? [];
     expect(tools).toEqual(expect.arrayContaining(['remember_fact', 'recall_memory', 'forget_fact']));
   });

@@ -4,14 +4,14 @@ import { httpUrl } from './fields.js';
 /** `embeddings`: which embedder turns texts into vectors, and how it is called. */
 export const embeddingsSchema = z.strictObject({
   provider: z
-    .enum(['auto', 'offline', 'http', 'openai'])
+    .enum(['auto', 'offline', 'hashing', 'http', 'openai'])
     .describe(
-      'auto: the HTTP embedder when embeddings.url is set, else the offline one; offline: the hashing embedder (no server); http: an OpenAI-compatible /v1/embeddings at embeddings.url; openai: OpenAI itself (models.openai.baseUrl and apiKey; obeys models.allowCloud).',
+      'auto: the HTTP embedder when embeddings.url is set, else the offline one; offline: GloVe word vectors shipped with steward (no server); hashing: the feature-hashing embedder (no server, no meaning: shared words and word forms only); http: an OpenAI-compatible /v1/embeddings at embeddings.url; openai: OpenAI itself (models.openai.baseUrl and apiKey; obeys models.allowCloud).',
     ),
   url: httpUrl
     .nullable()
     .describe(
-      'OpenAI-compatible /v1 base URL for embeddings (STEWARD_EMBEDDINGS_URL); null = the offline hashing embedder.',
+      'OpenAI-compatible /v1 base URL for embeddings (STEWARD_EMBEDDINGS_URL); null = the offline word-vector embedder.',
     ),
   model: z
     .string()
@@ -29,7 +29,7 @@ export const embeddingsSchema = z.strictObject({
     .min(0)
     .max(10)
     .describe('Retries of a failed embeddings request (refused, timeout, 429, 5xx), with exponential backoff.'),
-  offlineDimensions: z.number().int().min(16).max(4096).describe('Vector size of the offline hashing embedder.'),
+  offlineDimensions: z.number().int().min(16).max(4096).describe('Vector size of the hashing embedder.'),
 });
 
 /** `memory`: sessions, the turn's memory budget, hybrid recall, the HNSW index and background consolidation. */
@@ -60,10 +60,20 @@ export const memorySchema = z.strictObject({
       .min(1)
       .max(1000)
       .describe('Candidates taken from BM25 and from the vector index before fusion.'),
+    fusion: z
+      .enum(['rrf', 'convex'])
+      .describe(
+        'How the BM25 and vector lists are fused: rrf, weighted reciprocal rank fusion ((1 - vectorWeight)/(rrfK + BM25 rank) + vectorWeight/(rrfK + vector rank)); convex, (1 - vectorWeight) x BM25 score + vectorWeight x cosine, each min-max normalised over its list.',
+      ),
     rrfK: z
       .number()
       .positive()
-      .describe('k of reciprocal rank fusion: score = sum of 1/(k + rank) (Cormack et al. 2009 use 60).'),
+      .describe('k of reciprocal rank fusion (Cormack et al. 2009 use 60); a smaller k lets the top ranks count more.'),
+    vectorWeight: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe('Share of the vector list in the fusion, 0-1: 0 is BM25 alone, 1 the vectors alone, 0.5 both equal.'),
     recencyHalfLifeDays: z
       .number()
       .positive()
@@ -97,8 +107,30 @@ export const memorySchema = z.strictObject({
       .min(-1)
       .max(1)
       .describe(
-        'Vector neighbours below this cosine similarity are dropped (BM25 matches are kept). The offline embedder scores unrelated texts 0; raise it for models whose unrelated texts score high (about 0.5 for nomic-embed-text).',
+        'Vector neighbours below this cosine similarity are dropped (BM25 matches are kept). Raise it for models whose unrelated texts score high (about 0.5 for nomic-embed-text).',
       ),
+    prompt: z
+      .strictObject({
+        minSimilarity: z
+          .number()
+          .min(-1)
+          .max(1)
+          .describe(
+            "A recalled memory enters a model turn's prompt when its cosine similarity to the message is at least this (raise it for models whose unrelated texts score high)...",
+          ),
+        minWordShare: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe("...or when it holds at least this share (0-1) of the message's content words."),
+        top: z
+          .strictObject({
+            minSimilarity: z.number().min(-1).max(1).describe("minSimilarity for recall's best hit."),
+            minWordShare: z.number().min(0).max(1).describe("minWordShare for recall's best hit."),
+          })
+          .describe("Recall's best hit is kept on less evidence: its own thresholds."),
+      })
+      .describe('When a recalled memory is relevant enough for the prompt ("recall" shows every hit).'),
   }),
   index: z.strictObject({
     m: z.number().int().min(4).max(64).describe('HNSW M: links per node (hnswlib).'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StewardConfig } from '../../config/schema.js';
 import { ConfigError } from '../../shared/errors.js';
+import { GloveEmbedder, hasWordVectors } from './glove/glove.js';
 import { HashingEmbedder } from './hashing.js';
 import { HttpEmbedder } from './http.js';
 import type { Embedder } from './types.js';
@@ -15,15 +16,15 @@ export const OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
  * configuration has moved on). Keys and values are the stored JSON's.
  */
 export interface EmbedderSpec {
-  /** The embedder id (see {@link Embedder.id}): `hashing:v1:384`, `http:<model or host>`, `openai:<model>`. */
+  /** The embedder id (see {@link Embedder.id}): `glove:6b-100d-50k-<sha>:sif1`, `hashing:v1:384`, `http:<model or host>`, `openai:<model>`. */
   id: string;
-  /** `offline` (the hashing embedder), `http` (an OpenAI-compatible server of the owner's) or `openai`. */
+  /** `offline` (the word-vector or the hashing embedder, told apart by the id), `http` (an OpenAI-compatible server of the owner's) or `openai`. */
   provider: 'offline' | 'http' | 'openai';
   /** The server's /v1 base URL, for `http` only. */
   url: string | null;
   /** The model name sent in requests; null for `offline`, and for `http` with the server's default model. */
   model: string | null;
-  /** Vector size of the offline embedder (`embeddings.offlineDimensions`; stored for every provider). */
+  /** Vector size of the hashing embedder (`embeddings.offlineDimensions`; stored for every provider). */
   dimensions: number;
 }
 
@@ -39,7 +40,9 @@ export const embedderSpecSchema = z.object({
 /**
  * What the configuration asks for (`embeddings.provider`), as a spec:
  * `auto` is `http` when `embeddings.url` (STEWARD_EMBEDDINGS_URL) is set and
- * `offline` otherwise. The one place where config becomes an embedder id.
+ * `offline` otherwise; `offline` is the word-vector embedder (the hashing
+ * one when its file is missing from the install); `hashing` the hashing
+ * embedder. The one place where config becomes an embedder id.
  * @param config - the loaded configuration
  * @returns the spec of the configured embedder
  * @throws ConfigError when the provider is `http` and no URL is set
@@ -48,8 +51,10 @@ export function embedderSpec(config: StewardConfig): EmbedderSpec {
   const settings = config.embeddings;
   const provider = settings.provider === 'auto' ? (settings.url === null ? 'offline' : 'http') : settings.provider;
   const dimensions = settings.offlineDimensions;
-  if (provider === 'offline')
-    return { id: HashingEmbedder.idFor(dimensions), provider, url: null, model: null, dimensions };
+  if (provider === 'offline' && hasWordVectors())
+    return { id: GloveEmbedder.ID, provider: 'offline', url: null, model: null, dimensions };
+  if (provider === 'offline' || provider === 'hashing')
+    return { id: HashingEmbedder.idFor(dimensions), provider: 'offline', url: null, model: null, dimensions };
   if (provider === 'http') {
     if (settings.url === null)
       throw new ConfigError(
@@ -61,6 +66,19 @@ export function embedderSpec(config: StewardConfig): EmbedderSpec {
   }
   const model = settings.model ?? OPENAI_EMBEDDING_MODEL;
   return { id: `openai:${model}`, provider, url: null, model, dimensions };
+}
+
+/**
+ * Why this install cannot embed with an offline spec, if it cannot: a
+ * word-vector embedder of another file or recipe (the stored serving
+ * embedder of an older steward), or its file is missing.
+ * @param spec - an `offline` spec
+ * @returns the reason, or undefined when {@link embedderFromSpec} can build it
+ */
+export function offlineUnavailable(spec: EmbedderSpec): string | undefined {
+  if (spec.provider !== 'offline' || spec.id.startsWith('hashing:')) return undefined;
+  if (spec.id !== GloveEmbedder.ID) return `this steward has other word vectors than ${spec.id}`;
+  return hasWordVectors() ? undefined : 'its word-vector file is missing';
 }
 
 /**
@@ -95,7 +113,7 @@ const CLOUD_REFUSALS = {
  * @param spec - the embedder to build (from {@link embedderSpec}, or stored in `memory_state.serving`)
  * @param config - the loaded configuration
  * @param options - `retries` of a failed request (default `embeddings.retries`; recall queries use 0)
- * @returns the embedder, whose id is `spec.id`
+ * @returns the embedder, whose id is `spec.id` (check an offline spec with {@link offlineUnavailable} first)
  * @throws ConfigError when the spec is `openai` and the cloud is off or no key is set
  */
 export function embedderFromSpec(
@@ -110,7 +128,8 @@ export function embedderFromSpec(
     timeoutMs: settings.timeoutMs,
     retries: options.retries ?? settings.retries,
   };
-  if (spec.provider === 'offline') return new HashingEmbedder(spec.dimensions);
+  if (spec.provider === 'offline')
+    return spec.id.startsWith('hashing:') ? new HashingEmbedder(spec.dimensions) : new GloveEmbedder();
   if (spec.provider === 'http')
     return new HttpEmbedder({
       ...common,

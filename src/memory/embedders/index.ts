@@ -4,6 +4,7 @@
  * ({@link embedderSpec}, {@link embedderFromSpec}, {@link createEmbedder}).
  */
 export { HashingEmbedder } from './hashing.js';
+export { GloveEmbedder, type GloveEmbedderOptions } from './glove/glove.js';
 export { HttpEmbedder, type HttpEmbedderOptions } from './http.js';
 export type { Embedder } from './types.js';
 export {
@@ -12,6 +13,7 @@ export {
   embedderFromSpec,
   embedderSpec,
   embedderSpecSchema,
+  offlineUnavailable,
   OPENAI_EMBEDDING_MODEL,
   type EmbedderSpec,
 } from './factory.js';
