@@ -12,6 +12,8 @@ import { describeMemory } from '../../app/status-text.js';
 export async function memoryStatusCommand(): Promise<number> {
   const { steward } = await openSteward({ stderr: false });
   try {
+    // Registering this process's embedder queues a re-embedding after a change of model, so the queue counts it.
+    await steward.memory.embeddingBacklog();
     const index = await steward.memory.index(steward.memory.status().serving);
     await index.ready();
     const status = steward.memory.status();
@@ -47,7 +49,7 @@ export async function memoryEmbedCommand(options: { retry?: boolean }): Promise<
   const colors = colorsFor(process.stderr);
   try {
     const started = performance.now();
-    const pending = steward.memory.status().queue.pending;
+    const pending = await steward.memory.embeddingBacklog();
     if (pending === 0 && options.retry !== true) {
       process.stdout.write(`Nothing to embed: every memory has its vector (${steward.memory.embedder.id}).\n`);
       return 0;
