@@ -17,6 +17,7 @@ import { silentLogger } from '../src/shared/log.js';
 import { fromRoot } from '../src/shared/paths.js';
 import { systemClock } from '../src/shared/time.js';
 import { percentile, random } from './lib/stats.js';
+import { benchWordVectors } from './lib/word-vectors.js';
 
 /**
  * `pnpm bench memory`: the memory engine on a synthetic corpus (10k and
@@ -640,10 +641,21 @@ async function benchIngest(dim: number): Promise<{ calls: number }> {
   return { calls: batched.calls };
 }
 
+/** English sentences mixed into the word-vector embedder's texts (the synthetic words are not in its vocabulary). */
+const WORD_SAMPLES = [
+  'I usually wake up at 5:40 to go rowing on the river before work',
+  'my sister Ana is visiting from Lisbon next weekend with her kids',
+  'the quarterly report is due on Friday and the numbers are late',
+  'we booked a trip to Kyoto for April and need to find a hotel',
+];
+
 async function main(): Promise<void> {
   const results: SizeResult[] = [];
   for (const dim of DIMS) for (const size of SIZES) results.push(await benchSize(size, dim));
   const ingest = await benchIngest(DIMS[0] ?? 384);
+  await benchWordVectors(
+    makeCorpus(20_000, 8, 7).texts.map((text, index) => `${WORD_SAMPLES[index % WORD_SAMPLES.length]} ${text}`),
+  );
   const target = results.find((result) => result.size === 100_000 && result.dim === 384) ?? results[results.length - 1];
   if (target === undefined) return;
   const table = new Table({

@@ -217,7 +217,7 @@ export async function tune(
     prepared.filter((item) => ids.includes(item.question.conversation));
   const choose = half(split.choose);
   const check = half(split.check);
-  const shipped = process.env.BENCH_RECIPE ?? Object.keys(RECIPES)[0];
+  const shipped = process.env.BENCH_RECIPE ?? 'glove SIF a=1e-3 (shipped)';
   const both = { bm25: true, vector: true };
   const defaultTrial: Trial = { recipe: shipped, minSimilarity: defaults.minSimilarity, fusion: base, legs: both };
   const bm25Trial: Trial = { ...defaultTrial, fusion: { ...base, plain: true }, legs: { bm25: true, vector: false } };
