@@ -70,16 +70,35 @@ export class ConversationStore {
 
   /**
    * Start a new session.
-   * @param channel - `repl`, `cli` or `signal`
+   * @param channel - `repl`, `cli` or `signal` (an import's source for imported ones)
    * @param peer - who the session is with (the owner's name or number)
+   * @param options - for an imported conversation: when it started (default now), its title and its import key
    * @returns the session id
+   * @throws SqliteError (a UNIQUE constraint) when a session with this import key exists already
    */
-  startSession(channel: string, peer: string): number {
-    const now = toTimestamp(this.#clock.now());
+  startSession(
+    channel: string,
+    peer: string,
+    options: { at?: Date | undefined; title?: string | null | undefined; importKey?: string | undefined } = {},
+  ): number {
+    const now = toTimestamp(options.at ?? this.#clock.now());
     const result = this.#database
-      .prepare('INSERT INTO sessions (channel, peer, started_at, last_activity_at) VALUES (?, ?, ?, ?)')
-      .run(channel, peer, now, now);
+      .prepare(
+        'INSERT INTO sessions (channel, peer, started_at, last_activity_at, title, import_key) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(channel, peer, now, now, options.title ?? null, options.importKey ?? null);
     return Number(result.lastInsertRowid);
+  }
+
+  /**
+   * The session imported under an import key, if any.
+   * @param importKey - `<source>:<external id>`
+   * @returns the session id, or undefined when that conversation was never imported
+   */
+  importedSession(importKey: string): number | undefined {
+    return this.#database
+      .prepare<[string], { id: number }>('SELECT id FROM sessions WHERE import_key = ?')
+      .get(importKey)?.id;
   }
 
   /**
@@ -107,20 +126,22 @@ export class ConversationStore {
   /**
    * Mark a session as ended (idempotent).
    * @param sessionId - the session to end
+   * @param at - when it ended (default now; an imported conversation ends at its last message)
    */
-  endSession(sessionId: number): void {
+  endSession(sessionId: number, at?: Date): void {
     this.#database
       .prepare('UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL')
-      .run(toTimestamp(this.#clock.now()), sessionId);
+      .run(toTimestamp(at ?? this.#clock.now()), sessionId);
   }
 
   /**
    * Store one message and mark its session active (opening it again if it had ended).
    * @param message - the message to store
+   * @param at - when it was written (default now; an imported message keeps its original time)
    * @returns the stored message with its id and timestamp
    */
-  record(message: NewMessage): StoredMessage {
-    const createdAt = toTimestamp(this.#clock.now());
+  record(message: NewMessage, at?: Date): StoredMessage {
+    const createdAt = toTimestamp(at ?? this.#clock.now());
     const meta = message.meta ?? {};
     const insert = this.#database.transaction(() => {
       const result = this.#database

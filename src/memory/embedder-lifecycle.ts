@@ -58,6 +58,8 @@ export class EmbedderLifecycle {
   #servingEmbedder: Embedder | undefined;
   #queue: EmbeddingQueue | undefined;
   #registered = false;
+  /** Kicks still opening the index before their drain starts. */
+  readonly #kicks = new Set<Promise<void>>();
 
   /**
    * @param options - database, configuration, stored vectors, the busy messages, the closing signal
@@ -259,9 +261,11 @@ export class EmbedderLifecycle {
   /** Start an embedding pass after the current turn (opening the index first when needed); failures are logged. */
   kick(): void {
     if (this.#options.signal.aborted) return;
-    void this.#queueReady()
+    const kicked = this.#queueReady()
       .then((queue) => queue.kick())
       .catch((error: unknown) => this.#log.error({ err: error }, `embedding pass failed: ${describeError(error)}`));
+    this.#kicks.add(kicked);
+    void kicked.finally(() => this.#kicks.delete(kicked));
   }
 
   /**
@@ -293,6 +297,8 @@ export class EmbedderLifecycle {
 
   /** Resolves when no embedding drain is running or about to start. */
   async idle(): Promise<void> {
+    // A kick may still be opening the index: its drain counts too.
+    await Promise.all([...this.#kicks]);
     await this.#queue?.idle();
   }
 

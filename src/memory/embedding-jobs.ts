@@ -14,12 +14,13 @@ export interface EmbeddingJob {
 
 /**
  * What is embedded, per kind of memory: the owner's messages that are not
- * command lines, the model's answers, every episode, and current facts.
- * The same rules as the `*_embed` triggers of `003_memory.sql`, with `?`
+ * command lines, the model's answers, imported messages, every episode, and
+ * current facts. The same rules as the `*_embed` triggers of `003_memory.sql`
+ * and `005_memory_import.sql`, with `?`
  * for the model whose vectors are looked for.
  */
 const MISSING: Record<OwnerType, string> = {
-  message: `FROM messages m WHERE ((m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL) OR json_extract(m.meta, '$.kind') = 'agent')
+  message: `FROM messages m WHERE ((m.role = 'user' AND json_extract(m.meta, '$.command') IS NULL) OR json_extract(m.meta, '$.kind') IN ('agent', 'imported'))
       AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'message' AND e.owner_id = m.id AND e.model = ?)`,
   episode: `FROM episodes m WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.owner_type = 'episode' AND e.owner_id = m.id AND e.model = ?)`,
   fact: `FROM facts m WHERE m.valid_to IS NULL

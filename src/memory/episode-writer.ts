@@ -44,6 +44,12 @@ export interface WriteOptions {
 export const MAX_SUMMARY_ATTEMPTS = 3;
 /** Characters of a session's transcript given to the summarizer (the end is kept). */
 const TRANSCRIPT_CHARS = 8000;
+/** Who said a message, in a transcript for the summarizer: an imported message keeps its speaker's name. */
+function speakerLabel(message: StoredMessage): string {
+  if (message.meta.kind === 'imported') return message.sender;
+  return message.role === 'user' ? 'owner' : 'steward';
+}
+
 /** Structured memory work is near-deterministic. */
 const STRUCTURED_TEMPERATURE = 0;
 
@@ -116,8 +122,7 @@ export class EpisodeWriter {
     let transcript = messages
       .filter((message) => message.meta.kind !== 'error' && message.meta.kind !== 'cancelled')
       .map(
-        (message) =>
-          `${message.role === 'user' ? 'owner' : 'steward'} (${message.createdAt.slice(0, 16).replace('T', ' ')}): ${message.text}`,
+        (message) => `${speakerLabel(message)} (${message.createdAt.slice(0, 16).replace('T', ' ')}): ${message.text}`,
       )
       .join('\n');
     if (transcript.length > TRANSCRIPT_CHARS) transcript = '…' + transcript.slice(-TRANSCRIPT_CHARS);

@@ -7,7 +7,18 @@
 export { openDatabase, toTimestamp, DATABASE_FILE, type Database } from '../shared/database.js';
 export { applyMigrations, readCoreMigrations, type Migration } from './migrations.js';
 export { ConversationStore, type StoredMessage, type NewMessage, type MessageRole } from './conversations.js';
-export { Memory, describeLeftOff, type MemoryContext, type MemoryOptions, type MemoryStatus } from './memory.js';
+export {
+  Memory,
+  describeLeftOff,
+  type ImportBatch,
+  type ImportedConversation,
+  type ImportedMessage,
+  type ImportedSession,
+  type ImportResult,
+  type MemoryContext,
+  type MemoryOptions,
+  type MemoryStatus,
+} from './memory.js';
 export type { DrainResult } from './embed-queue.js';
 export { createEmbedder, embedderSpec, type Embedder, type EmbedderSpec } from './embedders/index.js';
 export type { Episode, EpisodeSummary } from './episodes.js';

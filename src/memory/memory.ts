@@ -12,12 +12,14 @@ import { EmbeddingStore } from './embedding-store.js';
 import { EpisodeStore, type Episode } from './episodes.js';
 import { ExtractionQueue } from './extraction-queue.js';
 import { FactStore, type Fact, type ReconcileOutcome } from './facts.js';
+import { importConversations, type ImportBatch, type ImportResult } from './importer.js';
 import { HybridRecall, type RecallOptions, type RecallResult } from './recall.js';
 import { memoryStatus, type MemoryStatus } from './status.js';
 import { turnContext, type MemoryContext } from './turn-context.js';
 import type { OpenVectorIndex, VectorIndex } from './vector-index/index.js';
 
 export type { MemoryStatus } from './status.js';
+export type { ImportBatch, ImportedConversation, ImportedMessage, ImportedSession, ImportResult } from './importer.js';
 export { describeLeftOff, type MemoryContext } from './turn-context.js';
 
 /** Options of {@link Memory.create}. */
@@ -57,9 +59,8 @@ export interface MemoryOptions {
  *
  * Memories are written the way a turn writes them: the conversation log
  * (`ConversationStore.record`), then {@link afterTurn} and {@link endSession}
- * (the triggers queue their embeddings, consolidation does the rest). An
- * import of past conversations belongs here too, next to {@link endSession},
- * going through that same path.
+ * (the triggers queue their embeddings, consolidation does the rest).
+ * {@link importConversations} writes past conversations through that same path.
  */
 export class Memory {
   /** The semantic profile. */
@@ -214,6 +215,27 @@ export class Memory {
    */
   endSession(sessionId: number): Promise<Episode | undefined> {
     return this.#consolidation.endSession(sessionId);
+  }
+
+  /**
+   * Import past conversations (a ChatGPT export, a transcript) as ended
+   * sessions whose messages keep their original times, through the same
+   * path as a turn's messages, in one transaction per batch, idempotent by
+   * `<source>:<externalId>` (see `importer.ts`). Then, off the caller's
+   * path, the embedding queue embeds them and the background pass writes
+   * their episodes (by the model, else heuristic ones upgraded later).
+   * @param batch - the source and its conversations
+   * @returns how many conversations were added, skipped as imported before, or empty, and the messages added
+   * @throws InvalidImportError when the batch is malformed (nothing is written)
+   * @throws SqliteError if the database fails (the batch is rolled back)
+   */
+  importConversations(batch: ImportBatch): ImportResult {
+    const result = importConversations(this.#options.database, this.#options.conversations, batch);
+    if (result.added > 0 && !this.#stop.signal.aborted) {
+      this.#embeddings.kick();
+      void this.background();
+    }
+    return result;
   }
 
   /**

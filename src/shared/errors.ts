@@ -355,3 +355,26 @@ export class DatabaseInUseError extends UserError {
     this.holders = holders;
   }
 }
+
+/**
+ * A batch of conversations to import is malformed (a message with no text,
+ * a time that is not a date, an unknown role). Nothing of the batch was
+ * written. The message names the conversation and the message.
+ */
+export class InvalidImportError extends UserError {
+  /** The external id of the conversation at fault, or its position (`#3`) when it has none. */
+  readonly conversation: string;
+  /** The path of the bad value inside the conversation, for example `messages.4.at`. */
+  readonly field: string;
+
+  /**
+   * @param message - what is wrong, one line, naming the conversation and the message
+   * @param details - `conversation`: its external id or position; `field`: the path of the bad value
+   * @param options - `cause`: the underlying error, kept for logs
+   */
+  constructor(message: string, details: { conversation: string; field: string }, options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.conversation = details.conversation;
+    this.field = details.field;
+  }
+}
