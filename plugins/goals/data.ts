@@ -80,26 +80,24 @@ export function exportGoals(context: PluginContext): GoalsDocument {
   const goals = store
     .prepare<[], GoalRow>('SELECT * FROM goals ORDER BY id')
     .all()
-    .map(
-      (row): GoalRecord => ({
-        key: row.import_key ?? `native:${row.id}`,
-        title: row.title,
-        category: row.category as GoalRecord['category'],
-        deadline: row.deadline,
-        progress: row.progress,
-        status: row.status,
-        startedOn: row.started_on,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        closedAt: row.closed_at,
-        milestones: milestones
-          .all(row.id)
-          .map((entry) => ({ title: entry.title, createdAt: entry.created_at, completedAt: entry.completed_at })),
-        progressHistory: history
-          .all(row.id)
-          .map((entry) => ({ progress: entry.progress, note: entry.note, createdAt: entry.created_at })),
-      }),
-    );
+    .map((row): GoalRecord => ({
+      key: row.import_key ?? `native:${row.id}`,
+      title: row.title,
+      category: row.category as GoalRecord['category'],
+      deadline: row.deadline,
+      progress: row.progress,
+      status: row.status,
+      startedOn: row.started_on,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      closedAt: row.closed_at,
+      milestones: milestones
+        .all(row.id)
+        .map((entry) => ({ title: entry.title, createdAt: entry.created_at, completedAt: entry.completed_at })),
+      progressHistory: history
+        .all(row.id)
+        .map((entry) => ({ progress: entry.progress, note: entry.note, createdAt: entry.created_at })),
+    }));
   return { version: GOALS_DATA_VERSION, goals };
 }
 

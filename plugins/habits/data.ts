@@ -92,19 +92,17 @@ export function exportHabits(context: PluginContext): HabitsDocument {
   const habits = context.store
     .prepare<[], HabitRow>('SELECT * FROM habits ORDER BY id')
     .all()
-    .map(
-      (row): HabitRecord => ({
-        key: row.import_key ?? `native:${row.id}`,
-        name: row.name,
-        frequency: { num: row.freq_num, den: row.freq_den, weekdays: maskToWeekdays(row.weekdays) },
-        reminder: row.reminder_time,
-        createdAt: row.created_at,
-        archivedAt: row.archived_at,
-        entries: entries
-          .all(row.id)
-          .map((entry) => ({ day: entry.day, kind: entry.kind, note: entry.note, createdAt: entry.created_at })),
-      }),
-    );
+    .map((row): HabitRecord => ({
+      key: row.import_key ?? `native:${row.id}`,
+      name: row.name,
+      frequency: { num: row.freq_num, den: row.freq_den, weekdays: maskToWeekdays(row.weekdays) },
+      reminder: row.reminder_time,
+      createdAt: row.created_at,
+      archivedAt: row.archived_at,
+      entries: entries
+        .all(row.id)
+        .map((entry) => ({ day: entry.day, kind: entry.kind, note: entry.note, createdAt: entry.created_at })),
+    }));
   return { version: HABITS_DATA_VERSION, habits };
 }
 

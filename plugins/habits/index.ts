@@ -208,7 +208,8 @@ export default definePlugin({
       },
       {
         name: 'loop-csv',
-        description: "a Loop Habit Tracker CSV export folder (Habits.csv, Checkmarks.csv, Scores.csv, a folder per habit)",
+        description:
+          'a Loop Habit Tracker CSV export folder (Habits.csv, Checkmarks.csv, Scores.csv, a folder per habit)',
         detect: isLoopCsvExport,
         read: (path) => readLoopCsvExport(path),
         write: (directory, context) => writeLoopCsvExport(directory, context),

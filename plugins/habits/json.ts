@@ -57,7 +57,11 @@ function habitJson(report: HabitReport): HabitJson {
   return {
     id: habit.id,
     name: habit.name,
-    frequency: { num: habit.frequency.num, den: habit.frequency.den, weekdays: habit.frequency.weekdays?.slice() ?? null },
+    frequency: {
+      num: habit.frequency.num,
+      den: habit.frequency.den,
+      weekdays: habit.frequency.weekdays?.slice() ?? null,
+    },
     frequencyText: describeFrequency(habit.frequency),
     reminder: habit.reminder,
     archived: habit.archivedAt !== null,

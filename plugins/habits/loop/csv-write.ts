@@ -92,7 +92,9 @@ export function writeLoopCsvExport(directory: string, context: PluginContext): s
       position: String(index + 1).padStart(3, '0'),
       computed,
       scores: strengthSeries(computed, habit.frequency, today),
-      notes: new Map(entries.filter((entry) => (entry.note ?? '') !== '').map((entry) => [entry.day, entry.note ?? ''])),
+      notes: new Map(
+        entries.filter((entry) => (entry.note ?? '') !== '').map((entry) => [entry.day, entry.note ?? '']),
+      ),
       firstEntry: entries[0] === undefined ? undefined : toDayNumber(entries[0].day),
     };
   });

@@ -149,7 +149,11 @@ function toHabit(row: LoopHabitRow, repetitions: LoopRepetitionRow[], file: stri
   if (row.reminder_hour !== null && row.reminder_min !== null) {
     reminder = `${String(row.reminder_hour).padStart(2, '0')}:${String(row.reminder_min).padStart(2, '0')}`;
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(reminder))
-      throw new DataFileError(file, `reminder ${reminder} is not a time of day`, `${where}, reminder_hour/reminder_min`);
+      throw new DataFileError(
+        file,
+        `reminder ${reminder} is not a time of day`,
+        `${where}, reminder_hour/reminder_min`,
+      );
     if ((row.reminder_days ?? 127) % 128 !== 127)
       warnings.push(`${name}: Loop reminds only on some weekdays; steward reminds every day at ${reminder}.`);
   }
@@ -157,7 +161,11 @@ function toHabit(row: LoopHabitRow, repetitions: LoopRepetitionRow[], file: stri
   let droppedNotes = 0;
   for (const repetition of repetitions) {
     if (repetition.timestamp < 0)
-      throw new DataFileError(file, `timestamp ${repetition.timestamp} is before 1970`, `Repetitions of habit ${row.Id}`);
+      throw new DataFileError(
+        file,
+        `timestamp ${repetition.timestamp} is before 1970`,
+        `Repetitions of habit ${row.Id}`,
+      );
     const day = loopDay(repetition.timestamp);
     const note = repetition.notes === null || repetition.notes === '' ? null : repetition.notes;
     if (repetition.value === LOOP_VALUES.YES_MANUAL) entries.push({ day, kind: 'done', note });
