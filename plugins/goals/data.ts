@@ -123,8 +123,8 @@ export function importGoals(document: unknown, context: PluginContext, options: 
   const byKey = store.prepare<[string], { id: number }>('SELECT id FROM goals WHERE import_key = ?');
   const byId = store.prepare<[number], { id: number }>('SELECT id FROM goals WHERE id = ?');
   const insertGoal = store.prepare(
-    `INSERT INTO goals (title, category, deadline, progress, status, started_on, created_at, updated_at, closed_at, import_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO goals (id, title, category, deadline, progress, status, started_on, created_at, updated_at, closed_at, import_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const hasMilestone = store.prepare<[number, string, string], { id: number }>(
     'SELECT id FROM goal_milestones WHERE goal_id = ? AND title = ? AND created_at = ?',
@@ -145,7 +145,10 @@ export function importGoals(document: unknown, context: PluginContext, options: 
       const importKey = native === null ? goal.key : `${options.origin}:goal:${native[1]}`;
       let goalId = native !== null && options.sameDatabase ? byId.get(Number(native[1]))?.id : byKey.get(importKey)?.id;
       if (goalId === undefined) {
+        // A goal of this very database (an export brought back into an empty one) keeps its id and has no import key.
+        const own = native !== null && options.sameDatabase;
         const result = insertGoal.run(
+          own ? Number(native[1]) : null,
           goal.title,
           goal.category,
           goal.deadline,
@@ -155,7 +158,7 @@ export function importGoals(document: unknown, context: PluginContext, options: 
           goal.createdAt,
           goal.updatedAt,
           goal.closedAt,
-          importKey,
+          own ? null : importKey,
         );
         goalId = Number(result.lastInsertRowid);
         counts.goals += 1;

@@ -144,7 +144,7 @@ export function importHabits(document: unknown, context: PluginContext, options:
   const byKey = store.prepare<[string], { id: number }>('SELECT id FROM habits WHERE import_key = ?');
   const byId = store.prepare<[number], { id: number }>('SELECT id FROM habits WHERE id = ?');
   const insertHabit = store.prepare(
-    'INSERT INTO habits (name, freq_num, freq_den, weekdays, reminder_time, created_at, archived_at, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO habits (id, name, freq_num, freq_den, weekdays, reminder_time, created_at, archived_at, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const existing = store.prepare<[number, string], { kind: 'done' | 'skip' }>(
     'SELECT kind FROM habit_checkins WHERE habit_id = ? AND day = ?',
@@ -172,7 +172,10 @@ export function importHabits(document: unknown, context: PluginContext, options:
           weekdays: (habit.frequency.weekdays as Weekday[] | null) ?? null,
         } satisfies Frequency);
         const name = habit.archivedAt === null ? freeName(context, habit.name) : habit.name;
+        // A habit of this very database (an export brought back into an empty one) keeps its id and has no import key.
+        const own = native !== null && options.sameDatabase;
         const result = insertHabit.run(
+          own ? Number(native[1]) : null,
           name,
           frequency.num,
           frequency.den,
@@ -180,7 +183,7 @@ export function importHabits(document: unknown, context: PluginContext, options:
           habit.reminder,
           habit.createdAt,
           habit.archivedAt,
-          importKey,
+          own ? null : importKey,
         );
         habitId = Number(result.lastInsertRowid);
         counts.habits += 1;

@@ -115,9 +115,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('run')
     .description('answer one message and exit: the reply on stdout, errors on stderr')
     .argument('<text...>', 'the message, for example "check in meditation"')
-    .action(async (words: string[]) => {
+    .option('--json', 'print the answer as JSON: the data of a list or report (habits, habit stats, goals, profile)')
+    .action(async (words: string[], options: { json?: boolean }) => {
       const { runCommand } = await import('./commands/run.js');
-      setExitCode(await runCommand(words.join(' ')));
+      setExitCode(await runCommand(words.join(' '), options));
     });
 
   program
@@ -145,7 +146,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('list outbound messages: pending (with their next try), failed, and the last ones sent')
     .option('--status <status>', 'only pending, failed or sent')
     .option('--limit <n>', 'how many sent messages (or rows of --status) to show', '10')
-    .action(async (options: { status?: string; limit: string }) => {
+    .option('--json', 'print JSON')
+    .action(async (options: { status?: string; limit: string; json?: boolean }) => {
       const { outboxCommand } = await import('./commands/outbox.js');
       setExitCode(await outboxCommand(options));
     });
@@ -187,9 +189,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   memory
     .command('status', { isDefault: true })
     .description('the embedder, the vector index, the queue, re-embedding progress, episodes and facts')
-    .action(async () => {
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
       const { memoryStatusCommand } = await import('./commands/memory.js');
-      setExitCode(await memoryStatusCommand());
+      setExitCode(await memoryStatusCommand(options));
     });
   memory
     .command('embed')
@@ -239,7 +242,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('export')
-    .description('conversations as Markdown, everything as versioned JSON, or habits in Loop Habit Tracker\'s CSV layout')
+    .description(
+      "conversations as Markdown, everything as versioned JSON, or habits in Loop Habit Tracker's CSV layout",
+    )
     .option('--format <format>', 'markdown, json or loop-csv', 'markdown')
     .option('--session <session>', 'markdown: only this conversation (12, #12 or last)')
     .option('-o, --output <path>', 'write to this file (loop-csv: this folder) instead of stdout')
@@ -254,7 +259,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       'bring data in: a steward JSON export, a Loop Habit Tracker backup (.db) or CSV export folder, a ChatGPT export (conversations.json), a Markdown or JSON transcript',
     )
     .argument('<path>', 'the file or folder')
-    .option('--format <format>', 'steward-json, loop-db, loop-csv, chatgpt or transcript (default: found from the file)')
+    .option(
+      '--format <format>',
+      'steward-json, loop-db, loop-csv, chatgpt or transcript (default: found from the file)',
+    )
     .option('--no-embed', 'leave embedding imported messages to the daemon (default: embed now, with progress)')
     .option('--json', 'print what was added as JSON')
     .action(async (file: string, options: { format?: string; embed: boolean; json?: boolean }) => {
@@ -264,7 +272,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('backup')
-    .description('copy the database with SQLite\'s online backup (safe while the daemon runs), then check the copy')
+    .description("copy the database with SQLite's online backup (safe while the daemon runs), then check the copy")
     .argument('[file]', 'where to write it (default: <data dir>/backups/steward-<time>.db)')
     .option('--json', 'print the result as JSON')
     .action(async (file: string | undefined, options: { json?: boolean }) => {
@@ -287,9 +295,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('doctor')
     .description('check models, embeddings, Signal, plugins, the database and the daemon: each OK or what to fix')
-    .action(async () => {
+    .option('--json', 'print the checks as JSON')
+    .action(async (options: { json?: boolean }) => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      setExitCode(await doctorCommand());
+      setExitCode(await doctorCommand(options));
     });
 
   return program;

@@ -82,7 +82,10 @@ export async function backupDatabase(database: Database, file: string): Promise<
 
 /** The name of a daily backup: `steward-2026-11-21T033000Z.db` (UTC, sortable). */
 export function backupFileName(instant: Date): string {
-  return `steward-${instant.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.db`;
+  return `steward-${instant
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}.db`;
 }
 
 const BACKUP_NAME = /^steward-\d{8}T\d{6}Z\.db$/;

@@ -48,7 +48,10 @@ export function checkBackup(file: string, known: ReadonlySet<string>): BackupInf
     );
     const missing = REQUIRED_TABLES.filter((table) => !tables.has(table));
     if (missing.length > 0)
-      throw new DataFileError(file, `is not a steward database (no ${missing.join(', ')} table${missing.length === 1 ? '' : 's'})`);
+      throw new DataFileError(
+        file,
+        `is not a steward database (no ${missing.join(', ')} table${missing.length === 1 ? '' : 's'})`,
+      );
     const migrations = database
       .prepare<[], { id: string }>('SELECT id FROM schema_migrations ORDER BY id')
       .all()
@@ -96,7 +99,10 @@ export function replaceDatabase(
     } finally {
       database.close();
     }
-    kept = `${live}.before-restore-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    kept = `${live}.before-restore-${now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`;
     renameSync(live, kept);
   }
   for (const leftover of [`${live}-wal`, `${live}-shm`, `${live}-journal`]) rmSync(leftover, { force: true });

@@ -56,7 +56,9 @@ export async function exportCommand(options: { format: string; session?: string;
       if (options.output === undefined)
         throw new UsageError(`--format ${format} writes a folder of files: give it with -o <folder>.`, USAGE);
       const files = await writer.entry.write(resolve(options.output), writer.context);
-      process.stdout.write(`Wrote ${files.length} files to ${resolve(options.output)} (${writer.entry.description}).\n`);
+      process.stdout.write(
+        `Wrote ${files.length} files to ${resolve(options.output)} (${writer.entry.description}).\n`,
+      );
       return 0;
     }
     if (options.output === undefined) process.stdout.write(text);

@@ -32,10 +32,11 @@ async function progressOn(label: string): Promise<Progress> {
       },
     };
   }
-  let last = 0;
+  // Off a terminal: a line every 2 s, only for imports that take that long.
+  let last = performance.now();
   return {
     update: (done, total) => {
-      if (performance.now() - last < 2000 && done !== total) return;
+      if (performance.now() - last < 2000) return;
       last = performance.now();
       process.stderr.write(`${label} ${done}/${total}\n`);
     },
@@ -43,10 +44,16 @@ async function progressOn(label: string): Promise<Progress> {
   };
 }
 
+const KIND_WORDS: Record<string, string> = {
+  checkIns: 'check-ins',
+  factAudit: 'fact history entries',
+  progress: 'progress entries',
+};
+
 function describeAdded(report: ImportReport): string {
   const parts = Object.entries(report.added)
     .filter(([, count]) => count > 0)
-    .map(([kind, count]) => `${count} ${kind.replace(/([A-Z])/g, ' $1').toLowerCase()}`);
+    .map(([kind, count]) => `${count} ${KIND_WORDS[kind] ?? kind.replace(/([A-Z])/g, ' $1').toLowerCase()}`);
   if (parts.length === 0) return `Nothing new in ${report.file} (${report.format}): it was imported before.`;
   const skipped = report.skipped > 0 ? `; ${report.skipped} conversations were there already` : '';
   return `Imported ${report.file} (${report.format}): ${parts.join(', ')}${skipped}.`;
@@ -100,7 +107,8 @@ export async function importCommand(
     }
     if (embedded?.error !== undefined) {
       process.stderr.write(
-        colors.yellow(`steward: embedding stopped: ${embedded.error}. The import is kept; the rest stays queued.`) + '\n',
+        colors.yellow(`steward: embedding stopped: ${embedded.error}. The import is kept; the rest stays queued.`) +
+          '\n',
       );
       return 1;
     }

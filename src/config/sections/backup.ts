@@ -6,7 +6,9 @@ export const backupSchema = z.strictObject({
   cron: z
     .string()
     .min(9)
-    .describe("When, as a cron expression in the owner's zone (default 03:30); a time missed while the daemon was down is made up at its next start, within 20 hours."),
+    .describe(
+      "When, as a cron expression in the owner's zone (default 03:30); a time missed while the daemon was down is made up at its next start, within 20 hours.",
+    ),
   keep: z.number().int().min(1).max(365).describe('How many daily backups to keep; older ones are deleted.'),
   directory: z
     .string()
