@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { ImportCounts, PluginContext, PluginDataDocument, PluginImportOptions } from '../../src/plugins/api.js';
 import { DataFileError } from '../../src/shared/errors.js';
-import { parseIsoDate } from '../../src/shared/time.js';
 import { MAX_PERIOD_DAYS, maskToWeekdays, normaliseFrequency, weekdaysToMask, type Frequency } from './frequency.js';
-import type { Weekday } from './days.js';
+import { isCalendarDay, type Weekday } from './days.js';
 
 /**
  * The habits plugin's data document (`plugins.habits` in `steward export
@@ -22,7 +21,7 @@ import type { Weekday } from './days.js';
 /** Version of the document this plugin writes. */
 export const HABITS_DATA_VERSION = 1;
 
-const day = z.string().refine((text) => parseIsoDate(text) !== undefined, 'must be a day, YYYY-MM-DD');
+const day = z.string().refine(isCalendarDay, 'must be a day, YYYY-MM-DD');
 const instant = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 instant');
 
 const entrySchema = z.object({

@@ -63,8 +63,10 @@ export async function backupDatabase(database: Database, file: string): Promise<
   const partial = join(dirname(file), `.${basename(file)}.partial`);
   rmSync(partial, { force: true });
   try {
-    // 0 pages a step: copy everything in one step, one consistent snapshot, whatever other connections write.
-    await database.backup(partial, { progress: () => 0 });
+    // After better-sqlite3's first step, copy all the remaining pages in one step: one consistent
+    // snapshot, which another connection's writes cannot restart (sqlite3_backup_step restarts a
+    // step-by-step copy whenever another connection writes the source).
+    await database.backup(partial, { progress: ({ remainingPages }) => Math.max(100, remainingPages) });
     const copy = new BetterSqlite3(partial);
     try {
       copy.pragma('journal_mode = DELETE');

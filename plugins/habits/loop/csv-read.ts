@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DataFileError, describeError } from '../../../src/shared/errors.js';
-import { parseIsoDate } from '../../../src/shared/time.js';
+import { isCalendarDay } from '../days.js';
 import { MAX_PERIOD_DAYS } from '../frequency.js';
 import { HABITS_DATA_VERSION, type HabitEntryRecord, type HabitRecord, type HabitsDocument } from '../data.js';
 import { noonOf, parseLoopValue, warnAboutDroppedNotes } from './values.js';
@@ -97,7 +97,7 @@ function readEntries(
   let droppedNotes = 0;
   for (const { line, cells } of rows.slice(1)) {
     const date = cells[0] ?? '';
-    if (parseIsoDate(date) === undefined)
+    if (!isCalendarDay(date))
       throw new DataFileError(file, `"${date}" is not a date (YYYY-MM-DD)`, `line ${line}`);
     const cell = cells[column];
     if (cell === undefined) throw new DataFileError(file, 'the row is cut short', `line ${line}`);
