@@ -116,8 +116,10 @@ export function importGoals(document: unknown, context: PluginContext, options: 
   const parsed = documentSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`));
-    throw new DataFileError('goals document', issue?.message ?? 'unreadable', `goals${path.join('')}`);
+    const path = (issue?.path ?? []).map((part, index) =>
+    typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+  );
+    throw new DataFileError('goals document', issue?.message ?? 'unreadable', path.join(''));
   }
   const { store } = context;
   const byKey = store.prepare<[string], { id: number }>('SELECT id FROM goals WHERE import_key = ?');

@@ -109,8 +109,10 @@ function parseDocument(document: unknown): z.output<typeof documentSchema> {
   const parsed = documentSchema.safeParse(document);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const path = (issue?.path ?? []).map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`));
-  throw new DataFileError('habits document', issue?.message ?? 'unreadable', `habits${path.join('')}`);
+  const path = (issue?.path ?? []).map((part, index) =>
+    typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+  );
+  throw new DataFileError('habits document', issue?.message ?? 'unreadable', path.join(''));
 }
 
 /** A name no active habit has (any case): the name itself, or `name (2)`, `name (3)`, ... */

@@ -211,8 +211,8 @@ function writeExport(
       if (error instanceof DataFileError)
         throw new DataFileError(
           file,
-          error.message.replace(/^[^:]*?(, [^:]*)?: /, ''),
-          `plugins.${name}.${error.location ?? ''}`,
+          error.problem,
+          `plugins.${name}${error.location === undefined ? '' : `.${error.location}`}`,
           { cause: error },
         );
       throw error;

@@ -304,6 +304,8 @@ export class DataFileError extends UserError {
   readonly file: string;
   /** Where in it: `line 12`, `habits[3].frequency.den`, ..., or undefined for the file as a whole. */
   readonly location: string | undefined;
+  /** What is wrong, without the file and location. */
+  readonly problem: string;
 
   /**
    * The message becomes `<file>[, <location>]: <problem>`.
@@ -316,6 +318,7 @@ export class DataFileError extends UserError {
     super(`${file}${location === undefined ? '' : `, ${location}`}: ${problem}`, options);
     this.file = file;
     this.location = location;
+    this.problem = problem;
   }
 }
 
