@@ -17,8 +17,7 @@ export async function memoryStatusCommand(options: { json?: boolean } = {}): Pro
     await index.ready();
     const status = steward.memory.status();
     if (options.json === true) {
-      const file = { file: index.file, vectors: index.size, dimension: index.dimension ?? null };
-      process.stdout.write(`${JSON.stringify({ ...status, indexFile: file }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       return 0;
     }
     const opened = status.index?.opened;
