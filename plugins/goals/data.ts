@@ -117,8 +117,8 @@ export function importGoals(document: unknown, context: PluginContext, options: 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = (issue?.path ?? []).map((part, index) =>
-    typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
-  );
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    );
     throw new DataFileError('goals document', issue?.message ?? 'unreadable', path.join(''));
   }
   const { store } = context;

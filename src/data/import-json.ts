@@ -325,6 +325,6 @@ function importFacts(
   }
   for (const fact of added) {
     const target = mapped(factIds, fact.supersededBy);
-    if (target !== null) link.run(target, factIds.get(fact.id) as number);
+    if (target !== null) link.run(target, factIds.get(fact.id));
   }
 }

@@ -164,7 +164,14 @@ export function readJsonTranscript(file: string, value: unknown, base: number): 
       const time = message.time ?? message.at ?? message.timestamp ?? message.created_at;
       let at = previous + 1000;
       if (time !== undefined && time !== null) {
-        at = typeof time === 'number' ? (time < 1e11 ? time * 1000 : time) : Date.parse(String(time));
+        at =
+          typeof time === 'number'
+            ? time < 1e11
+              ? time * 1000
+              : time
+            : typeof time === 'string'
+              ? Date.parse(time)
+              : Number.NaN;
         if (Number.isNaN(at)) throw new DataFileError(file, `${JSON.stringify(time)} is not a time`, `${field}.time`);
       }
       previous = at;

@@ -180,7 +180,7 @@ export interface PluginCommand<Settings extends object = Record<string, unknown>
    * Document its shape (docs/data.md).
    * @throws UserError as {@link handler} does
    */
-  data?(input: CommandInput, context: PluginContext<Settings>): Promise<unknown> | unknown;
+  data?: (input: CommandInput, context: PluginContext<Settings>) => unknown;
 }
 
 /**

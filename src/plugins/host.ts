@@ -246,7 +246,7 @@ export class PluginHost {
     const context = match.plugin === 'core' ? builtinContext : this.find(match.plugin)?.context;
     if (context === undefined) throw new PluginError(`plugin ${match.plugin} is not active`, match.plugin);
     return this.guard(match.plugin, `command "${match.phrase}" (data)`, () =>
-      data.call(match.command, { args: match.args, phrase: match.phrase, message, color: false }, context),
+      data({ args: match.args, phrase: match.phrase, message, color: false }, context),
     );
   }
 

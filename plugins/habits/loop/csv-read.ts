@@ -97,8 +97,7 @@ function readEntries(
   let droppedNotes = 0;
   for (const { line, cells } of rows.slice(1)) {
     const date = cells[0] ?? '';
-    if (!isCalendarDay(date))
-      throw new DataFileError(file, `"${date}" is not a date (YYYY-MM-DD)`, `line ${line}`);
+    if (!isCalendarDay(date)) throw new DataFileError(file, `"${date}" is not a date (YYYY-MM-DD)`, `line ${line}`);
     const cell = cells[column];
     if (cell === undefined) throw new DataFileError(file, 'the row is cut short', `line ${line}`);
     const value = parseLoopValue(cell);
