@@ -250,7 +250,7 @@ describe('export and import (the built CLI)', () => {
     writeFileSync(cut, exported.slice(0, Math.floor(exported.length / 2)));
     const truncated = await runCli(['import', cut], { env: target });
     expect(truncated.code).toBe(1);
-    expect(truncated.stderr).toMatch(new RegExp(`^steward: ${cut}, line \\d+: is not valid JSON`));
+    expect(truncated.stderr).toMatch(new RegExp(`^steward: ${cut}, line \\d+(, column \\d+)?: is not valid JSON`));
 
     // The core records are fine and come first; a bad habit frequency further down stops it all.
     const document = JSON.parse(exported) as { plugins: { habits: { habits: Array<{ frequency: { den: number } }> } } };
