@@ -185,12 +185,13 @@ function writeExport(
   onProgress?: DataProgress,
 ): ImportReport {
   const { database, plugins } = target;
-  const ownPluginsEmpty = plugins.active.every(
-    ({ plugin, context }) => plugin.data === undefined || pluginEmpty(plugin.data.export(context)),
-  );
-  const sameDatabase = databaseIdOf(database) === document.databaseId || (coreIsEmpty(database) && ownPluginsEmpty);
-  const asSameDatabase = sameDatabase && coreIsEmpty(database);
   const ownDatabase = databaseIdOf(database) === document.databaseId;
+  // An empty database (no core records, no plugin records) becomes the exported one: ids are kept.
+  const empty =
+    coreIsEmpty(database) &&
+    plugins.active.every(({ plugin, context }) => plugin.data === undefined || pluginEmpty(plugin.data.export(context)));
+  const sameDatabase = ownDatabase || empty;
+  const asSameDatabase = empty;
   const added: ImportCounts = {
     ...importCoreRecords(database, document, { asSameDatabase, ownDatabase, onProgress }),
   };
