@@ -15,6 +15,8 @@ import {
 } from './actions.js';
 import { goalAgentContext, goalBriefingSections } from './briefing.js';
 import { GOAL_CATEGORIES } from './category.js';
+import { exportGoals, GOALS_DATA_VERSION, importGoals } from './data.js';
+import { goalsData } from './json.js';
 import { GOAL_MIGRATIONS } from './migrations.js';
 import { goalTools } from './tools.js';
 
@@ -74,6 +76,7 @@ export default definePlugin({
       description: 'Active goals with progress, deadline and pace',
       args: 'none',
       handler: ({ color }, context) => listGoals(context, 'active', color),
+      data: (_input, context) => goalsData(context, 'active'),
     },
     {
       name: 'goals-by-status',
@@ -82,6 +85,7 @@ export default definePlugin({
       description: 'Completed, abandoned or all goals',
       args: 'none',
       handler: ({ phrase, color }, context) => listGoals(context, phrase.replace(/\s*goals\s*/, ''), color),
+      data: ({ phrase }, context) => goalsData(context, phrase.replace(/\s*goals\s*/, '')),
     },
     {
       name: 'goal-review',
@@ -90,6 +94,7 @@ export default definePlugin({
       description: 'Every active goal with its bar, pace and milestones',
       args: 'none',
       handler: ({ color }, context) => reviewGoals(context, color),
+      data: (_input, context) => goalsData(context, 'active'),
     },
     {
       name: 'show-goal',
@@ -143,4 +148,5 @@ export default definePlugin({
   tools: goalTools,
   briefingSections: goalBriefingSections,
   agentContext: goalAgentContext,
+  data: { version: GOALS_DATA_VERSION, export: exportGoals, import: importGoals },
 });

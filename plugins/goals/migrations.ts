@@ -42,8 +42,15 @@ CREATE TABLE goal_milestones (
 CREATE INDEX goal_milestones_goal ON goal_milestones (goal_id, id);
 `;
 
+/* 003: where an imported goal came from, so that importing the same file twice adds nothing. */
+const IMPORT_KEYS = `
+ALTER TABLE goals ADD COLUMN import_key TEXT;   -- e.g. steward:<database id>:goal:<id>; NULL for goals set here
+CREATE UNIQUE INDEX goals_import_key ON goals (import_key) WHERE import_key IS NOT NULL;
+`;
+
 /** Migrations of the goals plugin, oldest first. */
 export const GOAL_MIGRATIONS: readonly PluginMigration[] = [
   { id: '001_create_goals', sql: CREATE_GOALS },
   { id: '002_categories_milestones', sql: CATEGORIES_MILESTONES },
+  { id: '003_import_keys', sql: IMPORT_KEYS },
 ];

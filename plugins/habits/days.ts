@@ -59,3 +59,15 @@ export function isLastDayOfMonth(day: DayNumber): boolean {
 
 /** Short English names of the ISO weekdays, index 1 = `mon`. */
 export const WEEKDAY_NAMES: readonly string[] = ['', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/**
+ * Whether a text is a real calendar day `YYYY-MM-DD` (2026-02-30 is not):
+ * the same answer as `parseIsoDate` in `src/shared/time.ts`, without luxon,
+ * for imports that check years of days.
+ * @param text - the text
+ */
+export function isCalendarDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}

@@ -57,7 +57,7 @@ export interface ComputedEntries {
 /**
  * Loop's `buildIntervals`: for each run of `num` consecutive check-ins that
  * fits within one period, the period starting at the oldest of them is
- * complete. Monthly periods (`den` 30) last one calendar month from their
+ * complete. Monthly periods (`den` 30 or 31) last one calendar month from their
  * first day (the next month's length when it starts on a month's last day).
  * @param doneNewestFirst - check-in days, newest first
  * @param frequency - the habit's frequency
@@ -71,7 +71,7 @@ export function buildIntervals(doneNewestFirst: readonly DayNumber[], frequency:
     const begin = doneNewestFirst[index] as DayNumber;
     const center = doneNewestFirst[index - num + 1] as DayNumber;
     let size: number = den;
-    if (den === 30) size = isLastDayOfMonth(begin) ? monthLength(begin + 1) : monthLength(begin);
+    if (den === 30 || den === 31) size = isLastDayOfMonth(begin) ? monthLength(begin + 1) : monthLength(begin);
     if (center - begin < size) intervals.push({ begin, center, end: begin + size - 1 });
   }
   return intervals;

@@ -3,17 +3,35 @@ import { WEEKDAY_NAMES, type Weekday } from './days.js';
 /**
  * How often a habit is due, as Loop Habit Tracker stores it: `num` times
  * every `den` days (daily 1/1, weekly 1/7, three times per week 3/7, monthly
- * 1/30, twice a month 2/30), plus Loop's "skip days" for habits on specific
+ * 1/30, twice a month 2/30, every 5 days 1/5, 2 times every 3 days 2/3),
+ * plus Loop's "skip days" for habits on specific
  * weekdays: `on mon,wed,fri` is daily on those days, and the other days are
  * neither due nor missed.
  */
 export interface Frequency {
   /** Times per period, 1 or more. */
   num: number;
-  /** Period length in days: 1 (a day), 7 (a week) or 30 (a month; Loop sizes it by the calendar month). */
-  den: 1 | 7 | 30;
+  /**
+   * Period length in days, 1 to 366, at least `num`: 1 (a day), 7 (a week),
+   * 30 or 31 (a month: Loop sizes it by the calendar month), or any other
+   * length (Loop's "every N days").
+   */
+  den: number;
   /** ISO weekdays the habit is on (then `num/den` is 1/1), or null for any day. Ascending, no repeats. */
   weekdays: readonly Weekday[] | null;
+}
+
+/** The longest period a frequency may have, in days (Loop's "every N days" goes up to a year). */
+export const MAX_PERIOD_DAYS = 366;
+
+/**
+ * A frequency as Loop Habit Tracker keeps it: `num` equal to `den` is daily
+ * (Loop's `Frequency` constructor does the same).
+ * @param frequency - any frequency
+ * @returns the same frequency, or {@link DAILY} when `num` equals `den`
+ */
+export function normaliseFrequency(frequency: Frequency): Frequency {
+  return frequency.weekdays === null && frequency.num === frequency.den ? DAILY : frequency;
 }
 
 /** Daily: 1 time per day, any day. */
@@ -70,6 +88,8 @@ const SIMPLE =
   /(?:^|\s)(daily|every ?day|each day|weekly|once a week|once per week|every week|monthly|once a month|once per month|every month)$/i;
 const TIMES =
   /(?:^|\s)(\d+|once|twice|thrice|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:x|times?)?\s*(?:per|a|an|each|every)\s+(week|month)$/i;
+const EVERY_DAYS =
+  /(?:^|\s)(?:(\d+|once|twice|thrice|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:x|times?)?\s*(?:every|in|per)|every)\s+(\d+)\s+days$/i;
 const ON_DAYS = /(?:^|\s)(?:on|every)\s+/gi;
 const WEEK_PART = /(?:^|\s)(?:on\s+|every\s+)?(weekdays|weekends)$/i;
 const AT_TIME = /(?:^|\s)(?:at|@)\s*(\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\d{1,2}h\d{0,2})$/i;
@@ -151,6 +171,18 @@ function matchFrequency(text: string): FrequencyMatch {
     if (period === 'week') return { frequency: count === 7 ? DAILY : { num: count, den: 7, weekdays: null }, rest };
     return { frequency: { num: count, den: 30, weekdays: null }, rest };
   }
+  const every = EVERY_DAYS.exec(text);
+  if (every !== null) {
+    const countWord = (every[1] ?? '1').toLowerCase();
+    const count = NUMBER_WORDS[countWord] ?? Number(countWord);
+    const period = Number(every[2]);
+    const rest = text.slice(0, every.index).trim();
+    if (!Number.isInteger(period) || period < 1 || period > MAX_PERIOD_DAYS)
+      return { error: `"every ${every[2] ?? ''} days" must be between 1 and ${MAX_PERIOD_DAYS} days.` };
+    if (!Number.isInteger(count) || count < 1 || count > period)
+      return { error: `"${count} times every ${period} days" must be between 1 and ${period} times.` };
+    return { frequency: normaliseFrequency({ num: count, den: period, weekdays: null }), rest };
+  }
   const weekPart = WEEK_PART.exec(text);
   if (weekPart !== null) {
     const weekdays = parseWeekdayList(weekPart[1] ?? '') as Weekday[];
@@ -169,7 +201,8 @@ function matchFrequency(text: string): FrequencyMatch {
 
 /**
  * Read a frequency on its own: `daily`, `weekly`, `monthly`, `3 times per
- * week`, `twice a month`, `on mon,wed,fri`, `weekdays`.
+ * week`, `twice a month`, `every 5 days`, `2 times every 3 days`, `on
+ * mon,wed,fri`, `weekdays`.
  * @param text - the words
  * @returns the frequency, an error message for an impossible count, or undefined when it is not a frequency
  */
@@ -227,7 +260,8 @@ export function frequencyValue(frequency: Frequency): number {
 
 /**
  * Words for a frequency: `daily`, `weekly`, `3 times per week`, `monthly`,
- * `2 times per month`, `on mon, wed, fri`, `on weekdays`.
+ * `2 times per month`, `every 5 days`, `2 times every 3 days`, `on mon,
+ * wed, fri`, `on weekdays`.
  * @param frequency - the frequency
  * @returns the words, which {@link parseFrequency} reads back
  */
@@ -239,6 +273,8 @@ export function describeFrequency(frequency: Frequency): string {
     return `on ${frequency.weekdays.map((day) => WEEKDAY_NAMES[day]).join(', ')}`;
   }
   if (frequency.den === 1) return 'daily';
+  if (frequency.den !== 7 && frequency.den !== 30)
+    return frequency.num === 1 ? `every ${frequency.den} days` : `${frequency.num} times every ${frequency.den} days`;
   const period = frequency.den === 7 ? 'week' : 'month';
   if (frequency.num === 1) return frequency.den === 7 ? 'weekly' : 'monthly';
   return `${frequency.num} times per ${period}`;

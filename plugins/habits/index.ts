@@ -17,6 +17,11 @@ import {
   USAGE,
 } from './actions.js';
 import { habitAgentContext, habitBriefingSections } from './briefing.js';
+import { exportHabits, HABITS_DATA_VERSION, importHabits } from './data.js';
+import { readLoopCsvExport, isLoopCsvExport } from './loop/csv-read.js';
+import { writeLoopCsvExport } from './loop/csv-write.js';
+import { isLoopBackup, readLoopBackup } from './loop/db.js';
+import { habitsData, statsData } from './json.js';
 import { HABIT_MIGRATIONS } from './migrations.js';
 import { replReminders, sendDueReminders } from './reminders.js';
 import { habitSettingsSchema } from './settings.js';
@@ -107,6 +112,7 @@ export default definePlugin({
       description: 'Streaks, strength, completion and a 12-week heatmap',
       args: 'optional',
       handler: ({ args, color }, context) => stats(context, args, color),
+      data: ({ args }, context) => statsData(context, args),
     },
     {
       // No arguments, so that "habits are hard" goes to the model.
@@ -116,6 +122,7 @@ export default definePlugin({
       description: 'Your habits today, one line each',
       args: 'none',
       handler: (_input, context) => listHabits(context, ''),
+      data: (_input, context) => habitsData(context, ''),
     },
     {
       name: 'archived-habits',
@@ -124,6 +131,7 @@ export default definePlugin({
       description: 'The archived habits (or all of them)',
       args: 'none',
       handler: ({ phrase }, context) => listHabits(context, phrase.includes('all') ? 'all' : 'archived'),
+      data: ({ phrase }, context) => habitsData(context, phrase.includes('all') ? 'all' : 'archived'),
     },
     {
       name: 'archive-habit',
@@ -187,4 +195,25 @@ export default definePlugin({
   briefingSections: habitBriefingSections,
   agentContext: habitAgentContext,
   notices: replReminders,
+  data: {
+    version: HABITS_DATA_VERSION,
+    export: exportHabits,
+    import: importHabits,
+    formats: [
+      {
+        name: 'loop-db',
+        description: 'a Loop Habit Tracker full backup (.db, any schema version up to 25)',
+        detect: isLoopBackup,
+        read: (path) => readLoopBackup(path),
+      },
+      {
+        name: 'loop-csv',
+        description:
+          'a Loop Habit Tracker CSV export folder (Habits.csv, Checkmarks.csv, Scores.csv, a folder per habit)',
+        detect: isLoopCsvExport,
+        read: (path) => readLoopCsvExport(path),
+        write: (directory, context) => writeLoopCsvExport(directory, context),
+      },
+    ],
+  },
 });

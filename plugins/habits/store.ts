@@ -60,7 +60,7 @@ export class HabitStore {
   }
 
   #toHabit(row: HabitRow): Habit {
-    const den = row.freq_den === 7 || row.freq_den === 30 ? row.freq_den : 1;
+    const den = row.freq_den >= 1 ? row.freq_den : 1;
     return {
       id: row.id,
       name: row.name,

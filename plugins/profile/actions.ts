@@ -3,6 +3,7 @@ import {
   factText,
   truncate,
   type Fact,
+  type FactAuditEntry,
   type FactCategory,
   type PluginContext,
   type RecallHit,
@@ -128,6 +129,25 @@ export function profileCommand(context: PluginContext, key: string): string {
       ),
     );
   return lines.join('\n');
+}
+
+/**
+ * `profile [<key>]` as data, for `steward run --json "profile"` (shapes in docs/data.md).
+ * @param context - the profile plugin's context
+ * @param key - empty for every current fact, or a key (a word of it, or `#id`) for its dated history
+ * @returns `{ facts }` (current facts, by category then key), or `{ key, history, audit }` for one key
+ * @throws NotFoundError or AmbiguousReferenceError when the key names no fact
+ */
+export function profileData(
+  context: PluginContext,
+  key: string,
+): { facts: Fact[] } | { key: string; history: Fact[]; audit: FactAuditEntry[] } {
+  const facts = context.services.memory.facts;
+  if (key.trim() === '') return { facts: facts.current() };
+  let history = facts.history(key);
+  if (history.length === 0) history = facts.history(facts.resolve(key).key);
+  if (history.length === 0) throw new NotFoundError('fact', key, []);
+  return { key: history[0]?.key ?? key, history, audit: facts.audit(history.map((fact) => fact.id)) };
 }
 
 const KIND = { message: 'message', episode: 'conversation', fact: 'fact' } as const;

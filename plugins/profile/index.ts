@@ -5,6 +5,7 @@ import {
   forgetCommand,
   formatHit,
   profileCommand,
+  profileData,
   recallCommand,
   rememberCommand,
   rememberFact,
@@ -60,6 +61,7 @@ export default definePlugin({
       description: 'The facts steward knows about you, by category; with a key, its dated history',
       args: 'optional',
       handler: ({ args }, context) => profileCommand(context, args),
+      data: ({ args }, context) => profileData(context, args),
     },
     {
       name: 'recall',

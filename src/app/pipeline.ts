@@ -51,6 +51,7 @@ export function wireTurnPipeline(parts: PipelineParts): TurnPipeline {
     commands: {
       match: (text) => plugins.commands.match(text),
       run: (match, message, options) => plugins.runCommand(match, message, core, options),
+      runData: (match, message) => plugins.runCommandData(match, message, core),
     },
     agent: {
       tiers: new TierSelector(config.models.routing, router, log),

@@ -1,5 +1,7 @@
 import type { ReplHost } from '../channels/repl-host.js';
+import { HistoryStore } from '../memory/history.js';
 import { formatCommandHelp } from './builtins.js';
+import { formatSearchHits, formatSession, formatSessionList, resolveSession } from './history-text.js';
 import { formatStatus } from './status-text.js';
 import type { Steward } from './steward.js';
 
@@ -23,5 +25,20 @@ export function replHost(steward: Steward): ReplHost {
       return formatStatus(steward.status(), colors);
     },
     commandHelp: () => formatCommandHelp(steward.plugins.commands.list()),
+    historyText: (args, colors) => {
+      const history = new HistoryStore(steward.database);
+      const options = { colors, timeZone: steward.timeZone };
+      if (args.trim() === '') return formatSessionList(history.sessions({ limit: 10 }), options, history.count());
+      const id = resolveSession(history, args);
+      const session = history.session(id);
+      return session === undefined ? '' : formatSession(session, history.messages(id), options);
+    },
+    searchText: (words, colors) =>
+      formatSearchHits(
+        words,
+        new HistoryStore(steward.database).search(words, { limit: 10 }),
+        { colors, timeZone: steward.timeZone },
+        false,
+      ),
   };
 }

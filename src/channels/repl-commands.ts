@@ -1,6 +1,7 @@
 import type { Episode } from '../memory/episodes.js';
 import type { Tier } from '../models/providers.js';
 import type { Colors } from '../shared/colors.js';
+import { UserError } from '../shared/errors.js';
 import type { ReplHost } from './repl-host.js';
 
 /** What the REPL keeps between lines. */
@@ -115,6 +116,26 @@ export const SLASH_COMMANDS: SlashCommand[] = [
       const episode = await host.endSession(state.sessionId);
       state.sessionId = host.startSession(state.sender);
       write(`${describeSavedEpisode(episode)}\nA new conversation starts now.\n`);
+    },
+  },
+  {
+    names: ['history'],
+    description: '/history: your last conversations; /history <n> (or last): one in full',
+    run: (args, { host, write, colors }) => {
+      try {
+        write(host.historyText(args, colors) + '\n');
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        write(colors.yellow(error.message) + '\n');
+      }
+    },
+  },
+  {
+    names: ['search'],
+    description: '/search <words>: every message with those words, and the conversation it is from',
+    run: (args, { host, write, colors }) => {
+      if (args === '') write(colors.yellow('Give the words to look for: /search <words>.') + '\n');
+      else write(host.searchText(args, colors) + '\n');
     },
   },
   {

@@ -39,4 +39,17 @@ export interface ReplHost extends TurnHandler {
   statusText(colors: Colors): Promise<string>;
   /** The command list for `/help`, grouped by plugin. */
   commandHelp(): string;
+  /**
+   * `/history`: the last conversations, or one in full.
+   * @param args - empty for the list, or a session (`12`, `#12`, `last`)
+   * @param colors - colour functions for the output
+   * @throws UserError for a session that is not one (its message is for the owner)
+   */
+  historyText(args: string, colors: Colors): string;
+  /**
+   * `/search <words>`: every message with those words, with highlighted snippets and their sessions.
+   * @param words - the words
+   * @param colors - colour functions for the output
+   */
+  searchText(words: string, colors: Colors): string;
 }

@@ -115,9 +115,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('run')
     .description('answer one message and exit: the reply on stdout, errors on stderr')
     .argument('<text...>', 'the message, for example "check in meditation"')
-    .action(async (words: string[]) => {
+    .option('--json', 'print the answer as JSON: the data of a list or report (habits, habit stats, goals, profile)')
+    .action(async (words: string[], options: { json?: boolean }) => {
       const { runCommand } = await import('./commands/run.js');
-      setExitCode(await runCommand(words.join(' ')));
+      setExitCode(await runCommand(words.join(' '), options));
     });
 
   program
@@ -145,7 +146,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('list outbound messages: pending (with their next try), failed, and the last ones sent')
     .option('--status <status>', 'only pending, failed or sent')
     .option('--limit <n>', 'how many sent messages (or rows of --status) to show', '10')
-    .action(async (options: { status?: string; limit: string }) => {
+    .option('--json', 'print JSON')
+    .action(async (options: { status?: string; limit: string; json?: boolean }) => {
       const { outboxCommand } = await import('./commands/outbox.js');
       setExitCode(await outboxCommand(options));
     });
@@ -187,9 +189,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   memory
     .command('status', { isDefault: true })
     .description('the embedder, the vector index, the queue, re-embedding progress, episodes and facts')
-    .action(async () => {
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
       const { memoryStatusCommand } = await import('./commands/memory.js');
-      setExitCode(await memoryStatusCommand());
+      setExitCode(await memoryStatusCommand(options));
     });
   memory
     .command('embed')
@@ -202,12 +205,100 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await memoryEmbedCommand({ retry: options.retry === true }));
     });
 
+  // Your data (issue 13): history, export, import, backup, restore.
+  const history = program
+    .command('history')
+    .description('past conversations: list them, search every message, or show one in full');
+  guardSubcommands(history, path);
+  history
+    .command('list', { isDefault: true })
+    .description('conversations, newest first, with date, length, channel and summary')
+    .option('--limit <n>', 'how many', '20')
+    .option('--channel <channel>', 'only repl, cli, signal, or an import (chatgpt, transcript)')
+    .option('--json', 'print JSON')
+    .action(async (options: { limit: string; channel?: string; json?: boolean }) => {
+      const { historyListCommand } = await import('./commands/history.js');
+      setExitCode(await historyListCommand(options));
+    });
+  history
+    .command('search')
+    .description('every message with all these words (FTS5), best first, with the conversation it is from')
+    .argument('<words...>', 'the words to look for')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (words: string[], options: { limit: string; json?: boolean }) => {
+      const { historySearchCommand } = await import('./commands/history.js');
+      setExitCode(await historySearchCommand(words.join(' '), options));
+    });
+  history
+    .command('show')
+    .description('one conversation in full, each reply with its time, provider and model')
+    .argument('<session>', 'its number (12 or #12), or "last"')
+    .option('--json', 'print JSON')
+    .action(async (session: string, options: { json?: boolean }) => {
+      const { historyShowCommand } = await import('./commands/history.js');
+      setExitCode(await historyShowCommand(session, options));
+    });
+
+  program
+    .command('export')
+    .description(
+      "conversations as Markdown, everything as versioned JSON, or habits in Loop Habit Tracker's CSV layout",
+    )
+    .option('--format <format>', 'markdown, json or loop-csv', 'markdown')
+    .option('--session <session>', 'markdown: only this conversation (12, #12 or last)')
+    .option('-o, --output <path>', 'write to this file (loop-csv: this folder) instead of stdout')
+    .action(async (options: { format: string; session?: string; output?: string }) => {
+      const { exportCommand } = await import('./commands/export.js');
+      setExitCode(await exportCommand(options));
+    });
+
+  program
+    .command('import')
+    .description(
+      'bring data in: a steward JSON export, a Loop Habit Tracker backup (.db) or CSV export folder, a ChatGPT export (conversations.json), a Markdown or JSON transcript',
+    )
+    .argument('<path>', 'the file or folder')
+    .option(
+      '--format <format>',
+      'steward-json, loop-db, loop-csv, chatgpt or transcript (default: found from the file)',
+    )
+    .option('--no-embed', 'leave embedding imported messages to the daemon (default: embed now, with progress)')
+    .option('--json', 'print what was added as JSON')
+    .action(async (file: string, options: { format?: string; embed: boolean; json?: boolean }) => {
+      const { importCommand } = await import('./commands/import.js');
+      setExitCode(await importCommand(file, options));
+    });
+
+  program
+    .command('backup')
+    .description("copy the database with SQLite's online backup (safe while the daemon runs), then check the copy")
+    .argument('[file]', 'where to write it (default: <data dir>/backups/steward-<time>.db)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string | undefined, options: { json?: boolean }) => {
+      const { backupCommand } = await import('./commands/backup.js');
+      setExitCode(await backupCommand(file, options));
+    });
+
+  program
+    .command('restore')
+    .description(
+      'replace the database with a checked backup (never while a daemon or REPL has it open; the current one is kept beside it); vector indexes are rebuilt from stored vectors',
+    )
+    .argument('<file>', 'a backup from "steward backup"')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const { restoreCommand } = await import('./commands/restore.js');
+      setExitCode(await restoreCommand(file, options));
+    });
+
   program
     .command('doctor')
     .description('check models, embeddings, Signal, plugins, the database and the daemon: each OK or what to fix')
-    .action(async () => {
+    .option('--json', 'print the checks as JSON')
+    .action(async (options: { json?: boolean }) => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      setExitCode(await doctorCommand());
+      setExitCode(await doctorCommand(options));
     });
 
   return program;

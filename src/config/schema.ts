@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupSchema } from './sections/backup.js';
 import { isValidTimeZone } from './sections/fields.js';
 import { embeddingsSchema, memorySchema } from './sections/memory.js';
 import { modelsSchema, providerSchema } from './sections/models.js';
@@ -80,6 +81,7 @@ export const configSchema = z.strictObject({
       .max(200)
       .describe('How many earlier messages of the session go into each turn.'),
   }),
+  backup: backupSchema,
   repl: z.strictObject({
     historyFile: z.string().min(1).describe('REPL history file name inside dataDir.'),
     historySize: z.number().int().min(0).describe('Lines of REPL history kept.'),

@@ -7,6 +7,7 @@ import { toTimestamp } from '../shared/database.js';
 import type { WarmUpResult } from '../models/warmup.js';
 import { Scheduler, type CatchUpReport } from '../scheduler/scheduler.js';
 import { describeError } from '../shared/errors.js';
+import { dailyBackupJob } from './backup-job.js';
 import { DaemonLock, type LockRecord } from './lock.js';
 
 /** How often old job run records are pruned, in ms. */
@@ -175,7 +176,9 @@ export class Daemon {
     try {
       this.#startedAt = toTimestamp(steward.clock.now());
       const interrupted = this.#scheduler.recoverInterrupted();
-      const catchUp = this.#scheduler.start(steward.plugins.schedules(), (job, scheduledFor, signal) =>
+      const backup = dailyBackupJob(steward);
+      const jobs = [...steward.plugins.schedules(), ...(backup === undefined ? [] : [backup])];
+      const catchUp = this.#scheduler.start(jobs, (job, scheduledFor, signal) =>
         steward.plugins.guard(job.plugin.plugin.name, `job ${job.schedule.name}`, () =>
           job.schedule.handler({ scheduledFor, signal }, job.plugin.context),
         ),

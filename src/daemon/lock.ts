@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { toTimestamp, type Database } from '../shared/database.js';
 import { DaemonLockedError, type LockHolderInfo } from '../shared/errors.js';
+import { isProcessAlive } from '../shared/process.js';
 import type { Clock } from '../shared/time.js';
 
 /** The lock row as stored, for `steward health`. */
@@ -26,19 +27,7 @@ interface LockRow {
 
 const LOCK_NAME = 'daemon';
 
-/**
- * Whether a process with this id exists on this host.
- * @param pid - the process id
- */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isProcessAlive };
 
 /**
  * Read the lock row.

@@ -27,7 +27,8 @@ export interface StoredMessage {
 /** A message to store (see {@link ConversationStore.record}). */
 export type NewMessage = Omit<StoredMessage, 'id' | 'createdAt' | 'meta'> & { meta?: Record<string, unknown> };
 
-interface MessageRow {
+/** A `messages` row as stored. */
+export interface MessageRow {
   id: number;
   session_id: number | null;
   channel: string;
@@ -38,7 +39,11 @@ interface MessageRow {
   meta: string | null;
 }
 
-function toMessage(row: MessageRow): StoredMessage {
+/**
+ * A stored message from its row (meta parsed from JSON).
+ * @param row - the row
+ */
+export function toMessage(row: MessageRow): StoredMessage {
   return {
     id: row.id,
     sessionId: row.session_id,

@@ -7,6 +7,7 @@
 export { openDatabase, toTimestamp, DATABASE_FILE, type Database } from '../shared/database.js';
 export { applyMigrations, readCoreMigrations, type Migration } from './migrations.js';
 export { ConversationStore, type StoredMessage, type NewMessage, type MessageRole } from './conversations.js';
+export { HistoryStore, HIGHLIGHT, type HistoryMessage, type MessageHit, type SessionSummary } from './history.js';
 export {
   Memory,
   describeLeftOff,

@@ -1,6 +1,15 @@
 import type { z } from 'zod';
 import type { InboundMessage, OutboundMessage } from '../shared/messages.js';
 import type { PluginLogger, PluginMemory, PluginStore } from './context-api.js';
+import type { PluginData } from './data-api.js';
+export type {
+  DataProgress,
+  PluginData,
+  ImportCounts,
+  PluginDataDocument,
+  PluginFileFormat,
+  PluginImportOptions,
+} from './data-api.js';
 import type { Clock, IsoDate } from '../shared/time.js';
 
 /**
@@ -164,6 +173,14 @@ export interface PluginCommand<Settings extends object = Record<string, unknown>
    * @throws UserError (UsageError, NotFoundError, ...) for the user's mistakes: its message is the reply
    */
   handler(input: CommandInput, context: PluginContext<Settings>): Promise<string> | string;
+  /**
+   * The same answer as data, for `steward run --json` (lists and reports:
+   * `habits`, `habit stats`, `goals`, `profile`): a JSON-serialisable value
+   * with the facts of the text reply. Only for commands that change nothing.
+   * Document its shape (docs/data.md).
+   * @throws UserError as {@link handler} does
+   */
+  data?: (input: CommandInput, context: PluginContext<Settings>) => unknown;
 }
 
 /**
@@ -276,6 +293,12 @@ export interface Plugin<Settings extends object = Record<string, unknown>> {
    * keeps track of what it showed), or an empty list.
    */
   notices?: (context: PluginContext<Settings>) => string[] | Promise<string[]>;
+  /**
+   * Export and import of the plugin's records (`steward export`, `steward
+   * import`), and the other file formats it reads or writes. Without it, the
+   * plugin's tables are left out of exports (a backup still has them).
+   */
+  data?: PluginData<PluginContext<Settings>>;
   /** Runs once after migrations, before anything else of the plugin. */
   setup?: (context: PluginContext<Settings>) => void | Promise<void>;
   /** Runs once at shutdown. */

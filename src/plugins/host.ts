@@ -232,6 +232,24 @@ export class PluginHost {
     );
   }
 
+  /**
+   * Run a matched command's `data` (its answer as data, for `--json`).
+   * @param match - the result of `commands.match`
+   * @param message - the inbound message
+   * @param builtinContext - context for `core` commands (usually {@link coreContext})
+   * @returns the data, or undefined when the command has no `data`
+   * @throws UserError or PluginError (see {@link guard})
+   */
+  async runCommandData(match: CommandMatch, message: InboundMessage, builtinContext: PluginContext): Promise<unknown> {
+    const data = match.command.data;
+    if (data === undefined) return undefined;
+    const context = match.plugin === 'core' ? builtinContext : this.find(match.plugin)?.context;
+    if (context === undefined) throw new PluginError(`plugin ${match.plugin} is not active`, match.plugin);
+    return this.guard(match.plugin, `command "${match.phrase}" (data)`, () =>
+      data({ args: match.args, phrase: match.phrase, message, color: false }, context),
+    );
+  }
+
   /** Every tool of every active plugin, each wrapped in its plugin's error boundary. */
   tools(): HostedTool[] {
     const hosted: HostedTool[] = [];

@@ -58,6 +58,7 @@ const pluginShape = z.object({
         description: z.string().min(1),
         args: z.enum(['none', 'optional', 'required']),
         handler: isFunction,
+        data: isFunction.optional(),
       }),
     )
     .optional(),
@@ -100,6 +101,24 @@ const pluginShape = z.object({
         render: isFunction,
       }),
     )
+    .optional(),
+  data: z
+    .object({
+      version: z.number().int().min(1),
+      export: isFunction,
+      import: isFunction,
+      formats: z
+        .array(
+          z.object({
+            name: lowerName,
+            description: z.string().min(1),
+            detect: isFunction.optional(),
+            read: isFunction.optional(),
+            write: isFunction.optional(),
+          }),
+        )
+        .optional(),
+    })
     .optional(),
   agentContext: isFunction.optional(),
   notices: isFunction.optional(),

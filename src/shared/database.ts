@@ -36,3 +36,15 @@ export function openDatabase(dataDir: string): Database {
 export function toTimestamp(instant: Date): string {
   return instant.toISOString();
 }
+
+/**
+ * Open another program's SQLite file (a Loop Habit Tracker backup, a
+ * steward backup) read-only, without creating it and without changing it:
+ * no WAL switch, no migrations.
+ * @param file - path of the file
+ * @returns the open connection; close it with `database.close()`
+ * @throws SqliteError when the file does not exist or is not a database (`SQLITE_NOTADB` shows on the first query)
+ */
+export function openReadOnlyDatabase(file: string): Database {
+  return new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+}

@@ -294,6 +294,72 @@ export class ModelOutputError extends StewardError {
 }
 
 /**
+ * A file given to `steward import` or `steward restore` cannot be used: it
+ * is not in a format steward reads, it is truncated, or a line or field in
+ * it is malformed. Nothing was written. The message names the file and,
+ * when it can, the line (`line 12`) or field (`habits[3].frequency.den`).
+ */
+export class DataFileError extends UserError {
+  /** The file (or folder) that was read. */
+  readonly file: string;
+  /** Where in it: `line 12`, `habits[3].frequency.den`, ..., or undefined for the file as a whole. */
+  readonly location: string | undefined;
+  /** What is wrong, without the file and location. */
+  readonly problem: string;
+
+  /**
+   * The message becomes `<file>[, <location>]: <problem>`.
+   * @param file - the file or folder that was read
+   * @param problem - what is wrong, one line
+   * @param location - the line or field, when known
+   * @param options - `cause`: the underlying error, kept for logs
+   */
+  constructor(file: string, problem: string, location?: string, options: StewardErrorOptions = {}) {
+    super(`${file}${location === undefined ? '' : `, ${location}`}: ${problem}`, options);
+    this.file = file;
+    this.location = location;
+    this.problem = problem;
+  }
+}
+
+/** A process that has the database open, as {@link DatabaseInUseError} names it. */
+export interface DatabaseHolder {
+  /** What it is: `daemon` or `repl`. */
+  kind: string;
+  /** Its process id. */
+  pid: number;
+  /** The host it runs on. */
+  host: string;
+  /** ISO instant it started using the database. */
+  since: string;
+}
+
+/**
+ * The database is open in a daemon or a REPL, so it cannot be replaced
+ * (`steward restore`). The message names each process and how to stop it.
+ */
+export class DatabaseInUseError extends UserError {
+  /** The processes that hold it. */
+  readonly holders: readonly DatabaseHolder[];
+
+  /**
+   * @param databaseFile - the live database file
+   * @param holders - the processes that have it open (at least one)
+   * @param options - `cause`: the underlying error, kept for logs
+   */
+  constructor(databaseFile: string, holders: readonly DatabaseHolder[], options: StewardErrorOptions = {}) {
+    const named = holders
+      .map((holder) => {
+        const stop = holder.kind === 'daemon' ? `kill ${holder.pid}` : 'type /quit in it';
+        return `a steward ${holder.kind} (pid ${holder.pid} on ${holder.host}, since ${holder.since}: ${stop})`;
+      })
+      .join(' and ');
+    super(`${databaseFile} is in use by ${named}. Stop it first; nothing was changed.`, options);
+    this.holders = holders;
+  }
+}
+
+/**
  * A batch of conversations to import is malformed (a message with no text,
  * a time that is not a date, an unknown role). Nothing of the batch was
  * written. The message names the conversation and the message.

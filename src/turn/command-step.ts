@@ -20,6 +20,12 @@ export interface CommandGrammar {
    * @throws UserError or PluginError for the owner to read
    */
   run(match: CommandMatch, message: InboundMessage, options: { color: boolean }): Promise<string>;
+  /**
+   * Run a matched command's `data`, for a caller that asked for JSON.
+   * @returns the data, or undefined when the command has none (then {@link run} answers)
+   * @throws UserError or PluginError for the owner to read
+   */
+  runData?(match: CommandMatch, message: InboundMessage): Promise<unknown>;
 }
 
 /**
@@ -36,6 +42,14 @@ export function commandStep(grammar: CommandGrammar): TurnStep {
     if (match === undefined) return next();
     turn.accept(`${match.plugin}:${match.command.name}`);
     try {
+      const data =
+        turn.options.json === true && grammar.runData !== undefined
+          ? await grammar.runData(match, turn.message)
+          : undefined;
+      if (data !== undefined) {
+        turn.reply = { text: JSON.stringify(data, null, 2), kind: 'command', data, notices: [] };
+        return;
+      }
       const text = await grammar.run(match, turn.message, { color: turn.options.color === true });
       turn.reply = { text, kind: 'command', notices: [] };
     } catch (error) {

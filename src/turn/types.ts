@@ -33,6 +33,8 @@ export interface Reply {
   via?: ReplyVia;
   /** One-line notices shown apart from the answer (for example a provider failing mid-reply). */
   notices: string[];
+  /** The answer as data, when the caller asked for JSON and the command has it (`text` is then that JSON). */
+  data?: unknown;
 }
 
 /** Options of {@link TurnHandler.handle}. */
@@ -49,6 +51,8 @@ export interface HandleOptions {
   tier?: Tier;
   /** The channel shows ANSI colours (a TTY): command replies may use them. Default false. */
   color?: boolean;
+  /** Answer a list or report command with its data (`Reply.data`), for `steward run --json`. Default false. */
+  json?: boolean;
   /** The REPL session's tier override (a bare `/fast` or `/quality`); a `/fast ...` prefix still wins. */
   sessionTier?: Tier | undefined;
 }

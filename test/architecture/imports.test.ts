@@ -27,8 +27,9 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   // The plugin API (api.ts), the loader and the host.
   ['src/plugins'],
   // What runs on top of plugins and models: the agent and the turn pipeline, the briefing
-  // (plugins' sections written by a model) and the scheduler (plugins' jobs).
-  ['src/agent', 'src/turn', 'src/briefing', 'src/scheduler'],
+  // (plugins' sections written by a model), the scheduler (plugins' jobs), and the owner's
+  // data going out and in (exports, imports, backups: core records and the plugins' own).
+  ['src/agent', 'src/turn', 'src/briefing', 'src/scheduler', 'src/data'],
   // The REPL, Signal and the outbox: they hand messages to a TurnHandler (src/turn/types.ts).
   ['src/channels'],
   // The composition root: Steward wires everything above and hands out services.

@@ -47,6 +47,13 @@ describe('the steward command (built, in a child process)', () => {
       ['outbox', '--help'],
       ['health', '--help'],
       ['service', 'install', '--help'],
+      ['history', '--help'],
+      ['history', 'search', '--help'],
+      ['history', 'show', '--help'],
+      ['export', '--help'],
+      ['import', '--help'],
+      ['backup', '--help'],
+      ['restore', '--help'],
     ]) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).toBe(0);

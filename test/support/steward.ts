@@ -77,11 +77,15 @@ export interface TestSteward {
  * Test defaults merged under each test's overrides. The router tests count
  * model requests turn by turn, so background memory work that calls a
  * model (fact extraction, model-written episode summaries) is off unless a
- * test turns it on (the memory tests do; CLI tests run the product defaults).
+ * test turns it on (the memory tests do; CLI tests run the product defaults),
+ * and so is the daemon's daily backup.
  */
 const TEST_DEFAULTS = {
   models: { health: { timeoutMs: 1000 } },
   memory: { extraction: { enabled: false }, episodes: { summarizeWithModel: false } },
+  // The daemon's daily backup is a job of its own, with its own run records and catch-up: the
+  // scheduler tests count runs job by job. Its tests turn it on (test/data/backup.test.ts).
+  backup: { daily: false },
 };
 
 function mergeDeep(base: Record<string, unknown>, layer: Record<string, unknown>): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { replHost } from '../../app/repl-host.js';
 import { runRepl } from '../../channels/repl.js';
+import { markPresence } from '../../data/presence.js';
 import { openSteward } from '../bootstrap.js';
 
 /** The owner's name as the REPL records it. */
@@ -19,6 +20,8 @@ export function ownerName(): string {
  */
 export async function chatCommand(): Promise<number> {
   const { steward, config } = await openSteward({ stderr: false });
+  // Say that this REPL has the database open, so that "steward restore" names it instead of replacing the file under it.
+  const unmark = markPresence(config.dataDir, 'repl');
   try {
     const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
     const done = runRepl({
@@ -36,6 +39,7 @@ export async function chatCommand(): Promise<number> {
     steward.providers.startHealthChecks();
     return await done;
   } finally {
+    unmark();
     await steward.close();
   }
 }

@@ -190,15 +190,19 @@ export async function runDoctorChecks(steward: Steward): Promise<DoctorCheck[]> 
  * `steward doctor`: every part, each OK or what to fix.
  * @returns 0 when nothing failed, 1 otherwise
  */
-export async function doctorCommand(): Promise<number> {
+export async function doctorCommand(options: { json?: boolean } = {}): Promise<number> {
   const { steward } = await openSteward({ stderr: false });
   try {
     const checks = await runDoctorChecks(steward);
+    const failed = checks.filter((check) => check.status === 'fail').length;
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify({ ok: failed === 0, failed, checks }, null, 2)}\n`);
+      return failed === 0 ? 0 : 1;
+    }
     const pc = colorsFor(process.stdout);
     const marks = { ok: pc.green('ok  '), warn: pc.yellow('warn'), fail: pc.red('FAIL') };
     for (const check of checks)
       process.stdout.write(`${marks[check.status]}  ${check.name.padEnd(20)} ${check.detail}\n`);
-    const failed = checks.filter((check) => check.status === 'fail').length;
     process.stdout.write(
       failed === 0 ? pc.green('\nAll good.\n') : pc.red(`\n${failed} problem${failed === 1 ? '' : 's'} to fix.\n`),
     );

@@ -4,12 +4,13 @@ import { openSteward } from '../bootstrap.js';
 import { describeMemory } from '../../app/status-text.js';
 
 /**
- * `steward memory [status]`: the embedder, the vector index (opened, so
+ * `steward memory [status] [--json]`: the embedder, the vector index (opened, so
  * that a missing or stale file is reported and rebuilt), the embedding
  * queue, re-embedding progress, episodes and facts.
+ * @param options - `json` prints the status as JSON
  * @returns 0
  */
-export async function memoryStatusCommand(): Promise<number> {
+export async function memoryStatusCommand(options: { json?: boolean } = {}): Promise<number> {
   const { steward } = await openSteward({ stderr: false });
   try {
     // Registering this process's embedder queues a re-embedding after a change of model, so the queue counts it.
@@ -17,6 +18,10 @@ export async function memoryStatusCommand(): Promise<number> {
     const index = await steward.memory.index(steward.memory.status().serving);
     await index.ready();
     const status = steward.memory.status();
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      return 0;
+    }
     const opened = status.index?.opened;
     const lines = [
       `embedder   ${status.embedder.id} (${status.embedder.kind})${status.serving === status.embedder.id ? '' : `; recall is served by ${status.serving} until re-embedding is done`}`,

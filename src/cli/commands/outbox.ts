@@ -19,14 +19,14 @@ function when(entry: OutboxEntry, now: number): string {
 }
 
 /**
- * `steward outbox [--status pending|failed|sent] [--limit N]`: what is
+ * `steward outbox [--status pending|failed|sent] [--limit N] [--json]`: what is
  * waiting to go out, what failed for good and what was sent, newest first.
  * Without --status: every pending and failed message and the last N sent.
- * @param options - status filter and how many rows
+ * @param options - status filter, how many rows, JSON output
  * @returns 0
  * @throws UsageError for an unknown status or a bad limit
  */
-export async function outboxCommand(options: { status?: string; limit: string }): Promise<number> {
+export async function outboxCommand(options: { status?: string; limit: string; json?: boolean }): Promise<number> {
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(
@@ -45,6 +45,10 @@ export async function outboxCommand(options: { status?: string; limit: string })
         ? [...outbox.list('pending', 1000), ...outbox.list('failed', 1000), ...outbox.list('sent', limit)]
         : outbox.list(status as OutboxStatus, limit);
     const counts = outbox.counts();
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify({ counts, entries }, null, 2)}\n`);
+      return 0;
+    }
     const summary = `${counts.pending} pending, ${counts.failed} failed, ${counts.sent} sent.`;
     if (entries.length === 0) {
       process.stdout.write(`The outbox is empty${status === undefined ? '' : ` for "${status}"`}. ${summary}\n`);

@@ -5,11 +5,15 @@ import { ownerName } from './chat.js';
 
 /**
  * `steward run "<text>"`: one turn. The reply goes to stdout (streamed);
- * errors and the "via" tag go to stderr.
+ * errors and the "via" tag go to stderr. With `--json`, one JSON object
+ * on stdout: `{ kind, data, notices }` for a list or report command that
+ * has data (`habits`, `habit stats`, `goals`, `profile`), else `{ kind,
+ * text, notices, via? }`.
  * @param text - the message
+ * @param options - `json` for JSON output
  * @returns 0 when answered, 1 when the reply is an error (no model, unknown habit, ...)
  */
-export async function runCommand(text: string): Promise<number> {
+export async function runCommand(text: string, options: { json?: boolean } = {}): Promise<number> {
   const { steward } = await openSteward({ stderr: false });
   const errorColors = colorsFor(process.stderr);
   const controller = new AbortController();
@@ -17,6 +21,17 @@ export async function runCommand(text: string): Promise<number> {
   process.once('SIGINT', onInterrupt);
   try {
     let streamed = false;
+    if (options.json === true) {
+      const reply = await steward.handle(
+        { channel: 'cli', sender: ownerName(), text, receivedAt: new Date() },
+        { signal: controller.signal, json: true },
+      );
+      const { data, ...rest } = reply;
+      process.stdout.write(
+        `${JSON.stringify(data === undefined ? rest : { ...rest, text: undefined, data }, null, 2)}\n`,
+      );
+      return reply.kind === 'error' ? 1 : reply.kind === 'cancelled' ? 130 : 0;
+    }
     const reply = await steward.handle(
       { channel: 'cli', sender: ownerName(), text, receivedAt: new Date() },
       {

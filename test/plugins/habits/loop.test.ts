@@ -3,6 +3,7 @@ import { toDayNumber } from '../../../plugins/habits/days.js';
 import { buildIntervals, computeEntries, snapIntervalsTogether, type Entry } from '../../../plugins/habits/entries.js';
 import {
   DAILY,
+  describeFrequency,
   parseFrequency,
   parseHabitSpec,
   parseTimeOfDay,
@@ -88,6 +89,25 @@ describe('frequencies', () => {
     });
     expect(parseHabitSpec('gym 7 times per week')).toMatchObject({ frequency: DAILY });
     expect(parseFrequency('every monday and thursday')).toEqual({ num: 1, den: 1, weekdays: [1, 4] });
+  });
+
+  it("reads Loop's other periods: every N days, N times every M days", () => {
+    expect(parseHabitSpec('water the plants every 5 days')).toMatchObject({
+      name: 'water the plants',
+      frequency: { num: 1, den: 5, weekdays: null },
+    });
+    expect(parseFrequency('2 times every 3 days')).toEqual({ num: 2, den: 3, weekdays: null });
+    expect(parseFrequency('3 times in 3 days')).toEqual(DAILY);
+    expect(parseFrequency('4 times every 3 days')).toEqual({
+      error: '"4 times every 3 days" must be between 1 and 3 times.',
+    });
+    expect(describeFrequency({ num: 1, den: 5, weekdays: null })).toBe('every 5 days');
+    expect(describeFrequency({ num: 2, den: 3, weekdays: null })).toBe('2 times every 3 days');
+    expect(parseFrequency(describeFrequency({ num: 2, den: 3, weekdays: null }))).toEqual({
+      num: 2,
+      den: 3,
+      weekdays: null,
+    });
   });
 
   it('rejects a missing name, impossible counts and times', () => {
