@@ -138,7 +138,7 @@ describe('the steward command (built, in a child process)', () => {
   });
 
   it('falls back to OpenAI for "steward run" and says so on stderr', async () => {
-    const cloud = await startOpenAIServer({ model: 'gpt-test', apiKey: 'sk-cli-test-123456' });
+    const cloud = await startOpenAIServer({ flavor: 'openai', model: 'gpt-test', apiKey: 'sk-cli-test-123456' });
     try {
       const env = {
         STEWARD_DATA_DIR: dataDir(),

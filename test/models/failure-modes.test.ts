@@ -20,7 +20,10 @@ describe('failure modes of a local provider', () => {
   });
 
   async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model, ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model,
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     servers.push(started);
     return started;
   }

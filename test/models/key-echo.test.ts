@@ -26,7 +26,8 @@ describe('a key echoed in a 401 never leaves the error', () => {
   });
 
   async function lockedServer(): Promise<OpenAIServer> {
-    const server = await startOpenAIServer({ model: 'lab-model', apiKey: 'the-right-key-000000' });
+    // OpenAI names the key it was sent in its 401 (a server that echoes it).
+    const server = await startOpenAIServer({ flavor: 'openai', model: 'lab-model', apiKey: 'the-right-key-000000' });
     servers.push(server);
     return server;
   }

@@ -20,7 +20,10 @@ describe('privacy: allowCloud=false and keys in logs', () => {
   });
 
   async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model, ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model,
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     servers.push(started);
     return started;
   }

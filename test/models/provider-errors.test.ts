@@ -81,7 +81,10 @@ describe('typed provider errors, decided where the failure happens', () => {
   });
 
   async function server(mode: ServerMode = 'ok', apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model: 'local-model', ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model: 'local-model',
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     started.mode = mode;
     servers.push(started);
     return started;
@@ -314,7 +317,7 @@ describe('typed provider errors, decided where the failure happens', () => {
 
   it("input-too-large: llama.cpp's 500 for an embeddings input over its batch is not retried", async () => {
     const embeddings = await server();
-    embeddings.embeddingInputLimit = 40;
+    embeddings.embeddingBatchTokens = 12;
     const embedder = new HttpEmbedder({
       id: 'http:embed',
       kind: 'local',
