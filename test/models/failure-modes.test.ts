@@ -163,7 +163,7 @@ describe('failure modes of a local provider', () => {
     const { events, options } = collect();
     const reply = await opened.say('hello', options);
     expect(events).toContain(
-      'NOTICE studio stopped mid-reply (stream stalled: no data for 400 ms); the answer restarts on the next provider.',
+      'NOTICE studio stopped mid-reply (stream stalled: no tokens for 400 ms); the answer restarts on the next provider.',
     );
     expect(reply.text).toContain('Hello from gpt-test');
   });

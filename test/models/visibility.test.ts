@@ -144,7 +144,7 @@ describe('router visibility and per-turn metrics', () => {
       /FAIL {2}model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1: connection refused: start the server or fix the URL; breaker open \(retry in 30s\); served 0 requests/,
     );
     expect(doctor.stdout).toMatch(
-      /ok {4}model openai-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model gpt-4o-mini \(serves gpt-test\); breaker closed; served 1 request\n/,
+      /ok {4}model openai-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model gpt-4o-mini \(configured\); breaker closed; served 1 request\n/,
     );
   });
 

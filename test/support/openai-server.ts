@@ -351,7 +351,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     tools: true,
     ...entry,
   }));
-  if (!models.some((entry) => entry.id === model) && !(flavorName === 'mlx' && model.startsWith('/')))
+  if (!models.some((entry) => entry.id === model))
     models.push({
       id: model,
       kind: 'chat',
@@ -542,11 +542,21 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     };
     response.on('close', () => clearTimeout(silence));
     rearm();
-    if (habits.progress !== undefined) {
-      response.write(habits.progress(Math.floor(promptTokens / 2), promptTokens));
-      response.write(habits.progress(promptTokens, promptTokens));
+    // Prompt processing: the first-token delay, with the family's progress comments along the way (mlx).
+    const progress = habits.progress;
+    let progressTimer: NodeJS.Timeout | undefined;
+    if (progress !== undefined) {
+      const started = Date.now();
+      const report = (): void => {
+        const share = state.firstTokenDelayMs === 0 ? 1 : Math.min(1, (Date.now() - started) / state.firstTokenDelayMs);
+        response.write(progress(Math.floor(promptTokens * share), promptTokens));
+      };
+      report();
+      progressTimer = setInterval(report, state.keepAliveMs ?? 1000);
     }
     if (state.firstTokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.firstTokenDelayMs));
+    clearInterval(progressTimer);
+    if (progress !== undefined && !response.destroyed) response.write(progress(promptTokens, promptTokens));
     if (response.destroyed) return;
     const created = Math.floor(Date.now() / 1000);
     const chunk = (delta: Record<string, unknown>, finish: string | null = null): void => {

@@ -4,83 +4,10 @@ import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js'
 import { colorsFor } from '../../shared/colors.js';
 import { describeError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
-import { describeBreaker, describeLastError, describeMemory } from '../../app/status-text.js';
+import { describeMemory } from '../../app/status-text.js';
+import { checkModels, type DoctorCheck } from './doctor-models.js';
 
-/** Outcome of one doctor check. */
-export interface DoctorCheck {
-  /** What was checked, for example `model local-fast`. */
-  name: string;
-  /** `ok`, `warn` (optional and missing) or `fail` (broken). */
-  status: 'ok' | 'warn' | 'fail';
-  /** What was found, or what to do. */
-  detail: string;
-}
-
-/** Provider ids that the default chains name and that exist only when their variables are set. */
-const SHORTCUT_IDS = new Set(['local-fast', 'local-quality', 'openai-fast', 'openai-quality']);
-
-async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
-  await steward.providers.probe({ cloud: 'always' });
-  const report = steward.status();
-  if (report.providers.length === 0) {
-    return [
-      {
-        name: 'models',
-        status: 'fail',
-        detail:
-          'no model configured: set STEWARD_LOCAL_FAST_URL (a local OpenAI-compatible server) and/or OPENAI_API_KEY',
-      },
-    ];
-  }
-  const now = report.generatedAt;
-  const checks: DoctorCheck[] = report.providers.map((entry): DoctorCheck => {
-    const { provider, health } = entry;
-    const name = `model ${provider.id}`;
-    if (entry.disabled !== undefined) return { name, status: 'ok', detail: `not used: ${entry.disabled}` };
-    const served = `served ${entry.usage.requests} request${entry.usage.requests === 1 ? '' : 's'}`;
-    if (health.state === 'closed') {
-      const lastError = describeLastError(entry, now);
-      const serves = health.models.length > 0 ? ` (serves ${health.models.slice(0, 3).join(', ')})` : '';
-      return {
-        name,
-        status: 'ok',
-        detail: `${provider.baseUrl} answered in ${health.lastProbeLatencyMs ?? '?'} ms; model ${provider.model ?? health.models[0] ?? '(server default)'}${serves}; breaker closed; ${served}${lastError === '' ? '' : `; last error ${lastError}`}`,
-      };
-    }
-    return {
-      name,
-      status: 'fail',
-      detail: `${provider.baseUrl}: ${health.lastError ?? 'unavailable'}: start the server or fix the URL; breaker ${describeBreaker(entry, now)}; ${served}`,
-    };
-  });
-  const configured = new Set(report.providers.map((entry) => entry.provider.id));
-  for (const [tier, chain] of Object.entries(steward.config.models.chains)) {
-    const unknown = chain.filter((id) => !configured.has(id) && !SHORTCUT_IDS.has(id));
-    if (unknown.length > 0)
-      checks.push({
-        name: `chain ${tier}`,
-        status: 'warn',
-        detail: `models.chains.${tier} names ${unknown.map((id) => `"${id}"`).join(', ')}, which no provider has: fix the id or add it to models.providers`,
-      });
-  }
-  const chained = new Set([...steward.config.models.chains.fast, ...steward.config.models.chains.quality]);
-  for (const { provider } of report.providers) {
-    if (!chained.has(provider.id))
-      checks.push({
-        name: `model ${provider.id}`,
-        status: 'warn',
-        detail: `no chain names it (models.chains.fast / .quality), so it is never used: add "${provider.id}" to a chain`,
-      });
-  }
-  if (!report.providers.some(({ provider }) => provider.kind === 'local')) {
-    checks.push({
-      name: 'models',
-      status: 'warn',
-      detail: 'no local model: every turn goes to the cloud; set STEWARD_LOCAL_FAST_URL',
-    });
-  }
-  return checks;
-}
+export type { DoctorCheck } from './doctor-models.js';
 
 async function checkEmbeddings(steward: Steward): Promise<DoctorCheck> {
   const embedder = steward.memory.embedder;

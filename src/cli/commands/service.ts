@@ -7,7 +7,7 @@ import { UserError } from '../../shared/errors.js';
 import { packageRoot } from '../../shared/paths.js';
 
 /** Variables of the contract that hold secrets: never written into a unit. */
-const SECRET_VARIABLES = new Set(['OPENAI_API_KEY']);
+const SECRET_VARIABLES = new Set(['OPENAI_API_KEY', 'STEWARD_LOCAL_FAST_API_KEY', 'STEWARD_LOCAL_QUALITY_API_KEY']);
 
 /** Options of {@link serviceInstallCommand}. */
 export interface ServiceInstallOptions {

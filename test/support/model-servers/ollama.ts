@@ -20,7 +20,8 @@ import type { ChatMessage, KnownModel } from './types.js';
  *   embedding-only model asked to chat: 400 "\"x\" does not support chat"; tools for a model
  *   whose template has none: 400 "… does not support tools" (`server/routes.go`
  *   handleScheduleError, `server/images.go` errCapabilities), wrapped by `openai.NewError`;
- * - a chat request loads its model (it then shows in `/api/ps`); no API key.
+ * - a chat request, or `POST /api/generate` with an empty prompt, loads its model (it then
+ *   shows in `/api/ps`); no API key.
  */
 export const ollama: FlavorBehaviour = {
   name: 'ollama',
@@ -45,6 +46,23 @@ export const ollama: FlavorBehaviour = {
             context_length: contextOf(state, model),
           })),
       });
+    if (method === 'POST' && path === '/api/generate') {
+      // An empty prompt only loads the model ("the model will be loaded into memory", docs/api.md).
+      const asked = (JSON.parse(body || '{}') as { model?: string }).model;
+      const model = known(state, asked);
+      if (model === undefined) return json(404, { error: `model '${asked ?? ''}' not found` });
+      if (!model.loaded) {
+        model.loaded = true;
+        state.loads.push(model.id);
+      }
+      return json(200, {
+        model: model.id,
+        created_at: '2026-11-21T08:00:00Z',
+        response: '',
+        done: true,
+        done_reason: 'load',
+      });
+    }
     if (method === 'POST' && path === '/api/show') {
       const asked = (JSON.parse(body || '{}') as { model?: string; name?: string }).model;
       const model = known(state, asked);

@@ -6,7 +6,8 @@ import { promptTokensOf } from './tokens.js';
  * one is a 401 `invalid_api_key` whose message names the key that was sent (the fake names it
  * in full, to prove steward's logs and replies blank it out); the model list holds the
  * account's models; a prompt over the model's context is a 400 `context_length_exceeded`
- * ("This model's maximum context length is … tokens"). The fake account has every model.
+ * ("This model's maximum context length is … tokens"). The fake account has every model, and
+ * answers as the `model` it was started with (OpenAI too names a model of its own: a dated variant).
  */
 export const openai: FlavorBehaviour = {
   name: 'openai',
@@ -46,7 +47,7 @@ export const openai: FlavorBehaviour = {
           },
         }),
       };
-    return { model: request.model ?? state.model };
+    return { model: state.model }; // OpenAI answers with a dated name of its own; the fake with its `model`
   },
   embeddings: () => undefined,
   sse: {},
