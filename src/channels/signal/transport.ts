@@ -10,6 +10,8 @@ export interface SignalHealth {
   ok: boolean;
   /** What was checked and what came back, one line. */
   detail: string;
+  /** The signal-cli version it reported, when it did. */
+  version?: string;
 }
 
 /** A way to reach Signal. */
