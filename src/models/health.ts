@@ -7,7 +7,7 @@ import { classifyProviderError } from './classify.js';
 import { faultOfResponse } from './faults.js';
 import type { ModelProvider } from './providers.js';
 import { ServerProfiles } from './servers/profiles.js';
-import type { ServerProfile } from './servers/profile.js';
+import { keyVariable, type ServerProfile } from './servers/profile.js';
 
 export type { BreakerState } from './breaker.js';
 
@@ -198,8 +198,10 @@ export class HealthMonitor {
       const fault = classifyProviderError(error, provider.id, this.#options.probeTimeoutMs, [provider.apiKey]);
       this.profiles.forgetFamily(provider);
       record.lastProbeAt = this.#now();
-      this.reportFailure(provider, fault.message, { epoch });
-      return { healthy: false, reason: fault.message, timedOut: fault.kind === 'timeout' };
+      const reason =
+        fault.kind === 'unauthorized' ? `${fault.message}: set ${keyVariable(provider.id)}` : fault.message;
+      this.reportFailure(provider, reason, { epoch });
+      return { healthy: false, reason, timedOut: fault.kind === 'timeout' };
     }
   }
 

@@ -25,12 +25,24 @@ export function promptTokens(text: string): number {
  * @param tools - name, description and zod schema of each tool
  */
 export function toolsTokens(tools: ReadonlyArray<{ name: string; description: string; schema: z.ZodType }>): number {
-  if (tools.length === 0) return 0;
-  const rendered = tools.map((tool) => ({
-    type: 'function',
-    function: { name: tool.name, description: tool.description, parameters: z.toJSONSchema(tool.schema) },
-  }));
-  return promptTokens(JSON.stringify(rendered));
+  // One token more per tool than the JSON of the list would give (its comma): estimates, not counts.
+  return tools.reduce((sum, tool) => sum + toolTokens(tool), 0);
+}
+
+/** Each tool's estimate, computed once per tool object (rendering a zod schema takes a few ms). */
+const TOOL_TOKENS = new WeakMap<object, number>();
+
+function toolTokens(tool: { name: string; description: string; schema: z.ZodType }): number {
+  let tokens = TOOL_TOKENS.get(tool);
+  if (tokens === undefined) {
+    const rendered = {
+      type: 'function',
+      function: { name: tool.name, description: tool.description, parameters: z.toJSONSchema(tool.schema) },
+    };
+    tokens = promptTokens(JSON.stringify(rendered)) + 1;
+    TOOL_TOKENS.set(tool, tokens);
+  }
+  return tokens;
 }
 
 /**
