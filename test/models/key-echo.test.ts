@@ -76,7 +76,7 @@ describe('a key echoed in a 401 never leaves the error', () => {
     const reply = await opened.say('hello');
     expect(lab.authorizations).toContain(`Bearer ${CHAT_KEY}`);
     expect(reply.kind).toBe('error');
-    expect(reply.text).toContain('lab (HTTP 401 (check the API key))');
+    expect(reply.text).toContain('lab (HTTP 401 (check the API key): set models.providers (id "lab").apiKey)');
     expect(reply.text).not.toContain(CHAT_KEY);
     expect(everythingStored(opened)).not.toContain(CHAT_KEY);
     expect(lines.join('\n')).not.toContain(CHAT_KEY);

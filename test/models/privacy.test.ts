@@ -132,7 +132,7 @@ describe('privacy: allowCloud=false and keys in logs', () => {
     };
     const result = await runCli(['run', 'hello'], { env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('openai-fast (HTTP 401 (check the API key))');
+    expect(result.stderr).toContain('openai-fast (HTTP 401 (check the API key): set OPENAI_API_KEY)');
     expect(cloud.authorizations).toContain(`Bearer ${OPENAI_KEY}`);
     const log = readFileSync(join(dataDir, 'steward.log'), 'utf8');
     expect(log).toContain('provider circuit opened');
