@@ -147,7 +147,7 @@ export class ModelRouter {
     if (profile !== undefined) return profile.choice;
     return {
       ok: false,
-      problem: `steward could not ask ${provider.baseUrl} which model it serves: set ${modelVariable(provider.id)}`,
+      problem: `steward has not yet asked ${provider.baseUrl} which model it serves (it does at the first probe), or set ${modelVariable(provider.id)}`,
     };
   }
 
