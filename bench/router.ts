@@ -141,7 +141,10 @@ async function peerTurn(localUrl: string, cloudUrl: string): Promise<PeerResult>
 
 const servers: OpenAIServer[] = [];
 async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
-  const started = await startOpenAIServer({ model, ...(apiKey === undefined ? {} : { apiKey }) });
+  const started = await startOpenAIServer({
+    model,
+    ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+  });
   started.respond = () => ({ content: `${ANSWER} [${model}]` });
   servers.push(started);
   return started;

@@ -1,6 +1,8 @@
 import type { StewardConfig } from '../config/schema.js';
+import { checkChat, type ChatCheck } from '../models/chat-check.js';
 import { HealthMonitor, type ProviderHealth } from '../models/health.js';
 import { resolveProviders, type ModelProvider } from '../models/providers.js';
+import type { ModelChoice } from '../models/servers/profile.js';
 import { ModelRouter } from '../models/router.js';
 import { warmLocalProviders, type WarmUpResult } from '../models/warmup.js';
 import type { Logger } from '../shared/log.js';
@@ -88,6 +90,35 @@ export class ProviderService {
   health(providerId: string): ProviderHealth | undefined {
     const provider = this.#router.provider(providerId);
     return provider === undefined ? undefined : this.#router.health.health(provider);
+  }
+
+  /**
+   * The model steward asks a provider for, or why it cannot tell (see `ModelRouter.choose`).
+   * @param providerId - for example `local-fast`
+   * @returns the choice, or undefined when no such provider is configured
+   */
+  choice(providerId: string): ModelChoice | undefined {
+    const provider = this.#router.provider(providerId);
+    return provider === undefined ? undefined : this.#router.choose(provider);
+  }
+
+  /**
+   * Send a local provider a one-token chat request with a tool (see
+   * `checkChat`), as `steward doctor` does; a server that refuses the tool is
+   * remembered, so its turns run without tools.
+   * @param providerId - for example `local-fast`
+   * @param timeoutMs - timeout of each request, in ms
+   * @returns what the check found, or undefined when the provider is unknown or has no model chosen
+   */
+  async checkChat(providerId: string, timeoutMs: number): Promise<ChatCheck | undefined> {
+    const provider = this.#router.provider(providerId);
+    if (provider === undefined) return undefined;
+    const choice = this.#router.choose(provider);
+    if (!choice.ok) return undefined;
+    const check = await checkChat({ ...provider, model: choice.model }, timeoutMs);
+    if (check.tools === false && check.fault !== undefined)
+      this.#router.health.profiles.learnNoTools(provider, check.fault.message);
+    return check;
   }
 
   /** Resolves when no probe is in flight (for tests and tools). */

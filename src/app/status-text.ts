@@ -84,7 +84,7 @@ export async function formatProviders(report: StatusReport, pc: Colors = colorsF
       provider.id,
       provider.tier,
       provider.kind,
-      provider.model ?? health.models[0] ?? '(server default)',
+      provider.model ?? (health.server?.choice.ok === true ? health.server.choice.model : '(not chosen)'),
       entry.disabled === undefined ? colour(breaker) : pc.dim(breaker),
       probe,
       served,

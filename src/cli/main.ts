@@ -177,10 +177,22 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--launchd', 'a launchd agent (the default on macOS)')
     .option('--write', 'write the file where it belongs (still enables nothing)')
     .option('--force', 'with --write, replace a different existing file')
-    .action(async (options: { systemd?: boolean; launchd?: boolean; write?: boolean; force?: boolean }) => {
-      const { serviceInstallCommand } = await import('./commands/service.js');
-      setExitCode(serviceInstallCommand(options));
-    });
+    .option(
+      '--signal-cli',
+      "instead, the unit of signal-cli's HTTP daemon as steward needs it (--receive-mode on-connection)",
+    )
+    .action(
+      async (options: {
+        systemd?: boolean;
+        launchd?: boolean;
+        write?: boolean;
+        force?: boolean;
+        signalCli?: boolean;
+      }) => {
+        const { serviceInstallCommand } = await import('./commands/service.js');
+        setExitCode(serviceInstallCommand(options));
+      },
+    );
 
   const memory = program
     .command('memory')

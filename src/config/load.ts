@@ -30,8 +30,10 @@ export const ENVIRONMENT_KEYS: ReadonlyArray<{ variable: string; key: string; li
   { variable: 'STEWARD_TIMEZONE', key: 'timezone' },
   { variable: 'STEWARD_LOCAL_FAST_URL', key: 'models.local.fast.baseUrl' },
   { variable: 'STEWARD_LOCAL_FAST_MODEL', key: 'models.local.fast.model' },
+  { variable: 'STEWARD_LOCAL_FAST_API_KEY', key: 'models.local.fast.apiKey' },
   { variable: 'STEWARD_LOCAL_QUALITY_URL', key: 'models.local.quality.baseUrl' },
   { variable: 'STEWARD_LOCAL_QUALITY_MODEL', key: 'models.local.quality.model' },
+  { variable: 'STEWARD_LOCAL_QUALITY_API_KEY', key: 'models.local.quality.apiKey' },
   { variable: 'OPENAI_API_KEY', key: 'models.openai.apiKey' },
   { variable: 'OPENAI_BASE_URL', key: 'models.openai.baseUrl' },
   { variable: 'STEWARD_EMBEDDINGS_URL', key: 'embeddings.url' },
@@ -43,7 +45,12 @@ export const ENVIRONMENT_KEYS: ReadonlyArray<{ variable: string; key: string; li
 ];
 
 /** Keys whose values are secrets: never echoed in an error message. */
-const SECRET_KEYS = new Set(['models.openai.apiKey', 'embeddings.apiKey']);
+const SECRET_KEYS = new Set([
+  'models.openai.apiKey',
+  'models.local.fast.apiKey',
+  'models.local.quality.apiKey',
+  'embeddings.apiKey',
+]);
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

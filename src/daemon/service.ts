@@ -42,7 +42,7 @@ export const LAUNCHD_LABEL = 'local.steward.daemon';
  * @param value - the literal text
  * @returns the text systemd reads back as `value`
  */
-function systemdSpecifiers(value: string): string {
+export function systemdSpecifiers(value: string): string {
   return value.replace(/%/g, '%%');
 }
 
@@ -68,7 +68,7 @@ function systemdPath(path: string): string {
  * @param value - the literal text
  * @returns the quoted word
  */
-function systemdQuote(value: string): string {
+export function systemdQuote(value: string): string {
   const escaped = value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
   return `"${systemdSpecifiers(escaped)}"`;
 }
@@ -81,12 +81,15 @@ function systemdQuote(value: string): string {
  * @param value - the literal argument
  * @returns the quoted word
  */
-function systemdArgument(value: string): string {
+export function systemdArgument(value: string): string {
   return systemdQuote(value.replace(/\$/g, '$$$$'));
 }
 
-/** Text escaped for an XML element. */
-function xml(value: string): string {
+/**
+ * Text escaped for an XML element.
+ * @param value - the literal text
+ */
+export function xml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

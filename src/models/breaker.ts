@@ -117,6 +117,18 @@ export class CircuitBreaker {
   }
 
   /**
+   * Keep a failure's reason without opening the breaker: the server is up,
+   * but this request failed for a reason of its own (a prompt too long, a
+   * wrong key, a slow reply while the server still answers its probe).
+   * @param reason - short reason, shown by /status and doctor
+   * @param now - ms since epoch
+   */
+  noteError(reason: string, now: number): void {
+    this.#lastError = reason;
+    this.#lastErrorAt = now;
+  }
+
+  /**
    * A copy of the state.
    * @param now - ms since epoch
    */

@@ -52,13 +52,38 @@ function errorParts(body: unknown): { message: string; type: string; code: strin
  * - OpenAI: code `context_length_exceeded`, "This model's maximum context length is … tokens";
  * - llama.cpp: type `exceed_context_size_error` (HTTP 400), "request (N tokens) exceeds the
  *   available context size (M tokens), try increasing it" (`tools/server/server-context.cpp`);
- * - vLLM: no code; "This model's maximum context length is … tokens"
- *   (`vllm/entrypoints/openai/serving_engine.py`, `_validate_input`) or "The decoder prompt (length N)
- *   is longer than the maximum model length of M" (`vllm/v1/engine/processor.py`, `_validate_model_input`).
+ * - vLLM: no code; now "You passed N input tokens and requested M output tokens. However, the
+ *   model's context length is only X tokens, …" (`vllm/renderers/params.py`, `_token_len_check`), before
+ *   that "This model's maximum context length is … tokens" (`vllm/entrypoints/openai/serving_engine.py`,
+ *   `_validate_input`) or "The decoder prompt (length N) is longer than the maximum model length of M"
+ *   (`vllm/v1/engine/processor.py`, `_validate_model_input`).
  */
 const CONTEXT_CODES = new Set(['context_length_exceeded', 'exceed_context_size_error']);
 const CONTEXT_MESSAGE =
-  /exceeds the available context size|maximum context length is|is longer than the maximum model length/i;
+  /exceeds the available context size|maximum context length is|context length is only|is longer than the maximum model length/i;
+
+/**
+ * The context size, in tokens, that a context-too-long error states: llama.cpp's `n_ctx` field
+ * and "available context size (M tokens)", vLLM's "context length is only X tokens" and "maximum
+ * model length of M", OpenAI's and older vLLM's "maximum context length is X tokens".
+ * @param body - the error body as text (JSON or not)
+ * @returns the size, or undefined when the body does not say
+ */
+export function statedContextSize(body: string | undefined): number | undefined {
+  if (body === undefined) return undefined;
+  const patterns = [
+    /"n_ctx"\s*:\s*(\d+)/,
+    /available context size \((\d+) tokens\)/i,
+    /context length is only (\d+) tokens/i,
+    /maximum context length is (\d+) tokens/i,
+    /maximum model length of (\d+)/i,
+  ];
+  for (const pattern of patterns) {
+    const match = pattern.exec(body);
+    if (match !== null) return Number(match[1]);
+  }
+  return undefined;
+}
 
 /**
  * The server or the model takes no tools. No server sends a code for it:

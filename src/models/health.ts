@@ -6,6 +6,8 @@ import { ProviderError } from '../shared/errors.js';
 import { classifyProviderError } from './classify.js';
 import { faultOfResponse } from './faults.js';
 import type { ModelProvider } from './providers.js';
+import { ServerProfiles } from './servers/profiles.js';
+import { keyVariable, type ServerProfile } from './servers/profile.js';
 
 export type { BreakerState } from './breaker.js';
 
@@ -29,6 +31,8 @@ export interface ProviderHealth {
   models: string[];
   /** Requests this provider answered in this process. */
   served: number;
+  /** What steward knows of a local server (family, model choice, context, tools), or null before its first good probe. */
+  server: ServerProfile | null;
 }
 
 /** Options of {@link HealthMonitor}. */
@@ -87,10 +91,13 @@ export class HealthMonitor {
   readonly #halfOpenTimers = new Map<string, NodeJS.Timeout>();
   #watched: readonly ModelProvider[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** What each local server is and serves, refreshed after each good probe. */
+  readonly profiles: ServerProfiles;
 
   /** @param options - timeouts, cooldowns, clock and logger */
   constructor(options: HealthMonitorOptions) {
     this.#options = options;
+    this.profiles = new ServerProfiles({ timeoutMs: options.probeTimeoutMs, log: options.log });
   }
 
   /** The probe timeout in force, in ms. */
@@ -133,6 +140,7 @@ export class HealthMonitor {
       ...this.breaker(provider).snapshot(this.#now()),
       ...this.#record(provider),
       models: [...this.#record(provider).models],
+      server: this.profiles.get(provider) ?? null,
     };
   }
 
@@ -179,16 +187,30 @@ export class HealthMonitor {
     const started = performance.now();
     const record = this.#record(provider);
     try {
-      record.models = await this.#listModels(provider);
+      const listing = await this.#listModels(provider);
+      record.models = listing.models;
       record.lastProbeLatencyMs = Math.round(performance.now() - started);
       record.lastProbeAt = this.#now();
       this.reportSuccess(provider, 'probe', epoch);
+      if (provider.kind === 'local') await this.#inspect(provider, listing.body);
       return { healthy: true, timedOut: false };
     } catch (error) {
       const fault = classifyProviderError(error, provider.id, this.#options.probeTimeoutMs, [provider.apiKey]);
+      this.profiles.forgetFamily(provider);
       record.lastProbeAt = this.#now();
-      this.reportFailure(provider, fault.message, { epoch });
-      return { healthy: false, reason: fault.message, timedOut: fault.kind === 'timeout' };
+      const reason =
+        fault.kind === 'unauthorized' ? `${fault.message}: set ${keyVariable(provider.id)}` : fault.message;
+      this.reportFailure(provider, reason, { epoch });
+      return { healthy: false, reason, timedOut: fault.kind === 'timeout' };
+    }
+  }
+
+  /** Refresh the server's profile; a failure to read its own routes is logged, never a failed probe. */
+  async #inspect(provider: ModelProvider, body: unknown): Promise<void> {
+    try {
+      await this.profiles.refresh(provider, body);
+    } catch (error) {
+      this.#options.log.warn({ provider: provider.id, err: error }, 'could not inspect the model server');
     }
   }
 
@@ -198,7 +220,7 @@ export class HealthMonitor {
    *   or a body that is not a model list (`malformed`)
    * @throws the transport's error when the server did not answer (classified by the caller)
    */
-  async #listModels(provider: ModelProvider): Promise<string[]> {
+  async #listModels(provider: ModelProvider): Promise<{ models: string[]; body: unknown }> {
     const response = await (
       await http()
     ).get<unknown>(`${provider.baseUrl}/models`, {
@@ -222,7 +244,7 @@ export class HealthMonitor {
     const models = parseModelList(response.data);
     if (models === undefined)
       throw new ProviderError('malformed /models response', { provider: provider.id, kind: 'malformed', secrets });
-    return models;
+    return { models, body: response.data };
   }
 
   /**
@@ -257,6 +279,15 @@ export class HealthMonitor {
     this.#options.log.warn({ provider: provider.id, reason, cooldownMs }, 'provider circuit opened');
     if (this.#timer !== undefined && this.#watched.some((watched) => watched.id === provider.id))
       this.#scheduleHalfOpen(provider, cooldownMs);
+  }
+
+  /**
+   * Keep the reason of a failed request without opening the breaker (see {@link CircuitBreaker.noteError}).
+   * @param provider - the provider
+   * @param reason - short reason, shown by /status and doctor
+   */
+  noteError(provider: ModelProvider, reason: string): void {
+    this.breaker(provider).noteError(reason, this.#now());
   }
 
   #scheduleHalfOpen(provider: ModelProvider, cooldownMs: number): void {

@@ -14,9 +14,23 @@ export {
   type RoutedResult,
   type RunOptions,
   type AttemptContext,
+  type ProviderLimits,
 } from './router.js';
+export { verdictOf } from './verdict.js';
+export { checkChat, type ChatCheck } from './chat-check.js';
+export { ServerProfiles } from './servers/profiles.js';
+export {
+  keyVariable,
+  modelVariable,
+  listModels,
+  type ServerFamily,
+  type ServerProfile,
+  type ModelChoice,
+  type ChoiceHow,
+} from './servers/profile.js';
+export { promptTokens, toolsTokens, answerReserve, CHARACTERS_PER_TOKEN } from './prompt-size.js';
 export { classifyProviderError } from './classify.js';
-export { faultOfResponse, faultOfNetworkError, type Fault, type ResponseFault } from './faults.js';
+export { faultOfResponse, faultOfNetworkError, statedContextSize, type Fault, type ResponseFault } from './faults.js';
 export type {
   ChatModel,
   ChatMessage,

@@ -12,7 +12,7 @@ export interface ModelProvider {
   id: string;
   /** Base URL ending in /v1 (no trailing slash). */
   baseUrl: string;
-  /** Model to request; null = the first model the server lists at GET /models. */
+  /** Model to request; null = the model the server says it serves (see `ServerProfiles`). */
   model: string | null;
   /** Tier the provider serves. */
   tier: Tier;
@@ -49,7 +49,7 @@ export function resolveProviders(config: StewardConfig): Map<string, ModelProvid
         model: local.model,
         tier,
         kind: 'local',
-        apiKey: undefined,
+        apiKey: local.apiKey ?? undefined,
         timeoutMs: models.requestTimeoutMs,
       });
     }
@@ -88,6 +88,8 @@ export function resolveProviders(config: StewardConfig): Map<string, ModelProvid
 export function providerSecrets(config: StewardConfig): string[] {
   const keys = [
     config.models.openai.apiKey,
+    config.models.local.fast.apiKey,
+    config.models.local.quality.apiKey,
     config.embeddings.apiKey,
     ...config.models.providers.map((provider) => provider.apiKey),
   ];

@@ -2,12 +2,23 @@ import type { StewardConfig } from '../config/schema.js';
 import { NoModelAvailableError, ProviderError, type ProviderAttempt } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { classifyProviderError } from './classify.js';
+import { statedContextSize } from './faults.js';
 import type { HealthMonitor } from './health.js';
 import type { ModelProvider, Tier } from './providers.js';
 import { RequestMeter } from './meter.js';
+import { keyVariable, modelVariable, type ModelChoice } from './servers/profile.js';
+import { verdictOf } from './verdict.js';
 
-/** A provider with its model name settled (from the config or the server's GET /models). */
+/** A provider with its model settled (from the config, or what the server says it serves). */
 export type ResolvedProvider = ModelProvider & { model: string };
+
+/** What a provider's server takes, as far as steward knows. */
+export interface ProviderLimits {
+  /** The context a request gets, in tokens, or null when the server does not say. */
+  contextTokens: number | null;
+  /** False when the server is known to take no tools (llama-server without `--jinja`, an Ollama model without the capability). */
+  tools: boolean;
+}
 
 /** What an attempt on one provider gets besides the provider. */
 export interface AttemptContext {
@@ -18,7 +29,14 @@ export interface AttemptContext {
   signal: AbortSignal;
   /** Measurements of this attempt; pass it to `openChatModel`. */
   meter: RequestMeter;
+  /** What the server takes: fit the prompt to its context, and leave the tools out when it takes none. */
+  limits: ProviderLimits;
+  /** 0 at first; 1, 2 after the server refused the prompt as too long that many times: fit it tighter. */
+  trim: number;
 }
+
+/** Tries on the same provider with a shorter prompt after it refused one as too long. */
+const MAX_TRIMS = 2;
 
 /** What {@link ModelRouter.run} returns. */
 export interface RoutedResult<T> {
@@ -43,13 +61,25 @@ export interface RunOptions {
    * summaries). Cloud ones are listed as excluded with the reason. Default false.
    */
   localOnly?: boolean | undefined;
+  /**
+   * The attempt fits its prompt to `context.limits` and `context.trim` (the
+   * agent turn does): a prompt refused as too long is sent again, shorter, to
+   * the same provider, and a server that takes no tools gets the turn again
+   * without them. Default false: such a failure moves on to the next provider
+   * (the breaker stays closed).
+   */
+  adapts?: boolean | undefined;
 }
 
 /**
  * Picks a healthy provider for a tier and falls back along the tier's chain
  * within the same turn (local first, then cloud), as ARCHITECTURE.md lays
- * out. The router owns retries: each provider is tried at most once per
- * turn, and a failure opens its circuit breaker in the {@link HealthMonitor}.
+ * out. The router owns retries: each provider is tried once per turn (again
+ * only with a shorter prompt, or without tools, when it said so), and only a
+ * failure that means the server is down opens its circuit breaker in the
+ * {@link HealthMonitor} (see {@link verdictOf}). When every provider of the
+ * chain is behind an open breaker, the first is probed at once rather than
+ * giving up: one slow reply must not shut out the only local server while it is up.
  *
  * While an attempt on a local provider waits for its response, the
  * provider's `GET /models` is probed alongside it; when that probe fails
@@ -106,12 +136,40 @@ export class ModelRouter {
   }
 
   /**
-   * The provider with its model settled: the configured name, else the first
-   * model the server listed at `GET /models`, else `default`.
+   * The model to ask a provider for: the configured name, else what its
+   * server says it serves (see `ServerProfiles`), never a guess.
    * @param provider - the provider
+   * @returns the choice, or the problem naming the variable to set
+   */
+  choose(provider: ModelProvider): ModelChoice {
+    if (provider.model !== null) return { ok: true, model: provider.model, how: 'configured', detail: 'configured' };
+    const profile = this.#health.profiles.get(provider);
+    if (profile !== undefined) return profile.choice;
+    return {
+      ok: false,
+      problem: `steward has not yet asked ${provider.baseUrl} which model it serves (it does at the first probe), or set ${modelVariable(provider.id)}`,
+    };
+  }
+
+  /**
+   * The provider with its model settled (see {@link choose}).
+   * @param provider - the provider
+   * @throws ProviderError of kind `not-found` when no model can be chosen (its message names the variable to set)
    */
   resolve(provider: ModelProvider): ResolvedProvider {
-    return { ...provider, model: provider.model ?? this.#health.health(provider).models[0] ?? 'default' };
+    const choice = this.choose(provider);
+    if (!choice.ok)
+      throw new ProviderError(choice.problem, { provider: provider.id, kind: 'not-found', isRetryable: false });
+    return { ...provider, model: choice.model };
+  }
+
+  /**
+   * What a provider's server takes, as far as steward knows now.
+   * @param provider - the provider
+   */
+  limits(provider: ModelProvider): ProviderLimits {
+    const profile = this.#health.profiles.get(provider);
+    return { contextTokens: profile?.contextTokens ?? null, tools: profile?.tools !== false };
   }
 
   /**
@@ -162,15 +220,17 @@ export class ModelRouter {
   ): Promise<RoutedResult<T>> {
     const { candidates, excluded } = this.chain(tier, { localOnly: options.localOnly });
     const tried: ProviderAttempt[] = [];
+    let shutOut = 0;
     for (const provider of candidates) {
       options.signal?.throwIfAborted();
       const admission = await this.#health.admit(provider);
       options.signal?.throwIfAborted();
       if (!admission.available) {
+        if (!admission.probed) shutOut += 1;
         tried.push({ provider: provider.id, reason: this.#health.health(provider).lastError ?? 'unavailable' });
         continue;
       }
-      const outcome = await this.#attempt(provider, admission.probed, attempt, options.signal);
+      const outcome = await this.#attempt(provider, admission.probed, attempt, options);
       if (outcome.ok)
         return { value: outcome.value, provider: outcome.provider, fallbackFrom: tried, meter: outcome.meter };
       this.#log.warn({ provider: provider.id, tier, reason: outcome.reason }, 'model request failed; falling back');
@@ -178,44 +238,125 @@ export class ModelRouter {
       tried.push(failed);
       options.onFallback?.(failed);
     }
+    // Every provider is behind an open breaker and none was asked: rather than give up for the
+    // whole cooldown, probe the first one now, and use it if it answers.
+    const first = candidates[0];
+    if (first !== undefined && shutOut === candidates.length && (await this.#health.probe(first))) {
+      options.signal?.throwIfAborted();
+      const outcome = await this.#attempt(first, true, attempt, options);
+      if (outcome.ok) {
+        const others = tried.filter((entry) => entry.provider !== first.id);
+        return { value: outcome.value, provider: outcome.provider, fallbackFrom: others, meter: outcome.meter };
+      }
+      tried[0] = { provider: first.id, reason: outcome.reason };
+    }
     throw new NoModelAvailableError([...tried, ...excluded], this.hint(tier, candidates));
   }
 
+  /**
+   * One provider: its model chosen, then the attempt, tried again on the same
+   * provider with a shorter prompt or without tools when the server asks for
+   * it (and the caller adapts); a failure is judged by {@link verdictOf}.
+   */
   async #attempt<T>(
     provider: ModelProvider,
     justProbed: boolean,
     attempt: (provider: ResolvedProvider, context: AttemptContext) => Promise<T>,
-    turnSignal: AbortSignal | undefined,
+    options: RunOptions,
   ): Promise<{ ok: true; value: T; provider: ResolvedProvider; meter: RequestMeter } | { ok: false; reason: string }> {
-    const resolved = this.resolve(provider);
+    const choice = this.choose(provider);
+    if (!choice.ok) {
+      this.#health.noteError(provider, choice.problem);
+      return { ok: false, reason: choice.problem };
+    }
+    const resolved: ResolvedProvider = { ...provider, model: choice.model };
+    if (options.adapts === true) await this.#health.profiles.prepare(provider, provider.timeoutMs);
+    const meter = new RequestMeter();
     const epoch = this.#health.breaker(provider).epoch;
+    for (let trim = 0, probed = justProbed; ; probed = true) {
+      const limits = this.limits(provider);
+      const tried = await this.#try(resolved, probed, attempt, { signal: options.signal, meter, limits, trim });
+      if (tried.ok) {
+        this.#health.reportSuccess(provider);
+        return { ok: true, value: tried.value, provider: resolved, meter };
+      }
+      const { error, unresponsive } = tried;
+      const verdict = verdictOf(error, unresponsive);
+      if (verdict === 'trim' && options.adapts === true && trim < MAX_TRIMS) {
+        const stated = statedContextSize(error.responseBody ?? error.message);
+        if (stated !== undefined)
+          this.#health.profiles.learnContext(provider, stated, 'the server said so in a context-too-long error');
+        this.#log.info(
+          { provider: provider.id, stated: stated ?? null, trim: trim + 1 },
+          'prompt too long; trying again shorter',
+        );
+        trim += 1;
+        continue;
+      }
+      if (verdict === 'no-tools' && options.adapts === true && limits.tools) {
+        this.#health.profiles.learnNoTools(provider, error.message);
+        this.#log.warn(
+          { provider: provider.id, reason: error.message },
+          'the server takes no tools; the turn runs without them',
+        );
+        continue;
+      }
+      const reason = verdict === 'config' ? this.#configReason(provider, error) : error.message;
+      if (verdict === 'down') this.#health.reportFailure(provider, reason, { epoch });
+      else if (verdict === 'confirm' && (await this.#health.check(provider)).healthy)
+        this.#health.noteError(provider, reason);
+      else if (verdict !== 'confirm') this.#health.noteError(provider, reason);
+      return { ok: false, reason };
+    }
+  }
+
+  /** A wrong key or model names the variable to set. */
+  #configReason(provider: ModelProvider, error: ProviderError): string {
+    if (error.kind === 'unauthorized') return `${error.message}: set ${keyVariable(provider.id)}`;
+    return `${error.message}: set ${modelVariable(provider.id)}`;
+  }
+
+  /** One request: the attempt, with a liveness probe alongside on a local provider. */
+  async #try<T>(
+    resolved: ResolvedProvider,
+    justProbed: boolean,
+    attempt: (provider: ResolvedProvider, context: AttemptContext) => Promise<T>,
+    context: { signal: AbortSignal | undefined; meter: RequestMeter; limits: ProviderLimits; trim: number },
+  ): Promise<{ ok: true; value: T } | { ok: false; error: ProviderError; unresponsive: boolean }> {
+    const turnSignal = context.signal;
     const controller = new AbortController();
     const forward = (): void => controller.abort(turnSignal?.reason);
     turnSignal?.addEventListener('abort', forward, { once: true });
-    const meter = new RequestMeter();
+    const { meter } = context;
+    const headersBefore = meter.headersAt;
     let settled = false;
-    let unresponsive: string | undefined;
-    if (provider.kind === 'local' && !justProbed) {
+    let unresponsive: ProviderError | undefined;
+    if (resolved.kind === 'local' && !justProbed) {
       // The liveness probe: only a probe that times out means a hung server; a refused
       // or dropped connection makes the request itself fail, with its own reason.
-      void this.#health.check(provider).then((probe) => {
-        if (probe.healthy || !probe.timedOut || settled || meter.headersAt !== null) return;
-        unresponsive = `not responding (${probe.reason ?? 'health probe failed'})`;
-        controller.abort(new ProviderError(unresponsive, { provider: provider.id, kind: 'timeout' }));
+      void this.#health.check(resolved).then((probe) => {
+        if (probe.healthy || !probe.timedOut || settled || meter.headersAt !== headersBefore) return;
+        unresponsive = new ProviderError(`not responding (${probe.reason ?? 'health probe failed'})`, {
+          provider: resolved.id,
+          kind: 'timeout',
+        });
+        controller.abort(unresponsive);
       });
     }
     try {
-      const value = await attempt(resolved, { signal: controller.signal, meter });
+      const value = await attempt(resolved, {
+        signal: controller.signal,
+        meter,
+        limits: context.limits,
+        trim: context.trim,
+      });
       settled = true;
-      this.#health.reportSuccess(provider);
-      return { ok: true, value, provider: resolved, meter };
+      return { ok: true, value };
     } catch (error) {
       settled = true;
       if (turnSignal?.aborted === true) throw error;
-      const reason =
-        unresponsive ?? classifyProviderError(error, provider.id, provider.timeoutMs, [provider.apiKey]).message;
-      this.#health.reportFailure(provider, reason, { epoch });
-      return { ok: false, reason };
+      const typed = unresponsive ?? classifyProviderError(error, resolved.id, resolved.timeoutMs, [resolved.apiKey]);
+      return { ok: false, error: typed, unresponsive: unresponsive !== undefined };
     } finally {
       turnSignal?.removeEventListener('abort', forward);
     }

@@ -6,7 +6,7 @@ import type { RequestMeter } from './meter.js';
 export interface GuardedFetchOptions {
   /** Provider id, for the errors. */
   provider: string;
-  /** Longest silence allowed inside a streamed body, in ms (the provider's timeout). */
+  /** Longest wait for the next token inside a streamed body, in ms (the provider's timeout). */
   idleTimeoutMs: number;
   /** Receives the measurements. */
   meter: RequestMeter;
@@ -20,8 +20,27 @@ interface Usage {
 }
 
 interface ChunkShape {
-  choices?: Array<{ delta?: { content?: unknown; tool_calls?: unknown } }>;
+  choices?: Array<{
+    delta?: { content?: unknown; tool_calls?: unknown; reasoning_content?: unknown };
+    finish_reason?: unknown;
+  }>;
   usage?: Usage | null;
+}
+
+/**
+ * Whether a chunk moves the answer on: text, reasoning or tool calls, a
+ * finish reason, or the usage. A role-only first delta (`{role:
+ * "assistant", content: ""}`) does not: servers send it before any token.
+ */
+function carriesProgress(chunk: ChunkShape): boolean {
+  if (chunk.usage !== null && typeof chunk.usage === 'object') return true;
+  const choice = chunk.choices?.[0];
+  if (choice === undefined) return false;
+  if (typeof choice.finish_reason === 'string') return true;
+  const delta = choice.delta;
+  if (delta === undefined) return false;
+  const text = (value: unknown): boolean => typeof value === 'string' && value !== '';
+  return text(delta.content) || text(delta.reasoning_content) || Array.isArray(delta.tool_calls);
 }
 
 function parseChunk(data: string): ChunkShape | undefined {
@@ -44,8 +63,14 @@ function parseChunk(data: string): ChunkShape | undefined {
  *   the body as the end of the answer, so a server that stops half way
  *   (crashed worker, proxy cut, out of memory) would otherwise pass a half
  *   answer off as whole.
- * - A stream that goes quiet for `idleTimeoutMs` is one of kind `timeout`:
- *   the client's own timeout covers only the wait for the response headers.
+ * - A stream that brings no token for `idleTimeoutMs` is one of kind
+ *   `timeout`: the client's own timeout covers only the wait for the response
+ *   headers. Only what moves the answer on counts: a chunk with text, a tool
+ *   call, a finish reason or the usage, and an SSE comment whose text changed
+ *   (mlx_lm.server's `: keepalive N/M` prompt progress). The same comment
+ *   again does not: exo sends `: keep-alive` after every 10 s of silence
+ *   (`src/exo/api/keepalive.py`) and llama.cpp pings every 30 s
+ *   (`--sse-ping-interval`), so a wedged generation would otherwise never end.
  * - It meters the attempt: time to headers, to the first event and to the
  *   first content, and the token usage the server reports.
  *
@@ -106,15 +131,19 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
   let tail = '';
   let idleTimer: NodeJS.Timeout | undefined;
   let usage: Usage | undefined;
+  let lastComment: string | undefined;
   const parser = createParser({
     onEvent: (event) => {
       meter.firstEventAt ??= performance.now();
       if (event.data.trim() === '[DONE]') {
         sawDone = true;
+        arm();
         return;
       }
       const chunk = parseChunk(event.data);
+      // Not JSON: the openai client throws on it; until then it is not progress.
       if (chunk === undefined) return;
+      if (carriesProgress(chunk)) arm();
       const delta = chunk.choices?.[0]?.delta;
       if (
         meter.firstContentAt === null &&
@@ -125,6 +154,10 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
       }
       if (chunk.usage !== null && typeof chunk.usage === 'object') usage = chunk.usage;
     },
+    onComment: (comment) => {
+      if (comment !== lastComment) arm();
+      lastComment = comment;
+    },
   });
   let target: TransformStreamDefaultController<Uint8Array> | undefined;
   const arm = (): void => {
@@ -133,7 +166,7 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
       if (finished) return;
       finished = true;
       target?.error(
-        new ProviderError(`stream stalled: no data for ${options.idleTimeoutMs} ms`, {
+        new ProviderError(`stream stalled: no tokens for ${options.idleTimeoutMs} ms`, {
           provider: options.provider,
           kind: 'timeout',
         }),
@@ -147,7 +180,6 @@ function sseGuard(options: GuardedFetchOptions): TransformStream<Uint8Array, Uin
       arm();
     },
     transform(chunk, controller) {
-      arm();
       const text = decoder.decode(chunk, { stream: true });
       tail = (tail + text).slice(-64);
       parser.feed(text);

@@ -75,19 +75,21 @@ export class TierSelector {
     if (!routerModel.enabled) return rules;
     const provider = this.#router.provider(routerModel.provider);
     let unavailable: string | undefined;
+    const choice = provider === undefined ? undefined : this.#router.choose(provider);
     if (provider === undefined) unavailable = 'is not configured';
     else
       unavailable =
         this.#router.disabledReason(provider) ??
-        (this.#router.health.health(provider).state === 'open' ? 'is down (breaker open)' : undefined);
-    if (provider === undefined || unavailable !== undefined) {
+        (this.#router.health.health(provider).state === 'open' ? 'is down (breaker open)' : undefined) ??
+        (choice?.ok === false ? `has no model chosen (${choice.problem})` : undefined);
+    if (provider === undefined || unavailable !== undefined || choice?.ok !== true) {
       return {
         ...rules,
         reason: `router model ${routerModel.provider} ${unavailable ?? ''}; rules: ${rules.reason}`,
         elapsedMs: performance.now() - started,
       };
     }
-    const answer = await askRouterModel(this.#router.resolve(provider), request.text, {
+    const answer = await askRouterModel({ ...provider, model: choice.model }, request.text, {
       budgetMs: routerModel.budgetMs,
       signal: request.signal,
     });

@@ -2,6 +2,7 @@ import type { Logger } from '../shared/log.js';
 import { classifyProviderError } from './classify.js';
 import { openChatModel } from './langchain-chat-model.js';
 import type { ModelRouter } from './router.js';
+import { verdictOf } from './verdict.js';
 
 /** What happened when one provider was warmed. */
 export interface WarmUpResult {
@@ -22,8 +23,8 @@ export interface WarmUpResult {
  * prompt took 30 s against under 1 s warm). The request carries the system
  * prompt, so servers that cache the KV of a repeated prefix keep it warm too.
  *
- * A provider that is down is skipped; a failed warm-up opens its breaker like
- * any failed request. The requests run one provider at a time, so two models
+ * A provider that is down, or whose model cannot be told, is skipped; a
+ * warm-up that fails because the server is down opens its breaker. The requests run one provider at a time, so two models
  * on one machine do not load at once.
  *
  * @param router - the router (providers and their health)
@@ -45,7 +46,13 @@ export async function warmLocalProviders(
       results.push({ provider: provider.id, status: 'skipped', elapsedMs: 0, reason });
       continue;
     }
-    const resolved = router.resolve(provider);
+    const choice = router.choose(provider);
+    if (!choice.ok) {
+      options.log.warn({ provider: provider.id, reason: choice.problem }, 'not warmed: no model chosen');
+      results.push({ provider: provider.id, status: 'skipped', elapsedMs: 0, reason: choice.problem });
+      continue;
+    }
+    const resolved = { ...provider, model: choice.model };
     const epoch = router.health.breaker(provider).epoch;
     const started = performance.now();
     try {
@@ -65,8 +72,11 @@ export async function warmLocalProviders(
       results.push({ provider: provider.id, status: 'warmed', elapsedMs });
     } catch (error) {
       if (aborted()) break;
-      const reason = classifyProviderError(error, provider.id, resolved.timeoutMs, [resolved.apiKey]).message;
-      router.health.reportFailure(provider, reason, { epoch });
+      const fault = classifyProviderError(error, provider.id, resolved.timeoutMs, [resolved.apiKey]);
+      const reason = fault.message;
+      // Only what means the server is down opens its breaker (see verdictOf).
+      if (verdictOf(fault, false) === 'down') router.health.reportFailure(provider, reason, { epoch });
+      else router.health.noteError(provider, reason);
       options.log.warn({ provider: provider.id, reason }, 'warm-up request failed');
       results.push({ provider: provider.id, status: 'failed', elapsedMs: performance.now() - started, reason });
     }

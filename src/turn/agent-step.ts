@@ -1,5 +1,6 @@
 import { runAgentTurn } from '../agent/agent.js';
 import { assembleTurnContext, type TurnContextSources } from '../agent/context.js';
+import { fitPrompt } from '../agent/fit.js';
 import { classifyProviderError } from '../models/classify.js';
 import type { Tier } from '../models/providers.js';
 import type { ModelRouter, ResolvedProvider } from '../models/router.js';
@@ -93,13 +94,33 @@ async function answer(dependencies: AgentStepDependencies, turn: TurnState, inbo
       tier,
       async (provider, attempt) => {
         let attemptFirstToken: number | null = null;
-        try {
-          const result = await runAgentTurn({
-            provider,
+        const fitted = fitPrompt(
+          {
             systemPrompt: systemPrompt + ledger.carriedOut(),
             history,
             text,
-            tools: ledger.tools,
+            tools: attempt.limits.tools ? ledger.tools : [],
+          },
+          { contextTokens: attempt.limits.contextTokens, trim: attempt.trim },
+        );
+        if (fitted.droppedHistory > 0 || fitted.droppedTools || fitted.cut)
+          log.info(
+            {
+              provider: provider.id,
+              contextTokens: attempt.limits.contextTokens,
+              droppedHistory: fitted.droppedHistory,
+              droppedTools: fitted.droppedTools,
+              cut: fitted.cut,
+            },
+            'prompt fitted to the context of the model',
+          );
+        try {
+          const result = await runAgentTurn({
+            provider,
+            systemPrompt: fitted.systemPrompt,
+            history: fitted.history,
+            text: fitted.text,
+            tools: fitted.tools,
             temperature: dependencies.temperature,
             signal: attempt.signal,
             meter: attempt.meter,
@@ -120,7 +141,7 @@ async function answer(dependencies: AgentStepDependencies, turn: TurnState, inbo
           throw error;
         }
       },
-      { signal: options.signal },
+      { signal: options.signal, adapts: true },
     );
     const via: ReplyVia = {
       provider: routed.provider.id,

@@ -36,7 +36,9 @@ describe('Signal transports', () => {
     signal.mode = 'recipient-failure';
     const failure = await transport.send(['+15551112222'], 'x').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DeliveryError);
-    expect((failure as DeliveryError).message).toBe('Signal send failed for +15551112222: UNREGISTERED_FAILURE');
+    expect((failure as DeliveryError).message).toBe(
+      'Signal send failed: Failed to send message (code -1): +15551112222: UNREGISTERED_FAILURE',
+    );
     expect((failure as DeliveryError).isRetryable).toBe(false);
     signal.mode = 'http-error';
     await expect(transport.send(['+15551112222'], 'x')).rejects.toThrow('HTTP 500');
@@ -125,7 +127,7 @@ describe('Signal transports', () => {
   });
 
   it('sends through signal-cli-rest-api', async () => {
-    signal = await startSignalServer();
+    signal = await startSignalServer({ backend: 'rest-api' });
     const transport = new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
     await transport.send(['+15551112222'], 'hi');
     expect(signal.sent).toEqual([
@@ -135,45 +137,101 @@ describe('Signal transports', () => {
   });
 
   it('reads the REST API as strictly: only 201 is a delivery, and a 4xx other than 429 is not retried', async () => {
-    signal = await startSignalServer();
-    const transport = new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
-    const cases: Array<[SignalMode, boolean, string]> = [
-      ['http-error', true, 'Signal REST API answered HTTP 500 to send: internal'],
-      [
-        'rpc-rate-limit',
-        true,
-        'Signal REST API answered HTTP 429 to send: Failed to send message due to rate limiting',
-      ],
-      // signal-cli-rest-api wraps every signal-cli failure in a 400; an I/O failure's message says it is transient.
-      [
-        'rpc-internal',
-        true,
-        'Signal REST API answered HTTP 400 to send: Failed to send message: Connection reset (SocketException)',
-      ],
-      [
-        'rpc-unregistered',
-        false,
-        'Signal REST API answered HTTP 400 to send: The user +15551112222 is not registered.',
-      ],
-      ['recipient-failure', false, 'Signal REST API answered HTTP 400 to send: Failed to send message'],
-      [
-        'no-results',
-        false,
-        'Signal REST API answered HTTP 200 to send, expected 201 (is STEWARD_SIGNAL_URL the REST API?)',
-      ],
-    ];
-    for (const [mode, retryable, message] of cases) {
-      signal.mode = mode;
-      const failure = await transport.send(['+15551112222'], 'hi').catch((error: unknown) => error);
-      expect(failure, mode).toBeInstanceOf(DeliveryError);
-      expect({
-        mode,
-        message: (failure as DeliveryError).message,
-        retryable: (failure as DeliveryError).isRetryable,
-      }).toMatchObject({ mode, retryable });
-      expect((failure as DeliveryError).message, mode).toContain(message);
+    for (const restMode of ['json-rpc', 'normal'] as const) {
+      signal = await startSignalServer({ backend: 'rest-api', restMode });
+      const transport = new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
+      const cases: Array<[SignalMode, boolean, string]> = [
+        ['http-error', true, 'Signal REST API answered HTTP 500 to send: internal'],
+        [
+          'rpc-rate-limit',
+          true,
+          restMode === 'json-rpc'
+            ? 'Signal REST API answered HTTP 429 to send: Failed to send message due to rate limiting'
+            : 'Signal REST API answered HTTP 400 to send: Failed to send (some) messages: Rate limit failure for "+15551112222"',
+        ],
+        // signal-cli-rest-api wraps every signal-cli failure in a 400; an I/O failure's message says it is transient.
+        [
+          'rpc-internal',
+          true,
+          'Signal REST API answered HTTP 400 to send: Failed to send message: Connection reset (SocketException)',
+        ],
+        [
+          'rpc-unregistered',
+          false,
+          'Signal REST API answered HTTP 400 to send: The user +15551112222 is not registered.',
+        ],
+        // In json-rpc mode the REST API keeps only signal-cli's "Failed to send message": an unregistered
+        // recipient reads the same as a network failure, so it is retried (the outbox's window bounds it).
+        [
+          'recipient-failure',
+          restMode === 'json-rpc',
+          restMode === 'json-rpc'
+            ? 'Signal REST API answered HTTP 400 to send: Failed to send message'
+            : 'Signal REST API answered HTTP 400 to send: Failed to send (some) messages: Unregistered user "+15551112222"',
+        ],
+        [
+          'no-results',
+          false,
+          'Signal REST API answered HTTP 200 to send, expected 201 (is STEWARD_SIGNAL_URL the REST API?)',
+        ],
+      ];
+      for (const [mode, retryable, message] of cases) {
+        signal.mode = mode;
+        const failure = await transport.send(['+15551112222'], 'hi').catch((error: unknown) => error);
+        expect(failure, `${restMode} ${mode}`).toBeInstanceOf(DeliveryError);
+        expect({
+          mode,
+          message: (failure as DeliveryError).message,
+          retryable: (failure as DeliveryError).isRetryable,
+        }).toMatchObject({ mode, retryable });
+        expect((failure as DeliveryError).message, `${restMode} ${mode}`).toContain(message);
+      }
+      expect(signal.sent).toEqual([]);
+      await signal.close();
     }
-    expect(signal.sent).toEqual([]);
+    signal = undefined;
+  });
+
+  it("retries the REST API's 400 for a network failure, in json-rpc and in normal mode", async () => {
+    for (const restMode of ['json-rpc', 'normal'] as const) {
+      signal = await startSignalServer({ backend: 'rest-api', restMode });
+      const transport = new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
+      signal.mode = 'rpc-error';
+      const failure = (await transport.send(['+15551112222'], 'hi').catch((error: unknown) => error)) as DeliveryError;
+      expect(failure, restMode).toBeInstanceOf(DeliveryError);
+      expect(failure.isRetryable, `${restMode}: ${failure.message}`).toBe(true);
+      await signal.close();
+    }
+    signal = undefined;
+  });
+
+  it('reads per-recipient failures: the 201 with errors.recipients (after 0.100) and the 400 of 0.100 normal mode', async () => {
+    const cases = [
+      {
+        restVersion: 'head' as const,
+        restMode: 'normal' as const,
+        message: 'Signal send failed for +15553334444: NETWORK_FAILURE (the REST API answered 201 for the others)',
+      },
+      {
+        restVersion: '0.100' as const,
+        restMode: 'normal' as const,
+        message:
+          'Signal REST API answered HTTP 400 to send: Failed to send (some) messages:Network failure for "+15553334444"',
+      },
+    ];
+    for (const { restVersion, restMode, message } of cases) {
+      signal = await startSignalServer({ backend: 'rest-api', restMode, restVersion });
+      signal.mode = 'partial-network';
+      const transport = new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 });
+      const failure = (await transport
+        .send(['+15551112222', '+15553334444'], 'hi')
+        .catch((error: unknown) => error)) as DeliveryError;
+      expect(failure, restVersion).toBeInstanceOf(DeliveryError);
+      expect(failure.message).toContain(message);
+      expect(failure.isRetryable).toBe(true); // a network failure
+      await signal.close();
+    }
+    signal = undefined;
   });
 
   it('sends to a group: groupId over JSON-RPC, group.<base64> over the REST API', async () => {
@@ -184,14 +242,19 @@ describe('Signal transports', () => {
     );
     expect(signal.rpcRequests[0]?.params).toMatchObject({ groupId: ['ZmFtaWx5'], message: 'to the group' });
     expect(signal.rpcRequests[0]?.params.recipient).toBeUndefined();
-    await new RestSignalTransport({ url: signal.url, account: '+15550000000', timeoutMs: 2000 }).send(
-      [groupAddress('ZmFtaWx5')],
-      'again',
-    );
-    expect(signal.sent.map((sent) => [sent.api, sent.groupIds])).toEqual([
-      ['jsonrpc', ['ZmFtaWx5']],
-      ['rest', ['ZmFtaWx5']],
-    ]);
+    const rest = await startSignalServer({ backend: 'rest-api' });
+    try {
+      await new RestSignalTransport({ url: rest.url, account: '+15550000000', timeoutMs: 2000 }).send(
+        [groupAddress('ZmFtaWx5')],
+        'again',
+      );
+      expect([...signal.sent, ...rest.sent].map((sent) => [sent.api, sent.groupIds])).toEqual([
+        ['jsonrpc', ['ZmFtaWx5']],
+        ['rest', ['ZmFtaWx5']],
+      ]);
+    } finally {
+      await rest.close();
+    }
   });
 
   it('splits long texts at line boundaries, each part within the limit', () => {

@@ -145,7 +145,7 @@ describe('the steward command (built, in a child process)', () => {
   });
 
   it('falls back to OpenAI for "steward run" and says so on stderr', async () => {
-    const cloud = await startOpenAIServer({ model: 'gpt-test', apiKey: 'sk-cli-test-123456' });
+    const cloud = await startOpenAIServer({ flavor: 'openai', model: 'gpt-test', apiKey: 'sk-cli-test-123456' });
     try {
       const env = {
         STEWARD_DATA_DIR: dataDir(),
@@ -200,7 +200,7 @@ describe('the steward command (built, in a child process)', () => {
     const result = await runCli(['briefing', 'morning'], { env });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'steward: the morning briefing was not sent: Signal send failed for +15551112222: UNREGISTERED_FAILURE. Nothing is left queued: run the command again when Signal is up.\n',
+      'steward: the morning briefing was not sent: Signal send failed: Failed to send message (code -1): +15551112222: UNREGISTERED_FAILURE. Nothing is left queued: run the command again when Signal is up.\n',
     );
     // Given up, not left for the daemon to send later behind the owner's back.
     const outbox = await runCli(['outbox', '--status', 'pending'], { env });

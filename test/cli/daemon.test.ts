@@ -199,7 +199,7 @@ describe('steward daemon (built, in a child process)', () => {
     const all = await runCli(['outbox'], { env });
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/briefing:morning:2026-11-21 .*pending/);
-    expect(all.stdout).toMatch(/reply:signal:x:1 .*failed .* failed one .* Signal send failed for/);
+    expect(all.stdout).toMatch(/reply:signal:x:1 .*failed .* failed one .* Signal send failed: Failed to send message/);
     expect(all.stdout).toContain('UNREGISTERED_FAILURE');
     expect(all.stdout).toMatch(/briefing:morning:2026-11-20 .*sent/);
     expect(all.stdout).toContain('1 pending, 1 failed, 1 sent.');

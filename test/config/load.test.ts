@@ -43,13 +43,18 @@ describe('loadConfig', () => {
       STEWARD_DATA_DIR: 'data',
       STEWARD_LOCAL_FAST_URL: 'http://127.0.0.1:8080/v1',
       STEWARD_LOCAL_FAST_MODEL: 'qwen',
+      STEWARD_LOCAL_FAST_API_KEY: 'llama-key-123',
       OPENAI_API_KEY: 'sk-test-123456789',
       STEWARD_SIGNAL_TO: '+15550001111, +15550002222',
       STEWARD_SIGNAL_API: 'rest',
       STEWARD_TIMEZONE: 'Asia/Singapore',
     });
     expect(config.dataDir).toBe('/tmp/data');
-    expect(config.models.local.fast).toEqual({ baseUrl: 'http://127.0.0.1:8080/v1', model: 'qwen' });
+    expect(config.models.local.fast).toEqual({
+      baseUrl: 'http://127.0.0.1:8080/v1',
+      model: 'qwen',
+      apiKey: 'llama-key-123',
+    });
     expect(config.models.openai.apiKey).toBe('sk-test-123456789');
     expect(config.signal.to).toEqual(['+15550001111', '+15550002222']);
     expect(config.signal.api).toBe('rest');

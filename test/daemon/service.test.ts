@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemdUnit } from '../../src/daemon/service.js';
+import { signalCliLaunchdPlist, signalCliSystemdUnit } from '../../src/daemon/signal-cli-service.js';
 import { verifySystemdUnit } from '../support/systemd.js';
 
 describe('the systemd unit', () => {
@@ -63,5 +64,22 @@ describe('the systemd unit', () => {
         '/tmp/config',
       ),
     ).toThrow('cannot hold a path with a line break');
+  });
+
+  it('writes a signal-cli unit that systemd loads, receiving only while steward is connected', () => {
+    const base = mkdtempSync(join(tmpdir(), 'steward-unit-'));
+    cleanups.push(() => rmSync(base, { recursive: true, force: true }));
+    const spec = { executable: process.execPath, account: '+15550000000', http: '127.0.0.1:8080', dataDir: base };
+    const unit = signalCliSystemdUnit(spec, join(base, 'config'));
+    expect(unit.path).toBe(join(base, 'config', 'systemd', 'user', 'signal-cli.service'));
+    expect(unit.text).toContain(
+      `ExecStart="${process.execPath}" "-a" "+15550000000" "daemon" "--http" "127.0.0.1:8080" "--receive-mode" "on-connection" "--no-receive-stdout"`,
+    );
+    const unitPath = join(base, 'signal-cli.service');
+    writeFileSync(unitPath, unit.text);
+    const verdict = verifySystemdUnit(unitPath);
+    if (verdict !== undefined) expect(verdict.code, verdict.output).toBe(0);
+    const plist = signalCliLaunchdPlist(spec, base);
+    expect(plist.text).toContain('<string>--receive-mode</string>\n      <string>on-connection</string>');
   });
 });

@@ -203,6 +203,7 @@ describe('semantic profile', () => {
 
   it('does not send background memory work to the cloud by default', async () => {
     const cloud = await startOpenAIServer({
+      flavor: 'openai',
       model: 'gpt-test',
       apiKey: 'sk-test-background-1',
       respond: memoryModel({

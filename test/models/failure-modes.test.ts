@@ -20,7 +20,10 @@ describe('failure modes of a local provider', () => {
   });
 
   async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model, ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model,
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     servers.push(started);
     return started;
   }
@@ -160,7 +163,7 @@ describe('failure modes of a local provider', () => {
     const { events, options } = collect();
     const reply = await opened.say('hello', options);
     expect(events).toContain(
-      'NOTICE studio stopped mid-reply (stream stalled: no data for 400 ms); the answer restarts on the next provider.',
+      'NOTICE studio stopped mid-reply (stream stalled: no tokens for 400 ms); the answer restarts on the next provider.',
     );
     expect(reply.text).toContain('Hello from gpt-test');
   });
@@ -181,8 +184,10 @@ describe('failure modes of a local provider', () => {
     expect((health?.retryAt ?? 0) - opened!.steward.clock.now().getTime()).toBe(30_000);
   });
 
-  it('moves on from a provider that answers with a wrong key (HTTP 401) and says to check the key', async () => {
-    const local = await server('local-model', 'sk-local-right-key-123');
+  it('moves on from a provider that answers with a wrong key (HTTP 401) and says which key to set', async () => {
+    // A llama-server started with --api-key: its model list is public, its chat is not.
+    const local = await startOpenAIServer({ model: 'local-model', apiKey: 'sk-local-right-key-123' });
+    servers.push(local);
     const cloud = await server('gpt-test', OPENAI_KEY);
     opened = await openTestSteward({
       env: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
@@ -203,7 +208,9 @@ describe('failure modes of a local provider', () => {
       },
     });
     const reply = await opened.say('hello');
-    expect(reply.via?.fallbackFrom).toEqual([{ provider: 'lab', reason: 'HTTP 401 (check the API key)' }]);
+    expect(reply.via?.fallbackFrom).toEqual([
+      { provider: 'lab', reason: 'HTTP 401 (check the API key): set models.providers (id "lab").apiKey' },
+    ]);
   });
 
   it('skips a refused server after its one failed probe, and sends nothing more to it that turn', async () => {

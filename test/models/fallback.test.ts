@@ -14,7 +14,10 @@ describe('model fallback in the same turn', () => {
   });
 
   async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model, ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model,
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     servers.push(started);
     return started;
   }

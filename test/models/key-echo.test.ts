@@ -26,7 +26,8 @@ describe('a key echoed in a 401 never leaves the error', () => {
   });
 
   async function lockedServer(): Promise<OpenAIServer> {
-    const server = await startOpenAIServer({ model: 'lab-model', apiKey: 'the-right-key-000000' });
+    // OpenAI names the key it was sent in its 401 (a server that echoes it).
+    const server = await startOpenAIServer({ flavor: 'openai', model: 'lab-model', apiKey: 'the-right-key-000000' });
     servers.push(server);
     return server;
   }
@@ -75,7 +76,7 @@ describe('a key echoed in a 401 never leaves the error', () => {
     const reply = await opened.say('hello');
     expect(lab.authorizations).toContain(`Bearer ${CHAT_KEY}`);
     expect(reply.kind).toBe('error');
-    expect(reply.text).toContain('lab (HTTP 401 (check the API key))');
+    expect(reply.text).toContain('lab (HTTP 401 (check the API key): set models.providers (id "lab").apiKey)');
     expect(reply.text).not.toContain(CHAT_KEY);
     expect(everythingStored(opened)).not.toContain(CHAT_KEY);
     expect(lines.join('\n')).not.toContain(CHAT_KEY);

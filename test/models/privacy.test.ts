@@ -20,7 +20,10 @@ describe('privacy: allowCloud=false and keys in logs', () => {
   });
 
   async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model, ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model,
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     servers.push(started);
     return started;
   }
@@ -129,7 +132,7 @@ describe('privacy: allowCloud=false and keys in logs', () => {
     };
     const result = await runCli(['run', 'hello'], { env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('openai-fast (HTTP 401 (check the API key))');
+    expect(result.stderr).toContain('openai-fast (HTTP 401 (check the API key): set OPENAI_API_KEY)');
     expect(cloud.authorizations).toContain(`Bearer ${OPENAI_KEY}`);
     const log = readFileSync(join(dataDir, 'steward.log'), 'utf8');
     expect(log).toContain('provider circuit opened');

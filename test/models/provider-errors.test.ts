@@ -81,7 +81,10 @@ describe('typed provider errors, decided where the failure happens', () => {
   });
 
   async function server(mode: ServerMode = 'ok', apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model: 'local-model', ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model: 'local-model',
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     started.mode = mode;
     servers.push(started);
     return started;
@@ -137,7 +140,7 @@ describe('typed provider errors, decided where the failure happens', () => {
     const stalled = await failure(() => chat(providerAt(stalling.url, { timeoutMs: 300 })));
     expect({ kind: stalled.kind, message: stalled.message }).toEqual({
       kind: 'timeout',
-      message: 'stream stalled: no data for 300 ms',
+      message: 'stream stalled: no tokens for 300 ms',
     });
 
     const health = new HealthMonitor({
@@ -314,7 +317,7 @@ describe('typed provider errors, decided where the failure happens', () => {
 
   it("input-too-large: llama.cpp's 500 for an embeddings input over its batch is not retried", async () => {
     const embeddings = await server();
-    embeddings.embeddingInputLimit = 40;
+    embeddings.embeddingBatchTokens = 5; // even the shortest text steward would send is too long
     const embedder = new HttpEmbedder({
       id: 'http:embed',
       kind: 'local',
@@ -323,22 +326,24 @@ describe('typed provider errors, decided where the failure happens', () => {
       retries: 3,
       retryMinMs: 5,
     });
-    const error = await failure(() => embedder.embed(['short', 'a long text '.repeat(10)]));
+    const error = await failure(() => embedder.embed(['a long text '.repeat(10)]));
     expect({ ...fields(error), message: error.message }).toEqual({
       kind: 'input-too-large',
       status: 500,
       isRetryable: false,
-      message: `embeddings at ${embeddings.url}/embeddings: HTTP 500 (input is too large to process. increase the physical batch size)`,
+      message: `embeddings at ${embeddings.url}/embeddings: HTTP 500 (input (11 tokens) is too large to process. increase the physical batch size (current batch size: 5))`,
     });
-    expect(embeddings.embeddingRequests).toHaveLength(1); // no retry of what no retry fixes
+    // Shortened down to 32 characters (120, 60, 32), never retried as if it might pass.
+    expect(embeddings.embeddingRequests.map((request) => request.input[0]?.length)).toEqual([120, 60, 32]);
     // A 500 that may pass is retried as before.
+    embeddings.embeddingBatchTokens = 512;
     embeddings.embeddingFailures = 1;
     expect(await embedder.embed(['short'])).toHaveLength(1);
-    expect(embeddings.embeddingRequests).toHaveLength(3);
+    expect(embeddings.embeddingRequests).toHaveLength(5);
   });
 
-  it('keeps the router as it was: a context-too-long 400 falls back with its reason shown', async () => {
-    const local = await server('context-llama');
+  it('context-too-long: a 400 that trimming cannot fix falls back with its reason shown; the breaker stays closed', async () => {
+    const local = await server('context-llama'); // refuses every prompt as too long, however short
     const cloud = await server('ok', 'sk-test-provider-errors-0123');
     opened = await openTestSteward({
       env: {
@@ -350,8 +355,9 @@ describe('typed provider errors, decided where the failure happens', () => {
     const reply = await opened.say('hello');
     expect(reply.via?.provider).toBe('openai-fast');
     expect(reply.via?.fallbackFrom[0]?.reason).toMatch(/^HTTP 400 \(context too long: request \(\d+ tokens\) exceeds/);
+    expect(local.chatRequests).toHaveLength(3); // the prompt, then twice shorter
     expect(opened.steward.status().providers.find((entry) => entry.provider.id === 'local-fast')?.health.state).toBe(
-      'open',
+      'closed',
     );
   });
 });

@@ -17,7 +17,10 @@ describe('circuit breakers and recovery', () => {
   });
 
   async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model, ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model,
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     servers.push(started);
     return started;
   }

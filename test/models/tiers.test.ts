@@ -3,12 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
 import { replHost } from '../../src/app/repl-host.js';
 import { classifyTier } from '../../src/models/tiers.js';
-import { lastText, messageText, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
+import { lastText, promptTokensOf, startOpenAIServer, tokensOf, type OpenAIServer } from '../support/openai-server.js';
 import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
-
-function wordsOf(text: string): number {
-  return (text.match(/\S+/g) ?? []).length;
-}
 
 describe('the tier classifier', () => {
   const cases: Array<[string, 'fast' | 'quality', string]> = [
@@ -87,9 +83,9 @@ describe('tier choice per turn, through the pipeline', () => {
     );
     expect(why.text).toContain('answered  by local-fast (local, model small-model)');
     expect(why.text).toMatch(/time {6}first token after \d+ ms, done after \d+ ms, tier chosen in \d+\.\d\d ms/);
-    // The fake server counts words as tokens; steward reports what the server reported.
+    // steward reports what the server reported.
     expect(why.text).toContain(
-      `tokens    ${wordsOf(fast.chatRequests[0]!.messages.map((message) => messageText(message)).join(' '))} prompt + ${wordsOf(chat.text)} completion; 1 model request`,
+      `tokens    ${promptTokensOf(fast.chatRequests[0]!)} prompt + ${tokensOf(chat.text)} completion; 1 model request`,
     );
   });
 

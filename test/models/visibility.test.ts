@@ -2,14 +2,16 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl } from '../../src/channels/repl.js';
 import { replHost } from '../../src/app/repl-host.js';
-import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
+import {
+  promptTokensOf,
+  refusedUrl,
+  startOpenAIServer,
+  tokensOf,
+  type OpenAIServer,
+} from '../support/openai-server.js';
 import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
 const OPENAI_KEY = 'sk-test-visibility-0123456789';
-
-function wordsOf(text: string): number {
-  return (text.match(/\S+/g) ?? []).length;
-}
 
 /** What /status, `steward doctor` and the `turns` table show about the providers and each turn. */
 describe('router visibility and per-turn metrics', () => {
@@ -24,7 +26,10 @@ describe('router visibility and per-turn metrics', () => {
   });
 
   async function server(model: string, apiKey?: string): Promise<OpenAIServer> {
-    const started = await startOpenAIServer({ model, ...(apiKey === undefined ? {} : { apiKey }) });
+    const started = await startOpenAIServer({
+      model,
+      ...(apiKey === undefined ? {} : { apiKey, flavor: 'openai' as const }),
+    });
     servers.push(started);
     return started;
   }
@@ -41,11 +46,7 @@ describe('router visibility and per-turn metrics', () => {
     const reply = await opened.say('I went for a walk');
     expect(reply.text).toBe('Logged your walk.');
     const turn = opened.steward.turns.last();
-    const reported = local.chatRequests.map((request) =>
-      wordsOf(
-        request.messages.map((message) => (typeof message.content === 'string' ? message.content : '')).join(' '),
-      ),
-    );
+    const reported = local.chatRequests.map((request) => promptTokensOf(request));
     expect(turn).toMatchObject({
       purpose: 'chat',
       channel: 'repl',
@@ -56,7 +57,7 @@ describe('router visibility and per-turn metrics', () => {
       fallbackFrom: [],
       modelRequests: 2, // the tool call, then the answer
       promptTokens: reported[0]! + reported[1]!,
-      completionTokens: 1 + wordsOf('Logged your walk.'),
+      completionTokens: 1 + tokensOf('Logged your walk.'),
       decision: { tier: 'fast', source: 'classifier' },
     });
     expect(turn?.firstTokenMs).toBeGreaterThan(0);
@@ -143,7 +144,7 @@ describe('router visibility and per-turn metrics', () => {
       /FAIL {2}model local-fast +http:\/\/127\.0\.0\.1:\d+\/v1: connection refused: start the server or fix the URL; breaker open \(retry in 30s\); served 0 requests/,
     );
     expect(doctor.stdout).toMatch(
-      /ok {4}model openai-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model gpt-4o-mini \(serves gpt-test\); breaker closed; served 1 request\n/,
+      /ok {4}model openai-fast +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms; model gpt-4o-mini \(configured\); breaker closed; served 1 request\n/,
     );
   });
 

@@ -17,6 +17,7 @@ export {
   type CursorStore,
 } from './receive-loop.js';
 export { SignalChannel, type SignalChannelHost, type SignalChannelStatus } from './channel.js';
+export { detectReceiveMode, type ReceiveModeFinding } from './receive-mode.js';
 export { parseReceiveEvent, type SignalInbound, type ReceivedKind, type ReceiveParseResult } from './envelope.js';
 export {
   splitMessage,
@@ -65,19 +66,23 @@ export function missingSignalSettings(config: StewardConfig): string | undefined
  * websocket. Undefined when receiving is off (`signal.receive.enabled`) or
  * Signal is not fully configured (see {@link missingSignalSettings}).
  * @param config - the loaded configuration
- * @returns a {@link RestEventSource} (pinging every third of `signal.receive.idleTimeoutMs`, at least every 1000 ms) for `rest`, else a {@link JsonRpcEventSource}; or undefined
+ * @returns a {@link RestEventSource} (pinging every third of `signal.receive.idleTimeoutMs`, at least every 1000 ms;
+ *   in normal mode each receive call waits up to half of it, 1-5 s) for `rest`, else a {@link JsonRpcEventSource}, each
+ *   waiting `signal.receive.connectTimeoutMs` for the connection; or undefined
  */
 export function createSignalEventSource(config: StewardConfig): SignalEventSource | undefined {
-  const { url, api, account, timeoutMs, receive } = config.signal;
+  const { url, api, account, receive } = config.signal;
   if (!receive.enabled || url === null || missingSignalSettings(config) !== undefined) return undefined;
   if (api === 'rest') {
     if (account === null) return undefined;
     return new RestEventSource({
       url,
       account,
-      timeoutMs,
+      timeoutMs: receive.connectTimeoutMs,
       pingIntervalMs: Math.max(1000, Math.floor(receive.idleTimeoutMs / 3)),
+      // Each call answers within the idle watchdog, so a receive that waits is not taken for a dead stream.
+      pollSeconds: Math.max(1, Math.min(5, Math.floor(receive.idleTimeoutMs / 2000))),
     });
   }
-  return new JsonRpcEventSource({ url, account, timeoutMs });
+  return new JsonRpcEventSource({ url, account, timeoutMs: receive.connectTimeoutMs });
 }

@@ -59,7 +59,11 @@ export class JsonRpcSignalTransport implements SignalTransport {
       );
     }
     if (response.status < 200 || response.status >= 300) {
-      throw new DeliveryError(`Signal daemon answered HTTP ${response.status} to send`, {
+      const hint =
+        response.status === 421
+          ? ` (signal-cli refuses the Host header "${new URL(this.#options.url).host}": see steward doctor)`
+          : '';
+      throw new DeliveryError(`Signal daemon answered HTTP ${response.status} to send${hint}`, {
         channel: 'signal',
         retryable: response.status >= 500 || response.status === 429,
       });
@@ -86,16 +90,43 @@ export class JsonRpcSignalTransport implements SignalTransport {
       throw new DeliveryError(reading.error.message, { channel: 'signal', retryable: reading.error.retryable });
   }
 
-  /** {@inheritDoc SignalTransport.check} */
+  /**
+   * {@inheritDoc SignalTransport.check}
+   *
+   * `GET /api/v1/check` proves only that signal-cli runs: since v0.14.4 it
+   * answers 421 on `/api/v1/rpc` and `/api/v1/events` to a `Host` header it
+   * does not serve, and `/api/v1/check` is not checked. So a real JSON-RPC
+   * call follows: `version` (signal-cli `VersionCommand`), which also says
+   * which signal-cli runs.
+   */
   async check(): Promise<SignalHealth> {
     const url = `${this.#options.url}/api/v1/check`;
+    const rpc = `${this.#options.url}/api/v1/rpc`;
     try {
-      const response = await (await http()).get(url, { timeout: this.#options.timeoutMs, validateStatus: () => true });
-      if (response.status >= 200 && response.status < 300)
-        return { ok: true, detail: `${url} answered ${response.status}` };
-      return { ok: false, detail: `${url} answered HTTP ${response.status}` };
+      const client = await http();
+      const response = await client.get(url, { timeout: this.#options.timeoutMs, validateStatus: () => true });
+      if (response.status < 200 || response.status >= 300)
+        return { ok: false, detail: `${url} answered HTTP ${response.status}` };
+      const version = await client.post<RpcResponse & { result?: { version?: unknown } }>(
+        rpc,
+        { jsonrpc: '2.0', id: nextId++, method: 'version' },
+        { timeout: this.#options.timeoutMs, validateStatus: () => true },
+      );
+      if (version.status === 421)
+        return {
+          ok: false,
+          detail: `${url} answered ${response.status}, but ${rpc} answered 421: signal-cli 0.14.4 and later refuse the Host header "${new URL(rpc).host}" (it serves the address of its --http, localhost and 127.0.0.1, on that port); use http://127.0.0.1:<port> or http://localhost:<port> in STEWARD_SIGNAL_URL, or start signal-cli with --http on that host (0.0.0.0 works from 0.14.5)`,
+        };
+      if (version.status !== 200)
+        return { ok: false, detail: `${url} answered ${response.status}, but ${rpc} answered HTTP ${version.status}` };
+      const said = version.data?.result?.version;
+      return {
+        ok: true,
+        detail: `${url} answered ${response.status}; ${rpc} answered${typeof said === 'string' ? ` (signal-cli ${said})` : ''}`,
+        ...(typeof said === 'string' ? { version: said } : {}),
+      };
     } catch (error) {
-      return { ok: false, detail: `${url} is unreachable: ${describeError(error)}` };
+      return { ok: false, detail: `${this.#options.url} is unreachable: ${describeError(error)}` };
     }
   }
 }

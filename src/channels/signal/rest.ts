@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { http } from '../../shared/http.js';
 import { DeliveryError, describeError } from '../../shared/errors.js';
+import { readRestCreated, readRestRefusal } from './rest-result.js';
 import { splitRecipients, type SignalHealth, type SignalTransport } from './transport.js';
 
 /** Options of {@link RestSignalTransport}. */
@@ -25,32 +26,12 @@ function restRecipients(recipients: readonly string[]): string[] {
 }
 
 /**
- * Text of a REST API 400 that names a failure a later try may fix. The REST
- * API answers 400 with signal-cli's message for every failed send, transient
- * ones included ("json-rpc request send timed out after 30s", a network
- * failure, an IOException), so the text is the only clue.
- */
-const TRANSIENT_TEXT = /timed out|timeout|network failure|IOException|connection (refused|reset|closed)|rate limit/i;
-
-/**
- * Whether a failed `POST /v2/send` may pass if tried later: 429 (rate
- * limited, with challenge tokens) and 5xx yes; a 400 only when its message
- * names a transient cause (see {@link TRANSIENT_TEXT}); any other 4xx (bad
- * request, unknown number, wrong URL) and any other unexpected status no.
- * @param status - the HTTP status, not 201
- * @param reason - the body's `error`, if any
- */
-function restRetryable(status: number, reason: string | undefined): boolean {
-  if (status === 429 || status >= 500) return true;
-  if (status === 400) return reason !== undefined && TRANSIENT_TEXT.test(reason);
-  return false;
-}
-
-/**
  * Signal through bbernhard/signal-cli-rest-api: `POST /v2/send`
- * `{message, number, recipients}` answers 201, and only 201 is a delivery
- * (a 200 or 204 is not what the REST API sends: something else answered);
- * health is `GET /v1/health` answering 204.
+ * `{message, number, recipients}` answers 201, and only a 201 that names no
+ * failed recipient is a delivery (a 200 or 204 is not what the REST API
+ * sends: something else answered); a 400 is read for signal-cli's words, so
+ * a network failure is retried (see `rest-result.ts`); health is
+ * `GET /v1/health` answering 204.
  */
 export class RestSignalTransport implements SignalTransport {
   /** Which back end this is: `rest`, bbernhard/signal-cli-rest-api. */
@@ -86,17 +67,41 @@ export class RestSignalTransport implements SignalTransport {
         { cause: error },
       );
     }
-    if (response.status !== 201) {
-      const reason =
-        typeof response.data?.error === 'string' && response.data.error !== '' ? response.data.error : undefined;
-      const expected = response.status < 400 ? ', expected 201 (is STEWARD_SIGNAL_URL the REST API?)' : '';
-      throw new DeliveryError(
-        `Signal REST API answered HTTP ${response.status} to send${expected}${reason === undefined ? '' : `: ${reason}`}`,
-        {
-          channel: 'signal',
-          retryable: restRetryable(response.status, reason),
-        },
-      );
+    if (response.status === 201) {
+      const failed = readRestCreated(response.data);
+      if (failed !== undefined)
+        throw new DeliveryError(failed.message, { channel: 'signal', retryable: failed.retryable });
+      return;
+    }
+    const reason =
+      typeof response.data?.error === 'string' && response.data.error !== ''
+        ? response.data.error.replace(/\s*\n\s*/g, ' ').trim()
+        : undefined;
+    const refusal = readRestRefusal(response.status, response.data?.error);
+    const expected = response.status < 400 ? ', expected 201 (is STEWARD_SIGNAL_URL the REST API?)' : '';
+    throw new DeliveryError(
+      `Signal REST API answered HTTP ${response.status} to send${expected}${reason === undefined ? '' : `: ${reason}`}`,
+      { channel: 'signal', retryable: refusal.retryable },
+    );
+  }
+
+  /**
+   * The REST API's `MODE`, from `GET /v1/about` (`src/api/api.go` `About`; `json-rpc-native` reports `json-rpc`).
+   * @returns `json-rpc`, `normal` or `native`, or undefined when it does not say or does not answer
+   */
+  async mode(): Promise<string | undefined> {
+    try {
+      const response = await (
+        await http()
+      ).get<{ mode?: unknown }>(`${this.#options.url}/v1/about`, {
+        timeout: this.#options.timeoutMs,
+        validateStatus: () => true,
+      });
+      const mode = response.status === 200 ? response.data?.mode : undefined;
+      return typeof mode === 'string' ? mode : undefined;
+    } catch {
+      // Not answering is reported by check(); here it only means the mode is not known.
+      return undefined;
     }
   }
 

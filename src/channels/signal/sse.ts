@@ -8,7 +8,10 @@ export interface JsonRpcEventSourceOptions {
   url: string;
   /** The assistant's own number: sent as `?account=` (needed when the daemon serves several accounts). */
   account: string | null;
-  /** How long to wait for the stream to open, in ms. */
+  /**
+   * How long to wait for the stream's response headers, in ms. More than signal-cli's 15 s
+   * keep-alive: before v0.14.4 it sends no headers until the first event or keep-alive.
+   */
   timeoutMs: number;
 }
 
@@ -16,10 +19,13 @@ export interface JsonRpcEventSourceOptions {
  * Receive from the signal-cli JSON-RPC HTTP daemon: `GET /api/v1/events`,
  * a server-sent-events stream of `receive` events whose data is
  * `{account, envelope}`; signal-cli sends a `:` keep-alive comment every
- * 15 s. On a reconnect the last event id goes back as `Last-Event-ID`, so a
- * signal-cli that keeps recent events replays the ones missed in between
- * (the SSE standard's resume; signal-cli `SseEventBuffer`). Parsing is
- * eventsource-parser's.
+ * 15 s (AsamK/signal-cli `HttpServerHandler.java`, `ServerSentEventSender.java`).
+ * Its events carry no id and it keeps nothing for a client that is not
+ * connected, so there is no resume: a message must wait on the Signal server
+ * while steward is away, which `--receive-mode on-connection` does (see
+ * docs/servers.md). Before v0.14.4 signal-cli held the response headers
+ * until its first write, up to 15 s, so the wait for them is longer than
+ * that. Parsing is eventsource-parser's.
  */
 export class JsonRpcEventSource implements SignalEventSource {
   /** Which back end this is: `jsonrpc`, the signal-cli JSON-RPC HTTP daemon. */
@@ -31,7 +37,7 @@ export class JsonRpcEventSource implements SignalEventSource {
   readonly endpoint: string;
   readonly #timeoutMs: number;
 
-  /** @param options - URL, account and connect timeout */
+  /** @param options - URL, account and the wait for the response headers */
   constructor(options: JsonRpcEventSourceOptions) {
     const base = options.url.replace(/\/+$/, '');
     this.endpoint = `${base}/api/v1/events${options.account === null ? '' : `?account=${encodeURIComponent(options.account)}`}`;
@@ -53,11 +59,9 @@ export class JsonRpcEventSource implements SignalEventSource {
       this.#timeoutMs,
     );
     try {
-      const headers: Record<string, string> = { accept: 'text/event-stream' };
-      if (options.cursor !== undefined) headers['last-event-id'] = options.cursor;
       let response: Response;
       try {
-        response = await fetch(this.endpoint, { headers, signal: connection.signal });
+        response = await fetch(this.endpoint, { headers: { accept: 'text/event-stream' }, signal: connection.signal });
       } catch (error) {
         this.#throwIfAborted(connection.signal, options.signal);
         throw new SignalReceiveError(

@@ -22,7 +22,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
  * @param what - the endpoint, for example `GET http://127.0.0.1:8080/api/v1/events`
  * @param hint - what to check when the endpoint is missing or refuses us
  * @param retryAfterMs - the server's Retry-After, in ms
- * @returns a SignalReceiveError classed `rate-limited` (429, with the wait), `fatal` (400, 401, 403, 404, 405, with the hint) or `transient` (anything else)
+ * @returns a SignalReceiveError classed `rate-limited` (429, with the wait), `fatal` (400, 401, 403, 404, 405, with the hint;
+ *   421, signal-cli's Host check) or `transient` (anything else)
  */
 export function receiveErrorForStatus(
   status: number,
@@ -36,6 +37,11 @@ export function receiveErrorForStatus(
       status,
       retryAfterMs,
     });
+  if (status === 421)
+    return new SignalReceiveError(
+      `${what} answered HTTP 421: signal-cli 0.14.4 and later refuse a Host header other than the address it was started with (--http), localhost or 127.0.0.1; set STEWARD_SIGNAL_URL to http://127.0.0.1:<port> or http://localhost:<port>, or start signal-cli with --http on that host (0.0.0.0 from 0.14.5)`,
+      { kind: 'fatal', status },
+    );
   if (status === 400 || status === 401 || status === 403 || status === 404 || status === 405) {
     return new SignalReceiveError(`${what} answered HTTP ${status}: ${hint}`, { kind: 'fatal', status });
   }

@@ -10,6 +10,8 @@ export interface SignalHealth {
   ok: boolean;
   /** What was checked and what came back, one line. */
   detail: string;
+  /** The signal-cli version it reported, when it did. */
+  version?: string;
 }
 
 /** A way to reach Signal. */
@@ -86,7 +88,10 @@ export function splitRecipients(recipients: readonly string[]): { people: string
 
 /** One event from a receive stream, before it is parsed. */
 export interface ReceivedEvent {
-  /** The stream's event id (SSE `id:`), used as the resume cursor; undefined when the stream has none. */
+  /**
+   * The stream's event id (SSE `id:`), used as the resume cursor; undefined when the stream has
+   * none, as neither signal-cli (its events have no `id:` line) nor the REST API gives one.
+   */
   id: string | undefined;
   /** The raw JSON text: `{envelope, account}` as signal-cli writes it. */
   data: string;
@@ -96,7 +101,11 @@ export interface ReceivedEvent {
 export interface ListenOptions {
   /** Aborts the connection (stop, or the idle watchdog). */
   signal: AbortSignal;
-  /** The last event id handled, to resume from (SSE `Last-Event-ID`), if any. */
+  /**
+   * The last event id handled, if the stream had ids. signal-cli keeps nothing to resume from, so
+   * its source does not send it; what arrives while steward is away waits on the Signal server
+   * (`--receive-mode on-connection`).
+   */
   cursor: string | undefined;
   /** The connection is open and the server accepted it. */
   onOpen(): void;

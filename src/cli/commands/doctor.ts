@@ -3,84 +3,14 @@ import { daemonHealth } from '../../daemon/health.js';
 import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js';
 import { colorsFor } from '../../shared/colors.js';
 import { describeError } from '../../shared/errors.js';
+import { detectReceiveMode } from '../../channels/signal/receive-mode.js';
+import { RestSignalTransport } from '../../channels/signal/rest.js';
+import type { SignalTransport } from '../../channels/signal/transport.js';
 import { openSteward } from '../bootstrap.js';
-import { describeBreaker, describeLastError, describeMemory } from '../../app/status-text.js';
+import { describeMemory } from '../../app/status-text.js';
+import { checkModels, type DoctorCheck } from './doctor-models.js';
 
-/** Outcome of one doctor check. */
-export interface DoctorCheck {
-  /** What was checked, for example `model local-fast`. */
-  name: string;
-  /** `ok`, `warn` (optional and missing) or `fail` (broken). */
-  status: 'ok' | 'warn' | 'fail';
-  /** What was found, or what to do. */
-  detail: string;
-}
-
-/** Provider ids that the default chains name and that exist only when their variables are set. */
-const SHORTCUT_IDS = new Set(['local-fast', 'local-quality', 'openai-fast', 'openai-quality']);
-
-async function checkModels(steward: Steward): Promise<DoctorCheck[]> {
-  await steward.providers.probe({ cloud: 'always' });
-  const report = steward.status();
-  if (report.providers.length === 0) {
-    return [
-      {
-        name: 'models',
-        status: 'fail',
-        detail:
-          'no model configured: set STEWARD_LOCAL_FAST_URL (a local OpenAI-compatible server) and/or OPENAI_API_KEY',
-      },
-    ];
-  }
-  const now = report.generatedAt;
-  const checks: DoctorCheck[] = report.providers.map((entry): DoctorCheck => {
-    const { provider, health } = entry;
-    const name = `model ${provider.id}`;
-    if (entry.disabled !== undefined) return { name, status: 'ok', detail: `not used: ${entry.disabled}` };
-    const served = `served ${entry.usage.requests} request${entry.usage.requests === 1 ? '' : 's'}`;
-    if (health.state === 'closed') {
-      const lastError = describeLastError(entry, now);
-      const serves = health.models.length > 0 ? ` (serves ${health.models.slice(0, 3).join(', ')})` : '';
-      return {
-        name,
-        status: 'ok',
-        detail: `${provider.baseUrl} answered in ${health.lastProbeLatencyMs ?? '?'} ms; model ${provider.model ?? health.models[0] ?? '(server default)'}${serves}; breaker closed; ${served}${lastError === '' ? '' : `; last error ${lastError}`}`,
-      };
-    }
-    return {
-      name,
-      status: 'fail',
-      detail: `${provider.baseUrl}: ${health.lastError ?? 'unavailable'}: start the server or fix the URL; breaker ${describeBreaker(entry, now)}; ${served}`,
-    };
-  });
-  const configured = new Set(report.providers.map((entry) => entry.provider.id));
-  for (const [tier, chain] of Object.entries(steward.config.models.chains)) {
-    const unknown = chain.filter((id) => !configured.has(id) && !SHORTCUT_IDS.has(id));
-    if (unknown.length > 0)
-      checks.push({
-        name: `chain ${tier}`,
-        status: 'warn',
-        detail: `models.chains.${tier} names ${unknown.map((id) => `"${id}"`).join(', ')}, which no provider has: fix the id or add it to models.providers`,
-      });
-  }
-  const chained = new Set([...steward.config.models.chains.fast, ...steward.config.models.chains.quality]);
-  for (const { provider } of report.providers) {
-    if (!chained.has(provider.id))
-      checks.push({
-        name: `model ${provider.id}`,
-        status: 'warn',
-        detail: `no chain names it (models.chains.fast / .quality), so it is never used: add "${provider.id}" to a chain`,
-      });
-  }
-  if (!report.providers.some(({ provider }) => provider.kind === 'local')) {
-    checks.push({
-      name: 'models',
-      status: 'warn',
-      detail: 'no local model: every turn goes to the cloud; set STEWARD_LOCAL_FAST_URL',
-    });
-  }
-  return checks;
-}
+export type { DoctorCheck } from './doctor-models.js';
 
 async function checkEmbeddings(steward: Steward): Promise<DoctorCheck> {
   const embedder = steward.memory.embedder;
@@ -117,16 +47,73 @@ function checkMemory(steward: Steward): DoctorCheck {
   return { name: 'memory', status: 'ok', detail };
 }
 
-async function checkSignal(steward: Steward): Promise<DoctorCheck> {
+async function checkSignal(steward: Steward): Promise<DoctorCheck[]> {
   const missing = steward.status().signal.missing;
   if (missing !== undefined)
-    return { name: 'signal', status: 'warn', detail: `${missing}; briefings cannot be delivered` };
+    return [{ name: 'signal', status: 'warn', detail: `${missing}; briefings cannot be delivered` }];
   const transport = steward.signalTransport;
-  if (transport === undefined) return { name: 'signal', status: 'warn', detail: 'Signal is off' };
+  if (transport === undefined) return [{ name: 'signal', status: 'warn', detail: 'Signal is off' }];
   const health = await transport.check();
-  return health.ok
-    ? { name: 'signal', status: 'ok', detail: `${health.detail}; owner ${steward.config.signal.to.join(', ')}` }
-    : { name: 'signal', status: 'fail', detail: `${health.detail}: is signal-cli running with --http?` };
+  const checks: DoctorCheck[] = [
+    health.ok
+      ? { name: 'signal', status: 'ok', detail: `${health.detail}; owner ${steward.config.signal.to.join(', ')}` }
+      : {
+          name: 'signal',
+          status: 'fail',
+          detail: `${health.detail}${health.detail.includes('421') ? '' : ': is signal-cli running with --http?'}`,
+        },
+  ];
+  if (health.ok && steward.config.signal.receive.enabled) checks.push(await checkSignalReceive(steward, transport));
+  return checks;
+}
+
+const RECEIVE_FIX =
+  'restart it with --receive-mode on-connection ("steward service install --signal-cli" prints a unit that does)';
+
+/**
+ * Whether messages that arrive while steward is not connected wait for it:
+ * signal-cli must receive only while a client is connected
+ * (`--receive-mode on-connection`), read from its command line; the REST API
+ * must not be in json-rpc mode, whose daemon receives from the start.
+ */
+async function checkSignalReceive(steward: Steward, transport: SignalTransport): Promise<DoctorCheck> {
+  const name = 'signal receive';
+  const url = steward.config.signal.url ?? '';
+  if (transport instanceof RestSignalTransport) {
+    const mode = await transport.mode();
+    if (mode === 'json-rpc')
+      return {
+        name,
+        status: 'warn',
+        detail:
+          'signal-cli-rest-api runs with MODE=json-rpc: its daemon receives from the start, so messages that arrive while steward is not connected are dropped; with MODE=native (or normal) steward polls /v1/receive and the Signal server keeps them between calls',
+      };
+    if (mode === 'normal' || mode === 'native')
+      return {
+        name,
+        status: 'ok',
+        detail: `signal-cli-rest-api runs with MODE=${mode}: steward polls /v1/receive, and the Signal server keeps messages between calls`,
+      };
+    return { name, status: 'warn', detail: `${url}/v1/about does not say the REST API's mode` };
+  }
+  const finding = await detectReceiveMode(url);
+  if (!finding.found)
+    return {
+      name,
+      status: 'warn',
+      detail: `${finding.reason}: make sure it runs with --receive-mode on-connection, or messages that arrive while steward is not connected are lost (see docs/servers.md)`,
+    };
+  if (finding.mode === 'on-start')
+    return {
+      name,
+      status: 'warn',
+      detail: `signal-cli receives from the start (--receive-mode on-start, its default), so messages that arrive while steward is not connected are lost: ${RECEIVE_FIX}`,
+    };
+  return {
+    name,
+    status: 'ok',
+    detail: `signal-cli receives only while steward is connected (--receive-mode ${finding.mode}): the Signal server keeps messages meanwhile`,
+  };
 }
 
 function checkDaemon(steward: Steward): DoctorCheck {
@@ -181,7 +168,7 @@ export async function runDoctorChecks(steward: Steward): Promise<DoctorCheck[]> 
     ...(await checkModels(steward)),
     await checkEmbeddings(steward),
     checkMemory(steward),
-    await checkSignal(steward),
+    ...(await checkSignal(steward)),
     checkDaemon(steward),
   ];
 }

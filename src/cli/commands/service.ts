@@ -1,13 +1,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig, ENVIRONMENT_KEYS } from '../../config/load.js';
-import { launchdPlist, systemdUnit, type ServiceManager, type ServiceSpec } from '../../daemon/service.js';
+import {
+  launchdPlist,
+  systemdUnit,
+  type ServiceManager,
+  type ServiceSpec,
+  type ServiceUnit,
+} from '../../daemon/service.js';
+import { signalCliLaunchdPlist, signalCliSystemdUnit } from '../../daemon/signal-cli-service.js';
+import type { StewardConfig } from '../../config/schema.js';
 import { colorsFor } from '../../shared/colors.js';
 import { UserError } from '../../shared/errors.js';
 import { packageRoot } from '../../shared/paths.js';
 
 /** Variables of the contract that hold secrets: never written into a unit. */
-const SECRET_VARIABLES = new Set(['OPENAI_API_KEY']);
+const SECRET_VARIABLES = new Set(['OPENAI_API_KEY', 'STEWARD_LOCAL_FAST_API_KEY', 'STEWARD_LOCAL_QUALITY_API_KEY']);
 
 /** Options of {@link serviceInstallCommand}. */
 export interface ServiceInstallOptions {
@@ -19,6 +27,8 @@ export interface ServiceInstallOptions {
   write?: boolean;
   /** Overwrite a different existing file. */
   force?: boolean;
+  /** The unit of signal-cli's HTTP daemon, as steward needs it, instead of steward's. */
+  signalCli?: boolean;
 }
 
 /**
@@ -70,6 +80,7 @@ export function serviceInstallCommand(options: ServiceInstallOptions): number {
           ? 'launchd'
           : 'systemd';
   const config = loadConfig();
+  if (options.signalCli === true) return writeOrPrint(signalCliUnit(config, manager), manager, [], options);
   const { environment, leftOut } = serviceEnvironment(config.dataDir);
   const spec: ServiceSpec = {
     node: process.execPath,
@@ -89,13 +100,61 @@ export function serviceInstallCommand(options: ServiceInstallOptions): number {
         : 'config/local.json (models.openai.apiKey)';
     notes.push(`# ${leftOut.join(', ')} is set in your shell but is not written into the unit: put it in ${where}.`);
   }
+  if (config.signal.url !== null && config.signal.api === 'jsonrpc')
+    notes.push(
+      '# signal-cli must run with --receive-mode on-connection, or messages that arrive while steward is down are lost: "steward service install --signal-cli" prints its unit.',
+    );
+  return writeOrPrint(unit, manager, notes, options, spec.root);
+}
+
+/** The absolute path of a command found on PATH, or undefined. */
+function onPath(command: string): string | undefined {
+  for (const directory of (process.env.PATH ?? '').split(':')) {
+    if (directory === '') continue;
+    const candidate = join(directory, command);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The signal-cli unit for this configuration: `-a` STEWARD_SIGNAL_ACCOUNT,
+ * `--http` the host and port of STEWARD_SIGNAL_URL, signal-cli from PATH.
+ * @throws UserError when Signal is not set up for signal-cli's HTTP daemon
+ */
+function signalCliUnit(config: StewardConfig, manager: ServiceManager): ServiceUnit {
+  const { url, api, account } = config.signal;
+  if (api !== 'jsonrpc')
+    throw new UserError(
+      "steward service install --signal-cli is for signal-cli's HTTP daemon (STEWARD_SIGNAL_API=jsonrpc); signal-cli-rest-api runs in its own container.",
+    );
+  if (account === null || url === null)
+    throw new UserError('Set STEWARD_SIGNAL_ACCOUNT and STEWARD_SIGNAL_URL first (for example http://127.0.0.1:8080).');
+  const parsed = new URL(url);
+  const spec = {
+    executable: onPath('signal-cli') ?? '/usr/local/bin/signal-cli',
+    account,
+    http: `${parsed.hostname}:${parsed.port || '8080'}`,
+    dataDir: config.dataDir,
+  };
+  return manager === 'launchd' ? signalCliLaunchdPlist(spec) : signalCliSystemdUnit(spec);
+}
+
+/** Print the unit (to stdout) and its instructions (to stderr), or write it with --write. */
+function writeOrPrint(
+  unit: ServiceUnit,
+  manager: ServiceManager,
+  notes: readonly string[],
+  options: ServiceInstallOptions,
+  root?: string,
+): number {
   if (options.write !== true) {
     process.stdout.write(unit.text);
-    process.stderr.write(
-      colorsFor(process.stderr).dim(
-        `\n# The ${manager} unit above runs "steward daemon" from ${spec.root}.\n${[...notes, unit.instructions].join('\n')}\n`,
-      ),
-    );
+    const what =
+      root === undefined
+        ? `The ${manager} unit above runs signal-cli's HTTP daemon for steward.`
+        : `The ${manager} unit above runs "steward daemon" from ${root}.`;
+    process.stderr.write(colorsFor(process.stderr).dim(`\n# ${what}\n${[...notes, unit.instructions].join('\n')}\n`));
     return 0;
   }
   if (existsSync(unit.path)) {

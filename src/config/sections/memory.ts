@@ -22,6 +22,14 @@ export const embeddingsSchema = z.strictObject({
     ),
   apiKey: z.string().min(1).nullable().describe('Bearer key of the HTTP embeddings server, if it needs one.'),
   batchSize: z.number().int().min(1).max(2048).describe('Texts per embeddings request.'),
+  maxInputTokens: z
+    .number()
+    .int()
+    .min(16)
+    .max(131_072)
+    .describe(
+      "The most tokens of one embeddings input (HTTP embedder): longer texts are cut first. 512 is llama.cpp's physical batch (-ub), past which it refuses an input; raise it with -ub or for a server that takes more. A text the server still refuses as too large is shortened until it is taken.",
+    ),
   timeoutMs: z.number().int().positive().describe('Timeout of one embeddings request, in ms.'),
   retries: z
     .number()

@@ -23,7 +23,20 @@ export const providerSchema = z
 
 const localTier = z.strictObject({
   baseUrl: httpUrl.nullable().describe('OpenAI-compatible base URL ending in /v1; null = not configured.'),
-  model: z.string().min(1).nullable().describe('Model name to request; null = the server default ("default").'),
+  model: z
+    .string()
+    .min(1)
+    .nullable()
+    .describe(
+      "Model name to request; null = the model the server says it serves (llama.cpp, vLLM, the one loaded in Ollama or LM Studio, the one running on exo, mlx_lm.server's --model); steward stops with a clear error rather than guess.",
+    ),
+  apiKey: z
+    .string()
+    .min(1)
+    .nullable()
+    .describe(
+      'Bearer key, when the server was started with one (llama-server or vLLM --api-key, LM Studio); null = none.',
+    ),
 });
 
 /** `models`: the providers, their health probes, the fallback chains and how a turn picks its tier. */
@@ -41,8 +54,12 @@ export const modelsSchema = z.strictObject({
       .describe('Wait after each consecutive failure before the next probe, in ms; the last one is the cap.'),
   }),
   local: z.strictObject({
-    fast: localTier.describe('The local fast tier (STEWARD_LOCAL_FAST_URL / STEWARD_LOCAL_FAST_MODEL).'),
-    quality: localTier.describe('The local quality tier (STEWARD_LOCAL_QUALITY_URL / STEWARD_LOCAL_QUALITY_MODEL).'),
+    fast: localTier.describe(
+      'The local fast tier (STEWARD_LOCAL_FAST_URL / STEWARD_LOCAL_FAST_MODEL / STEWARD_LOCAL_FAST_API_KEY).',
+    ),
+    quality: localTier.describe(
+      'The local quality tier (STEWARD_LOCAL_QUALITY_URL / STEWARD_LOCAL_QUALITY_MODEL / STEWARD_LOCAL_QUALITY_API_KEY).',
+    ),
   }),
   openai: z.strictObject({
     baseUrl: httpUrl.describe('OpenAI base URL (OPENAI_BASE_URL).'),

@@ -32,6 +32,13 @@ export const signalSchema = z.strictObject({
       .describe(
         'Wait before each reconnect after the receive stream fails, in ms; the last one repeats. Reset once a connection opens.',
       ),
+    connectTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .describe(
+        "How long to wait for the receive stream's response headers (or the websocket handshake), in ms. Keep it above signal-cli's 15 s keep-alive: before v0.14.4 signal-cli sends no headers until its first event or keep-alive.",
+      ),
     idleTimeoutMs: z
       .number()
       .int()

@@ -9,6 +9,9 @@ import type { Embedder } from './types.js';
 /** OpenAI's embedding model when embeddings.provider is openai and no model is set. */
 export const OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
 
+/** The most tokens of one input to OpenAI's embedding models (8191, API reference). */
+const OPENAI_EMBEDDING_INPUT_TOKENS = 8191;
+
 /**
  * Which embedder, with no secret in it: what the configuration asks for,
  * and what `memory_state.serving` stores for the embedder that serves
@@ -133,6 +136,7 @@ export function embedderFromSpec(
   if (spec.provider === 'http')
     return new HttpEmbedder({
       ...common,
+      maxInputTokens: settings.maxInputTokens,
       kind: 'local',
       baseUrl: spec.url ?? '',
       model: spec.model ?? 'default',
@@ -145,6 +149,7 @@ export function embedderFromSpec(
   }
   return new HttpEmbedder({
     ...common,
+    maxInputTokens: OPENAI_EMBEDDING_INPUT_TOKENS,
     kind: 'cloud',
     baseUrl: config.models.openai.baseUrl,
     model: spec.model ?? OPENAI_EMBEDDING_MODEL,

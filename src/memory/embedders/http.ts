@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ProviderError } from '../../shared/errors.js';
 import { http } from '../../shared/http.js';
 import { faultOfNetworkError, faultOfResponse } from '../../models/faults.js';
+import { CHARACTERS_PER_TOKEN } from '../../models/prompt-size.js';
 import type { Embedder } from './types.js';
 
 /** Options of {@link HttpEmbedder}. */
@@ -25,7 +26,15 @@ export interface HttpEmbedderOptions {
   retries?: number;
   /** First backoff, in ms (default 500; doubles each retry). */
   retryMinMs?: number;
+  /**
+   * The most tokens of one input (default 512, llama.cpp's physical batch `-ub`): longer texts
+   * are cut to about this many tokens before they are sent.
+   */
+  maxInputTokens?: number;
 }
+
+/** A text is not shortened below this many characters: past that, the server refuses something else. */
+const MIN_INPUT_CHARS = 32;
 
 const responseSchema = z.object({
   data: z.array(z.object({ index: z.number().int().min(0), embedding: z.array(z.number()) })),
@@ -40,12 +49,21 @@ const responseSchema = z.object({
  * refused connections, timeouts, 429 and 5xx, but not llama.cpp's 500 for an
  * input too large, which no retry fixes). Every failure is a `ProviderError`
  * whose message never holds the key, even when the server echoes it.
+ *
+ * Each input is cut to `maxInputTokens` first (about 3 characters a token,
+ * which errs short). A batch the server still refuses as too large (llama.cpp:
+ * HTTP 500 "input (N tokens) is too large to process", past its `-ub`) is
+ * split in halves down to single texts, and a single text is halved until
+ * the server takes it; the length that worked becomes the cut for the texts
+ * after it.
  */
 export class HttpEmbedder implements Embedder {
   readonly id: string;
   readonly kind: 'local' | 'cloud';
   readonly batchSize: number;
   #requests = 0;
+  /** The longest input sent, in characters: `maxInputTokens` at first, less once the server refused one. */
+  #maxChars: number;
   readonly #options: Required<Omit<HttpEmbedderOptions, 'apiKey'>> & { apiKey: string | null };
 
   /**
@@ -65,7 +83,9 @@ export class HttpEmbedder implements Embedder {
       timeoutMs: options.timeoutMs ?? 30_000,
       retries: options.retries ?? 3,
       retryMinMs: options.retryMinMs ?? 500,
+      maxInputTokens: options.maxInputTokens ?? 512,
     };
+    this.#maxChars = this.#options.maxInputTokens * CHARACTERS_PER_TOKEN;
   }
 
   /** @inheritdoc */
@@ -83,6 +103,27 @@ export class HttpEmbedder implements Embedder {
   }
 
   async #embedBatch(batch: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    const cut = batch.map((text) => (text.length > this.#maxChars ? text.slice(0, this.#maxChars) : text));
+    try {
+      return await this.#retried(cut, signal);
+    } catch (error) {
+      if (!(error instanceof ProviderError) || error.kind !== 'input-too-large' || signal?.aborted === true)
+        throw error;
+      if (cut.length > 1) {
+        const half = Math.ceil(cut.length / 2);
+        return [
+          ...(await this.#embedBatch(cut.slice(0, half), signal)),
+          ...(await this.#embedBatch(cut.slice(half), signal)),
+        ];
+      }
+      const text = cut[0] ?? '';
+      if (text.length <= MIN_INPUT_CHARS) throw error;
+      this.#maxChars = Math.max(MIN_INPUT_CHARS, Math.floor(text.length / 2));
+      return this.#embedBatch([text], signal);
+    }
+  }
+
+  async #retried(batch: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
     const { retries, retryMinMs } = this.#options;
     try {
       return await pRetry(() => this.#request(batch, signal), {
