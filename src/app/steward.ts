@@ -1,3 +1,4 @@
+import { preloadAgent } from '../agent/agent.js';
 import { composeBriefing } from '../briefing/compose.js';
 import { Outbox, type ChannelSender } from '../channels/outbox.js';
 import { createSignalTransport, missingSignalSettings, type SignalTransport } from '../channels/signal/index.js';
@@ -67,6 +68,7 @@ export class Steward implements TurnHandler {
   readonly #router: ModelRouter;
   readonly #delivery: OwnerDelivery;
   #opened: { plugins: PluginHost; pipeline: TurnPipeline } | undefined;
+  #preload: Promise<void> | undefined;
 
   private constructor(options: StewardOptions, database: Database) {
     const config = options.config;
@@ -156,6 +158,25 @@ export class Steward implements TurnHandler {
    */
   handle(message: InboundMessage, options?: HandleOptions): Promise<Reply> {
     return this.#ready().pipeline.handle(message, options);
+  }
+
+  /**
+   * Load the model stack and build the agent once, in the background of a
+   * long-lived process: the REPL once its prompt is shown, the daemon once
+   * it is ready. The first turn then costs what the tenth does, and a turn
+   * that comes in meanwhile waits only for the rest (see `preloadAgent`).
+   * Nothing is loaded when no model provider is configured.
+   * @returns resolves when done (at once on later calls); never rejects: a failure is logged, and the first turn loads what it needs
+   */
+  preload(): Promise<void> {
+    this.#preload ??=
+      this.#router.providers().length === 0
+        ? Promise.resolve()
+        : preloadAgent(this.plugins.tools()).then(
+            () => this.log.debug('model stack preloaded'),
+            (error: unknown) => this.log.warn({ err: error }, 'could not preload the model stack'),
+          );
+    return this.#preload;
   }
 
   /** The text of `/why` for a session (see `whyText`). */
