@@ -5,12 +5,16 @@ import { ownerName } from './chat.js';
 
 /**
  * `steward run "<text>"`: one turn. The reply goes to stdout (streamed);
- * errors and the "via" tag go to stderr.
+ * errors and the "via" tag go to stderr. The work that follows a model turn
+ * (fact extraction, embeddings) is left queued for the daemon or the next
+ * REPL, so the process exits as soon as the reply is out.
  * @param text - the message
  * @returns 0 when answered, 1 when the reply is an error (no model, unknown habit, ...)
  */
 export async function runCommand(text: string): Promise<number> {
   const { steward } = await openSteward({ stderr: false });
+  // Fact extraction and embeddings wait in their rows for the daemon or the next REPL: the process exits after the reply.
+  steward.memory.deferBackground();
   const errorColors = colorsFor(process.stderr);
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort(new Error('cancelled'));
