@@ -3,7 +3,7 @@ import type { Logger } from '../shared/log.js';
 import { ProviderError } from '../shared/errors.js';
 import type { ChatModel, ChatTool } from '../models/chat-model.js';
 import { openChatModel } from '../models/langchain-chat-model.js';
-import { preloadModelStack } from '../models/preload.js';
+import { preloadModelStack, type PreloadTimings } from '../models/preload.js';
 import type { ResolvedProvider } from '../models/router.js';
 import type { RequestMeter } from '../models/meter.js';
 
@@ -64,9 +64,10 @@ function chatTool(hosted: HostedTool): ChatTool {
  * answer made up in memory (see `preloadModelStack`), so that the first
  * real turn of a REPL or daemon costs what the tenth does. No tool runs.
  * @param tools - the plugins' tools
+ * @returns how long the import and the turn took, in ms
  * @throws what the import throws (a broken install)
  */
-export function preloadAgent(tools: readonly HostedTool[]): Promise<void> {
+export function preloadAgent(tools: readonly HostedTool[]): Promise<PreloadTimings> {
   return preloadModelStack(tools.map(chatTool));
 }
 

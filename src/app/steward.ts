@@ -173,7 +173,11 @@ export class Steward implements TurnHandler {
       this.#router.providers().length === 0
         ? Promise.resolve()
         : preloadAgent(this.plugins.tools()).then(
-            () => this.log.debug('model stack preloaded'),
+            (timings) =>
+              this.log.info(
+                { importMs: Math.round(timings.importMs), turnMs: Math.round(timings.turnMs) },
+                'model stack preloaded',
+              ),
             (error: unknown) => this.log.warn({ err: error }, 'could not preload the model stack'),
           );
     return this.#preload;

@@ -2,6 +2,14 @@ import type { ChatTool } from './chat-model.js';
 import { loadModelStack, openChatModel } from './langchain-chat-model.js';
 import type { ResolvedProvider } from './router.js';
 
+/** How long {@link preloadModelStack} took. */
+export interface PreloadTimings {
+  /** Importing the model stack, in ms (0 when it was loaded already). */
+  importMs: number;
+  /** The agent turn against the answer made up in memory, in ms. */
+  turnMs: number;
+}
+
 /** The made-up provider of the preload's turn; no request leaves the process. */
 const PRELOAD_PROVIDER: ResolvedProvider = {
   id: 'preload',
@@ -51,11 +59,13 @@ const cannedFetch: typeof fetch = () =>
  * benchmark harnesses such as JMH; the daemon's one-token request to each
  * local server, `warmLocalProviders`, warms the servers themselves.)
  * @param tools - the tools a turn binds (the plugins' tools)
- * @returns resolves when done
+ * @returns how long the import and the turn took, in ms
  * @throws what the import or the turn throws (a broken install); callers log it
  */
-export async function preloadModelStack(tools: readonly ChatTool[]): Promise<void> {
+export async function preloadModelStack(tools: readonly ChatTool[]): Promise<PreloadTimings> {
+  const started = performance.now();
   await loadModelStack();
+  const imported = performance.now();
   const model = openChatModel(PRELOAD_PROVIDER, { temperature: 0, fetch: cannedFetch });
   const events = model.streamAgent({
     systemPrompt: 'preload',
@@ -64,4 +74,5 @@ export async function preloadModelStack(tools: readonly ChatTool[]): Promise<voi
     maxSteps: 2,
   });
   for await (const event of events) void event;
+  return { importMs: imported - started, turnMs: performance.now() - imported };
 }
