@@ -1,4 +1,3 @@
-import { preloadAgent } from '../agent/agent.js';
 import { composeBriefing } from '../briefing/compose.js';
 import { Outbox, type ChannelSender } from '../channels/outbox.js';
 import { createSignalTransport, missingSignalSettings, type SignalTransport } from '../channels/signal/index.js';
@@ -164,7 +163,7 @@ export class Steward implements TurnHandler {
    * Load the model stack and build the agent once, in the background of a
    * long-lived process: the REPL once its prompt is shown, the daemon once
    * it is ready. The first turn then costs what the tenth does, and a turn
-   * that comes in meanwhile waits only for the rest (see `preloadAgent`).
+   * that comes in meanwhile waits only for the rest (see `preloadAgentStep`).
    * Nothing is loaded when no model provider is configured.
    * @returns resolves when done (at once on later calls); never rejects: a failure is logged, and the first turn loads what it needs
    */
@@ -172,14 +171,20 @@ export class Steward implements TurnHandler {
     this.#preload ??=
       this.#router.providers().length === 0
         ? Promise.resolve()
-        : preloadAgent(this.plugins.tools()).then(
-            (timings) =>
-              this.log.info(
-                { importMs: Math.round(timings.importMs), turnMs: Math.round(timings.turnMs) },
-                'model stack preloaded',
-              ),
-            (error: unknown) => this.log.warn({ err: error }, 'could not preload the model stack'),
-          );
+        : this.#ready()
+            .pipeline.preload()
+            .then(
+              (timings) =>
+                this.log.info(
+                  {
+                    importMs: Math.round(timings.importMs),
+                    turnMs: Math.round(timings.turnMs),
+                    contextMs: Math.round(timings.contextMs),
+                  },
+                  'model stack preloaded',
+                ),
+              (error: unknown) => this.log.warn({ err: error }, 'could not preload the model stack'),
+            );
     return this.#preload;
   }
 
