@@ -3,11 +3,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/shared/paths.js';
-import { startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
+import { startOpenAIServer, type ChatRequest, type OpenAIServer } from '../support/openai-server.js';
 import { runCli, temporaryDataDir } from '../support/steward.js';
 
 /** Whether a chat request is fact extraction (structured output named `extracted_facts`). */
-function isExtraction(request: { response_format?: unknown }): boolean {
+function isExtraction(request: ChatRequest): boolean {
   return (
     (request.response_format as { json_schema?: { name?: string } } | undefined)?.json_schema?.name ===
     'extracted_facts'
