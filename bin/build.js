@@ -35,6 +35,25 @@ function pluginEntries() {
   return entries;
 }
 
+/**
+ * One luxon in the bundle: cron-parser require()s luxon's CommonJS build,
+ * steward imports its ES module build; both get the ES module build.
+ */
+const oneLuxon = {
+  name: 'one-luxon',
+  setup(build) {
+    build.onResolve({ filter: /^luxon$/ }, async (args) => {
+      if (args.pluginData === 'one-luxon') return undefined;
+      const resolved = await build.resolve('luxon', {
+        kind: 'import-statement',
+        resolveDir: args.resolveDir,
+        pluginData: 'one-luxon',
+      });
+      return resolved.errors.length > 0 ? undefined : { path: resolved.path };
+    });
+  },
+};
+
 /** Whether the last bundle is newer than its every input, for the same entry points. */
 function upToDate(entryPoints) {
   if (!existsSync(metaFile)) return false;
@@ -77,6 +96,7 @@ async function main() {
     metafile: true,
     write: false,
     logLevel: 'warning',
+    plugins: [oneLuxon],
     // The loader looks for the plugins here (src/plugins/loader.ts).
     define: { STEWARD_BUNDLED_PLUGINS: JSON.stringify('dist/bundle/plugins') },
     // CommonJS dependencies inside an ES module bundle call require() for Node's built-ins.
