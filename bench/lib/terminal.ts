@@ -42,7 +42,10 @@ export function spawnOnTerminal(command: readonly string[], env: Record<string, 
       waiter.resolve(at);
     }
   });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('close', resolve);
+    child.on('error', (error) => reject(new Error(`cannot run "script" for a pseudo-terminal: ${error.message}`)));
+  });
   return {
     get output() {
       return output;
