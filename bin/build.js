@@ -54,7 +54,7 @@ const oneLuxon = {
   },
 };
 
-/** Whether the last bundle is newer than its every input, for the same entry points. */
+/** Whether the last bundle is there, and newer than its every input, for the same entry points. */
 function upToDate(entryPoints) {
   if (!existsSync(metaFile)) return false;
   let meta;
@@ -64,6 +64,7 @@ function upToDate(entryPoints) {
     return false;
   }
   if (JSON.stringify(meta.entryPoints) !== JSON.stringify(entryPoints)) return false;
+  if (!Object.keys(entryPoints).every((name) => existsSync(join(outdir, `${name}.js`)))) return false;
   const builtAt = statSync(metaFile).mtimeMs;
   const inputs = [...meta.inputs, 'package.json', 'pnpm-lock.yaml', 'tsconfig.json', 'bin/build.js'];
   return inputs.every((input) => {
