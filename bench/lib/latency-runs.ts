@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { fromRoot } from '../../src/shared/paths.js';
 import { startOpenAIServer, type ChatRequest, type OpenAIServer } from '../../test/support/openai-server.js';
@@ -142,6 +143,22 @@ export interface Run {
   firstByte: number;
   lastByte: number;
   exit: number;
+  /**
+   * The process's main thread on a CPU up to its first byte and in all, in ms (Linux
+   * `/proc/<pid>/task/<pid>/schedstat`, read when the byte arrives and every 2 ms until the
+   * exit), or undefined elsewhere. Unlike the wall times, a busy machine barely changes it.
+   */
+  cpu?: { firstByte: number; total: number } | undefined;
+}
+
+/** The main thread's time on a CPU so far, in ms, or undefined (not Linux, or the process is gone). */
+function mainThreadCpu(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -158,15 +175,24 @@ export function runOnce(text: string, env: Record<string, string>): Promise<Run>
     let firstByte: number | undefined;
     let lastByte = 0;
     let stderr = '';
+    let cpuFirstByte: number | undefined;
+    let cpuLast: number | undefined;
+    const poll = setInterval(() => (cpuLast = mainThreadCpu(child.pid) ?? cpuLast), 2);
     child.stdout.on('data', () => {
       lastByte = msSince(started);
+      if (firstByte === undefined) cpuFirstByte = mainThreadCpu(child.pid);
       firstByte ??= lastByte;
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => {
+      clearInterval(poll);
       const exit = msSince(started);
+      const cpu =
+        cpuLast === undefined
+          ? undefined
+          : { firstByte: cpuFirstByte ?? cpuLast, total: Math.max(cpuLast, cpuFirstByte ?? 0) };
       if (code !== 0) reject(new Error(`steward run "${text}" exited ${code}: ${stderr}`));
-      else resolve({ firstByte: firstByte ?? exit, lastByte, exit });
+      else resolve({ firstByte: firstByte ?? exit, lastByte, exit, cpu });
     });
   });
 }
