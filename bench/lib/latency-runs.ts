@@ -45,10 +45,12 @@ export interface BenchServer {
   peer(): Promise<Turn>;
 }
 
+/** Milliseconds from `start` to `end` (now by default), both `process.hrtime.bigint()` values. */
 export function msSince(start: bigint, end = process.hrtime.bigint()): number {
   return Number(end - start) / 1e6;
 }
 
+/** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
