@@ -1,8 +1,9 @@
 import type { HostedTool } from '../plugins/host.js';
 import type { Logger } from '../shared/log.js';
 import { ProviderError } from '../shared/errors.js';
-import type { ChatModel } from '../models/chat-model.js';
+import type { ChatModel, ChatTool } from '../models/chat-model.js';
 import { openChatModel } from '../models/langchain-chat-model.js';
+import { preloadModelStack, type PreloadTimings } from '../models/preload.js';
 import type { ResolvedProvider } from '../models/router.js';
 import type { RequestMeter } from '../models/meter.js';
 
@@ -48,6 +49,28 @@ export interface AgentTurnResult {
   toolCalls: string[];
 }
 
+/** A plugin tool as the chat model sees it. */
+function chatTool(hosted: HostedTool): ChatTool {
+  return {
+    name: hosted.tool.name,
+    description: hosted.tool.description,
+    schema: hosted.tool.schema,
+    run: (args: unknown) => hosted.run(args),
+  };
+}
+
+/**
+ * Load the model stack and run one agent turn with these tools against an
+ * answer made up in memory (see `preloadModelStack`), so that the first
+ * real turn of a REPL or daemon costs what the tenth does. No tool runs.
+ * @param tools - the plugins' tools
+ * @returns how long the import and the turn took, in ms
+ * @throws what the import throws (a broken install)
+ */
+export function preloadAgent(tools: readonly HostedTool[]): Promise<PreloadTimings> {
+  return preloadModelStack(tools.map(chatTool));
+}
+
 /** Most graph steps of one turn (model requests and tool runs together). */
 const MAX_STEPS = 12;
 
@@ -70,12 +93,7 @@ export async function runAgentTurn(request: AgentTurnRequest): Promise<AgentTurn
       ...request.history.map((message) => ({ role: message.role, content: message.text })),
       { role: 'user' as const, content: request.text },
     ],
-    tools: request.tools.map((hosted) => ({
-      name: hosted.tool.name,
-      description: hosted.tool.description,
-      schema: hosted.tool.schema,
-      run: (args: unknown) => hosted.run(args),
-    })),
+    tools: request.tools.map(chatTool),
     signal: request.signal,
     maxSteps: MAX_STEPS,
   });

@@ -18,7 +18,10 @@ export function replHost(steward: Steward): ReplHost {
     startSession: (sender) => steward.conversations.startSession('repl', sender),
     endSession: (sessionId) => steward.memory.endSession(sessionId),
     notices: () => steward.plugins.notices(),
-    warm: () => steward.memory.warm(),
+    warm: () => {
+      steward.memory.warm();
+      void steward.preload();
+    },
     why: (sessionId) => steward.why(sessionId),
     statusText: async (colors) => {
       await steward.providers.probe();

@@ -12,6 +12,7 @@ import type { Briefing, BriefingKind, DeliveryResult } from '../plugins/api.js';
 import { createPluginServices } from '../plugins/context.js';
 import { PluginHost } from '../plugins/host.js';
 import { openDatabase, toTimestamp, type Database } from '../shared/database.js';
+import { http } from '../shared/http.js';
 import { silentLogger, type Logger } from '../shared/log.js';
 import type { InboundMessage, OutboundMessage } from '../shared/messages.js';
 import { localDate, systemClock, type Clock } from '../shared/time.js';
@@ -67,6 +68,7 @@ export class Steward implements TurnHandler {
   readonly #router: ModelRouter;
   readonly #delivery: OwnerDelivery;
   #opened: { plugins: PluginHost; pipeline: TurnPipeline } | undefined;
+  #preload: Promise<void> | undefined;
 
   private constructor(options: StewardOptions, database: Database) {
     const config = options.config;
@@ -156,6 +158,37 @@ export class Steward implements TurnHandler {
    */
   handle(message: InboundMessage, options?: HandleOptions): Promise<Reply> {
     return this.#ready().pipeline.handle(message, options);
+  }
+
+  /**
+   * Load the model stack and build the agent once, in the background of a
+   * long-lived process: the REPL once its prompt is shown, the daemon once
+   * it is ready. The first turn then costs what the tenth does, and a turn
+   * that comes in meanwhile waits only for the rest (see `preloadAgentStep`).
+   * With Signal configured, the HTTP client that sends the replies is loaded
+   * too, so the first reply on Signal goes out as fast as the next ones.
+   * Nothing is loaded when no model provider is configured.
+   * @returns resolves when done (at once on later calls); never rejects: a failure is logged, and the first turn loads what it needs
+   */
+  preload(): Promise<void> {
+    this.#preload ??= this.#preloadOnce().catch((error: unknown) =>
+      this.log.warn({ err: error }, 'could not preload the model stack'),
+    );
+    return this.#preload;
+  }
+
+  async #preloadOnce(): Promise<void> {
+    if (this.#router.providers().length === 0) return;
+    const timings = await this.#ready().pipeline.preload();
+    if (this.signalTransport !== undefined) await http();
+    this.log.info(
+      {
+        importMs: Math.round(timings.importMs),
+        turnMs: Math.round(timings.turnMs),
+        contextMs: Math.round(timings.contextMs),
+      },
+      'model stack preloaded',
+    );
   }
 
   /** The text of `/why` for a session (see `whyText`). */

@@ -25,7 +25,11 @@ export interface ReplHost extends TurnHandler {
   endSession(sessionId: number): Promise<Episode | undefined>;
   /** The plugins' one-line notices due now (habit reminders when Signal is off). */
   notices(): Promise<string[]>;
-  /** Start memory's background work (open the vector index, embed what is queued) after the prompt is shown. */
+  /**
+   * Start the background work after the prompt is shown: memory's (open the
+   * vector index, embed what is queued) and the preload of the model stack
+   * (so the first message costs what the tenth does).
+   */
   warm(): void;
   /**
    * How the last model turn of a session was routed (`/why`).

@@ -195,6 +195,8 @@ export class Daemon {
       this.#heartbeatTimer = setInterval(() => this.#heartbeat(), this.#intervals.heartbeatMs);
       this.#memoryTimer = setInterval(() => this.#sweepMemory(), this.#memorySweepMs);
       steward.memory.warm();
+      // The model stack and the agent, so the first Signal message costs what the tenth does.
+      void steward.preload();
       this.#running = true;
       this.#drainOutbox();
       this.#heartbeat();

@@ -80,12 +80,13 @@ export class Consolidation {
   /**
    * Mark a model turn's message for fact extraction and start a pass, when extraction is on.
    * @param messageId - the owner's stored message
+   * @param options - `run: false`: mark it only, for a later pass (a one-shot process); default true
    * @returns whether it was marked (false when `memory.extraction.enabled` is off)
    */
-  queueExtraction(messageId: number): boolean {
+  queueExtraction(messageId: number, options: { run?: boolean } = {}): boolean {
     if (!this.#options.config.memory.extraction.enabled) return false;
     this.#options.extraction.mark(messageId);
-    void this.background();
+    if (options.run !== false) void this.background();
     return true;
   }
 

@@ -76,6 +76,8 @@ export class Memory {
   /** Inbound messages whose turn is running. */
   readonly #turns = new Set<number>();
   readonly #stop = new AbortController();
+  /** Set by {@link deferBackground}: work after a turn is left in its rows. */
+  #deferred = false;
 
   private constructor(options: MemoryOptions) {
     const { database, config, clock, router, conversations } = options;
@@ -214,9 +216,22 @@ export class Memory {
   afterTurn(turn: { inboundId: number; kind: 'agent' | 'command' | 'error' | 'cancelled'; modelTurn: boolean }): void {
     this.#turns.delete(turn.inboundId);
     if (this.#stop.signal.aborted) return;
-    if (turn.modelTurn && turn.kind !== 'cancelled' && this.#consolidation.queueExtraction(turn.inboundId)) return;
+    const run = !this.#deferred;
+    if (turn.modelTurn && turn.kind !== 'cancelled' && this.#consolidation.queueExtraction(turn.inboundId, { run }))
+      return;
+    if (!run) return;
     // A command needs no model: embed only when the index is open anyway (a long-lived REPL or daemon).
     if (turn.modelTurn || this.#embeddings.opened(this.embedder.id) !== undefined) this.#embeddings.kick();
+  }
+
+  /**
+   * For a one-shot process (`steward run`): leave the work that follows a
+   * turn (fact extraction, embeddings) queued in its rows, for the next
+   * long-lived process to do (the daemon's minute, a REPL's start, see
+   * {@link warm}), instead of doing it before the process exits.
+   */
+  deferBackground(): void {
+    this.#deferred = true;
   }
 
   /**

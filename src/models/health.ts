@@ -1,5 +1,4 @@
 import type { Logger } from '../shared/log.js';
-import { http } from '../shared/http.js';
 import type { Clock } from '../shared/time.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
 import { ProviderError } from '../shared/errors.js';
@@ -215,36 +214,44 @@ export class HealthMonitor {
   }
 
   /**
-   * `GET {baseUrl}/models`, and the model ids it lists.
+   * `GET {baseUrl}/models`, and the model ids it lists. The request goes
+   * through Node's fetch, the HTTP client the openai SDK uses for the chat
+   * requests: the probe at start-up readies it (and leaves a keep-alive
+   * connection to the server) for the first turn, and a one-shot run loads
+   * no second HTTP client before its model turn.
    * @throws ProviderError for an error status (llama.cpp's `503 Loading model` is `loading model (HTTP 503)`)
    *   or a body that is not a model list (`malformed`)
-   * @throws the transport's error when the server did not answer (classified by the caller)
+   * @throws fetch's error when the server did not answer, or the probe timeout's `TimeoutError` (classified by the caller)
    */
   async #listModels(provider: ModelProvider): Promise<{ models: string[]; body: unknown }> {
-    const response = await (
-      await http()
-    ).get<unknown>(`${provider.baseUrl}/models`, {
-      timeout: this.#options.probeTimeoutMs,
+    const signal = AbortSignal.timeout(this.#options.probeTimeoutMs);
+    const response = await fetch(`${provider.baseUrl}/models`, {
       headers: provider.apiKey === undefined ? {} : { Authorization: `Bearer ${provider.apiKey}` },
-      validateStatus: () => true,
-      responseType: 'json',
+      signal,
     });
+    const text = await response.text();
+    let data: unknown = text;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // Not JSON: the text is kept, and read as such below.
+    }
     const secrets = [provider.apiKey];
     if (response.status < 200 || response.status >= 300) {
-      const fault = faultOfResponse(response.status, response.data);
+      const fault = faultOfResponse(response.status, data);
       const message = response.status === 503 && fault.kind === 'http' ? 'loading model (HTTP 503)' : fault.message;
       throw new ProviderError(message, {
         provider: provider.id,
         kind: fault.kind,
         status: response.status,
-        responseBody: typeof response.data === 'string' ? response.data : JSON.stringify(response.data),
+        responseBody: typeof data === 'string' ? data : JSON.stringify(data),
         secrets,
       });
     }
-    const models = parseModelList(response.data);
+    const models = parseModelList(data);
     if (models === undefined)
       throw new ProviderError('malformed /models response', { provider: provider.id, kind: 'malformed', secrets });
-    return { models, body: response.data };
+    return { models, body: data };
   }
 
   /**

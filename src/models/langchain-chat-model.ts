@@ -1,4 +1,6 @@
+import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { ChatOpenAI } from '@langchain/openai';
+import { ProviderError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { AgentEvent, AgentRequest, ChatMessage, ChatModel, CompleteOptions, TextOptions } from './chat-model.js';
 import { classifyProviderError } from './classify.js';
@@ -13,13 +15,48 @@ export interface ChatModelOptions {
   log?: Logger | undefined;
   /** Receives the attempt's measurements (time to first content, token usage); default: none kept. */
   meter?: RequestMeter | undefined;
+  /** The fetch under the stream guard; default: the global one (the preload passes an answer made in memory). */
+  fetch?: typeof fetch | undefined;
+}
+
+/** The modules a model call needs, loaded once per process. */
+type ModelStack = [
+  typeof import('@langchain/openai'),
+  typeof import('@langchain/core/messages'),
+  typeof import('@langchain/core/tools'),
+  typeof import('./stream-guard.js'),
+];
+
+let stack: Promise<ModelStack> | undefined;
+
+/**
+ * Import the model stack: LangChain's `ChatOpenAI` (with the openai client
+ * under it), its messages and tools, and the stream guard: only these
+ * entry points, not the `langchain` package's agent runtime (LangGraph),
+ * which a turn does not need. One import per process; a call while it
+ * loads waits for the same promise, so a turn that comes in during the
+ * background preload waits only for the rest of it.
+ * @returns the modules
+ */
+export function loadModelStack(): Promise<ModelStack> {
+  stack ??= Promise.all([
+    import('@langchain/openai'),
+    import('@langchain/core/messages'),
+    import('@langchain/core/tools'),
+    import('./stream-guard.js'),
+  ]).catch((error: unknown) => {
+    stack = undefined;
+    throw error;
+  });
+  return stack;
 }
 
 /**
- * The {@link ChatModel} of one provider, on LangChain's `ChatOpenAI` (and
- * `createAgent` for agent turns). Nothing is loaded until the first call:
- * `langchain` and `@langchain/openai` are imported then, so command-only runs
- * never pay for loading them (ARCHITECTURE.md, "Facts about this environment").
+ * The {@link ChatModel} of one provider, on LangChain's `ChatOpenAI`, with
+ * the tools bound to it for agent turns (see {@link LangChainChatModel.streamAgent}).
+ * Nothing is loaded until the first call (or the background preload of a
+ * REPL or daemon, `preloadModelStack`): command-only runs never pay for
+ * loading LangChain (ARCHITECTURE.md, "Facts about this environment").
  *
  * @param provider - the provider, with its model settled
  * @param options - temperature, logger and meter
@@ -28,9 +65,6 @@ export interface ChatModelOptions {
 export function openChatModel(provider: ResolvedProvider, options: ChatModelOptions): ChatModel {
   return new LangChainChatModel(provider, options);
 }
-
-/** A stream chunk of `createAgent(...).stream(..., {streamMode: "messages"})`, with its metadata. */
-type AgentStreamItem = [unknown, Record<string, unknown>];
 
 class LangChainChatModel implements ChatModel {
   readonly provider: string;
@@ -82,37 +116,60 @@ class LangChainChatModel implements ChatModel {
     }
   }
 
+  /**
+   * The agent loop of LangChain's tool-calling guide on `ChatOpenAI.bindTools`:
+   * stream the model's answer; when it calls tools, run them, send their
+   * results back as `ToolMessage`s and ask again; stop at an answer without
+   * tool calls. Each model request and each round of tools is one step of
+   * `request.maxSteps` (as a LangGraph agent counts its graph steps). It
+   * stands in for the `langchain` package's `createAgent`, whose LangGraph
+   * runtime cost about 10 ms before each request's first token and a
+   * third of the model stack's load time, for the same loop.
+   */
   async *streamAgent(request: AgentRequest): AsyncIterable<AgentEvent> {
     try {
-      const [{ createAgent, tool }, { SystemMessage, AIMessageChunk, ToolMessage }, model] = await Promise.all([
-        import('langchain'),
-        import('@langchain/core/messages'),
-        this.#client({ streaming: true }),
-      ]);
-      const tools = request.tools.map((chatTool) =>
-        tool(async (args: unknown) => chatTool.run(args), {
-          name: chatTool.name,
-          description: chatTool.description,
-          schema: chatTool.schema,
-        }),
+      const [, { SystemMessage, HumanMessage, AIMessage, ToolMessage }, { tool }] = await loadModelStack();
+      const model = await this.#client({ streaming: true });
+      const byName = new Map(request.tools.map((chatTool) => [chatTool.name, chatTool]));
+      // LangChain tools for their JSON schemas only: the ChatTool validates its arguments when it runs.
+      const definitions = request.tools.map((chatTool) =>
+        tool(() => '', { name: chatTool.name, description: chatTool.description, schema: chatTool.schema }),
       );
+      const bound = definitions.length > 0 ? model.bindTools(definitions) : model;
       // A plain-string system message: some local servers reject content-part arrays for the system role.
-      const agent = createAgent({ model, tools, systemPrompt: new SystemMessage(request.systemPrompt) });
-      const stream = await agent.stream(
-        { messages: request.messages.map((message) => ({ role: message.role, content: message.content })) },
-        { streamMode: 'messages', signal: request.signal, recursionLimit: request.maxSteps },
-      );
-      for await (const [chunk, metadata] of stream as AsyncIterable<AgentStreamItem>) {
-        if (ToolMessage.isInstance(chunk)) {
-          if (typeof chunk.name === 'string') yield { type: 'tool', name: chunk.name };
-          continue;
+      const messages: BaseMessage[] = [
+        new SystemMessage(request.systemPrompt),
+        ...request.messages.map((message) =>
+          message.role === 'user' ? new HumanMessage(message.content) : new AIMessage(message.content),
+        ),
+      ];
+      for (let step = 1; ; step += 2) {
+        if (step > request.maxSteps)
+          throw new ProviderError(`no answer within ${request.maxSteps} steps: the model kept calling tools`, {
+            provider: this.provider,
+            kind: 'malformed',
+          });
+        let answer: AIMessageChunk | undefined;
+        for await (const chunk of await bound.stream(messages, { signal: request.signal })) {
+          answer = answer === undefined ? chunk : answer.concat(chunk);
+          if (typeof chunk.content === 'string' && chunk.content !== '')
+            yield { type: 'text', text: chunk.content, step };
         }
-        if (!AIMessageChunk.isInstance(chunk)) continue;
-        // Text of the model's answer only: createAgent's model node is `model_request`.
-        if (metadata.langgraph_node !== undefined && metadata.langgraph_node !== 'model_request') continue;
-        if (typeof chunk.content !== 'string' || chunk.content === '') continue;
-        const step = typeof metadata.langgraph_step === 'number' ? metadata.langgraph_step : 0;
-        yield { type: 'text', text: chunk.content, step };
+        const calls = [...(answer?.tool_calls ?? []), ...(answer?.invalid_tool_calls ?? [])];
+        if (answer === undefined || calls.length === 0) return;
+        messages.push(answer);
+        for (const call of calls) {
+          request.signal?.throwIfAborted();
+          const chatTool = call.name === undefined ? undefined : byName.get(call.name);
+          const result =
+            chatTool === undefined
+              ? `There is no tool named ${call.name ?? '(none)'}.`
+              : 'args' in call && typeof call.args === 'object'
+                ? await chatTool.run(call.args)
+                : `Invalid arguments for ${chatTool.name}: not a JSON object.`;
+          messages.push(new ToolMessage({ content: result, tool_call_id: call.id ?? '', name: call.name ?? '' }));
+          if (chatTool !== undefined) yield { type: 'tool', name: chatTool.name };
+        }
       }
     } catch (error) {
       throw this.#fault(error, request.signal);
@@ -140,10 +197,7 @@ class LangChainChatModel implements ChatModel {
    * attempt is metered.
    */
   async #client(settings: { streaming: boolean; maxTokens?: number }): Promise<ChatOpenAI> {
-    const [{ ChatOpenAI }, { guardedFetch }] = await Promise.all([
-      import('@langchain/openai'),
-      import('./stream-guard.js'),
-    ]);
+    const [{ ChatOpenAI }, , , { guardedFetch }] = await loadModelStack();
     const provider = this.#resolved;
     const log = this.#options.log;
     return new ChatOpenAI({
@@ -151,7 +205,12 @@ class LangChainChatModel implements ChatModel {
       apiKey: provider.apiKey ?? 'not-needed',
       configuration: {
         baseURL: provider.baseUrl,
-        fetch: guardedFetch({ provider: provider.id, idleTimeoutMs: provider.timeoutMs, meter: this.#meter }),
+        fetch: guardedFetch({
+          provider: provider.id,
+          idleTimeoutMs: provider.timeoutMs,
+          meter: this.#meter,
+          ...(this.#options.fetch === undefined ? {} : { fetch: this.#options.fetch }),
+        }),
         // The openai client prints parse problems with console.error, which would
         // garble the REPL; send them to steward's log instead.
         logger: {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { renderPrompt } from '../shared/prompts.js';
-import { http } from '../shared/http.js';
 import { classifyProviderError } from './classify.js';
 import type { Tier } from './providers.js';
 import type { ResolvedProvider } from './router.js';
@@ -38,11 +37,15 @@ export async function askRouterModel(
   const budget = AbortSignal.timeout(options.budgetMs);
   const signal = options.signal === undefined ? budget : AbortSignal.any([budget, options.signal]);
   try {
-    const response = await (
-      await http()
-    ).post<unknown>(
-      `${provider.baseUrl}/chat/completions`,
-      {
+    // Node's fetch, as for the chat requests and the health probes: no other HTTP client is loaded on a turn's way.
+    const response = await fetch(`${provider.baseUrl}/chat/completions`, {
+      method: 'POST',
+      signal,
+      headers: {
+        'Content-Type': 'application/json',
+        ...(provider.apiKey === undefined ? {} : { Authorization: `Bearer ${provider.apiKey}` }),
+      },
+      body: JSON.stringify({
         model: provider.model,
         messages: [
           { role: 'system', content: renderPrompt('route-tier') },
@@ -51,17 +54,18 @@ export async function askRouterModel(
         max_tokens: 3,
         temperature: 0,
         stream: false,
-      },
-      {
-        signal,
-        headers: provider.apiKey === undefined ? {} : { Authorization: `Bearer ${provider.apiKey}` },
-        validateStatus: () => true,
-        responseType: 'json',
-      },
-    );
+      }),
+    });
     if (response.status < 200 || response.status >= 300)
       return { success: false, error: `HTTP ${response.status}`, elapsedMs: elapsed() };
-    const parsed = completionSchema.safeParse(response.data);
+    let data: unknown;
+    try {
+      data = await response.json();
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      return { success: false, error: 'malformed answer', elapsedMs: elapsed() };
+    }
+    const parsed = completionSchema.safeParse(data);
     if (!parsed.success) return { success: false, error: 'malformed answer', elapsedMs: elapsed() };
     const answer = (parsed.data.choices[0]?.message.content ?? '').toLowerCase();
     const fast = /\bfast\b/.test(answer);

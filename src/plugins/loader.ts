@@ -132,10 +132,20 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 }
 
 /**
- * The built-in plugins folder: `plugins/` next to `src/` (under vitest) or
- * `dist/plugins/` when running the build.
+ * The bundle's plugins folder, relative to the package root: set by the
+ * bundler (`bin/build.js`, esbuild's `define`) in the bundled CLI, and not
+ * defined at all in `src/` (vitest) or tsc's `dist/src/`.
+ */
+declare const STEWARD_BUNDLED_PLUGINS: string | undefined;
+
+/**
+ * The built-in plugins folder: the bundled plugins (`dist/bundle/plugins/`)
+ * in the bundled CLI, `dist/plugins/` when running tsc's build, or
+ * `plugins/` next to `src/` (under vitest). Bundled plugins share the
+ * bundle's modules, so a plugin's `UserError` is the core's.
  */
 export function defaultPluginsDirectory(): string {
+  if (typeof STEWARD_BUNDLED_PLUGINS === 'string') return fromRoot(STEWARD_BUNDLED_PLUGINS);
   const built = join(packageRoot(), 'dist', 'plugins');
   const runningBuilt = import.meta.url.includes('/dist/');
   return runningBuilt && existsSync(built) ? built : fromRoot('plugins');

@@ -1,8 +1,9 @@
-import { runAgentTurn } from '../agent/agent.js';
+import { preloadAgent, runAgentTurn } from '../agent/agent.js';
 import { assembleTurnContext, type TurnContextSources } from '../agent/context.js';
 import { fitPrompt } from '../agent/fit.js';
 import { classifyProviderError } from '../models/classify.js';
 import type { Tier } from '../models/providers.js';
+import type { PreloadTimings } from '../models/preload.js';
 import type { ModelRouter, ResolvedProvider } from '../models/router.js';
 import type { TierSelector } from '../models/tier-selector.js';
 import { answeredTurn, unansweredTurn } from '../models/turns.js';
@@ -160,6 +161,31 @@ async function answer(dependencies: AgentStepDependencies, turn: TurnState, inbo
     const kind = cancelled ? 'cancelled' : 'error';
     return { reply: { text: modelTurn.error ?? '(cancelled)', kind, notices }, modelTurn };
   }
+}
+
+/** How long {@link preloadAgentStep} took. */
+export interface AgentStepPreload extends PreloadTimings {
+  /** Assembling a context, in ms. */
+  contextMs: number;
+}
+
+/**
+ * Run what the agent step runs before its first message, so that the first
+ * turn of a REPL or daemon costs what the tenth does: load the model stack
+ * and run one agent turn in memory with the plugins' tools (`preloadAgent`),
+ * then assemble a context for a made-up message (which only reads: the
+ * plugins' context, the profile, recall, whose query may go to an
+ * embeddings server as any recall's does). Nothing is stored and no model
+ * is asked.
+ * @param dependencies - the agent step's dependencies
+ * @returns how long each part took
+ * @throws what the model stack's import throws (a broken install); SqliteError if the database fails
+ */
+export async function preloadAgentStep(dependencies: AgentStepDependencies): Promise<AgentStepPreload> {
+  const model = await preloadAgent(dependencies.tools());
+  const started = performance.now();
+  await assembleTurnContext(dependencies.context, { sessionId: 0, inboundId: 0, text: 'preload' });
+  return { ...model, contextMs: performance.now() - started };
 }
 
 /**

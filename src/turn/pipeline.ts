@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../shared/messages.js';
-import { agentStep, type AgentStepDependencies } from './agent-step.js';
+import { agentStep, preloadAgentStep, type AgentStepDependencies, type AgentStepPreload } from './agent-step.js';
 import { bareDirectiveStep } from './bare-directive-step.js';
 import { commandStep, type CommandGrammar } from './command-step.js';
 import { compose } from './compose.js';
@@ -52,6 +52,17 @@ export class TurnPipeline implements TurnHandler {
       commandStep(dependencies.commands),
       agentStep(dependencies.agent),
     ]);
+  }
+
+  /**
+   * Run what the agent step runs, ahead of the first message (see
+   * `preloadAgentStep`): the model stack, one agent turn in memory, and a
+   * context. Nothing is stored and no model is asked.
+   * @returns how long each part took
+   * @throws what the model stack's import throws; SqliteError if the database fails
+   */
+  preload(): Promise<AgentStepPreload> {
+    return preloadAgentStep(this.#dependencies.agent);
   }
 
   /**

@@ -3,11 +3,13 @@ import { createRequire } from 'node:module';
 import { fromRoot } from '../../src/shared/paths.js';
 
 /**
- * Build dist/ once before the tests: the process-level tests run the built
- * CLI, as a user does (ARCHITECTURE.md: run the built JavaScript).
+ * Build dist/ once before the tests, as `pnpm build` does: tsc (dist/src,
+ * which a few process-level tests import) and the bundle (bin/build.js),
+ * which the tests that run `bin/steward.js` run, as a user does.
  */
 export default function setup(): void {
   const require = createRequire(import.meta.url);
   const tsc = require.resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-b', fromRoot('tsconfig.build.json')], { cwd: fromRoot(), stdio: 'inherit' });
+  execFileSync(process.execPath, [fromRoot('bin', 'build.js')], { cwd: fromRoot(), stdio: 'inherit' });
 }

@@ -8,13 +8,17 @@ import { ownerName } from './chat.js';
  * errors and the "via" tag go to stderr. With `--json`, one JSON object
  * on stdout: `{ kind, data, notices }` for a list or report command that
  * has data (`habits`, `habit stats`, `goals`, `profile`), else `{ kind,
- * text, notices, via? }`.
+ * text, notices, via? }`. The work that follows a model turn (fact
+ * extraction, embeddings) is left queued for the daemon or the next REPL,
+ * so the process exits as soon as the reply is out.
  * @param text - the message
  * @param options - `json` for JSON output
  * @returns 0 when answered, 1 when the reply is an error (no model, unknown habit, ...)
  */
 export async function runCommand(text: string, options: { json?: boolean } = {}): Promise<number> {
   const { steward } = await openSteward({ stderr: false });
+  // Fact extraction and embeddings wait in their rows for the daemon or the next REPL: the process exits after the reply.
+  steward.memory.deferBackground();
   const errorColors = colorsFor(process.stderr);
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort(new Error('cancelled'));

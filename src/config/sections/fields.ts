@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 /**
@@ -27,17 +27,14 @@ export const providerId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"');
 
-const requireModule = createRequire(import.meta.url);
-
 /**
  * Why a cron expression cannot run ("61 7 * * *": minute 61), or undefined
  * when cron-parser (the parser of the scheduler's catch-up) reads it.
- * cron-parser is loaded only when a config has a cron field to check.
  * @param expression - 5 or 6 fields
  */
 function cronProblem(expression: string): string | undefined {
   try {
-    (requireModule('cron-parser') as typeof import('cron-parser')).CronExpressionParser.parse(expression);
+    CronExpressionParser.parse(expression);
     return undefined;
   } catch (error) {
     return (error as Error).message;
