@@ -286,7 +286,7 @@ export class EmbeddingQueue {
         added.push({ id: stored.id, vector: item.vector });
         if (stored.replaced !== undefined) replaced.push(stored.replaced);
       }
-    })();
+    }).immediate();
     if (refused.length > 0) {
       this.#jobs.bump(refused, model);
       this.#options.log.warn(

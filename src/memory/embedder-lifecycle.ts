@@ -272,7 +272,7 @@ export class EmbedderLifecycle {
     const removed = this.#database.transaction(() => {
       this.#jobs.removeOwner(ref);
       return this.#options.vectors.remove(ref);
-    })();
+    }).immediate();
     this.#indexes.remove(removed);
   }
 

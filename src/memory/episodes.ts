@@ -254,7 +254,7 @@ export class EpisodeStore {
         );
       this.#database.prepare('UPDATE sessions SET summarized_at = ? WHERE id = ?').run(now, session.id);
       return this.bySession(session.id) as Episode;
-    })();
+    }).immediate();
   }
 
   /**

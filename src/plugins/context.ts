@@ -51,10 +51,9 @@ export function createPluginStore(database: Database): PluginStore {
       run: (...args: Arguments) => Result,
     ): StoreTransaction<Arguments, Result> {
       const transaction = database.transaction(run);
-      const wrapped = (...args: Arguments): Result => transaction(...args);
-      return Object.freeze(
-        Object.assign(wrapped, { immediate: (...args: Arguments): Result => transaction.immediate(...args) }),
-      );
+      // Every write transaction is IMMEDIATE, so it waits out the busy timeout (see StoreTransaction).
+      const immediate = (...args: Arguments): Result => transaction.immediate(...args);
+      return Object.freeze(Object.assign((...args: Arguments): Result => immediate(...args), { immediate }));
     },
   });
 }
