@@ -269,10 +269,12 @@ export class EmbedderLifecycle {
    * @param ref - the memory
    */
   removeVectors(ref: MemoryRef): void {
-    const removed = this.#database.transaction(() => {
-      this.#jobs.removeOwner(ref);
-      return this.#options.vectors.remove(ref);
-    }).immediate();
+    const removed = this.#database
+      .transaction(() => {
+        this.#jobs.removeOwner(ref);
+        return this.#options.vectors.remove(ref);
+      })
+      .immediate();
     this.#indexes.remove(removed);
   }
 
