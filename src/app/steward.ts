@@ -8,7 +8,7 @@ import { Memory } from '../memory/memory.js';
 import { applyMigrations, readCoreMigrations } from '../memory/migrations.js';
 import type { ModelRouter } from '../models/router.js';
 import { TurnStore } from '../models/turns.js';
-import type { Briefing, BriefingKind, DeliveryResult } from '../plugins/api.js';
+import type { Briefing, BriefingKind } from '../plugins/api.js';
 import { createPluginServices } from '../plugins/context.js';
 import { PluginHost } from '../plugins/host.js';
 import { openDatabase, toTimestamp, type Database } from '../shared/database.js';
@@ -19,7 +19,7 @@ import type { TurnPipeline } from '../turn/pipeline.js';
 import type { HandleOptions, Reply, TurnHandler } from '../turn/types.js';
 import { whyText } from '../turn/why-step.js';
 import { builtinCommands } from './builtins.js';
-import { OwnerDelivery, type DeliverOptions } from './delivery.js';
+import { OwnerDelivery, type DeliverOptions, type OwnerDeliveryResult } from './delivery.js';
 import { createModelRouter, ProviderService } from './providers.js';
 import { wireTurnPipeline } from './pipeline.js';
 import { statusReport, type StatusReport } from './status.js';
@@ -190,8 +190,13 @@ export class Steward implements TurnHandler {
   }
 
   /** Send a message to the owner on Signal through the outbox (see `OwnerDelivery.deliver`). */
-  deliverToOwner(message: OutboundMessage, options: DeliverOptions = {}): Promise<DeliveryResult> {
+  deliverToOwner(message: OutboundMessage, options: DeliverOptions = {}): Promise<OwnerDeliveryResult> {
     return this.#delivery.deliver(message, options);
+  }
+
+  /** Give up a manual send still pending, after Ctrl-C (see `OwnerDelivery.cancel`). */
+  cancelDelivery(idempotencyKey: string, reason: string): number {
+    return this.#delivery.cancel(idempotencyKey, reason);
   }
 
   /** Stop background work, run plugin teardowns and close the database. */

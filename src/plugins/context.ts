@@ -129,8 +129,8 @@ export interface PluginServiceParts {
 export function createPluginServices(parts: PluginServiceParts): PluginServices {
   return Object.freeze({
     composeBriefing: (...args: Parameters<PluginServices['composeBriefing']>) => parts.composeBriefing(...args),
-    deliverToOwner: ({ idempotencyKey, text }: Parameters<PluginServices['deliverToOwner']>[0]) =>
-      parts.deliverToOwner({ idempotencyKey, text }),
+    deliverToOwner: ({ idempotencyKey, text, topic }: Parameters<PluginServices['deliverToOwner']>[0]) =>
+      parts.deliverToOwner({ idempotencyKey, text, ...(topic === undefined ? {} : { topic }) }),
     deliveryProblem: () => parts.deliveryProblem(),
     memory: createPluginMemory(parts.memory),
   });
