@@ -64,6 +64,8 @@ export interface OutboxMessage {
   retryBy?: RetryBy;
   /** What it is about: it is not sent when a message of the same topic was sent, or is queued, under another key. */
   topic?: string | null;
+  /** The text already split into messages (each at most 4000 characters), instead of splitting `text`. */
+  parts?: readonly string[];
 }
 
 /** How many rows the outbox holds in each state. */

@@ -109,7 +109,7 @@ export class Outbox {
    * @returns the rows in order (existing rows when the key was queued before)
    */
   enqueueParts(message: OutboxMessage): OutboxEntry[] {
-    const parts = splitMessage(message.text);
+    const parts = message.parts ?? splitMessage(message.text);
     const write = this.#database.transaction((): OutboxEntry[] => {
       const entries: OutboxEntry[] = [];
       let afterId: number | null = null;

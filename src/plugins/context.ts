@@ -4,7 +4,7 @@ import type { RecallOptions, RecallResult } from '../memory/recall.js';
 import type { Database } from '../shared/database.js';
 import type { Logger } from '../shared/log.js';
 import { localDate, type Clock, type IsoDate } from '../shared/time.js';
-import type { PluginContext, PluginServices } from './api.js';
+import type { PluginContext, PluginLimits, PluginServices } from './api.js';
 import type {
   PluginLogFunction,
   PluginLogger,
@@ -148,6 +148,8 @@ export interface PluginContextParts {
   clock: Clock;
   /** The owner's IANA zone. */
   timeZone: string;
+  /** The input limits plugins enforce (`limits.name`, `limits.fact`). */
+  limits: PluginLimits;
   /** Parent logger. */
   log: Logger;
   /** The shared services. */
@@ -168,6 +170,7 @@ export function createPluginContext(parts: PluginContextParts): PluginContext {
     clock: Object.freeze({ now: (): Date => clock.now() }),
     timeZone,
     today: (): IsoDate => localDate(clock.now(), timeZone),
+    limits: Object.freeze({ ...parts.limits }),
     log: createPluginLogger(parts.log, parts.name),
     services: parts.services,
   });

@@ -97,6 +97,40 @@ export class NotFoundError extends UserError {
   }
 }
 
+/**
+ * Input that is longer than steward takes (a `limits.*` setting): refused
+ * with one line naming the limit, before any work that grows with its
+ * length (issue 10, item 7). The text itself is never echoed back.
+ */
+export class InputTooLongError extends UserError {
+  /** What was too long, for example `habit name`. */
+  readonly what: string;
+  /** Its length, in characters. */
+  readonly length: number;
+  /** The most allowed, in characters. */
+  readonly limit: number;
+  /** The config key of the limit, for example `limits.name`. */
+  readonly key: string;
+
+  /**
+   * @param details - what was too long, its length, the limit and its config key
+   * @param options - `cause`, kept for logs
+   */
+  constructor(
+    details: { what: string; length: number; limit: number; key: string },
+    options: StewardErrorOptions = {},
+  ) {
+    super(
+      `That ${details.what} is ${details.length} characters long; steward takes at most ${details.limit} (${details.key} in the config).`,
+      options,
+    );
+    this.what = details.what;
+    this.length = details.length;
+    this.limit = details.limit;
+    this.key = details.key;
+  }
+}
+
 /** A name matches more than one thing; nothing was written. */
 export class AmbiguousReferenceError extends UserError {
   /** What kind of thing was looked up, for example `goal`. */

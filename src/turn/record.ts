@@ -57,9 +57,11 @@ export function recordInbound(records: TurnRecords, turn: TurnState): number {
  * @returns the reply and the inbound message's id
  * @throws Error when no step answered the turn (a bug in the pipeline)
  */
-function recordReply(records: TurnRecords, turn: TurnState): { reply: Reply; inboundId: number } {
+function recordReply(records: TurnRecords, turn: TurnState): { reply: Reply; inboundId: number } | undefined {
   const { reply, inboundId } = turn;
-  if (reply === undefined || inboundId === undefined) throw new Error('no step answered the turn');
+  if (reply === undefined) throw new Error('no step answered the turn');
+  // A turn refused before any step took it (a message over its limit): nothing to store.
+  if (inboundId === undefined) return undefined;
   const stored = records.conversations.record({
     sessionId: turn.sessionId,
     channel: turn.message.channel,
@@ -82,7 +84,7 @@ function recordReply(records: TurnRecords, turn: TurnState): { reply: Reply; inb
  */
 export function recordStep(records: TurnRecords): TurnStep {
   return async (turn, next) => {
-    let answered: { reply: Reply; inboundId: number };
+    let answered: { reply: Reply; inboundId: number } | undefined;
     try {
       await next();
       answered = recordReply(records, turn);
@@ -91,6 +93,7 @@ export function recordStep(records: TurnRecords): TurnStep {
       if (inboundId !== undefined) records.memory.afterTurn({ inboundId, kind: 'error', modelTurn: false });
       throw error;
     }
+    if (answered === undefined) return;
     const modelTurn = turn.modelTurn !== undefined;
     records.memory.afterTurn({ inboundId: answered.inboundId, kind: answered.reply.kind, modelTurn });
   };

@@ -11,7 +11,8 @@ import { viaTag } from '../via.js';
 import { parseReceiveEvent } from './envelope.js';
 import { SignalIdentities } from './identity.js';
 import { SignalReceiveLoop, type ReceiveStatus } from './receive-loop.js';
-import { groupAddress, type ReceivedEvent, type SignalEventSource } from './transport.js';
+import { ReplyRest } from './reply-rest.js';
+import { capParts, groupAddress, MORE_COMMAND, type ReceivedEvent, type SignalEventSource } from './transport.js';
 
 /**
  * What the Signal channel needs from the assistant (a Steward fits): the
@@ -66,6 +67,7 @@ export class SignalChannel {
   readonly #loop: SignalReceiveLoop;
   readonly #identities: SignalIdentities;
   readonly #failedEvents: FailedEvents;
+  readonly #rests: ReplyRest;
   readonly #allowedGroups: Set<string>;
   readonly #cursorName: string;
   #turns = new AbortController();
@@ -86,6 +88,7 @@ export class SignalChannel {
     const { to, allowFrom, allowGroups, receive } = host.config.signal;
     this.#identities = new SignalIdentities(host.database, host.clock, [...to, ...allowFrom]);
     this.#failedEvents = new FailedEvents(host.database, host.clock);
+    this.#rests = new ReplyRest(host.database, host.clock);
     this.#allowedGroups = new Set(allowGroups);
     this.#cursorName = `signal-${source.api}`;
     this.#loop = new SignalReceiveLoop({
@@ -269,8 +272,13 @@ export class SignalChannel {
     }
   }
 
-  async #answer(entry: InboxEntry): Promise<void> {
-    const { log, outbox, database } = this.#host;
+  /** The reply to a message: the rest of the last long reply when it says "more" and one is kept, else the pipeline's. */
+  async #reply(entry: InboxEntry, recipient: string): Promise<string | undefined> {
+    const { log } = this.#host;
+    if (entry.text.trim().toLowerCase() === MORE_COMMAND) {
+      const rest = this.#rests.of(recipient);
+      if (rest !== undefined) return rest;
+    }
     let reply: Reply;
     try {
       reply = await this.#host.handle(
@@ -283,23 +291,39 @@ export class SignalChannel {
         { key: entry.idempotencyKey, err: error, status },
         `answering a Signal message failed: ${describeError(error)}`,
       );
-      return;
+      return undefined;
     }
     if (reply.kind === 'cancelled') {
       log.info(
         { key: entry.idempotencyKey },
         'reply cancelled by the shutdown; the message is answered at the next start',
       );
-      return;
+      return undefined;
     }
     const tag = viaTag(reply);
-    const text = tag === '' ? reply.text : `${reply.text}\n\n(${tag})`;
+    return tag === '' ? reply.text : `${reply.text}\n\n(${tag})`;
+  }
+
+  async #answer(entry: InboxEntry): Promise<void> {
+    const { log, outbox, database, config } = this.#host;
+    // The reply goes to the identity that was checked when the message came in (or to its group).
+    const recipient = entry.groupId === null ? entry.sender : groupAddress(entry.groupId);
+    const text = await this.#reply(entry, recipient);
+    if (text === undefined) return;
     const replyKey = `reply:${entry.idempotencyKey}`;
-    const recipients = [entry.groupId === null ? entry.sender : groupAddress(entry.groupId)];
+    // At most limits.signalReplyParts messages now; the rest waits for "more".
+    const { parts: capped, rest } = capParts(text, config.limits.signalReplyParts);
     const parts = database
       .transaction(() => {
-        const queued = outbox.enqueueParts({ idempotencyKey: replyKey, channel: 'signal', recipients, text });
+        const queued = outbox.enqueueParts({
+          idempotencyKey: replyKey,
+          channel: 'signal',
+          recipients: [recipient],
+          text,
+          parts: capped,
+        });
         this.#inbox.markAnswered(entry.id, replyKey);
+        this.#rests.keep(recipient, rest);
         return queued;
       })
       .immediate();
