@@ -7,12 +7,14 @@ import { ConversationStore } from '../memory/conversations.js';
 import { Memory } from '../memory/memory.js';
 import { applyMigrations, readCoreMigrations } from '../memory/migrations.js';
 import type { ModelRouter } from '../models/router.js';
+import { providerSecrets } from '../models/providers.js';
 import { TurnStore } from '../models/turns.js';
 import type { Briefing, BriefingKind } from '../plugins/api.js';
 import { createPluginServices } from '../plugins/context.js';
 import { PluginHost } from '../plugins/host.js';
 import { openDatabase, toTimestamp, type Database } from '../shared/database.js';
 import { silentLogger, type Logger } from '../shared/log.js';
+import { rememberSecrets } from '../shared/redact.js';
 import type { InboundMessage, OutboundMessage } from '../shared/messages.js';
 import { localDate, systemClock, type Clock } from '../shared/time.js';
 import type { TurnPipeline } from '../turn/pipeline.js';
@@ -99,6 +101,8 @@ export class Steward implements TurnHandler {
    * @throws SqliteError when the database cannot be opened or migrated
    */
   static async open(options: StewardOptions): Promise<Steward> {
+    // From here on, every error, log line, stored or sent reply blanks the configured keys out.
+    rememberSecrets(providerSecrets(options.config));
     const database = openDatabase(options.config.dataDir);
     try {
       applyMigrations(database, readCoreMigrations());

@@ -1,5 +1,6 @@
 import { toTimestamp, type Database } from '../shared/database.js';
 import { DeliveryError, describeError } from '../shared/errors.js';
+import { redactSecrets } from '../shared/redact.js';
 import type { Clock } from '../shared/time.js';
 import {
   toEntry,
@@ -89,7 +90,8 @@ export class Outbox {
         message.idempotencyKey,
         message.channel,
         JSON.stringify(message.recipients),
-        message.text,
+        // Nothing that looks like a key goes out on Signal, whoever wrote the text.
+        redactSecrets(message.text),
         now,
         now,
         message.afterId ?? null,

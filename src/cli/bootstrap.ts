@@ -6,6 +6,7 @@ import type { StewardConfig } from '../config/schema.js';
 import { providerSecrets } from '../models/providers.js';
 import { ConfigError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
+import { rememberSecrets } from '../shared/redact.js';
 
 /** What every CLI command starts from. */
 export interface Bootstrapped {
@@ -26,6 +27,7 @@ export interface Bootstrapped {
  */
 export function bootstrap(options: { stderr: boolean }): Bootstrapped {
   const config = loadConfig();
+  rememberSecrets(providerSecrets(config));
   try {
     mkdirSync(config.dataDir, { recursive: true });
     accessSync(config.dataDir, constants.W_OK);

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { distance } from 'fastest-levenshtein';
 import { StewardError, describeError } from '../shared/errors.js';
+import { guardOutput } from './output-guard.js';
 
 const COMMAND_PHRASES = `
 Commands you can type in the REPL, in "steward run" and over Signal:
@@ -219,6 +220,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
  * @returns the exit code: 0 success (and --help, --version), 1 failure, 2 configuration or usage error
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  guardOutput([process.stdout, process.stderr]);
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;

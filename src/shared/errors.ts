@@ -9,6 +9,7 @@
  */
 
 import { ServiceError, StewardError, type StewardErrorOptions } from './error-base.js';
+import { redactSecrets } from './redact.js';
 
 export { StewardError, ServiceError, type StewardErrorOptions } from './error-base.js';
 export {
@@ -295,11 +296,11 @@ export class PluginError extends StewardError {
 /**
  * Short, one-line description of any thrown value, for user-facing output.
  * @param error - anything caught
- * @returns the message, without a stack trace
+ * @returns the message, without a stack trace, with secrets blanked out (see `redactSecrets`)
  */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  // Errors of other libraries (axios, SQLite, fetch) are redacted here, where they become text.
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ConversationStore } from '../memory/conversations.js';
+import { redactSecrets } from '../shared/redact.js';
 import type { TurnStore } from '../models/turns.js';
 import type { TurnStep } from './compose.js';
 import { inboundMeta, replyMeta } from './meta.js';
@@ -60,6 +61,9 @@ export function recordInbound(records: TurnRecords, turn: TurnState): number {
 function recordReply(records: TurnRecords, turn: TurnState): { reply: Reply; inboundId: number } | undefined {
   const { reply, inboundId } = turn;
   if (reply === undefined) throw new Error('no step answered the turn');
+  // The last door before the reply is shown, stored and sent: no key leaves through it (errors are redacted
+  // when they are made; this also catches one that a tool or a model put in its text).
+  turn.reply = { ...reply, text: redactSecrets(reply.text) };
   // A turn refused before any step took it (a message over its limit): nothing to store.
   if (inboundId === undefined) return undefined;
   const stored = records.conversations.record({
@@ -68,11 +72,11 @@ function recordReply(records: TurnRecords, turn: TurnState): { reply: Reply; inb
     sender: 'steward',
     role: 'assistant',
     // Stored without colours: the history goes back to the model as plain text.
-    text: stripVTControlCharacters(reply.text),
+    text: stripVTControlCharacters(turn.reply.text),
     meta: replyMeta(turn),
   });
   if (turn.modelTurn !== undefined) records.turns.record({ ...turn.modelTurn, replyId: stored.id });
-  return { reply, inboundId };
+  return { reply: turn.reply, inboundId };
 }
 
 /**
