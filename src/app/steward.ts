@@ -12,7 +12,7 @@ import { TurnStore } from '../models/turns.js';
 import type { Briefing, BriefingKind } from '../plugins/api.js';
 import { createPluginServices } from '../plugins/context.js';
 import { PluginHost } from '../plugins/host.js';
-import { openDatabase, toTimestamp, type Database } from '../shared/database.js';
+import { isReadOnlyDatabase, openDatabase, toTimestamp, type Database } from '../shared/database.js';
 import { silentLogger, type Logger } from '../shared/log.js';
 import { rememberSecrets } from '../shared/redact.js';
 import type { InboundMessage, OutboundMessage } from '../shared/messages.js';
@@ -189,7 +189,15 @@ export class Steward implements TurnHandler {
       temperature: this.config.models.temperature,
       log: this.log,
       signal: options.signal,
-      recordTurn: (turn) => this.turns.record({ ...turn, startedAt }),
+      recordTurn: (turn) => {
+        try {
+          this.turns.record({ ...turn, startedAt });
+        } catch (error) {
+          // `steward briefing --dry-run` on a write-protected database still prints the briefing.
+          if (!isReadOnlyDatabase(error)) throw error;
+          this.log.warn('the briefing turn is not recorded: the database is read-only');
+        }
+      },
     });
   }
 

@@ -235,7 +235,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`steward: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`steward: unexpected error: ${describeError(error)}\n`);
+    // Loaded only now: it reads the config and the database, which a command that went well never needs.
+    const { faultLine } = await import('./faults.js');
+    const fault = faultLine(error);
+    process.stderr.write(`steward: ${fault ?? `unexpected error: ${describeError(error)}`}\n`);
     if (process.env.STEWARD_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     return 1;
   }

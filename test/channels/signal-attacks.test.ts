@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseReceiveEvent } from '../../src/channels/signal/envelope.js';
+import { runDoctorChecks } from '../../src/cli/commands/doctor.js';
 import type { Daemon } from '../../src/daemon/daemon.js';
 import {
   ACCOUNT,
@@ -134,6 +135,14 @@ describe('Signal under attack', () => {
     expect(count(test, 'SELECT COUNT(*) AS count FROM failed_events')).toBe(1);
     expect(count(test, 'SELECT count FROM failed_events')).toBe(2);
     expect(count(test, "SELECT COUNT(*) AS count FROM habits WHERE name = 'poison'")).toBe(0);
+    // steward doctor shows it.
+    const checks = await runDoctorChecks(test.steward);
+    expect(checks.find((check) => check.name === 'signal events')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringMatching(
+        /^1 failed event in the last 7 days, skipped \(receiving went on\); latest: \S+ unexpected shape: envelope\.timestamp is after 2100 \(2 times\)$/,
+      ) as unknown,
+    });
   });
 
   it('records an event whose processing throws, and answers the next one', async () => {
