@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { ensureDirectory } from '../shared/directory.js';
+import { redactSecrets } from '../shared/redact.js';
 import { parseDirective } from '../turn/directives.js';
 import { colorsFor, supportsColor } from '../shared/colors.js';
 import { describeError } from '../shared/errors.js';
@@ -42,7 +43,14 @@ function readHistory(file: string | undefined): string[] {
 
 function writeHistory(file: string, history: readonly string[]): void {
   ensureDirectory(dirname(file));
-  writeFileSync(file, [...history].reverse().join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(
+    file,
+    [...history]
+      .reverse()
+      .map((line) => redactSecrets(line))
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
 }
 
 /**

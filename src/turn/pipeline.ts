@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../shared/messages.js';
+import { redactSecrets } from '../shared/redact.js';
 import { agentStep, type AgentStepDependencies } from './agent-step.js';
 import { bareDirectiveStep } from './bare-directive-step.js';
 import { commandStep, type CommandGrammar } from './command-step.js';
@@ -63,13 +64,15 @@ export class TurnPipeline implements TurnHandler {
    * Answer one message (see `TurnHandler.handle`). The session is the one
    * given, or the sender's open session on that channel (a new one after
    * `memory.sessionIdleMinutes` of quiet).
-   * @param message - the inbound message
+   * @param inbound - the inbound message (a configured key in its text is blanked out first)
    * @param options - session, cancellation and streaming callbacks
    * @returns the reply
    * @throws SqliteError if the database fails
    */
-  async handle(message: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
+  async handle(inbound: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
     const { conversations, sessionIdleMs } = this.#dependencies;
+    // A configured key pasted into a message is blanked out before anything stores it, embeds it or sends it to a model.
+    const message = { ...inbound, text: redactSecrets(inbound.text) };
     const sessionId = options.sessionId ?? conversations.resumeSession(message.channel, message.sender, sessionIdleMs);
     const turn = new TurnState({
       message,

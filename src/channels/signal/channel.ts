@@ -1,6 +1,7 @@
 import type { StewardConfig } from '../../config/schema.js';
 import type { Database } from '../../shared/database.js';
 import { describeError } from '../../shared/errors.js';
+import { redactSecrets } from '../../shared/redact.js';
 import type { Logger } from '../../shared/log.js';
 import type { Clock } from '../../shared/time.js';
 import { FailedEvents } from '../failed-events.js';
@@ -210,8 +211,8 @@ export class SignalChannel {
       // The reply goes to the identity that was checked, never to another field of the envelope.
       sender: verdict.replyTo,
       groupId: message.groupId,
-      // Kept to one character past the limit: the pipeline answers that it is too long.
-      text: message.text.slice(0, this.#host.config.limits.signalMessage + 1),
+      // Kept to one character past the limit (the pipeline answers that it is too long), and without a key.
+      text: redactSecrets(message.text.slice(0, this.#host.config.limits.signalMessage + 1)),
       sentAt: new Date(message.timestamp),
     });
     if (!created) {
