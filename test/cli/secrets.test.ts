@@ -145,6 +145,17 @@ describe('secrets never leave through any door', () => {
     expectClean(readFileSync(join(dataDir, 'steward.log'), 'utf8'), URL_PASSWORD);
   });
 
+  it('the owner’s own message: a configured key pasted into it is blanked out before it is stored', async () => {
+    const { dataDir, env } = setup();
+    const opened = await openTestSteward({ dataDir, env, overrides: { embeddings: { apiKey: EMBEDDINGS_KEY } } });
+    cleanups.push(() => opened.close());
+    const reply = await opened.say(`remember my openai key is ${OPENAI_KEY}`);
+    expect(reply.text).toBe('Remembered (other): openai key: [redacted].');
+    // What is embedded is the stored text: the queue holds the fact and the message, without the key.
+    await opened.steward.memory.embedPending();
+    expectClean(databaseText(dataDir), OPENAI_KEY);
+  });
+
   it('configuration errors: a key pasted into another setting, or in a file that is not JSON', async () => {
     const { dataDir } = setup();
     const misplaced = await runCli(['run', 'hello'], {
