@@ -17,17 +17,20 @@ import { startSignalServer, type SignalServer } from '../../test/support/signal-
  * output, the database, the log or a Signal message.
  */
 
-/** The owner's number, and the assistant's. */
+/** The owner's number. */
 export const OWNER = '+15551112222';
+/** The assistant's own number. */
 export const ACCOUNT = '+15550000000';
 /** The owner's UUID as the fake signal-cli derives it from the number. */
 export const OWNER_UUID = '00000000-0000-4000-8000-015551112222';
-/** Someone who is not on the allowlist, and their UUID. */
+/** Someone who is not on the allowlist. */
 export const STRANGER = '+15559998888';
+/** The stranger's UUID. */
 export const STRANGER_UUID = '00000000-0000-4000-8000-015559998888';
 
-/** The configured keys: wrong for the servers, which echo them. */
+/** The configured OpenAI key: wrong for the echoing server, which puts it in its 401. */
 export const OPENAI_KEY = 'chaos-openai-key-T7r6E5w4Q3';
+/** The configured embeddings key, likewise. */
 export const EMBEDDINGS_KEY = 'chaos-embed-key-Y9u8I7o6P5';
 const SECRETS = [OPENAI_KEY, EMBEDDINGS_KEY];
 // The chaos program reads what steward stored as steward would write it: with these keys blanked out.
@@ -79,7 +82,9 @@ export async function closeServers(servers: Servers): Promise<void> {
 
 /** A scenario's data directory and the environment of a steward on it. */
 export interface Place {
+  /** The data directory. */
   dataDir: string;
+  /** The environment of a steward on it (the contract's variables). */
   env: Record<string, string>;
   /** Delete the directory. */
   remove(): void;
@@ -132,9 +137,13 @@ export function place(
 
 /** A finished process. */
 export interface Finished {
+  /** Its exit code, or null when a signal ended it. */
   code: number | null;
+  /** The signal that ended it, or null. */
   signal: NodeJS.Signals | null;
+  /** Everything it wrote to stdout. */
   stdout: string;
+  /** Everything it wrote to stderr. */
   stderr: string;
 }
 

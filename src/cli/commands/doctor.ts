@@ -2,7 +2,7 @@ import type { Steward } from '../../app/steward.js';
 import { daemonHealth } from '../../daemon/health.js';
 import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js';
 import { colorsFor } from '../../shared/colors.js';
-import { FailedEvents } from '../../channels/failed-events.js';
+import { FailedEvents } from '../../channels/index.js';
 import { isReadOnlyDatabase } from '../../shared/database.js';
 import { describeError } from '../../shared/errors.js';
 import { openSteward } from '../bootstrap.js';
