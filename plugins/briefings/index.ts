@@ -8,6 +8,7 @@ import {
   type PluginSchedule,
 } from '../../src/plugins/api.js';
 import { DeliveryError, UsageError } from '../../src/shared/errors.js';
+import { briefingTopic } from '../../src/shared/messages.js';
 import { localDate } from '../../src/shared/time.js';
 
 const USAGE = 'briefing morning|weekly';
@@ -26,7 +27,7 @@ function parseKind(text: string): BriefingKind {
  * @param timeZone - the owner's zone
  */
 export function briefingKey(kind: BriefingKind, scheduledFor: Date, timeZone: string): string {
-  return `briefing:${kind}:${localDate(scheduledFor, timeZone)}`;
+  return briefingTopic(kind, localDate(scheduledFor, timeZone));
 }
 
 type BriefingsContext = PluginContext<BriefingsSettings>;
@@ -57,8 +58,15 @@ function schedule(kind: BriefingKind): PluginSchedule<BriefingsSettings> {
       });
       const idempotencyKey = briefingKey(kind, scheduledFor, context.timeZone);
       try {
-        const result = await context.services.deliverToOwner({ idempotencyKey, text: briefing.text });
-        context.log.info({ kind, writtenBy: briefing.writtenBy, status: result.status }, 'briefing delivered');
+        // The key is the topic: no second briefing for the day, even when one was sent by hand.
+        const result = await context.services.deliverToOwner({
+          idempotencyKey,
+          text: briefing.text,
+          topic: idempotencyKey,
+        });
+        if (result.status === 'already-sent')
+          context.log.info({ kind, idempotencyKey }, 'briefing not sent: one was sent already for this day');
+        else context.log.info({ kind, writtenBy: briefing.writtenBy, status: result.status }, 'briefing delivered');
       } catch (error) {
         // Written to the outbox, which retries with backoff: the job itself is done.
         if (!(error instanceof DeliveryError) || !error.isRetryable) throw error;

@@ -44,7 +44,7 @@ export const USAGE = {
  * @returns a {@link GoalStore} on the context's database and time zone
  */
 export function goalStore(context: PluginContext): GoalStore {
-  return new GoalStore(context.store, context.timeZone);
+  return new GoalStore(context.store, context.timeZone, context.limits.name);
 }
 
 /**
@@ -222,6 +222,7 @@ export function completeMilestone(context: PluginContext, goalQuery: string, tit
   }
   if (milestones.length === 0)
     throw new UserError(`${goal.title} has no milestones yet; add one with "add milestone ${goal.title}: ${title}".`);
+  goals.checkTitle(title, 'milestone title');
   const milestone = resolveByName(
     `open milestone of ${goal.title}`,
     title,
@@ -285,6 +286,7 @@ export function reviewGoals(context: PluginContext, color: boolean): string {
  */
 export function showGoal(context: PluginContext, query: string): string {
   const goals = goalStore(context);
+  goals.checkTitle(query);
   const goal = resolveByName(
     'goal',
     query,

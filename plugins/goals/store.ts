@@ -1,4 +1,5 @@
 import type { PluginStore } from '../../src/plugins/api.js';
+import { refuseTooLong } from '../../src/shared/limits.js';
 import { resolveByName } from '../../src/shared/resolve.js';
 import { localDate, type IsoDate } from '../../src/shared/time.js';
 import type { GoalCategory } from './category.js';
@@ -86,14 +87,27 @@ function toMilestone(row: MilestoneRow): Milestone {
 export class GoalStore {
   readonly #store: PluginStore;
   readonly #timeZone: string;
+  readonly #maxName: number;
 
   /**
    * @param store - the plugin's store handle (its tables migrated)
    * @param timeZone - the owner's IANA zone (for the local day a goal was set)
+   * @param maxName - the most characters in a title (`limits.name`); longer titles are refused, and not looked up
    */
-  constructor(store: PluginStore, timeZone: string) {
+  constructor(store: PluginStore, timeZone: string, maxName = Number.POSITIVE_INFINITY) {
     this.#store = store;
     this.#timeZone = timeZone;
+    this.#maxName = maxName;
+  }
+
+  /**
+   * Refuse a title longer than `limits.name`, before any matching whose cost grows with it.
+   * @param title - a goal or milestone title as typed
+   * @param what - `goal title` or `milestone title`, for the message
+   * @throws InputTooLongError when it is too long
+   */
+  checkTitle(title: string, what = 'goal title'): void {
+    refuseTooLong(title.trim(), this.#maxName, what, 'limits.name');
   }
 
   #toGoal(row: GoalRow): Goal {
@@ -142,6 +156,7 @@ export class GoalStore {
    * @throws NotFoundError with the closest titles, or AmbiguousReferenceError listing the candidates
    */
   resolve(query: string, options: { closed?: boolean } = {}): Goal {
+    this.checkTitle(query);
     const goals = options.closed === true ? this.list('all').filter((goal) => goal.status !== 'active') : this.list();
     const found = resolveByName(
       options.closed === true ? 'finished goal' : 'goal',
@@ -160,6 +175,7 @@ export class GoalStore {
    * @returns the new goal
    */
   add(title: string, category: GoalCategory, deadline: IsoDate | null, now: Date): Goal {
+    this.checkTitle(title);
     const stamp = now.toISOString();
     const result = this.#store
       .prepare(
@@ -287,6 +303,7 @@ export class GoalStore {
    * @returns the new milestone, open
    */
   addMilestone(goalId: number, title: string, now: Date): Milestone {
+    this.checkTitle(title, 'milestone title');
     const result = this.#store
       .prepare('INSERT INTO goal_milestones (goal_id, title, created_at) VALUES (?, ?, ?)')
       .run(goalId, title, now.toISOString());

@@ -54,7 +54,7 @@ export const USAGE = {
  * @returns a {@link HabitStore} on the context's database and time zone
  */
 export function habitStore(context: PluginContext): HabitStore {
-  return new HabitStore(context.store, context.timeZone);
+  return new HabitStore(context.store, context.timeZone, context.limits.name);
 }
 
 /**
@@ -329,6 +329,7 @@ function describeHistory(checkIns: number, skips: number): string {
 }
 
 function resolveAny(store: HabitStore, query: string): Habit {
+  store.checkName(query);
   return resolveByName('habit', query, [...store.list(), ...store.archived()]);
 }
 

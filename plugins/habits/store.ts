@@ -1,4 +1,5 @@
 import type { PluginStore } from '../../src/plugins/api.js';
+import { refuseTooLong } from '../../src/shared/limits.js';
 import { resolveByName } from '../../src/shared/resolve.js';
 import { localDate, type IsoDate } from '../../src/shared/time.js';
 import type { Entry } from './entries.js';
@@ -49,14 +50,26 @@ interface EntryRow {
 export class HabitStore {
   readonly #store: PluginStore;
   readonly #timeZone: string;
+  readonly #maxName: number;
 
   /**
    * @param store - the plugin's store handle (its tables migrated)
    * @param timeZone - the owner's IANA zone (for the local day a habit was added)
+   * @param maxName - the most characters in a name (`limits.name`); longer names are refused, and not looked up
    */
-  constructor(store: PluginStore, timeZone: string) {
+  constructor(store: PluginStore, timeZone: string, maxName = Number.POSITIVE_INFINITY) {
     this.#store = store;
     this.#timeZone = timeZone;
+    this.#maxName = maxName;
+  }
+
+  /**
+   * Refuse a name longer than `limits.name`, before any matching whose cost grows with it.
+   * @param name - a name as typed
+   * @throws InputTooLongError when it is too long
+   */
+  checkName(name: string): void {
+    refuseTooLong(name.trim(), this.#maxName, 'habit name', 'limits.name');
   }
 
   #toHabit(row: HabitRow): Habit {
@@ -113,6 +126,7 @@ export class HabitStore {
    * @throws NotFoundError with the closest names, or AmbiguousReferenceError listing the candidates
    */
   resolve(query: string, options: { archived?: boolean } = {}): Habit {
+    this.checkName(query);
     return resolveByName(
       options.archived === true ? 'archived habit' : 'habit',
       query,
@@ -129,6 +143,7 @@ export class HabitStore {
    * @returns the new habit, or undefined when an active habit already has that name (any case)
    */
   add(name: string, frequency: Frequency, reminder: string | null, now: Date): Habit | undefined {
+    this.checkName(name);
     const result = this.#store
       .prepare(
         'INSERT INTO habits (name, freq_num, freq_den, weekdays, reminder_time, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -145,6 +160,7 @@ export class HabitStore {
    * @returns true once renamed; false when another active habit already has the new name (any case), and nothing is written
    */
   rename(id: number, name: string): boolean {
+    this.checkName(name);
     const clash = this.#store
       .prepare<[string, number], { id: number }>(
         'SELECT id FROM habits WHERE name = ? COLLATE NOCASE AND archived_at IS NULL AND id != ?',

@@ -10,6 +10,7 @@ import {
   type ReconcileOutcome,
 } from '../../src/plugins/api.js';
 import { NotFoundError, UsageError } from '../../src/shared/errors.js';
+import { refuseTooLong } from '../../src/shared/limits.js';
 import { parseStatedFact, USAGE, type StatedFact } from './parse.js';
 
 function day(iso: string): string {
@@ -53,6 +54,7 @@ export function rememberFact(context: PluginContext, stated: StatedFact): string
  * @throws UsageError when there is nothing to remember
  */
 export async function rememberCommand(context: PluginContext, text: string): Promise<string> {
+  refuseTooLong(text.trim(), context.limits.fact, 'fact', 'limits.fact');
   if (text.trim().endsWith('?')) return recallCommand(context, text.replace(/^(when|what|how|that|the time)\s+/i, ''));
   const reply = rememberFact(context, parseStatedFact(text));
   // "remember to call mum" asks for a reminder, which notes do not have: say so rather than imply one.
@@ -69,6 +71,7 @@ export async function rememberCommand(context: PluginContext, text: string): Pro
  * @throws NotFoundError or AmbiguousReferenceError (nothing is changed)
  */
 export function forgetCommand(context: PluginContext, query: string): string {
+  refuseTooLong(query.trim(), context.limits.fact, 'fact', 'limits.fact');
   const facts = context.services.memory.facts;
   const fact = facts.resolve(query.trim());
   facts.forget(fact);
@@ -102,6 +105,7 @@ export function profileCommand(context: PluginContext, key: string): string {
     }
     return lines.join('\n');
   }
+  refuseTooLong(key.trim(), context.limits.fact, 'fact key', 'limits.fact');
   let history = facts.history(key);
   if (history.length === 0) {
     const fact = facts.resolve(key);

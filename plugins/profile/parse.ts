@@ -49,6 +49,9 @@ export function guessCategory(text: string): FactCategory {
   return 'other';
 }
 
+/** A letter or a digit, in any script: a key or a value without one says nothing. */
+const HAS_WORD = /[\p{L}\p{N}]/u;
+
 const PATTERNS: Array<{
   pattern: RegExp;
   key: (match: RegExpExecArray) => string;
@@ -107,12 +110,19 @@ export function parseStatedFact(text: string): StatedFact {
   }
   rest = rest.replace(/^(?:that|this:?)\s+/i, '').trim();
   if (rest === '') throw new UsageError('Say what to remember.', USAGE.remember);
+  // Punctuation alone (`remember ": "`) is nothing to remember: say so, rather than fail deeper down.
+  if (!HAS_WORD.test(rest))
+    throw new UsageError(`There is nothing to remember in ${rest}: say it in words.`, USAGE.remember);
   for (const { pattern, key, value } of PATTERNS) {
     const match = pattern.exec(rest);
     if (match === null) continue;
     const parsedKey = key(match).trim();
     const parsedValue = value(match).trim();
-    if (parsedKey === '' || parsedValue === '' || /^(i|we|it|this|there|that|he|she|they|you)\b/i.test(parsedKey))
+    if (
+      !HAS_WORD.test(parsedKey) ||
+      !HAS_WORD.test(parsedValue) ||
+      /^(i|we|it|this|there|that|he|she|they|you)\b/i.test(parsedKey)
+    )
       continue;
     return { category: category ?? guessCategory(`${parsedKey} ${parsedValue}`), key: parsedKey, value: parsedValue };
   }

@@ -48,6 +48,7 @@ export function wireTurnPipeline(parts: PipelineParts): TurnPipeline {
     memory,
     timeZone,
     sessionIdleMs: config.memory.sessionIdleMinutes * 60_000,
+    limits: { commandLine: config.limits.commandLine, signalMessage: config.limits.signalMessage },
     commands: {
       match: (text) => plugins.commands.match(text),
       run: (match, message, options) => plugins.runCommand(match, message, core, options),

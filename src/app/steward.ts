@@ -7,20 +7,22 @@ import { ConversationStore } from '../memory/conversations.js';
 import { Memory } from '../memory/memory.js';
 import { applyMigrations, readCoreMigrations } from '../memory/migrations.js';
 import type { ModelRouter } from '../models/router.js';
+import { providerSecrets } from '../models/providers.js';
 import { TurnStore } from '../models/turns.js';
-import type { Briefing, BriefingKind, DeliveryResult } from '../plugins/api.js';
+import type { Briefing, BriefingKind } from '../plugins/api.js';
 import { createPluginServices } from '../plugins/context.js';
 import { PluginHost } from '../plugins/host.js';
-import { openDatabase, toTimestamp, type Database } from '../shared/database.js';
+import { isReadOnlyDatabase, openDatabase, toTimestamp, type Database } from '../shared/database.js';
 import { http } from '../shared/http.js';
 import { silentLogger, type Logger } from '../shared/log.js';
+import { rememberSecrets } from '../shared/redact.js';
 import type { InboundMessage, OutboundMessage } from '../shared/messages.js';
 import { localDate, systemClock, type Clock } from '../shared/time.js';
 import type { TurnPipeline } from '../turn/pipeline.js';
 import type { HandleOptions, Reply, TurnHandler } from '../turn/types.js';
 import { whyText } from '../turn/why-step.js';
 import { builtinCommands } from './builtins.js';
-import { OwnerDelivery, type DeliverOptions } from './delivery.js';
+import { OwnerDelivery, type DeliverOptions, type OwnerDeliveryResult } from './delivery.js';
 import { createModelRouter, ProviderService } from './providers.js';
 import { wireTurnPipeline } from './pipeline.js';
 import { statusReport, type StatusReport } from './status.js';
@@ -101,6 +103,8 @@ export class Steward implements TurnHandler {
    * @throws SqliteError when the database cannot be opened or migrated
    */
   static async open(options: StewardOptions): Promise<Steward> {
+    // From here on, every error, log line, stored or sent reply blanks the configured keys out.
+    rememberSecrets(providerSecrets(options.config));
     const database = openDatabase(options.config.dataDir);
     try {
       applyMigrations(database, readCoreMigrations());
@@ -218,13 +222,26 @@ export class Steward implements TurnHandler {
       temperature: this.config.models.temperature,
       log: this.log,
       signal: options.signal,
-      recordTurn: (turn) => this.turns.record({ ...turn, startedAt }),
+      recordTurn: (turn) => {
+        try {
+          this.turns.record({ ...turn, startedAt });
+        } catch (error) {
+          // `steward briefing --dry-run` on a write-protected database still prints the briefing.
+          if (!isReadOnlyDatabase(error)) throw error;
+          this.log.warn('the briefing turn is not recorded: the database is read-only');
+        }
+      },
     });
   }
 
   /** Send a message to the owner on Signal through the outbox (see `OwnerDelivery.deliver`). */
-  deliverToOwner(message: OutboundMessage, options: DeliverOptions = {}): Promise<DeliveryResult> {
+  deliverToOwner(message: OutboundMessage, options: DeliverOptions = {}): Promise<OwnerDeliveryResult> {
     return this.#delivery.deliver(message, options);
+  }
+
+  /** Give up a manual send still pending, after Ctrl-C (see `OwnerDelivery.cancel`). */
+  cancelDelivery(idempotencyKey: string, reason: string): number {
+    return this.#delivery.cancel(idempotencyKey, reason);
   }
 
   /** Stop background work, run plugin teardowns and close the database. */

@@ -10,5 +10,13 @@ export {
   type SlashContext,
   type ReplState,
 } from './repl-commands.js';
-export { Outbox, type OutboxEntry, type OutboxStatus, type OutboxOptions, type ChannelSender } from './outbox.js';
+export {
+  Outbox,
+  type OutboxEntry,
+  type OutboxStatus,
+  type OutboxOptions,
+  type ChannelSender,
+  type RetryBy,
+} from './outbox.js';
+export { FailedEvents, type FailedEvent } from './failed-events.js';
 export * from './signal/index.js';

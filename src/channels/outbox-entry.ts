@@ -10,6 +10,14 @@ export type ChannelSender = (recipients: readonly string[], text: string) => Pro
 /** Delivery state of an outbox row. */
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 
+/**
+ * Who may retry an outbox row: `daemon`, the retry loop of any process (a
+ * scheduled briefing, a Signal reply); `sender`, only the call that queued
+ * it, once (a manual send: when it ends without delivery, by a failure,
+ * Ctrl-C or a kill, it is never sent later by another process).
+ */
+export type RetryBy = 'daemon' | 'sender';
+
 /** One row of the outbox. */
 export interface OutboxEntry {
   /** Row id. */
@@ -36,6 +44,10 @@ export interface OutboxEntry {
   sentAt: string | null;
   /** Row that must be sent before this one (the previous part of a split message), or null. */
   afterId: number | null;
+  /** Who may retry it (see {@link RetryBy}). */
+  retryBy: RetryBy;
+  /** What it is about (`briefing:morning:2026-11-21`): nothing is sent twice on one topic, under any key; or null. */
+  topic: string | null;
 }
 
 /** A message for {@link Outbox.send}: split into parts when it is too long for one. */
@@ -48,6 +60,12 @@ export interface OutboxMessage {
   recipients: readonly string[];
   /** The whole text. */
   text: string;
+  /** Who may retry it (default `daemon`). */
+  retryBy?: RetryBy;
+  /** What it is about: it is not sent when a message of the same topic was sent, or is queued, under another key. */
+  topic?: string | null;
+  /** The text already split into messages (each at most 4000 characters), instead of splitting `text`. */
+  parts?: readonly string[];
 }
 
 /** How many rows the outbox holds in each state. */
@@ -74,6 +92,8 @@ export interface OutboxRow {
   next_attempt_at: string;
   sent_at: string | null;
   after_id: number | null;
+  retry_by: RetryBy;
+  topic: string | null;
 }
 
 /**
@@ -95,5 +115,7 @@ export function toEntry(row: OutboxRow): OutboxEntry {
     nextAttemptAt: row.next_attempt_at,
     sentAt: row.sent_at,
     afterId: row.after_id,
+    retryBy: row.retry_by,
+    topic: row.topic,
   };
 }

@@ -1,8 +1,10 @@
 import { toTimestamp, type Database } from '../shared/database.js';
 import { DeliveryError, describeError } from '../shared/errors.js';
+import { redactSecrets } from '../shared/redact.js';
 import type { Clock } from '../shared/time.js';
 import {
   toEntry,
+  type RetryBy,
   type ChannelSender,
   type OutboxCounts,
   type OutboxEntry,
@@ -10,9 +12,10 @@ import {
   type OutboxRow,
   type OutboxStatus,
 } from './outbox-entry.js';
+import { failAbandonedManualSends, failOrphanedParts, partsPattern } from './outbox-sweeps.js';
 import { splitMessage } from './signal/transport.js';
 
-export type { ChannelSender, OutboxCounts, OutboxEntry, OutboxMessage, OutboxStatus } from './outbox-entry.js';
+export type { ChannelSender, OutboxCounts, OutboxEntry, OutboxMessage, OutboxStatus, RetryBy } from './outbox-entry.js';
 
 /** Parts of a split message wait for the part before them (`after_id`) to be sent. */
 const PREVIOUS_PART_SENT =
@@ -33,7 +36,12 @@ export interface OutboxOptions {
  * message is first written with an idempotency key, then delivered, and
  * retried with backoff until it is sent or expires. A key that was sent is
  * never sent again, across restarts and processes; a row is claimed with a
- * lease before each attempt so two processes never send it at once.
+ * lease before each attempt so two processes never send it at once. A row
+ * says who may retry it (`retry_by`): a manual send (`sender`) gets one
+ * attempt, by the call that queued it, and is never sent later by another
+ * process; one left pending by a killed process is marked failed once its
+ * lease runs out. A message with a topic is not sent when another message
+ * of that topic was sent or is on its way, under any key.
  */
 export class Outbox {
   readonly #database: Database;
@@ -69,21 +77,26 @@ export class Outbox {
     recipients: readonly string[];
     text: string;
     afterId?: number | null;
+    retryBy?: RetryBy;
+    topic?: string | null;
   }): { entry: OutboxEntry; created: boolean } {
     const now = toTimestamp(this.#clock.now());
     const result = this.#database
       .prepare(
-        `INSERT INTO outbox (idempotency_key, channel, recipients, text, created_at, next_attempt_at, after_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+        `INSERT INTO outbox (idempotency_key, channel, recipients, text, created_at, next_attempt_at, after_id, retry_by, topic)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
       )
       .run(
         message.idempotencyKey,
         message.channel,
         JSON.stringify(message.recipients),
-        message.text,
+        // Nothing that looks like a key goes out on Signal, whoever wrote the text.
+        redactSecrets(message.text),
         now,
         now,
         message.afterId ?? null,
+        message.retryBy ?? 'daemon',
+        message.topic ?? null,
       );
     const entry = this.get(message.idempotencyKey);
     if (entry === undefined) throw new Error(`outbox row ${message.idempotencyKey} vanished after insert`);
@@ -98,7 +111,7 @@ export class Outbox {
    * @returns the rows in order (existing rows when the key was queued before)
    */
   enqueueParts(message: OutboxMessage): OutboxEntry[] {
-    const parts = splitMessage(message.text);
+    const parts = message.parts ?? splitMessage(message.text);
     const write = this.#database.transaction((): OutboxEntry[] => {
       const entries: OutboxEntry[] = [];
       let afterId: number | null = null;
@@ -111,6 +124,8 @@ export class Outbox {
           recipients: message.recipients,
           text: part,
           afterId,
+          retryBy: message.retryBy ?? 'daemon',
+          topic: message.topic ?? null,
         });
         entries.push(entry);
         afterId = entry.id;
@@ -123,15 +138,54 @@ export class Outbox {
   /**
    * Queue a message (see {@link enqueueParts}) and deliver its parts now, in
    * order. A part that fails stays queued, with the parts after it, for the
-   * daemon's retry loop.
-   * @param message - key, channel, recipients and the whole text
-   * @returns `sent` when this call sent at least one part, `already-sent` when every part went out before; the first row's id
+   * daemon's retry loop (a `sender` row is marked failed instead). A
+   * message whose topic is taken (see {@link topicTaken}) is neither queued
+   * nor sent: the check and the queueing are one IMMEDIATE transaction.
+   * @param message - key, channel, recipients, the whole text, who may retry it and its topic
+   * @returns `sent` when this call sent at least one part, `already-sent` when every part went out before or
+   *   the topic was taken (then `takenBy` is the other message's first row); the first row's id
    * @throws DeliveryError from the first part that fails
    */
-  async send(message: OutboxMessage): Promise<{ status: 'sent' | 'already-sent'; firstId: number; parts: number }> {
-    const entries = this.enqueueParts(message);
-    const status = await this.deliverParts(entries);
-    return { status, firstId: entries[0]?.id ?? 0, parts: entries.length };
+  async send(
+    message: OutboxMessage,
+  ): Promise<{ status: 'sent' | 'already-sent'; firstId: number; parts: number; takenBy?: OutboxEntry }> {
+    const queued = this.#database
+      .transaction((): { entries: OutboxEntry[] } | { takenBy: OutboxEntry } => {
+        const takenBy =
+          message.topic === undefined || message.topic === null
+            ? undefined
+            : this.topicTaken(message.topic, message.idempotencyKey);
+        return takenBy === undefined ? { entries: this.enqueueParts(message) } : { takenBy };
+      })
+      .immediate();
+    if ('takenBy' in queued)
+      return { status: 'already-sent', firstId: queued.takenBy.id, parts: 0, takenBy: queued.takenBy };
+    const status = await this.deliverParts(queued.entries);
+    return { status, firstId: queued.entries[0]?.id ?? 0, parts: queued.entries.length };
+  }
+
+  /**
+   * The message of another key that holds a topic: one that was sent, or
+   * that is on its way (pending for the retry loop, or a manual send not
+   * attempted yet or still within its lease).
+   * @param topic - for example `briefing:morning:2026-11-21`
+   * @param idempotencyKey - the key asking, whose own rows (and parts) do not count
+   * @returns the other message's first row, or undefined when the topic is free
+   */
+  topicTaken(topic: string, idempotencyKey: string): OutboxEntry | undefined {
+    const row = this.#database
+      .prepare<{ topic: string; key: string; parts: string; now: string }, OutboxRow>(
+        `SELECT * FROM outbox WHERE topic = @topic AND idempotency_key != @key AND idempotency_key NOT LIKE @parts ESCAPE '\\'
+           AND (status = 'sent' OR (status = 'pending' AND (retry_by = 'daemon' OR lease_until IS NULL OR lease_until > @now)))
+         ORDER BY (status = 'sent') DESC, id LIMIT 1`,
+      )
+      .get({
+        topic,
+        key: idempotencyKey,
+        parts: partsPattern(idempotencyKey),
+        now: toTimestamp(this.#clock.now()),
+      });
+    return row === undefined ? undefined : toEntry(row);
   }
 
   /**
@@ -160,7 +214,7 @@ export class Outbox {
       .prepare(
         "UPDATE outbox SET status = 'failed', last_error = coalesce(last_error || '; ', '') || ?, lease_until = NULL WHERE status = 'pending' AND (idempotency_key = ? OR idempotency_key LIKE ? ESCAPE '\\')",
       )
-      .run(reason, idempotencyKey, `${idempotencyKey.replace(/[\\%_]/g, (character) => `\\${character}`)}#%`).changes;
+      .run(reason, idempotencyKey, partsPattern(idempotencyKey)).changes;
   }
 
   /** How many rows are pending, failed and sent. */
@@ -239,10 +293,11 @@ export class Outbox {
    */
   async deliverDue(options: { signal?: AbortSignal } = {}): Promise<{ sent: number; failed: number }> {
     const now = toTimestamp(this.#clock.now());
-    this.#failOrphanedParts();
+    failAbandonedManualSends(this.#database, this.#clock.now(), this.#leaseMs);
+    failOrphanedParts(this.#database);
     const due = this.#database
       .prepare<[string], OutboxRow>(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id",
+        "SELECT * FROM outbox WHERE status = 'pending' AND retry_by = 'daemon' AND next_attempt_at <= ? ORDER BY id",
       )
       .all(now)
       .map(toEntry);
@@ -263,9 +318,10 @@ export class Outbox {
 
   /**
    * Take a lease on a pending row, so that no other attempt (in this process
-   * or another) sends it at the same time.
+   * or another) sends it at the same time. A `sender` row is claimed once
+   * only, ever: its one attempt.
    * @param force - ignore the backoff (a delivery asked for now)
-   * @returns false when another attempt holds it, it is not due, or it is not pending
+   * @returns false when another attempt holds it, it is not due, it is not pending, or it is a manual send tried before
    */
   #claim(id: number, force: boolean): boolean {
     const now = this.#clock.now().getTime();
@@ -274,7 +330,8 @@ export class Outbox {
     const due = force ? '' : ' AND next_attempt_at <= @now';
     const result = this.#database
       .prepare(
-        `UPDATE outbox SET lease_until = @leaseUntil WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)${due} AND ${PREVIOUS_PART_SENT}`,
+        `UPDATE outbox SET lease_until = @leaseUntil WHERE id = @id AND status = 'pending'
+           AND (lease_until IS NULL OR (lease_until <= @now AND retry_by = 'daemon'))${due} AND ${PREVIOUS_PART_SENT}`,
       )
       .run({ leaseUntil, id, now: nowText });
     return result.changes === 1;
@@ -283,19 +340,6 @@ export class Outbox {
   #byId(id: number): OutboxEntry | undefined {
     const row = this.#database.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?').get(id);
     return row === undefined ? undefined : toEntry(row);
-  }
-
-  /** A part whose earlier part failed for good can never be sent in order: mark it failed too. */
-  #failOrphanedParts(): void {
-    for (;;) {
-      const result = this.#database
-        .prepare(
-          `UPDATE outbox SET status = 'failed', last_error = 'an earlier part of this message could not be delivered', lease_until = NULL
-           WHERE status = 'pending' AND after_id IN (SELECT id FROM outbox WHERE status = 'failed')`,
-        )
-        .run();
-      if (result.changes === 0) return;
-    }
   }
 
   async #attempt(entry: OutboxEntry): Promise<'sent'> {
@@ -310,7 +354,8 @@ export class Outbox {
       const now = this.#clock.now().getTime();
       const wait = this.#backoffMs[Math.min(attempts - 1, this.#backoffMs.length - 1)] ?? 60_000;
       const expired = now + wait - Date.parse(entry.createdAt) > this.#expireAfterMs;
-      const status: OutboxStatus = retryable && !expired ? 'pending' : 'failed';
+      // A manual send gets its one attempt: it never waits for a retry.
+      const status: OutboxStatus = retryable && !expired && entry.retryBy === 'daemon' ? 'pending' : 'failed';
       this.#database
         .prepare(
           'UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?',

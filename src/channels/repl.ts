@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { ensureDirectory } from '../shared/directory.js';
+import { redactSecrets } from '../shared/redact.js';
 import { parseDirective } from '../turn/directives.js';
 import { colorsFor, supportsColor } from '../shared/colors.js';
 import { describeError } from '../shared/errors.js';
@@ -40,8 +42,15 @@ function readHistory(file: string | undefined): string[] {
 }
 
 function writeHistory(file: string, history: readonly string[]): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, [...history].reverse().join('\n') + '\n', { mode: 0o600 });
+  ensureDirectory(dirname(file));
+  writeFileSync(
+    file,
+    [...history]
+      .reverse()
+      .map((line) => redactSecrets(line))
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
 }
 
 /**
@@ -163,6 +172,9 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       current = undefined;
       if (reply.kind === 'cancelled') {
         write(colors.dim(streamed ? '\n(cancelled)\n' : '(cancelled)\n'));
+      } else if (streamed && reply.kind === 'error') {
+        // A stream cut with no provider left: the partial text stays, and the error says what to fix.
+        write('\n' + colors.yellow(reply.text) + '\n');
       } else if (streamed) {
         write('\n');
       } else {

@@ -1,11 +1,13 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { Steward } from '../app/steward.js';
 import { loadConfig } from '../config/load.js';
 import type { StewardConfig } from '../config/schema.js';
 import { providerSecrets } from '../models/providers.js';
+import { ensureDirectory } from '../shared/directory.js';
 import { ConfigError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
+import { rememberSecrets } from '../shared/redact.js';
 
 /** What every CLI command starts from. */
 export interface Bootstrapped {
@@ -26,8 +28,9 @@ export interface Bootstrapped {
  */
 export function bootstrap(options: { stderr: boolean }): Bootstrapped {
   const config = loadConfig();
+  rememberSecrets(providerSecrets(config));
   try {
-    mkdirSync(config.dataDir, { recursive: true });
+    ensureDirectory(config.dataDir);
     accessSync(config.dataDir, constants.W_OK);
   } catch (error) {
     const source = process.env.STEWARD_DATA_DIR !== undefined ? 'STEWARD_DATA_DIR' : 'the config (dataDir)';

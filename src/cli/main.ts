@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { distance } from 'fastest-levenshtein';
 import { StewardError, describeError } from '../shared/errors.js';
+import { guardOutput } from './output-guard.js';
 
 const COMMAND_PHRASES = `
 Commands you can type in the REPL, in "steward run" and over Signal:
@@ -322,6 +323,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
  * @returns the exit code: 0 success (and --help, --version), 1 failure, 2 configuration or usage error
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  guardOutput([process.stdout, process.stderr]);
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;
@@ -336,7 +338,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`steward: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`steward: unexpected error: ${describeError(error)}\n`);
+    // Loaded only now: it reads the config and the database, which a command that went well never needs.
+    const { faultLine } = await import('./faults.js');
+    const fault = faultLine(error);
+    process.stderr.write(`steward: ${fault ?? `unexpected error: ${describeError(error)}`}\n`);
     if (process.env.STEWARD_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     return 1;
   }

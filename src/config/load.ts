@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
+import { redactSecrets } from '../shared/redact.js';
 import { fromRoot } from '../shared/paths.js';
 import { keyAsWritten, migrateLegacyKeys, rememberConfigNotices, type LegacyMigration } from './legacy.js';
 import { configSchema, type StewardConfig } from './schema.js';
@@ -112,16 +113,25 @@ function readJsonFile(path: string, source: string, key: string): JsonObject {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(
-      `config error: ${source} is not valid JSON: ${(error as Error).message}`,
-      { key, source },
-      { cause: error },
-    );
+    // V8 quotes a piece of the text ("...\"apiKey\": sk-abc"... is not valid JSON), which may hold a key: left out.
+    const reason = (error as Error).message.replace(/,\s*(?:\.\.\.)?".*"(?:\.\.\.)?\s+is not valid JSON$/s, '');
+    throw new ConfigError(`config error: ${source} is not valid JSON: ${reason}`, { key, source }, { cause: error });
   }
   if (!isObject(parsed)) {
     throw new ConfigError(`config error: ${source} must hold a JSON object`, { key, source });
   }
   return parsed;
+}
+
+/** The secret values a merged config holds (the API keys), to keep them out of error messages. */
+function secretValues(merged: JsonObject): string[] {
+  const providers = getPath(merged, ['models', 'providers']);
+  const values = [
+    getPath(merged, ['models', 'openai', 'apiKey']),
+    getPath(merged, ['embeddings', 'apiKey']),
+    ...(Array.isArray(providers) ? providers.map((provider) => getPath(provider, ['apiKey'])) : []),
+  ];
+  return values.filter((value): value is string => typeof value === 'string');
 }
 
 /** The source that set `path` or its closest parent. */
@@ -154,7 +164,12 @@ function describeIssue(
   const key = path.join('.');
   const source = sourceOf(key, sources);
   const value = getPath(merged, path);
-  const shown = SECRET_KEYS.has(key) ? '' : value === undefined ? ' (missing)' : ` (got ${JSON.stringify(value)})`;
+  // A key pasted into the wrong setting (a URL, a model name) is not echoed either.
+  const shown = SECRET_KEYS.has(key)
+    ? ''
+    : value === undefined
+      ? ' (missing)'
+      : ` (got ${redactSecrets(JSON.stringify(value), secretValues(merged))})`;
   // Named as the owner wrote it: `briefings.morning.cron` in a file that still uses the old key.
   const written = keyAsWritten(key, renamed.get(source) ?? []);
   return new ConfigError(`config error: ${written} ${problem.replace(/^Invalid input: /, '')}${shown} from ${source}`, {

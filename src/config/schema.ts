@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backupSchema } from './sections/backup.js';
 import { isValidTimeZone } from './sections/fields.js';
+import { limitsSchema, type InputLimits } from './sections/limits.js';
 import { embeddingsSchema, memorySchema } from './sections/memory.js';
 import { modelsSchema, providerSchema } from './sections/models.js';
 import { briefingsSettingsSchema, pluginsSchema, type BriefingsSettings } from './sections/plugins.js';
@@ -17,7 +18,7 @@ import { signalSchema } from './sections/signal.js';
  * silently.
  */
 
-export { isValidTimeZone, providerSchema, briefingsSettingsSchema, type BriefingsSettings };
+export { isValidTimeZone, providerSchema, briefingsSettingsSchema, type BriefingsSettings, type InputLimits };
 
 /** The whole configuration, after defaults and overrides are merged. */
 export const configSchema = z.strictObject({
@@ -40,6 +41,7 @@ export const configSchema = z.strictObject({
   embeddings: embeddingsSchema,
   memory: memorySchema,
   signal: signalSchema,
+  limits: limitsSchema,
   daemon: z.strictObject({
     outboxIntervalMs: z
       .number()

@@ -171,7 +171,9 @@ export class ConversationStore {
       }
       return Number(result.lastInsertRowid);
     });
-    return { ...message, meta, id: insert(), createdAt };
+    // IMMEDIATE: a deferred transaction that must upgrade to a write lock fails at once with
+    // "database is locked" instead of waiting out the busy timeout (issue 10, item 3).
+    return { ...message, meta, id: insert.immediate(), createdAt };
   }
 
   /**

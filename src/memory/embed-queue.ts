@@ -278,15 +278,17 @@ export class EmbeddingQueue {
     const added: Array<{ id: number; vector: Float32Array }> = [];
     const replaced: number[] = [];
     const others = (this.#options.otherModels?.() ?? []).filter((other) => other !== model && other !== ANY_MODEL);
-    database.transaction(() => {
-      // A job queued for "any model" is this model's now; the other models in use still need theirs.
-      this.#jobs.finish([...finished, ...ready.map((item) => item.ref)], model, others);
-      for (const item of ready) {
-        const stored = store.put(item.ref, model, item.hash, item.vector);
-        added.push({ id: stored.id, vector: item.vector });
-        if (stored.replaced !== undefined) replaced.push(stored.replaced);
-      }
-    })();
+    database
+      .transaction(() => {
+        // A job queued for "any model" is this model's now; the other models in use still need theirs.
+        this.#jobs.finish([...finished, ...ready.map((item) => item.ref)], model, others);
+        for (const item of ready) {
+          const stored = store.put(item.ref, model, item.hash, item.vector);
+          added.push({ id: stored.id, vector: item.vector });
+          if (stored.replaced !== undefined) replaced.push(stored.replaced);
+        }
+      })
+      .immediate();
     if (refused.length > 0) {
       this.#jobs.bump(refused, model);
       this.#options.log.warn(

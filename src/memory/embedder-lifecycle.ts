@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { StewardConfig } from '../config/schema.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import type { Database } from '../shared/database.js';
+import { isReadOnlyDatabase, type Database } from '../shared/database.js';
 import { EmbeddingQueue, MAX_JOB_ATTEMPTS, type DrainResult } from './embed-queue.js';
 import {
   cloudRefusal,
@@ -97,7 +97,12 @@ export class EmbedderLifecycle {
     if (typeof stored !== 'string') return stored;
     if (stored === 'unreadable')
       this.#log.warn('memory_state.serving is unreadable; the configured embedder serves recall');
-    this.#state.setServing(this.#spec);
+    try {
+      this.#state.setServing(this.#spec);
+    } catch (error) {
+      // A read-only database (a read-only command on a write-protected file): serve without storing it.
+      if (!isReadOnlyDatabase(error)) throw error;
+    }
     return this.#spec;
   }
 
@@ -283,10 +288,12 @@ export class EmbedderLifecycle {
    * @param ref - the memory
    */
   removeVectors(ref: MemoryRef): void {
-    const removed = this.#database.transaction(() => {
-      this.#jobs.removeOwner(ref);
-      return this.#options.vectors.remove(ref);
-    })();
+    const removed = this.#database
+      .transaction(() => {
+        this.#jobs.removeOwner(ref);
+        return this.#options.vectors.remove(ref);
+      })
+      .immediate();
     this.#indexes.remove(removed);
   }
 

@@ -101,7 +101,7 @@ export class EmbeddingJobStore {
     const bump = this.#database.prepare(
       'UPDATE embedding_jobs SET attempts = attempts + 1 WHERE owner_type = ? AND owner_id = ? AND model IN (?, ?)',
     );
-    this.#database.transaction(() => refs.forEach((ref) => bump.run(ref.type, ref.id, model, ANY_MODEL)))();
+    this.#database.transaction(() => refs.forEach((ref) => bump.run(ref.type, ref.id, model, ANY_MODEL))).immediate();
   }
 
   /**

@@ -229,32 +229,34 @@ export class EpisodeStore {
     const started = messages[0]?.createdAt ?? now;
     const ended = messages[messages.length - 1]?.createdAt ?? now;
     const provider = how.method === 'model' ? how.provider : null;
-    return this.#database.transaction(() => {
-      this.#database
-        .prepare(
-          `INSERT INTO episodes (session_id, channel, summary, topics, sentiment, actions, followups, method, provider, started, ended, created_at, updated_at)
+    return this.#database
+      .transaction(() => {
+        this.#database
+          .prepare(
+            `INSERT INTO episodes (session_id, channel, summary, topics, sentiment, actions, followups, method, provider, started, ended, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (session_id) DO UPDATE SET summary = excluded.summary, topics = excluded.topics, sentiment = excluded.sentiment,
              actions = excluded.actions, followups = excluded.followups, method = excluded.method, provider = excluded.provider, updated_at = excluded.updated_at`,
-        )
-        .run(
-          session.id,
-          session.channel,
-          summary.summary,
-          JSON.stringify(summary.topics),
-          summary.sentiment,
-          JSON.stringify(summary.actions),
-          JSON.stringify(summary.followups),
-          how.method,
-          provider,
-          started,
-          ended,
-          now,
-          now,
-        );
-      this.#database.prepare('UPDATE sessions SET summarized_at = ? WHERE id = ?').run(now, session.id);
-      return this.bySession(session.id) as Episode;
-    })();
+          )
+          .run(
+            session.id,
+            session.channel,
+            summary.summary,
+            JSON.stringify(summary.topics),
+            summary.sentiment,
+            JSON.stringify(summary.actions),
+            JSON.stringify(summary.followups),
+            how.method,
+            provider,
+            started,
+            ended,
+            now,
+            now,
+          );
+        this.#database.prepare('UPDATE sessions SET summarized_at = ? WHERE id = ?').run(now, session.id);
+        return this.bySession(session.id) as Episode;
+      })
+      .immediate();
   }
 
   /**

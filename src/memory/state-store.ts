@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../shared/database.js';
+import { isReadOnlyDatabase, type Database } from '../shared/database.js';
 import { embedderSpecSchema, type EmbedderSpec } from './embedders/factory.js';
 
 /** The keys of `memory_state`. */
@@ -107,7 +107,12 @@ export class MemoryStateStore {
     let id = this.#get('database_id');
     if (id === undefined) {
       id = randomUUID();
-      this.#set('database_id', id);
+      try {
+        this.#set('database_id', id);
+      } catch (error) {
+        // A read-only database: this process uses a passing id (an index file it cannot match is rebuilt in memory).
+        if (!isReadOnlyDatabase(error)) throw error;
+      }
     }
     return id;
   }

@@ -109,6 +109,19 @@ export interface PluginServices {
   readonly memory: PluginMemory;
 }
 
+/**
+ * Input limits from the configuration (`limits.*`), so that no input can
+ * block the process (issue 10, item 7: name matching cost grew with the
+ * input's length). A plugin refuses longer input with a UsageError, and
+ * does not try to match a name longer than `name` (none can be that long).
+ */
+export interface PluginLimits {
+  /** Most characters in a name or title (a habit, a goal, a milestone). */
+  readonly name: number;
+  /** Most characters in a fact to remember (key and value together). */
+  readonly fact: number;
+}
+
 /** What every plugin handler receives. Frozen: a plugin cannot swap what it was given. */
 export interface PluginContext<Settings extends object = Record<string, unknown>> {
   /** The plugin's name. */
@@ -127,6 +140,8 @@ export interface PluginContext<Settings extends object = Record<string, unknown>
   readonly timeZone: string;
   /** The owner's local calendar day, `YYYY-MM-DD`. */
   today(): IsoDate;
+  /** The most characters a name or a fact may have (`limits.*` in the config); refuse longer input with a UsageError. */
+  readonly limits: PluginLimits;
   /** Logger bound to this plugin. */
   readonly log: PluginLogger;
   /** Core services. */

@@ -31,14 +31,17 @@ export interface StoreStatement<Parameters extends unknown[] = unknown[], Row = 
 
 /**
  * A function wrapped in a transaction (better-sqlite3's `db.transaction`).
- * Calling it runs `BEGIN` (deferred); `immediate` runs `BEGIN IMMEDIATE`,
- * which takes the write lock at once: use it for read-then-write, so that a
- * daemon and a REPL on the same file cannot interleave.
+ * Calling it runs `BEGIN IMMEDIATE`, which takes the write lock at once and
+ * so waits out the busy timeout when another process (the daemon, a REPL)
+ * is writing. A deferred `BEGIN` would take a read lock first, and its
+ * first write would then fail at once with "database is locked" instead of
+ * waiting (SQLite's rule for a reader that must upgrade): steward never
+ * uses one.
  */
 export interface StoreTransaction<Arguments extends unknown[], Result> {
-  /** Run in a deferred transaction. */
-  (...args: Arguments): Result;
   /** Run in a `BEGIN IMMEDIATE` transaction. */
+  (...args: Arguments): Result;
+  /** The same as calling it (kept for plugins written when a plain call was deferred). */
   immediate(...args: Arguments): Result;
 }
 
@@ -66,7 +69,7 @@ export interface PluginStore {
   exec(sql: string): void;
   /**
    * Wrap a function in a transaction: calling the result runs it inside
-   * `BEGIN`/`COMMIT`, or rolls back if it throws.
+   * `BEGIN IMMEDIATE`/`COMMIT`, or rolls back if it throws.
    * @param run - synchronous work (no awaits inside)
    */
   transaction<Arguments extends unknown[], Result>(

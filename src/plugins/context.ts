@@ -4,7 +4,7 @@ import type { RecallOptions, RecallResult } from '../memory/recall.js';
 import type { Database } from '../shared/database.js';
 import type { Logger } from '../shared/log.js';
 import { localDate, type Clock, type IsoDate } from '../shared/time.js';
-import type { PluginContext, PluginServices } from './api.js';
+import type { PluginContext, PluginLimits, PluginServices } from './api.js';
 import type {
   PluginLogFunction,
   PluginLogger,
@@ -51,10 +51,9 @@ export function createPluginStore(database: Database): PluginStore {
       run: (...args: Arguments) => Result,
     ): StoreTransaction<Arguments, Result> {
       const transaction = database.transaction(run);
-      const wrapped = (...args: Arguments): Result => transaction(...args);
-      return Object.freeze(
-        Object.assign(wrapped, { immediate: (...args: Arguments): Result => transaction.immediate(...args) }),
-      );
+      // Every write transaction is IMMEDIATE, so it waits out the busy timeout (see StoreTransaction).
+      const immediate = (...args: Arguments): Result => transaction.immediate(...args);
+      return Object.freeze(Object.assign((...args: Arguments): Result => immediate(...args), { immediate }));
     },
   });
 }
@@ -130,8 +129,8 @@ export interface PluginServiceParts {
 export function createPluginServices(parts: PluginServiceParts): PluginServices {
   return Object.freeze({
     composeBriefing: (...args: Parameters<PluginServices['composeBriefing']>) => parts.composeBriefing(...args),
-    deliverToOwner: ({ idempotencyKey, text }: Parameters<PluginServices['deliverToOwner']>[0]) =>
-      parts.deliverToOwner({ idempotencyKey, text }),
+    deliverToOwner: ({ idempotencyKey, text, topic }: Parameters<PluginServices['deliverToOwner']>[0]) =>
+      parts.deliverToOwner({ idempotencyKey, text, ...(topic === undefined ? {} : { topic }) }),
     deliveryProblem: () => parts.deliveryProblem(),
     memory: createPluginMemory(parts.memory),
   });
@@ -149,6 +148,8 @@ export interface PluginContextParts {
   clock: Clock;
   /** The owner's IANA zone. */
   timeZone: string;
+  /** The input limits plugins enforce (`limits.name`, `limits.fact`). */
+  limits: PluginLimits;
   /** Parent logger. */
   log: Logger;
   /** The shared services. */
@@ -169,6 +170,7 @@ export function createPluginContext(parts: PluginContextParts): PluginContext {
     clock: Object.freeze({ now: (): Date => clock.now() }),
     timeZone,
     today: (): IsoDate => localDate(clock.now(), timeZone),
+    limits: Object.freeze({ ...parts.limits }),
     log: createPluginLogger(parts.log, parts.name),
     services: parts.services,
   });

@@ -130,6 +130,7 @@ export class PluginHost {
         database: options.database,
         clock: options.clock,
         timeZone: options.timeZone,
+        limits: { name: options.config.limits.name, fact: options.config.limits.fact },
         log: options.log,
         services: options.services,
       });

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { ensureDirectory } from './directory.js';
 
 /** An open better-sqlite3 connection. */
 export type Database = BetterSqlite3.Database;
@@ -20,13 +20,24 @@ export const DATABASE_FILE = 'steward.db';
  * @throws SqliteError if the file exists but is not a database
  */
 export function openDatabase(dataDir: string): Database {
-  mkdirSync(dataDir, { recursive: true });
+  ensureDirectory(dataDir);
   const database = new BetterSqlite3(join(dataDir, DATABASE_FILE));
   database.pragma('busy_timeout = 5000');
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   return database;
+}
+
+/**
+ * Whether an error says the database cannot be written: the file or its
+ * disk is read-only (SQLite's `SQLITE_READONLY` and its extended codes).
+ * A read-only command goes on without the write; any other says so.
+ * @param error - anything caught
+ */
+export function isReadOnlyDatabase(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_READONLY');
 }
 
 /**

@@ -3,6 +3,8 @@
  * door to them and to every other error class.
  */
 
+import { redactSecrets } from './redact.js';
+
 /** Options accepted by every {@link StewardError}. */
 export interface StewardErrorOptions {
   /** The underlying error, kept for logs. */
@@ -11,7 +13,9 @@ export interface StewardErrorOptions {
 
 /**
  * Base class of every error steward throws on purpose.
- * `name` is the concrete class name, so logs and `instanceof` agree.
+ * `name` is the concrete class name, so logs and `instanceof` agree. The
+ * message is redacted when the error is made (the remembered keys, and
+ * anything that looks like one: see `redactSecrets`).
  */
 export class StewardError extends Error {
   /** Process exit code the CLI uses when this error ends a command (1 unless a subclass says otherwise). */
@@ -23,7 +27,8 @@ export class StewardError extends Error {
    * @param options - `cause`: the underlying error, kept for logs
    */
   constructor(message: string, options: StewardErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Redacted at the source: a key echoed by a server never reaches a reply, the database, Signal or the log.
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
   }
 }

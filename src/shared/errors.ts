@@ -9,6 +9,7 @@
  */
 
 import { ServiceError, StewardError, type StewardErrorOptions } from './error-base.js';
+import { redactSecrets } from './redact.js';
 
 export { StewardError, ServiceError, type StewardErrorOptions } from './error-base.js';
 export {
@@ -94,6 +95,40 @@ export class NotFoundError extends UserError {
     this.kind = kind;
     this.query = query;
     this.suggestions = suggestions;
+  }
+}
+
+/**
+ * Input that is longer than steward takes (a `limits.*` setting): refused
+ * with one line naming the limit, before any work that grows with its
+ * length (issue 10, item 7). The text itself is never echoed back.
+ */
+export class InputTooLongError extends UserError {
+  /** What was too long, for example `habit name`. */
+  readonly what: string;
+  /** Its length, in characters. */
+  readonly length: number;
+  /** The most allowed, in characters. */
+  readonly limit: number;
+  /** The config key of the limit, for example `limits.name`. */
+  readonly key: string;
+
+  /**
+   * @param details - what was too long, its length, the limit and its config key
+   * @param options - `cause`, kept for logs
+   */
+  constructor(
+    details: { what: string; length: number; limit: number; key: string },
+    options: StewardErrorOptions = {},
+  ) {
+    super(
+      `That ${details.what} is ${details.length} characters long; steward takes at most ${details.limit} (${details.key} in the config).`,
+      options,
+    );
+    this.what = details.what;
+    this.length = details.length;
+    this.limit = details.limit;
+    this.key = details.key;
   }
 }
 
@@ -261,11 +296,11 @@ export class PluginError extends StewardError {
 /**
  * Short, one-line description of any thrown value, for user-facing output.
  * @param error - anything caught
- * @returns the message, without a stack trace
+ * @returns the message, without a stack trace, with secrets blanked out (see `redactSecrets`)
  */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  // Errors of other libraries (axios, SQLite, fetch) are redacted here, where they become text.
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }
 
 /**

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { ensureDirectory } from './directory.js';
 import { redactSecrets } from './redact.js';
 
 /** Kept here too for callers that import it with the logger. */
@@ -21,28 +22,99 @@ export interface LoggerOptions {
   secrets?: ReadonlyArray<string | null | undefined>;
   /** Extra sink, for tests: receives every line after redaction. */
   sink?: (line: string) => void;
+  /** Where the fallback writes when the file cannot be written (default: `process.stderr`). */
+  fallback?: { write(text: string): unknown };
+}
+
+/** pino's number of the `warn` level: the lowest that the fallback passes on. */
+const WARN = 40;
+
+/**
+ * The log file, written line by line with `writeSync` (as pino's sync
+ * destination does), that never throws: when it cannot be opened or
+ * written (a full disk, ENOSPC; a file that cannot be written, EACCES,
+ * EISDIR, EROFS) it says so once on the fallback stream and passes the
+ * warnings and errors there from then on (issue 10, item 8: on a full disk
+ * the REPL died on a log write).
+ */
+class LogFile {
+  readonly #path: string;
+  readonly #fallback: { write(text: string): unknown };
+  readonly #passLines: boolean;
+  #descriptor: number | undefined;
+  #broken = false;
+
+  /**
+   * @param path - the file
+   * @param fallback - where the notice (and, with `passLines`, warnings and errors) go when the file fails
+   * @param passLines - false when the lines reach stderr anyway (the daemon)
+   */
+  constructor(path: string, fallback: { write(text: string): unknown }, passLines: boolean) {
+    this.#path = path;
+    this.#fallback = fallback;
+    this.#passLines = passLines;
+    try {
+      ensureDirectory(dirname(path));
+      this.#descriptor = openSync(path, 'a', 0o600);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Append a line; after a failure, pass warnings and errors to the fallback instead. */
+  write(line: string, level: number): void {
+    if (!this.#broken && this.#descriptor !== undefined) {
+      try {
+        writeSync(this.#descriptor, line);
+        return;
+      } catch (error) {
+        this.#fail(error);
+      }
+    }
+    if (this.#passLines && level >= WARN) this.#fallback.write(line);
+  }
+
+  #fail(error: unknown): void {
+    this.#broken = true;
+    if (this.#descriptor !== undefined) {
+      try {
+        closeSync(this.#descriptor);
+      } catch {
+        // Closing a file that failed to take a write: nothing more to do with it.
+      }
+      this.#descriptor = undefined;
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const where = this.#passLines ? 'warnings and errors go to stderr' : 'lines go to stderr only';
+    this.#fallback.write(`steward: cannot write the log ${this.#path} (${code}); ${where}\n`);
+  }
+}
+
+/** The level number of a finished pino line (`{"level":30,...`), or 0 when it cannot be read. */
+function levelOf(line: string): number {
+  const match = /^\{"level":(\d+)/.exec(line);
+  return match === null ? 0 : Number(match[1]);
 }
 
 /**
  * Create a logger that writes redacted JSON lines. Redaction happens on the
  * finished line, so a secret inside an error message, a URL or a nested object
  * is caught as well (the idea of openai-agents-js `memorySession.test.ts`: a
- * test proves no key reaches a log line).
+ * test proves no key reaches a log line). A log file that cannot be written
+ * never stops a command: see {@link LogFile}.
  *
  * @param options - level, sinks and the secrets to blank out
  * @returns a pino logger
  */
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
-  let fileDestination: ReturnType<typeof pino.destination> | undefined;
-  if (options.file !== undefined) {
-    mkdirSync(dirname(options.file), { recursive: true });
-    fileDestination = pino.destination({ dest: options.file, sync: true, append: true });
-  }
+  const fallback = options.fallback ?? process.stderr;
+  // The daemon writes every line to stderr already: a broken file needs no second copy there.
+  const file = options.file === undefined ? undefined : new LogFile(options.file, fallback, options.stderr !== true);
   const stream = {
     write(line: string): void {
       const clean = redactSecrets(line, secrets);
-      fileDestination?.write(clean);
+      file?.write(clean, levelOf(clean));
       if (options.stderr === true) process.stderr.write(clean);
       options.sink?.(clean);
     },

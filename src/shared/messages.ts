@@ -26,4 +26,24 @@ export interface OutboundMessage {
   idempotencyKey: string;
   /** The text to send. */
   text: string;
+  /**
+   * What the message is about, for example `briefing:morning:2026-11-21`:
+   * it is not sent when a message of the same topic was sent, or is on its
+   * way, under any key (a briefing sent by hand, then the daemon's catch-up
+   * of the same morning). Optional.
+   */
+  topic?: string;
+}
+
+/**
+ * The topic of a briefing: one per kind and owner's day. The scheduled
+ * briefing's idempotency key is its topic; a briefing sent by hand has a key
+ * of its own and the same topic, so that, however one was sent, a second is
+ * not (see {@link OutboundMessage.topic}).
+ * @param kind - `morning` or `weekly`
+ * @param day - the owner's day it is for, `YYYY-MM-DD`
+ * @returns for example `briefing:morning:2026-11-21`
+ */
+export function briefingTopic(kind: 'morning' | 'weekly', day: string): string {
+  return `briefing:${kind}:${day}`;
 }

@@ -27,9 +27,12 @@ function containsWords(name: string, query: string): boolean {
 /** Closeness of `query` to `name`, 0 (same) upwards; used to rank suggestions. */
 function closeness(name: string, query: string): number {
   const whole = distance(name, query) / Math.max(name.length, query.length, 1);
-  const words = name.split(' ').map((word) => distance(word, query) / Math.max(word.length, query.length, 1));
   const prefix = name.startsWith(query) || query.startsWith(name) ? 0.2 : 1;
-  return Math.min(whole, prefix, ...words);
+  // A loop, not Math.min(...words): spreading a name of 150k words overflowed the stack (issue 10, item 6).
+  let best = Math.min(whole, prefix);
+  for (const word of name.split(' '))
+    best = Math.min(best, distance(word, query) / Math.max(word.length, query.length, 1));
+  return best;
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { InboundMessage } from '../shared/messages.js';
+import { redactSecrets } from '../shared/redact.js';
 import { agentStep, preloadAgentStep, type AgentStepDependencies, type AgentStepPreload } from './agent-step.js';
 import { bareDirectiveStep } from './bare-directive-step.js';
 import { commandStep, type CommandGrammar } from './command-step.js';
 import { compose } from './compose.js';
+import { limitStep, type MessageLimits } from './limit-step.js';
 import { recordInbound, recordStep, type TurnRecords } from './record.js';
 import { TurnState } from './state.js';
 import type { HandleOptions, Reply, TurnHandler } from './types.js';
@@ -20,6 +22,8 @@ export interface TurnPipelineDependencies extends TurnRecords {
   commands: CommandGrammar;
   /** What the agent step needs. */
   agent: AgentStepDependencies;
+  /** The longest message each channel takes. */
+  limits: MessageLimits;
 }
 
 /**
@@ -28,10 +32,11 @@ export interface TurnPipelineDependencies extends TurnRecords {
  *
  * 1. {@link recordStep} wraps the others: it stores the reply (and the model
  *    turn) once they are done;
- * 2. {@link whyStep}: `/why`, how the last model turn was routed;
- * 3. {@link bareDirectiveStep}: `/fast` or `/quality` with nothing after it;
- * 4. {@link commandStep}: the plugins' command grammar (`check in meditation`), no model;
- * 5. {@link agentStep}: everything else goes to the model, with tools.
+ * 2. {@link limitStep}: a message longer than its channel takes is refused, unread and unstored;
+ * 3. {@link whyStep}: `/why`, how the last model turn was routed;
+ * 4. {@link bareDirectiveStep}: `/fast` or `/quality` with nothing after it;
+ * 5. {@link commandStep}: the plugins' command grammar (`check in meditation`), no model;
+ * 6. {@link agentStep}: everything else goes to the model, with tools.
  *
  * The step that takes a message stores it first (`TurnState.accept`), so
  * it is marked as a command line when it is one. Composed like grammY's
@@ -47,6 +52,7 @@ export class TurnPipeline implements TurnHandler {
     this.#dependencies = dependencies;
     this.#run = compose([
       recordStep(dependencies),
+      limitStep(dependencies.limits),
       whyStep(dependencies.turns, dependencies.timeZone),
       bareDirectiveStep(),
       commandStep(dependencies.commands),
@@ -69,13 +75,15 @@ export class TurnPipeline implements TurnHandler {
    * Answer one message (see `TurnHandler.handle`). The session is the one
    * given, or the sender's open session on that channel (a new one after
    * `memory.sessionIdleMinutes` of quiet).
-   * @param message - the inbound message
+   * @param inbound - the inbound message (a configured key in its text is blanked out first)
    * @param options - session, cancellation and streaming callbacks
    * @returns the reply
    * @throws SqliteError if the database fails
    */
-  async handle(message: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
+  async handle(inbound: InboundMessage, options: HandleOptions = {}): Promise<Reply> {
     const { conversations, sessionIdleMs } = this.#dependencies;
+    // A configured key pasted into a message is blanked out before anything stores it, embeds it or sends it to a model.
+    const message = { ...inbound, text: redactSecrets(inbound.text) };
     const sessionId = options.sessionId ?? conversations.resumeSession(message.channel, message.sender, sessionIdleMs);
     const turn = new TurnState({
       message,

@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ConversationStore } from '../memory/conversations.js';
+import { redactSecrets } from '../shared/redact.js';
 import type { TurnStore } from '../models/turns.js';
 import type { TurnStep } from './compose.js';
 import { inboundMeta, replyMeta } from './meta.js';
@@ -57,20 +58,25 @@ export function recordInbound(records: TurnRecords, turn: TurnState): number {
  * @returns the reply and the inbound message's id
  * @throws Error when no step answered the turn (a bug in the pipeline)
  */
-function recordReply(records: TurnRecords, turn: TurnState): { reply: Reply; inboundId: number } {
+function recordReply(records: TurnRecords, turn: TurnState): { reply: Reply; inboundId: number } | undefined {
   const { reply, inboundId } = turn;
-  if (reply === undefined || inboundId === undefined) throw new Error('no step answered the turn');
+  if (reply === undefined) throw new Error('no step answered the turn');
+  // The last door before the reply is shown, stored and sent: no key leaves through it (errors are redacted
+  // when they are made; this also catches one that a tool or a model put in its text).
+  turn.reply = { ...reply, text: redactSecrets(reply.text) };
+  // A turn refused before any step took it (a message over its limit): nothing to store.
+  if (inboundId === undefined) return undefined;
   const stored = records.conversations.record({
     sessionId: turn.sessionId,
     channel: turn.message.channel,
     sender: 'steward',
     role: 'assistant',
     // Stored without colours: the history goes back to the model as plain text.
-    text: stripVTControlCharacters(reply.text),
+    text: stripVTControlCharacters(turn.reply.text),
     meta: replyMeta(turn),
   });
   if (turn.modelTurn !== undefined) records.turns.record({ ...turn.modelTurn, replyId: stored.id });
-  return { reply, inboundId };
+  return { reply: turn.reply, inboundId };
 }
 
 /**
@@ -82,7 +88,7 @@ function recordReply(records: TurnRecords, turn: TurnState): { reply: Reply; inb
  */
 export function recordStep(records: TurnRecords): TurnStep {
   return async (turn, next) => {
-    let answered: { reply: Reply; inboundId: number };
+    let answered: { reply: Reply; inboundId: number } | undefined;
     try {
       await next();
       answered = recordReply(records, turn);
@@ -91,6 +97,7 @@ export function recordStep(records: TurnRecords): TurnStep {
       if (inboundId !== undefined) records.memory.afterTurn({ inboundId, kind: 'error', modelTurn: false });
       throw error;
     }
+    if (answered === undefined) return;
     const modelTurn = turn.modelTurn !== undefined;
     records.memory.afterTurn({ inboundId: answered.inboundId, kind: answered.reply.kind, modelTurn });
   };

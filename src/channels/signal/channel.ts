@@ -1,15 +1,19 @@
 import type { StewardConfig } from '../../config/schema.js';
 import type { Database } from '../../shared/database.js';
 import { describeError } from '../../shared/errors.js';
+import { redactSecrets } from '../../shared/redact.js';
 import type { Logger } from '../../shared/log.js';
 import type { Clock } from '../../shared/time.js';
+import { FailedEvents } from '../failed-events.js';
 import { Inbox, type InboxEntry } from '../inbox.js';
 import type { Outbox } from '../outbox.js';
 import type { Reply, TurnHandler } from '../../turn/types.js';
 import { viaTag } from '../via.js';
-import { parseReceiveEvent, type SignalInbound } from './envelope.js';
+import { parseReceiveEvent } from './envelope.js';
+import { SignalIdentities } from './identity.js';
 import { SignalReceiveLoop, type ReceiveStatus } from './receive-loop.js';
-import { groupAddress, type ReceivedEvent, type SignalEventSource } from './transport.js';
+import { ReplyRest } from './reply-rest.js';
+import { capParts, groupAddress, MORE_COMMAND, type ReceivedEvent, type SignalEventSource } from './transport.js';
 
 /**
  * What the Signal channel needs from the assistant (a Steward fits): the
@@ -48,19 +52,23 @@ const INBOX_RETENTION_MS = 30 * 24 * 3_600_000;
 /**
  * Two-way Signal: receives through a {@link SignalEventSource} (the
  * JSON-RPC SSE stream or the REST API websocket) kept open by a
- * {@link SignalReceiveLoop}, lets through only the allowlist
- * (`signal.to` and `signal.allowFrom`; groups only when in
- * `signal.allowGroups`), writes each allowed message to the inbox, answers it
- * through `handle` (exactly as the REPL does) and sends the reply through
- * the outbox under a key derived from the envelope, so a redelivered message
- * is never answered twice. Anyone else is ignored and logged: no reply, and
- * nothing stored.
+ * {@link SignalReceiveLoop}, lets through only the allowlist, decided on
+ * the identity the reply goes to (see {@link SignalIdentities}; groups
+ * only when in `signal.allowGroups`), writes each allowed message to the
+ * inbox, answers it through `handle` (exactly as the REPL does) and sends
+ * the reply, to that same identity, through the outbox under a key derived
+ * from the envelope, so a redelivered message is never answered twice.
+ * Anyone else is ignored and logged: no reply, and nothing stored. An
+ * event that cannot be processed is recorded in `failed_events` and
+ * skipped (see {@link FailedEvents}); receiving goes on.
  */
 export class SignalChannel {
   readonly #host: SignalChannelHost;
   readonly #inbox: Inbox;
   readonly #loop: SignalReceiveLoop;
-  readonly #allowed: Set<string>;
+  readonly #identities: SignalIdentities;
+  readonly #failedEvents: FailedEvents;
+  readonly #rests: ReplyRest;
   readonly #allowedGroups: Set<string>;
   readonly #cursorName: string;
   #turns = new AbortController();
@@ -79,7 +87,9 @@ export class SignalChannel {
     this.#host = host;
     this.#inbox = new Inbox(host.database, host.clock);
     const { to, allowFrom, allowGroups, receive } = host.config.signal;
-    this.#allowed = new Set([...to, ...allowFrom].map((address) => address.toLowerCase()));
+    this.#identities = new SignalIdentities(host.database, host.clock, [...to, ...allowFrom]);
+    this.#failedEvents = new FailedEvents(host.database, host.clock);
+    this.#rests = new ReplyRest(host.database, host.clock);
     this.#allowedGroups = new Set(allowGroups);
     this.#cursorName = `signal-${source.api}`;
     this.#loop = new SignalReceiveLoop({
@@ -145,14 +155,30 @@ export class SignalChannel {
     };
   }
 
-  /** One event off the stream: parse, check the allowlist, write to the inbox. */
+  /**
+   * One event off the stream: parse, check the sender, write to the inbox.
+   * It never throws: an event that fails is recorded in `failed_events`
+   * with its reason and skipped, so that receiving goes on.
+   */
   #accept(event: ReceivedEvent): void {
+    try {
+      this.#take(event);
+    } catch (error) {
+      this.#failed(event, `processing failed: ${describeError(error)}`, null, null);
+    }
+  }
+
+  #take(event: ReceivedEvent): void {
     const { log } = this.#host;
     const parsed = parseReceiveEvent(event.data);
     if (!parsed.success) {
-      // The event may hold someone's text: the sample goes to the debug level only.
-      log.warn({ eventId: event.id ?? null }, `Signal event skipped: ${parsed.error}`);
-      log.debug({ eventId: event.id ?? null, sample: event.data.slice(0, 200) }, 'the skipped Signal event');
+      // A stranger's malformed event is ignored like any other of theirs: nothing of it is stored.
+      const verdict = parsed.identity === null ? undefined : this.#identities.check(parsed.identity);
+      if (verdict !== undefined && !verdict.admitted) {
+        this.#ignore(verdict.reason, verdict.spoofed, parsed.identity?.number ?? parsed.identity?.uuid ?? null, null);
+        return;
+      }
+      this.#failed(event, parsed.error, verdict?.admitted === true ? verdict.replyTo : null, parsed.timestamp);
       return;
     }
     if (parsed.value.kind === 'other') {
@@ -160,18 +186,33 @@ export class SignalChannel {
       return;
     }
     const message = parsed.value.message;
-    const refusal = this.#refusal(message);
-    if (refusal !== undefined) {
-      this.#ignored += 1;
-      log.info({ sender: message.sender, group: message.groupId }, `Signal message ignored: ${refusal}`);
+    const account = this.#host.config.signal.account;
+    if (account !== null && message.account !== null && message.account !== account) {
+      this.#ignore(`it arrived for account ${message.account}, not ${account}`, false, message.sender, message.groupId);
+      return;
+    }
+    const verdict = this.#identities.check({ number: message.senderNumber, uuid: message.senderUuid });
+    if (!verdict.admitted) {
+      this.#ignore(verdict.reason, verdict.spoofed, message.sender, message.groupId);
+      return;
+    }
+    if (message.groupId !== null && !this.#allowedGroups.has(message.groupId)) {
+      this.#ignore(
+        'group messages are not answered unless the group is in signal.allowGroups',
+        false,
+        message.sender,
+        message.groupId,
+      );
       return;
     }
     const { created } = this.#inbox.add({
       idempotencyKey: message.idempotencyKey,
       channel: 'signal',
-      sender: message.sender,
+      // The reply goes to the identity that was checked, never to another field of the envelope.
+      sender: verdict.replyTo,
       groupId: message.groupId,
-      text: message.text,
+      // Kept to one character past the limit (the pipeline answers that it is too long), and without a key.
+      text: redactSecrets(message.text.slice(0, this.#host.config.limits.signalMessage + 1)),
       sentAt: new Date(message.timestamp),
     });
     if (!created) {
@@ -181,18 +222,30 @@ export class SignalChannel {
     this.#kick();
   }
 
-  /** Why a message is not let through, or undefined when it is. */
-  #refusal(message: SignalInbound): string | undefined {
-    const account = this.#host.config.signal.account;
-    if (account !== null && message.account !== null && message.account !== account)
-      return `it arrived for account ${message.account}, not ${account}`;
-    const sender = [message.senderNumber, message.senderUuid].some(
-      (address) => address !== null && this.#allowed.has(address.toLowerCase()),
-    );
-    if (!sender) return 'the sender is not on the allowlist (signal.to, signal.allowFrom)';
-    if (message.groupId !== null && !this.#allowedGroups.has(message.groupId))
-      return 'group messages are not answered unless the group is in signal.allowGroups';
-    return undefined;
+  /** A message not let through: counted and logged (a warning when spoofed), nothing stored. */
+  #ignore(reason: string, spoofed: boolean, sender: string | null, group: string | null): void {
+    this.#ignored += 1;
+    const fields = { sender, group };
+    if (spoofed) this.#host.log.warn(fields, `Signal message dropped: ${reason}`);
+    else this.#host.log.info(fields, `Signal message ignored: ${reason}`);
+  }
+
+  /** An event that could not be processed: recorded in `failed_events` and skipped. */
+  #failed(event: ReceivedEvent, reason: string, sender: string | null, timestamp: number | null): void {
+    const { log } = this.#host;
+    // The event may hold someone's text: the log gets the reason, never the data.
+    log.warn({ eventId: event.id ?? null, sender }, `Signal event skipped: ${reason}`);
+    try {
+      this.#failedEvents.record({
+        source: this.#cursorName,
+        data: event.data,
+        reason,
+        sender,
+        eventTimestamp: timestamp,
+      });
+    } catch (error) {
+      log.error({ err: error }, `the failed Signal event could not be recorded: ${describeError(error)}`);
+    }
   }
 
   /** Answer pending messages one at a time, in order; a kick during a round starts another. */
@@ -220,8 +273,13 @@ export class SignalChannel {
     }
   }
 
-  async #answer(entry: InboxEntry): Promise<void> {
-    const { log, outbox, database } = this.#host;
+  /** The reply to a message: the rest of the last long reply when it says "more" and one is kept, else the pipeline's. */
+  async #reply(entry: InboxEntry, recipient: string): Promise<string | undefined> {
+    const { log } = this.#host;
+    if (entry.text.trim().toLowerCase() === MORE_COMMAND) {
+      const rest = this.#rests.of(recipient);
+      if (rest !== undefined) return rest;
+    }
     let reply: Reply;
     try {
       reply = await this.#host.handle(
@@ -234,23 +292,39 @@ export class SignalChannel {
         { key: entry.idempotencyKey, err: error, status },
         `answering a Signal message failed: ${describeError(error)}`,
       );
-      return;
+      return undefined;
     }
     if (reply.kind === 'cancelled') {
       log.info(
         { key: entry.idempotencyKey },
         'reply cancelled by the shutdown; the message is answered at the next start',
       );
-      return;
+      return undefined;
     }
     const tag = viaTag(reply);
-    const text = tag === '' ? reply.text : `${reply.text}\n\n(${tag})`;
+    return tag === '' ? reply.text : `${reply.text}\n\n(${tag})`;
+  }
+
+  async #answer(entry: InboxEntry): Promise<void> {
+    const { log, outbox, database, config } = this.#host;
+    // The reply goes to the identity that was checked when the message came in (or to its group).
+    const recipient = entry.groupId === null ? entry.sender : groupAddress(entry.groupId);
+    const text = await this.#reply(entry, recipient);
+    if (text === undefined) return;
     const replyKey = `reply:${entry.idempotencyKey}`;
-    const recipients = [entry.groupId === null ? entry.sender : groupAddress(entry.groupId)];
+    // At most limits.signalReplyParts messages now; the rest waits for "more".
+    const { parts: capped, rest } = capParts(text, config.limits.signalReplyParts);
     const parts = database
       .transaction(() => {
-        const queued = outbox.enqueueParts({ idempotencyKey: replyKey, channel: 'signal', recipients, text });
+        const queued = outbox.enqueueParts({
+          idempotencyKey: replyKey,
+          channel: 'signal',
+          recipients: [recipient],
+          text,
+          parts: capped,
+        });
         this.#inbox.markAnswered(entry.id, replyKey);
+        this.#rests.keep(recipient, rest);
         return queued;
       })
       .immediate();

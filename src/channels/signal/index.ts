@@ -18,8 +18,21 @@ export {
 } from './receive-loop.js';
 export { SignalChannel, type SignalChannelHost, type SignalChannelStatus } from './channel.js';
 export { detectReceiveMode, type ReceiveModeFinding } from './receive-mode.js';
-export { parseReceiveEvent, type SignalInbound, type ReceivedKind, type ReceiveParseResult } from './envelope.js';
 export {
+  parseReceiveEvent,
+  identityOf,
+  MIN_SIGNAL_TIMESTAMP,
+  MAX_SIGNAL_TIMESTAMP,
+  type SignalIdentity,
+  type SignalInbound,
+  type ReceivedKind,
+  type ReceiveParseResult,
+} from './envelope.js';
+export { SignalIdentities, type IdentityVerdict } from './identity.js';
+export { ReplyRest } from './reply-rest.js';
+export {
+  capParts,
+  MORE_COMMAND,
   splitMessage,
   splitRecipients,
   groupAddress,

@@ -57,7 +57,8 @@ export interface ReceiveLoopOptions {
   /**
    * Handles one event; the stream waits for it.
    * @param event - the raw event, not yet parsed
-   * @returns nothing, or a promise the stream waits for before reading on; a rejection drops the connection (transient)
+   * @returns nothing, or a promise the stream waits for before reading on; a throw or rejection is logged and the
+   *   event skipped (the stream reads on: a poison event must not stop receiving)
    */
   onEvent(event: ReceivedEvent): void | Promise<void>;
   /** The resume cursor's store. */
@@ -185,7 +186,11 @@ export class SignalReceiveLoop {
           onAlive: alive,
           onEvent: async (event) => {
             this.#status.lastEventAt = toTimestamp(this.#options.clock.now());
-            await this.#options.onEvent(event);
+            try {
+              await this.#options.onEvent(event);
+            } catch (error) {
+              log.error({ err: error }, `a Signal event could not be handled and is skipped: ${describeError(error)}`);
+            }
             if (event.id !== undefined) {
               cursor = event.id;
               this.#options.cursor.save(event.id);

@@ -59,6 +59,41 @@ export function splitMessage(text: string, limit = SIGNAL_MESSAGE_LIMIT): string
   return parts;
 }
 
+/** What the owner answers to get the rest of a long reply (see {@link capParts}). */
+export const MORE_COMMAND = 'more';
+
+/**
+ * Split a text for Signal into at most `maxParts` messages. When it needs
+ * more, the last message ends with a note of how much is left and how to
+ * get it, and the rest is returned (issue 10, item 7: a 1 MB reply went out
+ * as 184 Signal messages).
+ * @param text - the whole text
+ * @param maxParts - the most messages to send now (`limits.signalReplyParts`)
+ * @param limit - maximum characters per message
+ * @returns the parts to send now, and the text left for "more" (empty when none is)
+ */
+export function capParts(
+  text: string,
+  maxParts: number,
+  limit = SIGNAL_MESSAGE_LIMIT,
+): { parts: string[]; rest: string } {
+  const all = splitMessage(text, limit);
+  if (all.length <= maxParts) return { parts: all, rest: '' };
+  const kept = all.slice(0, maxParts);
+  let rest = all.slice(maxParts).join('\n\n');
+  const noteFor = (left: number): string => `\n\n(${left} more characters: answer "${MORE_COMMAND}" for the rest)`;
+  // Room for the note (its length with a generous count), taken from the end of the last part.
+  const room = limit - noteFor(text.length).length;
+  const last = kept[kept.length - 1] ?? '';
+  if (last.length > room) {
+    const [head, ...tail] = splitMessage(last, room);
+    kept[kept.length - 1] = head ?? '';
+    rest = [...tail, rest].join('\n\n');
+  }
+  kept[kept.length - 1] += noteFor(rest.length);
+  return { parts: kept, rest };
+}
+
 /** Prefix of a group address in the outbox and in {@link SignalTransport.send}: `group:<groupId>`. */
 export const GROUP_ADDRESS_PREFIX = 'group:';
 

@@ -2,6 +2,8 @@ import type { Steward } from '../../app/steward.js';
 import { daemonHealth } from '../../daemon/health.js';
 import { applyMigrations, readCoreMigrations } from '../../memory/migrations.js';
 import { colorsFor } from '../../shared/colors.js';
+import { FailedEvents } from '../../channels/index.js';
+import { isReadOnlyDatabase } from '../../shared/database.js';
 import { describeError } from '../../shared/errors.js';
 import { detectReceiveMode } from '../../channels/signal/receive-mode.js';
 import { RestSignalTransport } from '../../channels/signal/rest.js';
@@ -135,6 +137,13 @@ function checkDatabase(steward: Steward): DoctorCheck {
     const mode = steward.database.pragma('journal_mode', { simple: true });
     if (integrity !== 'ok')
       return { name: 'database', status: 'fail', detail: `integrity check: ${String(integrity)}` };
+    const readOnly = writeProblem(steward);
+    if (readOnly !== undefined)
+      return {
+        name: 'database',
+        status: 'fail',
+        detail: `${steward.status().databaseFile} cannot be written (${readOnly}): make the file and its folder writable; until then only reading works`,
+      };
     return {
       name: 'database',
       status: 'ok',
@@ -143,6 +152,50 @@ function checkDatabase(steward: Steward): DoctorCheck {
   } catch (error) {
     return { name: 'database', status: 'fail', detail: describeError(error) };
   }
+}
+
+/**
+ * Why the database cannot take a write, or undefined when it can. A real
+ * write is tried and rolled back: on a write-protected file in WAL mode
+ * `BEGIN IMMEDIATE` still succeeds (its lock lives in the -shm file), and
+ * only writing a page fails.
+ */
+function writeProblem(steward: Steward): string | undefined {
+  const { database } = steward;
+  const rollBack = new Error('roll back the probe');
+  try {
+    database
+      .transaction(() => {
+        const version = Number(database.pragma('user_version', { simple: true }));
+        database.pragma(`user_version = ${version}`);
+        throw rollBack;
+      })
+      .immediate();
+  } catch (error) {
+    if (error === rollBack) return undefined;
+    if (isReadOnlyDatabase(error)) return (error as { code: string }).code;
+    // Busy (another process writes) is not a fault of the file.
+    if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) return undefined;
+    throw error;
+  }
+  return undefined;
+}
+
+/** Receive events that failed in the last 7 days, with the latest reasons (see `FailedEvents`). */
+function checkFailedEvents(steward: Steward): DoctorCheck {
+  const failed = new FailedEvents(steward.database, steward.clock);
+  const since = new Date(steward.clock.now().getTime() - 7 * 24 * 3_600_000);
+  const count = failed.countSince(since);
+  if (count === 0) return { name: 'signal events', status: 'ok', detail: 'no failed events in the last 7 days' };
+  const latest = failed
+    .recent(3)
+    .map((event) => `${event.lastAt} ${event.reason}${event.count > 1 ? ` (${event.count} times)` : ''}`)
+    .join('; ');
+  return {
+    name: 'signal events',
+    status: 'warn',
+    detail: `${count} failed event${count === 1 ? '' : 's'} in the last 7 days, skipped (receiving went on); latest: ${latest}`,
+  };
 }
 
 /**
@@ -169,6 +222,7 @@ export async function runDoctorChecks(steward: Steward): Promise<DoctorCheck[]> 
     await checkEmbeddings(steward),
     checkMemory(steward),
     ...(await checkSignal(steward)),
+    checkFailedEvents(steward),
     checkDaemon(steward),
   ];
 }
