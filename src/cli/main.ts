@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { distance } from 'fastest-levenshtein';
 import { StewardError, describeError } from '../shared/errors.js';
+import { guardSubcommands, requireSubcommand, usageLine } from './guards.js';
+import { addSetupCommands } from './setup-commands.js';
 
 const COMMAND_PHRASES = `
 Commands you can type in the REPL, in "steward run" and over Signal:
@@ -24,64 +25,6 @@ Environment (overrides config/default.json and STEWARD_CONFIG):
   STEWARD_LOCAL_FAST_URL/_MODEL, STEWARD_LOCAL_QUALITY_URL/_MODEL,
   OPENAI_API_KEY, OPENAI_BASE_URL, STEWARD_EMBEDDINGS_URL/_MODEL,
   STEWARD_SIGNAL_URL, STEWARD_SIGNAL_API, STEWARD_SIGNAL_ACCOUNT, STEWARD_SIGNAL_TO`;
-
-/**
- * One line for a usage error: commander's message without its `error: `
- * prefix, on one line, with the command it is about and where its help is.
- * @param text - what commander reports, for example `error: missing required argument 'text'\n`
- * @param path - the subcommands given, for example `['service', 'install']`
- */
-function usageLine(text: string, path: readonly string[]): string {
-  const command = ['steward', ...path].join(' ');
-  const message = text
-    .replace(/^error: /, '')
-    .replace(/\s*\n\s*/g, ' ')
-    .trim();
-  return `${command}: ${message} (see "${command} --help")\n`;
-}
-
-/**
- * Let `command`'s default subcommand run only when no operand names another
- * command: commander hands `steward foo` to the default command, which
- * then says "too many arguments for 'chat'"; this says "unknown command
- * 'foo'" (with the closest command, if one is close). It also records the
- * subcommands given, for {@link usageLine}.
- * @param command - a command with subcommands
- * @param path - receives each subcommand named on the command line
- */
-function guardSubcommands(command: Command, path: string[]): void {
-  command.hook('preSubcommand', (parent, subcommand) => {
-    const first = parent.args[0];
-    if (first === subcommand.name() || (first !== undefined && subcommand.aliases().includes(first))) {
-      path.push(subcommand.name());
-      return;
-    }
-    if (first === undefined || first.startsWith('-')) return;
-    const names = parent.commands.map((candidate) => candidate.name());
-    const closest = names.map((name) => ({ name, far: distance(name, first) })).sort((a, b) => a.far - b.far)[0];
-    const hint = closest !== undefined && closest.far <= 2 ? ` (did you mean ${closest.name}?)` : '';
-    parent.error(`error: unknown command '${first}'${hint}`, { code: 'commander.unknownCommand', exitCode: 2 });
-  });
-}
-
-/**
- * Make `command` (which has subcommands and no default) say in one line
- * that a subcommand is missing, or unknown, instead of printing its help as
- * an error.
- * @param command - a command whose subcommands are all it does
- */
-function requireSubcommand(command: Command): void {
-  command.allowExcessArguments().action((_options: unknown, self: Command) => {
-    const first = self.args[0];
-    const names = self.commands.map((candidate) => candidate.name()).join(', ');
-    if (first === undefined)
-      self.error(`error: missing command (one of: ${names})`, { code: 'commander.missingCommand', exitCode: 2 });
-    self.error(`error: unknown command '${first}' (one of: ${names})`, {
-      code: 'commander.unknownCommand',
-      exitCode: 2,
-    });
-  });
-}
 
 /**
  * Build the command-line program (commander). Each action resolves to an
@@ -110,6 +53,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       const { chatCommand } = await import('./commands/chat.js');
       setExitCode(await chatCommand());
     });
+
+  addSetupCommands(program, setExitCode, path);
 
   program
     .command('run')

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/shared/paths.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { startSignalServer, type SignalServer } from '../support/signal-server.js';
-import { README_SESSION, runCli, temporaryDataDir } from '../support/steward.js';
+import { README_SESSION, runCli, temporaryDataDir, testProcessEnv } from '../support/steward.js';
 
 const README_INPUT = README_SESSION.join('\n');
 
@@ -226,7 +226,7 @@ describe('the steward command (built, in a child process)', () => {
 
   it('runs the daemon until SIGTERM and stops gracefully', async () => {
     const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), 'daemon'], {
-      env: { PATH: process.env.PATH ?? '', STEWARD_DATA_DIR: dataDir() },
+      env: { ...testProcessEnv(), STEWARD_DATA_DIR: dataDir() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -95,6 +95,7 @@ describe('memory across processes', () => {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
+        XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? '',
         STEWARD_DATA_DIR: directory,
         STEWARD_CONFIG: configFile,
         STEWARD_TIMEZONE: 'UTC',
