@@ -50,8 +50,8 @@ export default definePlugin({
       usage: USAGE.checkIn,
       description: 'Record that you did a habit',
       args: 'required',
-      handler: ({ args }, context) => {
-        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+      handler: async ({ args }, context) => {
+        const { habit, day, note } = await splitDayArguments(args, context.today(), habitStore(context).list(), {
           allowNote: true,
           usage: USAGE.checkIn,
         });
@@ -64,8 +64,8 @@ export default definePlugin({
       usage: USAGE.skip,
       description: 'Skip a day: it neither counts nor breaks the streak',
       args: 'required',
-      handler: ({ args }, context) => {
-        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+      handler: async ({ args }, context) => {
+        const { habit, day, note } = await splitDayArguments(args, context.today(), habitStore(context).list(), {
           allowNote: true,
           usage: USAGE.skip,
         });
@@ -78,8 +78,8 @@ export default definePlugin({
       usage: USAGE.undo,
       description: 'Remove a check-in recorded by mistake',
       args: 'required',
-      handler: ({ args }, context) => {
-        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+      handler: async ({ args }, context) => {
+        const { habit, day } = await splitDayArguments(args, context.today(), habitStore(context).list(), {
           allowNote: false,
           usage: USAGE.undo,
         });
@@ -92,8 +92,8 @@ export default definePlugin({
       usage: USAGE.undoSkip,
       description: 'Remove a skip',
       args: 'required',
-      handler: ({ args }, context) => {
-        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+      handler: async ({ args }, context) => {
+        const { habit, day } = await splitDayArguments(args, context.today(), habitStore(context).list(), {
           allowNote: false,
           usage: USAGE.undoSkip,
         });

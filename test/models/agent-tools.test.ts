@@ -105,7 +105,7 @@ describe('agent tools', () => {
       'Noted! Removed the skip of yoga for Wed 2026-11-18.',
     );
     expect(await call('habit_check_in', { habit: 'yoga', date: 'someday' })).toBe(
-      'Noted! "someday" is not a day; use "today", "yesterday", a weekday or YYYY-MM-DD.\nusage: check in <habit> [yesterday | <weekday> | YYYY-MM-DD] [note]',
+      'Noted! "someday" is not a day; use "today", "yesterday", a weekday, "3 days ago", "dec 3" or YYYY-MM-DD.\nusage: check in <habit> [<day>] [note]',
     );
     expect(await call('habit_stats', { habit: 'yoga' })).toContain(
       'yoga (on mon, wed, fri, at 07:00) #1 — not due today',

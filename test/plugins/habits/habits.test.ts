@@ -52,7 +52,7 @@ describe('habits through the pipeline', () => {
     expect((await steward.say('check in read before bed 2 days ago')).text).toContain('for Thu 2026-11-19.');
     expect((await steward.say('check in read before bed: 30 pages')).text).toContain('for today. Note saved.');
     expect((await steward.say('check in read 2030-01-01')).text).toBe(
-      '2030-01-01 is in the future; you can only record today or earlier.',
+      '2030-01-01 is in the future; you can only record today or earlier. Nothing was recorded.',
     );
     // An impossible date is an error, not a note on today's check-in.
     expect((await steward.say('check in read before bed 2026-02-30')).text).toBe(
