@@ -312,7 +312,7 @@ export function stats(context: PluginContext, query: string, color: boolean): st
  * `habits`: one line per active habit (or per archived one).
  * @param context - the habits plugin's context (database, clock, time zone, log)
  * @param which - empty or `active` for the active habits, `archived` (or `archive`) for the archived ones, `all` for both
- * @returns one line per habit (today's status, or `archived (#id)`), or a sentence saying there are none
+ * @returns one line per habit (`name (frequency) #id — ` today's status, or `archived (#id)`), or a sentence saying there are none
  * @throws UsageError for any other word
  */
 export function listHabits(context: PluginContext, which: string): string {
@@ -326,7 +326,7 @@ export function listHabits(context: PluginContext, which: string): string {
   if (wanted !== '' && wanted !== 'active' && wanted !== 'all')
     throw new UsageError(`There is no "${which}" list of habits.`, USAGE.list);
   const active = store.list();
-  const lines = active.map((habit) => describeToday(reportOf(context, habit, store)));
+  const lines = active.map((habit) => describeToday(reportOf(context, habit, store), true));
   if (wanted === 'all')
     lines.push(...store.archived().map((habit) => `${habitTitle({ habit })} — archived (#${habit.id})`));
   if (lines.length === 0) return 'No habits yet. Add one with "add habit meditation daily".';

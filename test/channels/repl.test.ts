@@ -37,7 +37,7 @@ describe('REPL with piped input', () => {
     expect(output).toContain('Goal set: run a marathon, by 2027-05-01');
     expect(output).toContain('run a marathon: 10% (was 0%)');
     expect(output).toContain('streak 1 day · best 1 day');
-    expect(output).toContain('run a marathon  [#---------] 10%');
+    expect(output).toContain('run a marathon #1  [#---------]  10%');
     expect(output).toContain('Hello from local-model. You said: hello, what can you do?');
     expect(local.chatRequests).toHaveLength(1);
     // Every line and every reply is stored, with its channel and sender.

@@ -121,7 +121,7 @@ describe('the steward command (built, in a child process)', () => {
 
     const second = await runCli(['run', 'goals'], { env });
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/^run a marathon {2}\[#-{9}\] 10% {2}by 2027-05-01/);
+    expect(second.stdout).toMatch(/^run a marathon #1 {2}\[#-{9}\] {2}10% {2}by 2027-05-01/);
     const third = await runCli(['run', 'check in meditation'], { env });
     expect(third.stdout).toContain('already checked in for today');
   });
@@ -131,7 +131,7 @@ describe('the steward command (built, in a child process)', () => {
     const result = await runCli([], { env, input: README_INPUT });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Added habit meditation (daily)');
-    expect(result.stdout).toContain('run a marathon  [#---------] 10%');
+    expect(result.stdout).toContain('run a marathon #1  [#---------]  10%');
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(
       /^No model answered: tried local-fast \(connection refused\)\. To fix: /,
     );

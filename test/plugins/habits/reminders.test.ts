@@ -151,9 +151,9 @@ describe('habit reminders', () => {
     await runRepl({ host: replHost(opened.steward), input, output, terminal: false, sender: 'owner' });
     const lines = text.trim().split('\n');
     expect(lines).toEqual([
-      'meditation (daily, at 07:30) — not done yet today, streak 0 days, strength 0%',
+      'meditation (daily, at 07:30) #1 — not done yet today, streak 0 days, strength 0%',
       'Reminder: meditation (07:30) — not done yet today. Say "check in meditation" when it is done.',
-      'meditation (daily, at 07:30) — not done yet today, streak 0 days, strength 0%',
+      'meditation (daily, at 07:30) #1 — not done yet today, streak 0 days, strength 0%',
       'Checked in meditation for today. Streak: 1 day (best 1 day). Strength 5%.',
     ]);
   });
