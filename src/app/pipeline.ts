@@ -9,6 +9,7 @@ import type { PluginHost } from '../plugins/host.js';
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/time.js';
 import { TurnPipeline } from '../turn/pipeline.js';
+import { formatTopicHelp } from './builtins.js';
 
 /** The parts of an open `Steward` the turn pipeline is wired from. */
 export interface PipelineParts {
@@ -48,8 +49,10 @@ export function wireTurnPipeline(parts: PipelineParts): TurnPipeline {
     memory,
     timeZone,
     sessionIdleMs: config.memory.sessionIdleMinutes * 60_000,
+    topicHelp: (topic, columns) => formatTopicHelp(plugins.commands.list(), topic, columns),
     commands: {
       match: (text) => plugins.commands.match(text),
+      suggest: (text) => plugins.commands.suggest(text),
       run: (match, message, options) => plugins.runCommand(match, message, core, options),
     },
     agent: {

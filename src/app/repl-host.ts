@@ -22,6 +22,6 @@ export function replHost(steward: Steward): ReplHost {
       await steward.providers.probe();
       return formatStatus(steward.status(), colors);
     },
-    commandHelp: () => formatCommandHelp(steward.plugins.commands.list()),
+    commandHelp: (columns) => formatCommandHelp(steward.plugins.commands.list(), columns),
   };
 }

@@ -47,6 +47,8 @@ export interface SlashContext {
   write: (text: string) => void;
   /** Colour functions for the REPL's output (the identity when it is not a colour terminal). */
   colors: Colors;
+  /** The terminal's width in columns, when the output is one. */
+  columns?: number | undefined;
 }
 
 /** A REPL-only command such as `/status`. */
@@ -68,8 +70,8 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   {
     names: ['help', '?'],
     description: 'this help and the command list',
-    run: (_args, { host, write }) => {
-      write(`${slashHelp()}\n\n${host.commandHelp()}\n`);
+    run: async (_args, { host, write, columns }) => {
+      write(`${slashHelp()}\n\n${await host.commandHelp(columns)}\n`);
     },
   },
   {

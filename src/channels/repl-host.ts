@@ -37,6 +37,9 @@ export interface ReplHost extends TurnHandler {
    * @param colors - colour functions for the output
    */
   statusText(colors: Colors): Promise<string>;
-  /** The command list for `/help`, grouped by plugin. */
-  commandHelp(): string;
+  /**
+   * The command list for `/help`, grouped by plugin.
+   * @param columns - the terminal's width, if known
+   */
+  commandHelp(columns?: number): Promise<string>;
 }

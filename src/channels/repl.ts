@@ -61,6 +61,9 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   // Colour only on a terminal that takes it: piped output, files and test streams stay plain.
   const color = terminal && supportsColor(output as Writable & { isTTY?: boolean });
   const colors = colorsFor(color);
+  // The terminal's width now (it may be resized); none through a pipe.
+  const columns = (): number | undefined =>
+    terminal ? (output as Writable & { columns?: number }).columns : undefined;
   const history = terminal ? readHistory(options.historyFile) : [];
   const readline: Interface = createInterface({
     input: options.input,
@@ -128,7 +131,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
       // "/fast <message>" and "/quality <message>" are turns; other slash lines are REPL commands.
       if (line.startsWith('/') && parseDirective(line).kind !== 'turn') {
-        const done = await runSlashCommand(line, { host, state, write, colors });
+        const done = await runSlashCommand(line, { host, state, write, colors, columns: columns() });
         if (done) break;
         if (terminal) readline.prompt();
         continue;
@@ -144,6 +147,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
             sessionTier: state.tier,
             signal: current.signal,
             color,
+            ...(columns() === undefined ? {} : { columns: columns() as number }),
             onToken: (token) => {
               streamed = true;
               write(token);

@@ -138,6 +138,12 @@ export interface CommandInput {
    * for pipes, Signal and tests. Set by the channel through `HandleOptions.color`.
    */
   color: boolean;
+  /**
+   * Width of the owner's terminal in columns, when the channel is one (the
+   * REPL, `steward run` on a TTY): wide output (tables, help) should fit
+   * it. Undefined for pipes, Signal and the model.
+   */
+  columns?: number;
 }
 
 /**

@@ -212,7 +212,7 @@ export class PluginHost {
    * @param match - the result of `commands.match`
    * @param message - the inbound message
    * @param builtinContext - context for `core` commands (usually {@link coreContext})
-   * @param options - `color`: the channel shows ANSI colours (default false)
+   * @param options - `color`: the channel shows ANSI colours (default false); `columns`: its width, when it is a terminal
    * @returns the reply text
    * @throws UserError or PluginError (see {@link guard})
    */
@@ -220,15 +220,13 @@ export class PluginHost {
     match: CommandMatch,
     message: InboundMessage,
     builtinContext: PluginContext,
-    options: { color?: boolean } = {},
+    options: { color?: boolean; columns?: number } = {},
   ): Promise<string> {
     const context = match.plugin === 'core' ? builtinContext : this.find(match.plugin)?.context;
     if (context === undefined) throw new PluginError(`plugin ${match.plugin} is not active`, match.plugin);
+    const input = { args: match.args, phrase: match.phrase, message, color: options.color === true };
     return this.guard(match.plugin, `command "${match.phrase}"`, () =>
-      match.command.handler(
-        { args: match.args, phrase: match.phrase, message, color: options.color === true },
-        context,
-      ),
+      match.command.handler(options.columns === undefined ? input : { ...input, columns: options.columns }, context),
     );
   }
 

@@ -1,8 +1,10 @@
 import type { InboundMessage } from '../shared/messages.js';
 import { agentStep, type AgentStepDependencies } from './agent-step.js';
 import { bareDirectiveStep } from './bare-directive-step.js';
-import { commandStep, type CommandGrammar } from './command-step.js';
+import { commandStep, typoStep, type CommandGrammar } from './command-step.js';
 import { compose } from './compose.js';
+import { followUpStep } from './follow-up-step.js';
+import { helpStep, type TopicHelp } from './help-step.js';
 import { recordInbound, recordStep, type TurnRecords } from './record.js';
 import { TurnState } from './state.js';
 import type { HandleOptions, Reply, TurnHandler } from './types.js';
@@ -18,6 +20,8 @@ export interface TurnPipelineDependencies extends TurnRecords {
   timeZone: string;
   /** The plugins' command grammar. */
   commands: CommandGrammar;
+  /** `help <topic>` from the command list. */
+  topicHelp: TopicHelp;
   /** What the agent step needs. */
   agent: AgentStepDependencies;
 }
@@ -30,8 +34,13 @@ export interface TurnPipelineDependencies extends TurnRecords {
  *    turn) once they are done;
  * 2. {@link whyStep}: `/why`, how the last model turn was routed;
  * 3. {@link bareDirectiveStep}: `/fast` or `/quality` with nothing after it;
- * 4. {@link commandStep}: the plugins' command grammar (`check in meditation`), no model;
- * 5. {@link agentStep}: everything else goes to the model, with tools.
+ * 4. {@link followUpStep}: the answer to the last reply's question (a number
+ *    picking one of an ambiguous name's choices, a yes to "did you mean");
+ *    it also keeps the question a reply asks;
+ * 5. {@link commandStep}: the plugins' command grammar (`check in meditation`), no model;
+ * 6. {@link helpStep}: `help <topic>` (`help habits`, `help days`);
+ * 7. {@link typoStep}: a command word one edit away (`chek in run`) asks "did you mean ...?";
+ * 8. {@link agentStep}: everything else goes to the model, with tools.
  *
  * The step that takes a message stores it first (`TurnState.accept`), so
  * it is marked as a command line when it is one. Composed like grammY's
@@ -49,7 +58,10 @@ export class TurnPipeline implements TurnHandler {
       recordStep(dependencies),
       whyStep(dependencies.turns, dependencies.timeZone),
       bareDirectiveStep(),
+      followUpStep(dependencies.commands),
       commandStep(dependencies.commands),
+      helpStep(dependencies.topicHelp),
+      typoStep(dependencies.commands),
       agentStep(dependencies.agent),
     ]);
   }

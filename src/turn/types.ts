@@ -49,6 +49,10 @@ export interface HandleOptions {
   tier?: Tier;
   /** The channel shows ANSI colours (a TTY): command replies may use them. Default false. */
   color?: boolean;
+  /** Width of the owner's terminal in columns (the REPL, `steward run` on a TTY): help and tables fit it. Default: no limit. */
+  columns?: number;
+  /** Called when the first token of a model reply arrives, with the provider that streams it (the REPL stops its spinner). */
+  onFirstToken?: (via: { provider: string; kind: 'local' | 'cloud' }) => void;
   /** The REPL session's tier override (a bare `/fast` or `/quality`); a `/fast ...` prefix still wins. */
   sessionTier?: Tier | undefined;
 }

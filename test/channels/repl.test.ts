@@ -64,7 +64,7 @@ describe('REPL with piped input', () => {
     opened = await openTestSteward();
     const { output } = await pipedSession(opened, ['/help', '/status', '/nonsense', '/quit', 'add habit never daily']);
     expect(output).toContain('/status    models, plugins, Signal and database');
-    expect(output).toContain('check in <habit> [<day>] [note]');
+    expect(output).toContain('Commands work with no model. "help <topic>" gives the details');
     expect(output).toContain('plugins    briefings, goals, habits');
     expect(output).toContain('No model providers configured');
     expect(output).toContain('Unknown command /nonsense');
