@@ -27,17 +27,22 @@ export function usageLine(text: string, path: readonly string[]): string {
  * then says "too many arguments for 'chat'"; this says "unknown command
  * 'foo'" (with the closest command, if one is close). It also records the
  * subcommands given, for {@link usageLine}.
+ *
+ * With `passUnknown`, an operand that names no command goes to the default
+ * command instead (`steward check in meditation`: the root passes plugin
+ * command phrases to `chat`, which runs them or reports the unknown word).
  * @param command - a command with subcommands
  * @param path - receives each subcommand named on the command line
+ * @param options - `passUnknown`: hand unknown operands to the default command
  */
-export function guardSubcommands(command: Command, path: string[]): void {
+export function guardSubcommands(command: Command, path: string[], options: { passUnknown?: boolean } = {}): void {
   command.hook('preSubcommand', (parent, subcommand) => {
     const first = parent.args[0];
     if (first === subcommand.name() || (first !== undefined && subcommand.aliases().includes(first))) {
       path.push(subcommand.name());
       return;
     }
-    if (first === undefined || first.startsWith('-')) return;
+    if (first === undefined || first.startsWith('-') || options.passUnknown === true) return;
     const names = parent.commands.map((candidate) => candidate.name());
     const closest = names.map((name) => ({ name, far: distance(name, first) })).sort((a, b) => a.far - b.far)[0];
     const hint = closest !== undefined && closest.far <= 2 ? ` (did you mean ${closest.name}?)` : '';

@@ -4,23 +4,25 @@ import { guardSubcommands, requireSubcommand, usageLine } from './guards.js';
 import { addSetupCommands } from './setup-commands.js';
 
 const COMMAND_PHRASES = `
-Commands you can type in the REPL, in "steward run" and over Signal:
+Commands you can type in the REPL, in "steward run", over Signal, and as
+"steward <command>" (for example: steward check in meditation):
   add habit <name> [daily | weekly | <N> times per week]
-  check in <habit> [yesterday | YYYY-MM-DD]
-  habit stats [<habit>]
+  check in <habit> [<day>] [note]   (<day>: yesterday, friday, 3 days ago, dec 3, 2026-11-20)
+  habit stats [<habit>], habits
   set goal <title> [by <date>]
   update progress <goal> <N>%
   add milestone <goal>: <title>
   goals, goal review
   remember <fact>, forget <fact>, profile [<key>], recall <query>
   briefing morning|weekly
-  help
+  help [<topic>]                        (help habits, help goals, help days)
   /fast <message>, /quality <message>   (this message on that model tier)
   /why                                  (how the last reply was routed)
 Anything else goes to the model.`;
 
 const ENVIRONMENT_HELP = `
-Environment (overrides config/default.json and STEWARD_CONFIG):
+Configuration: config/default.json < your config file ("steward init", "steward config")
+< STEWARD_CONFIG < the environment:
   STEWARD_DATA_DIR, STEWARD_CONFIG, STEWARD_TIMEZONE,
   STEWARD_LOCAL_FAST_URL/_MODEL, STEWARD_LOCAL_QUALITY_URL/_MODEL,
   OPENAI_API_KEY, OPENAI_BASE_URL, STEWARD_EMBEDDINGS_URL/_MODEL,
@@ -44,12 +46,26 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(usageLine(text, path)) })
     .addHelpText('after', COMMAND_PHRASES + '\n' + ENVIRONMENT_HELP);
-  guardSubcommands(program, path);
+  // `steward check in meditation`: words that name no command go to `chat`, which runs them as a plugin command;
+  // `steward help habits` is the `help` command of the REPL, not commander's (`steward <command> --help` is).
+  guardSubcommands(program, path, { passUnknown: true });
+  program.helpCommand(false);
 
   program
     .command('chat', { isDefault: true })
     .description('open the REPL (the default); piped input is read line by line')
-    .action(async () => {
+    .argument('[command...]', 'a command phrase to run instead, for example "check in meditation" or "habits"')
+    .action(async (words: string[]) => {
+      if (words.length > 0) {
+        const { phraseCommand } = await import('./commands/phrase.js');
+        setExitCode(
+          await phraseCommand(
+            words,
+            program.commands.map((command) => command.name()),
+          ),
+        );
+        return;
+      }
       const { chatCommand } = await import('./commands/chat.js');
       setExitCode(await chatCommand());
     });
