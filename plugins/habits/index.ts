@@ -1,6 +1,8 @@
 import { definePlugin } from '../../src/plugins/api.js';
+import { plural } from '../../src/shared/plural.js';
 import {
   addHabit,
+  allReports,
   archive,
   checkIn,
   deleteHabit,
@@ -187,4 +189,14 @@ export default definePlugin({
   briefingSections: habitBriefingSections,
   agentContext: habitAgentContext,
   notices: replReminders,
+  completions: (context) =>
+    habitStore(context)
+      .list()
+      .map((habit) => habit.name),
+  statusLine: (context) => {
+    const due = allReports(context).filter((report) => report.dueToday && report.todayValue === 'none');
+    if (due.length === 0) return null;
+    const names = due.map((report) => report.habit.name);
+    return `${plural(due.length, 'habit')} due today: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`;
+  },
 });

@@ -20,9 +20,17 @@ export interface ReplHost extends TurnHandler {
   /**
    * End a conversation: it is summarized into an episode.
    * @param sessionId - the session
+   * @param options - `model: false` (leaving the REPL): the heuristic episode now, the model's summary later
    * @returns the episode, or undefined when the session held nothing to remember
    */
-  endSession(sessionId: number): Promise<Episode | undefined>;
+  endSession(sessionId: number, options?: { model?: boolean }): Promise<Episode | undefined>;
+  /**
+   * What Tab completes the line to: command phrases and slash commands at
+   * the start, habit and goal names after a command phrase.
+   * @param line - the line so far
+   * @returns whole lines that start with it, best first (empty when none)
+   */
+  complete(line: string): Promise<string[]>;
   /** The plugins' one-line notices due now (habit reminders when Signal is off). */
   notices(): Promise<string[]>;
   /** Start memory's background work (open the vector index, embed what is queued) after the prompt is shown. */

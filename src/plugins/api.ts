@@ -282,6 +282,17 @@ export interface Plugin<Settings extends object = Record<string, unknown>> {
    * keeps track of what it showed), or an empty list.
    */
   notices?: (context: PluginContext<Settings>) => string[] | Promise<string[]>;
+  /**
+   * The names the owner uses in this plugin's commands (habit names, goal
+   * titles), for tab completion in the REPL after one of its command
+   * phrases. Called on each Tab; keep it quick.
+   */
+  completions?: (context: PluginContext<Settings>) => string[] | Promise<string[]>;
+  /**
+   * A few words for the REPL's status line at start about what is due
+   * today (`2 habits due: meditation, run`), or null for nothing.
+   */
+  statusLine?: (context: PluginContext<Settings>) => string | null | Promise<string | null>;
   /** Runs once after migrations, before anything else of the plugin. */
   setup?: (context: PluginContext<Settings>) => void | Promise<void>;
   /** Runs once at shutdown. */

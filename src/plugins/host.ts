@@ -300,6 +300,38 @@ export class PluginHost {
     return parts;
   }
 
+  /**
+   * The names to complete after a command phrase: those of the plugin
+   * that owns the command (see `Plugin.completions`); failures give none.
+   * @param plugin - the plugin's name
+   */
+  async completions(plugin: string): Promise<string[]> {
+    const found = this.find(plugin);
+    const provide = found?.plugin.completions;
+    if (found === undefined || provide === undefined) return [];
+    try {
+      return await this.guard(plugin, 'completions', () => provide(found.context));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Each plugin's words for the REPL's status line (`Plugin.statusLine`), failures left out. */
+  async statusLines(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const { plugin, context } of this.active) {
+      const provide = plugin.statusLine;
+      if (provide === undefined) continue;
+      try {
+        const line = await this.guard(plugin.name, 'statusLine', () => provide(context));
+        if (line !== null && line.trim() !== '') lines.push(line.trim());
+      } catch (error) {
+        this.#log.warn({ plugin: plugin.name }, `status line left out: ${describeError(error)}`);
+      }
+    }
+    return lines;
+  }
+
   /** Each plugin's notices for an open REPL, in plugin order; failures are logged and left out. */
   async notices(): Promise<string[]> {
     const lines: string[] = [];

@@ -103,6 +103,8 @@ const pluginShape = z.object({
     .optional(),
   agentContext: isFunction.optional(),
   notices: isFunction.optional(),
+  completions: isFunction.optional(),
+  statusLine: isFunction.optional(),
   setup: isFunction.optional(),
   teardown: isFunction.optional(),
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { replHost } from '../../app/repl-host.js';
 import { runRepl } from '../../channels/repl.js';
 import { openSteward } from '../bootstrap.js';
+import { startStatus } from './start-status.js';
 
 /** The owner's name as the REPL records it. */
 export function ownerName(): string {
@@ -29,6 +30,7 @@ export async function chatCommand(): Promise<number> {
       historyFile: join(config.dataDir, config.repl.historyFile),
       historySize: config.repl.historySize,
       sender: ownerName(),
+      startStatus: () => startStatus(steward),
     });
     // The prompt is on screen now (runRepl draws it before its first await): start the
     // background health probes of the local providers, so that a server that dies or
