@@ -71,7 +71,7 @@ export const SLASH_COMMANDS: SlashCommand[] = [
     names: ['help', '?'],
     description: 'this help and the command list',
     run: async (_args, { host, write, columns }) => {
-      write(`${slashHelp()}\n\n${await host.commandHelp(columns)}\n`);
+      write(`${await slashHelp(columns)}\n\n${await host.commandHelp(columns)}\n`);
     },
   },
   {
@@ -126,12 +126,21 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   },
 ];
 
-/** The /help block listing the slash commands. */
-export function slashHelp(): string {
+/**
+ * The /help block listing the slash commands, each description wrapped at
+ * word boundaries under itself to fit the terminal (80 columns when unknown).
+ * @param columns - the terminal's width
+ */
+export async function slashHelp(columns = 80): Promise<string> {
+  const { default: wrap } = await import('wrap-ansi');
   const width = Math.max(...SLASH_COMMANDS.map((command) => (command.names[0] ?? '').length)) + 1;
-  return SLASH_COMMANDS.map((command) => `/${(command.names[0] ?? '').padEnd(width)}  ${command.description}`).join(
-    '\n',
-  );
+  const indent = ' '.repeat(width + 3);
+  return SLASH_COMMANDS.map((command) => {
+    const lines = wrap(command.description, Math.max(20, columns - indent.length), { hard: true, trim: true }).split(
+      '\n',
+    );
+    return `/${(command.names[0] ?? '').padEnd(width)}  ${lines.join(`\n${indent}`)}`;
+  }).join('\n');
 }
 
 /**

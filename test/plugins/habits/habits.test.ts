@@ -234,7 +234,7 @@ describe('habits through the pipeline', () => {
         '  strength 19% (+19 in 7 days)',
         '  completion 7 days 100% · 30 days 100% · 90 days 100%',
         '  last note (Wed 2026-11-18): travelling',
-        '        Sep     Oct     Nov',
+        '      Sep     Oct     Nov',
         '  Mo                        #',
         '  Tu                        #',
         '  We                        ~',
