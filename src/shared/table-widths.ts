@@ -6,7 +6,7 @@
  */
 
 /** ANSI colour codes: they take no columns. */
-const ANSI = /\x1b\[[0-9;]*m/g;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 /** Columns a cell's longest line takes (code points, colour codes left out). */
 function cellWidth(text: string): number {
