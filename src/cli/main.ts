@@ -86,9 +86,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description(
       'run the scheduler (briefings, with catch-up), two-way Signal, health probes and the outbox until SIGTERM/SIGINT',
     )
-    .action(async () => {
+    .option(
+      '--log-format <format>',
+      'log lines on stderr: auto (readable on a terminal, JSON otherwise), pretty or json',
+    )
+    .action(async (options: { logFormat?: string }) => {
+      const format = options.logFormat;
+      if (format !== undefined && format !== 'auto' && format !== 'pretty' && format !== 'json')
+        program.error(`error: --log-format must be auto, pretty or json, not '${format}'`, { exitCode: 2 });
       const { daemonCommand } = await import('./commands/daemon.js');
-      setExitCode(await daemonCommand());
+      setExitCode(await daemonCommand(format === undefined ? {} : { logFormat: format as 'auto' | 'pretty' | 'json' }));
     });
 
   program
