@@ -158,6 +158,33 @@ describe('habit reminders', () => {
     ]);
   });
 
+  it('sends no reminder for a time that passed before the habit existed: the first one is tomorrow', async () => {
+    const clock = manualClock('2026-11-21T09:00:00Z'); // 10:00 in Berlin
+    const steward = await withSignal(clock, 'Europe/Berlin');
+    await steward.say('add habit stretch daily at 07:30');
+    expect(await runJob(steward, clock, '2026-11-21T09:01:00Z')).toBe('ok');
+    expect(await steward.steward.plugins.notices()).toEqual([]);
+    expect(signal?.sent).toEqual([]);
+    expect(steward.steward.database.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    // The next morning it is reminded as usual.
+    expect(await runJob(steward, clock, '2026-11-22T06:31:00Z')).toBe('ok');
+    await steward.steward.outbox.deliverDue();
+    expect(signal?.sent.map((message) => message.message)).toEqual([
+      expect.stringContaining('Reminder: stretch (07:30)'),
+    ]);
+    // Without Signal, the REPL shows none on the day it was added either.
+    const replClock = manualClock('2026-11-21T09:00:00Z');
+    const repl = await openTestSteward({ clock: replClock });
+    try {
+      await repl.say('add habit read daily at 07:30');
+      expect(await repl.steward.plugins.notices()).toEqual([]);
+      replClock.set('2026-11-22T07:45:00Z');
+      expect(await repl.steward.plugins.notices()).toEqual([expect.stringContaining('Reminder: read (07:30)')]);
+    } finally {
+      await repl.close();
+    }
+  });
+
   it('turns reminders off with plugins.habits.reminders.enabled, and reports a bad setting by its key', async () => {
     opened = await openTestSteward({ overrides: { plugins: { habits: { reminders: { enabled: false } } } } });
     expect(opened.steward.plugins.schedules().map((job) => job.id)).not.toContain('habits:reminders');
