@@ -11,6 +11,7 @@ import {
   describeMilestones,
   formatGoalLine,
   formatReviewBlock,
+  labelWidth,
   progressBar,
   titled,
 } from './render.js';
@@ -252,7 +253,8 @@ export function listGoals(context: PluginContext, which: string, color: boolean)
       : `No ${wanted === 'all' ? '' : `${wanted} `}goals.`;
   }
   const today = context.today();
-  return goals.map((goal) => formatGoalLine(goal, today, color)).join('\n');
+  const width = labelWidth(goals);
+  return goals.map((goal) => formatGoalLine(goal, today, color, width)).join('\n');
 }
 
 /**
@@ -268,10 +270,12 @@ export function reviewGoals(context: PluginContext, color: boolean): string {
   const today = context.today();
   const behind = active.filter((goal) => ['behind', 'overdue'].includes(paceOf(goal, today).status)).length;
   const header = `Goal review, ${today}: ${active.length} active goal${active.length === 1 ? '' : 's'}${behind === 0 ? ', all on track' : `, ${behind} behind`}.`;
+  const width = labelWidth(active);
   const blocks = active.map((goal) =>
     formatReviewBlock(goal, goals.milestones(goal.id), goals.history(goal.id, 1)[0], today, {
       color,
       timeZone: context.timeZone,
+      width,
     }),
   );
   return [header, ...blocks].join('\n\n');
@@ -295,12 +299,13 @@ export function showGoal(context: PluginContext, query: string): string {
   const today = context.today();
   const pace = paceOf(goal, today);
   const expected =
-    pace.expected === null || pace.status === 'reached'
+    pace.expected === null || pace.status === 'reached' || goal.status !== 'active'
       ? ''
-      : ` (an even pace would be at ${Math.round(pace.expected)}% today)`;
+      : `; an even pace would be at ${Math.round(pace.expected)}% today`;
+  const paceWords = goal.status === 'active' ? describePace(pace) : '';
   const lines = [
     `${titled(goal)} #${goal.id} — ${goal.status}${goal.closedAt === null ? '' : ` on ${localDate(new Date(goal.closedAt), context.timeZone)}`}`,
-    `  ${progressBar(goal.progress)} ${goal.progress}%  ${describeDeadline(goal, today)}${describePace(pace) === '' ? '' : `, ${describePace(pace)}`}${expected}`,
+    `  ${progressBar(goal.progress)} ${goal.progress}%  ${describeDeadline(goal, today)}${paceWords === '' ? '' : `, ${paceWords}`}${expected}`,
     `  set on ${goal.startedOn}`,
   ];
   const milestones = goals.milestones(goal.id);

@@ -1,3 +1,4 @@
+import { plural } from '../../src/shared/plural.js';
 import { daysBetween, localDate } from '../../src/shared/time.js';
 import type { PluginBriefingSection, PluginContext } from '../../src/plugins/api.js';
 import { goalStore } from './actions.js';
@@ -47,7 +48,7 @@ export const goalBriefingSections: PluginBriefingSection[] = [
         const deadline =
           next === undefined
             ? ''
-            : `; the next deadline is ${next.title} on ${next.deadline} (${daysBetween(today, next.deadline as string)} days)`;
+            : `; the next deadline is ${next.title} on ${next.deadline} (${plural(daysBetween(today, next.deadline as string), 'day')})`;
         return {
           title: 'Goals',
           lines: [`${active.length === 1 ? 'Your goal is' : `All ${active.length} goals are`} on track${deadline}.`],

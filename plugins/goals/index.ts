@@ -1,9 +1,12 @@
 import { definePlugin } from '../../src/plugins/api.js';
+import { plural } from '../../src/shared/plural.js';
+import { paceOf } from './pace.js';
 import {
   addMilestone,
   categoryCommand,
   completeMilestone,
   deadlineCommand,
+  goalStore,
   listGoals,
   reviewGoals,
   setGoalCommand,
@@ -149,4 +152,16 @@ export default definePlugin({
   briefingSections: goalBriefingSections,
   agentContext: goalAgentContext,
   data: { version: GOALS_DATA_VERSION, export: exportGoals, import: importGoals },
+  completions: (context) =>
+    goalStore(context)
+      .list()
+      .map((goal) => goal.title),
+  statusLine: (context) => {
+    const today = context.today();
+    const goals = goalStore(context).list();
+    const due = goals.filter((goal) => goal.deadline === today).length;
+    const behind = goals.filter((goal) => ['behind', 'overdue'].includes(paceOf(goal, today).status)).length;
+    if (due > 0) return `${plural(due, 'goal')} due today${behind > 0 ? `, ${behind} behind` : ''}`;
+    return behind > 0 ? `${plural(behind, 'goal')} behind` : null;
+  },
 });

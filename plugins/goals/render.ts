@@ -12,13 +12,43 @@ export function titled(goal: Pick<Goal, 'title' | 'category'>): string {
 }
 
 /**
- * A text progress bar, for example `[###-------]` for 30 %.
+ * A text progress bar, for example `[###-------]` for 30 %. On a colour
+ * terminal the filled part is painted (`fill`) and the rest dimmed.
  * @param percent - 0–100
  * @param width - characters inside the brackets
+ * @param paint - colours for the filled and the empty part (default: none)
  */
-export function progressBar(percent: number, width = 10): string {
+export function progressBar(
+  percent: number,
+  width = 10,
+  paint: { fill: (text: string) => string; empty: (text: string) => string } = {
+    fill: (text) => text,
+    empty: (text) => text,
+  },
+): string {
   const filled = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  return `[${paint.fill('#'.repeat(filled))}${paint.empty('-'.repeat(width - filled))}]`;
+}
+
+/** Width of a text in terminal columns, counted in code points (titles are short, mostly Latin). */
+function columns(text: string): number {
+  return [...text].length;
+}
+
+/**
+ * The title column of a goal line: `run a marathon (health) #1`.
+ * @param goal - the goal
+ */
+export function goalLabel(goal: Pick<Goal, 'id' | 'title' | 'category'>): string {
+  return `${titled(goal)} #${goal.id}`;
+}
+
+/**
+ * The width that lines up the bars of these goals: their longest label, at most 48 columns.
+ * @param goals - the goals listed together
+ */
+export function labelWidth(goals: ReadonlyArray<Pick<Goal, 'id' | 'title' | 'category'>>): number {
+  return Math.min(48, Math.max(0, ...goals.map((goal) => columns(goalLabel(goal)))));
 }
 
 /**
@@ -46,23 +76,24 @@ export function describeDeadlineAndPace(goal: Goal, today: IsoDate): string {
 }
 
 /**
- * One line per goal: title and category, bar, percent, then deadline and pace
- * (or `completed` / `abandoned` for a closed goal).
+ * One line per goal: title, category and `#id`, bar, percent, then deadline
+ * and pace (or `completed` / `abandoned` for a closed goal). Lines given the
+ * same `width` line their bars up; on a colour terminal the bar is green,
+ * or red when the goal is behind or overdue.
  * @param goal - the goal
  * @param today - the owner's local day
  * @param color - ANSI colours (a TTY)
+ * @param width - columns of the label (see {@link labelWidth}); default its own
  */
-export function formatGoalLine(goal: Goal, today: IsoDate, color = false): string {
+export function formatGoalLine(goal: Goal, today: IsoDate, color = false, width = 0): string {
   const colors = createColors(color);
   const pace = paceOf(goal, today);
-  const paint =
-    pace.status === 'behind' || pace.status === 'overdue'
-      ? colors.red
-      : pace.status === 'reached'
-        ? colors.green
-        : (text: string) => text;
+  const late = pace.status === 'behind' || pace.status === 'overdue';
+  const paint = late ? colors.red : pace.status === 'reached' ? colors.green : (text: string) => text;
   const tail = goal.status === 'active' ? paint(describeDeadlineAndPace(goal, today)) : goal.status;
-  return `${titled(goal)}  ${progressBar(goal.progress)} ${goal.progress}%  ${tail}`;
+  const label = goalLabel(goal);
+  const bar = progressBar(goal.progress, 10, { fill: late ? colors.red : colors.green, empty: colors.dim });
+  return `${label}${' '.repeat(Math.max(0, width - columns(label)))}  ${bar} ${`${goal.progress}%`.padStart(4)}  ${tail}`;
 }
 
 /**
@@ -83,16 +114,16 @@ export function describeMilestones(milestones: readonly Milestone[]): string {
  * @param milestones - its milestones
  * @param latest - its latest progress entry, if any
  * @param today - the owner's local day
- * @param options - ANSI colours (a TTY) and the owner's zone (for the day of the last update)
+ * @param options - ANSI colours (a TTY), the owner's zone (for the day of the last update), the label width that lines up the bars
  */
 export function formatReviewBlock(
   goal: Goal,
   milestones: readonly Milestone[],
   latest: ProgressEntry | undefined,
   today: IsoDate,
-  options: { color: boolean; timeZone: string },
+  options: { color: boolean; timeZone: string; width?: number },
 ): string {
-  const lines = [formatGoalLine(goal, today, options.color)];
+  const lines = [formatGoalLine(goal, today, options.color, options.width ?? 0)];
   const milestoneWords = describeMilestones(milestones);
   if (milestoneWords !== '') lines.push(`  ${milestoneWords}`);
   if (latest !== undefined) {

@@ -2,7 +2,7 @@ import type { PluginContext } from '../../src/plugins/api.js';
 import { resolveByName } from '../../src/shared/resolve.js';
 import { UsageError, UserError } from '../../src/shared/errors.js';
 import { describeDay, type IsoDate } from '../../src/shared/time.js';
-import { matchDay } from './dates.js';
+import { readDayPhrase } from '../../src/shared/day-phrase.js';
 import { toDayNumber } from './days.js';
 import {
   DAILY,
@@ -34,10 +34,10 @@ import { HabitStore, type Habit } from './store.js';
 /** Usage lines of the habit commands. */
 export const USAGE = {
   add: 'add habit <name> [<frequency>] [at HH:MM]',
-  checkIn: 'check in <habit> [yesterday | <weekday> | YYYY-MM-DD] [note]',
-  skip: 'skip <habit> [yesterday | <weekday> | YYYY-MM-DD] [reason]',
-  undo: 'undo check in <habit> [yesterday | <weekday> | YYYY-MM-DD]',
-  undoSkip: 'undo skip <habit> [yesterday | <weekday> | YYYY-MM-DD]',
+  checkIn: 'check in <habit> [<day>] [note]',
+  skip: 'skip <habit> [<day>] [reason]',
+  undo: 'undo check in <habit> [<day>]',
+  undoSkip: 'undo skip <habit> [<day>]',
   stats: 'habit stats [<habit>]',
   list: 'habits archived | habits all',
   archive: 'archive habit <habit>',
@@ -93,20 +93,24 @@ export interface DayArguments {
  * words that is exactly a habit's name (or `#id`); then a day phrase, then
  * the note. When no prefix is an exact name, the words before the first day
  * phrase are the habit (matched fuzzily later), and without a day phrase the
- * whole text is. A note can also follow a colon: `check in run: felt great`.
+ * whole text is. A note can also follow a colon (`check in run: felt
+ * great`), and a day phrase can end it (`check in run felt great
+ * yesterday`). Day phrases are read by `readDayPhrase` (src/shared/day-phrase.ts):
+ * words that are not a day stay a note, but a day that cannot be recorded
+ * (`tomorrow`, `next tuesday`) is refused, never taken as today.
  * @param args - the command's arguments
  * @param today - the owner's local day
  * @param habits - the habits names may refer to
  * @param options - `allowNote: false` for commands that take no note; `usage` for errors
  * @returns the habit as named (not yet resolved), the day (today when none was given) and the note or null
- * @throws UsageError for a missing habit or an unexpected note; UserError for a future day
+ * @throws UsageError for a missing habit or an unexpected note; UserError for a future day or a date not in the calendar
  */
-export function splitDayArguments(
+export async function splitDayArguments(
   args: string,
   today: IsoDate,
   habits: readonly Habit[],
   options: { allowNote: boolean; usage: string },
-): DayArguments {
+): Promise<DayArguments> {
   const colon = args.indexOf(':');
   const main = (colon >= 0 ? args.slice(0, colon) : args).trim();
   let note: string | null = colon >= 0 ? args.slice(colon + 1).trim() || null : null;
@@ -124,26 +128,33 @@ export function splitDayArguments(
   }
   let day = today;
   if (habit === '') {
-    const at = words.findIndex((_, index) => index >= 1 && matchDay(words, index, today) !== undefined);
-    if (at < 0) {
-      habit = words.join(' ');
-    } else {
-      habit = words.slice(0, at).join(' ');
-      rest = words.slice(at);
-    }
+    let at = -1;
+    for (let index = 1; index < words.length && at < 0; index += 1)
+      if ((await readDayPhrase(words, index, today)) !== undefined) at = index;
+    habit = (at < 0 ? words : words.slice(0, at)).join(' ');
+    rest = at < 0 ? [] : words.slice(at);
   }
   if (rest.length > 0) {
-    const found = matchDay(rest, 0, today);
-    if (found !== undefined) {
-      day = found.day;
-      rest = rest.slice(found.words);
+    const leading = await readDayPhrase(rest, 0, today);
+    if (leading !== undefined) {
+      day = leading.day;
+      rest = rest.slice(leading.words);
+    } else {
+      // A day phrase that ends the note: "felt great yesterday".
+      for (let index = 1; index < rest.length; index += 1) {
+        const trailing = await readDayPhrase(rest, index, today);
+        if (trailing === undefined || index + trailing.words !== rest.length) continue;
+        day = trailing.day;
+        rest = rest.slice(0, index);
+        break;
+      }
     }
   }
   if (rest.length > 0) note = [rest.join(' '), note].filter((part) => part !== null).join(': ');
   if (habit === '') throw new UsageError('Say which habit.', options.usage);
   if (!options.allowNote && note !== null) {
     throw new UsageError(
-      `"${note}" is not a day; say the habit, then optionally yesterday, a weekday or YYYY-MM-DD.`,
+      `"${note}" is not a day; say the habit, then optionally yesterday, a weekday, "3 days ago", "dec 3" or YYYY-MM-DD.`,
       options.usage,
     );
   }
@@ -301,7 +312,7 @@ export function stats(context: PluginContext, query: string, color: boolean): st
  * `habits`: one line per active habit (or per archived one).
  * @param context - the habits plugin's context (database, clock, time zone, log)
  * @param which - empty or `active` for the active habits, `archived` (or `archive`) for the archived ones, `all` for both
- * @returns one line per habit (today's status, or `archived (#id)`), or a sentence saying there are none
+ * @returns one line per habit (`name (frequency) #id — ` today's status, or `archived (#id)`), or a sentence saying there are none
  * @throws UsageError for any other word
  */
 export function listHabits(context: PluginContext, which: string): string {
@@ -315,7 +326,7 @@ export function listHabits(context: PluginContext, which: string): string {
   if (wanted !== '' && wanted !== 'active' && wanted !== 'all')
     throw new UsageError(`There is no "${which}" list of habits.`, USAGE.list);
   const active = store.list();
-  const lines = active.map((habit) => describeToday(reportOf(context, habit, store)));
+  const lines = active.map((habit) => describeToday(reportOf(context, habit, store), true));
   if (wanted === 'all')
     lines.push(...store.archived().map((habit) => `${habitTitle({ habit })} — archived (#${habit.id})`));
   if (lines.length === 0) return 'No habits yet. Add one with "add habit meditation daily".';

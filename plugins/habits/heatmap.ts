@@ -72,14 +72,16 @@ export function renderHeatmap(
     return value;
   };
 
-  // A month's name sits over the first week that starts in it, and over this week when today is
-  // already in a month no week started in (Tuesday 1 December); when two would overlap, the later one wins.
+  // A month's name sits over the week that holds its 1st day (GitHub's contribution graph), counting
+  // only the days shown (this week ends today); the first week is named after its own month. When two
+  // names would overlap, the later one wins.
+  const monthOf = (day: DayNumber): number => Number(fromDayNumber(day).slice(5, 7)) - 1;
   const labels: Array<{ column: number; text: string }> = [];
-  let previousMonth = -1;
   for (let week = 0; week < weeks; week += 1) {
-    const month = Number(fromDayNumber(week === weeks - 1 ? today : firstMonday + week * 7).slice(5, 7)) - 1;
-    if (month === previousMonth) continue;
-    previousMonth = month;
+    const start = firstMonday + week * 7;
+    const end = Math.min(start + 6, today);
+    const month = monthOf(end);
+    if (week > 0 && month === monthOf(start) && fromDayNumber(start).slice(8) !== '01') continue;
     const column = 4 + week * 2;
     const last = labels[labels.length - 1];
     if (last !== undefined && last.column + last.text.length >= column) labels.pop();

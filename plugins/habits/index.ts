@@ -1,6 +1,8 @@
 import { definePlugin } from '../../src/plugins/api.js';
+import { plural } from '../../src/shared/plural.js';
 import {
   addHabit,
+  allReports,
   archive,
   checkIn,
   deleteHabit,
@@ -55,8 +57,8 @@ export default definePlugin({
       usage: USAGE.checkIn,
       description: 'Record that you did a habit',
       args: 'required',
-      handler: ({ args }, context) => {
-        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+      handler: async ({ args }, context) => {
+        const { habit, day, note } = await splitDayArguments(args, context.today(), habitStore(context).list(), {
           allowNote: true,
           usage: USAGE.checkIn,
         });
@@ -69,8 +71,8 @@ export default definePlugin({
       usage: USAGE.skip,
       description: 'Skip a day: it neither counts nor breaks the streak',
       args: 'required',
-      handler: ({ args }, context) => {
-        const { habit, day, note } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+      handler: async ({ args }, context) => {
+        const { habit, day, note } = await splitDayArguments(args, context.today(), habitStore(context).list(), {
           allowNote: true,
           usage: USAGE.skip,
         });
@@ -83,8 +85,8 @@ export default definePlugin({
       usage: USAGE.undo,
       description: 'Remove a check-in recorded by mistake',
       args: 'required',
-      handler: ({ args }, context) => {
-        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+      handler: async ({ args }, context) => {
+        const { habit, day } = await splitDayArguments(args, context.today(), habitStore(context).list(), {
           allowNote: false,
           usage: USAGE.undo,
         });
@@ -97,8 +99,8 @@ export default definePlugin({
       usage: USAGE.undoSkip,
       description: 'Remove a skip',
       args: 'required',
-      handler: ({ args }, context) => {
-        const { habit, day } = splitDayArguments(args, context.today(), habitStore(context).list(), {
+      handler: async ({ args }, context) => {
+        const { habit, day } = await splitDayArguments(args, context.today(), habitStore(context).list(), {
           allowNote: false,
           usage: USAGE.undoSkip,
         });
@@ -215,5 +217,15 @@ export default definePlugin({
         write: (directory, context) => writeLoopCsvExport(directory, context),
       },
     ],
+  },
+  completions: (context) =>
+    habitStore(context)
+      .list()
+      .map((habit) => habit.name),
+  statusLine: (context) => {
+    const due = allReports(context).filter((report) => report.dueToday && report.todayValue === 'none');
+    if (due.length === 0) return null;
+    const names = due.map((report) => report.habit.name);
+    return `${plural(due.length, 'habit')} due today: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`;
   },
 });

@@ -31,8 +31,9 @@ function minutesOf(time: string): number {
 
 /**
  * Habits whose reminder is due at `instant`: the reminder time has come
- * (within `lateMinutes` of it, when given), the habit is due today, and no
- * reminder went out for it today.
+ * (within `lateMinutes` of it, when given), the habit is due today, no
+ * reminder went out for it today, and the habit existed at that time (a
+ * habit added at 09:00 with a 07:30 reminder is first reminded tomorrow).
  * @param context - the habits plugin's context
  * @param instant - now, or the scheduled time of the run
  * @param lateMinutes - how long after its time a reminder may still go out (undefined: the rest of the day)
@@ -52,6 +53,8 @@ export function dueReminders(
     if (time === null || report.today !== day || !report.dueToday) return false;
     const late = now - minutesOf(time);
     if (late < 0 || (lateMinutes !== undefined && late > lateMinutes)) return false;
+    const at = DateTime.fromISO(`${day}T${time}`, { zone: context.timeZone });
+    if (at.isValid && Date.parse(report.habit.createdAt) > at.toMillis()) return false;
     return store.reminderStatus(report.habit.id, day) === undefined;
   });
   return { day, due };

@@ -77,11 +77,14 @@ export function describeStreak(report: HabitReport): string {
 
 /**
  * One line about a habit today, for `habits`, the briefings and the agent:
- * `meditation (daily) — done today, streak 3 days, strength 24%`.
+ * `meditation (daily) — done today, streak 3 days, strength 24%` (with
+ * `withId`, `meditation (daily) #1 — ...`, as `habits` lists it).
  * @param report - the habit's report
+ * @param withId - show the habit's `#id` after its title
  */
-export function describeToday(report: HabitReport): string {
-  return `${habitTitle(report)} — ${describeStatus(report)}, streak ${describeDays(report.streak)}, strength ${percent(report.strength)}`;
+export function describeToday(report: HabitReport, withId = false): string {
+  const id = withId ? ` #${report.habit.id}` : '';
+  return `${habitTitle(report)}${id} — ${describeStatus(report)}, streak ${describeDays(report.streak)}, strength ${percent(report.strength)}`;
 }
 
 /**

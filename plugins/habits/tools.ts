@@ -18,7 +18,7 @@ import {
   undo,
   USAGE,
 } from './actions.js';
-import { parseDay } from './dates.js';
+import { readDay } from '../../src/shared/day-phrase.js';
 import { parseFrequency } from './frequency.js';
 
 /**
@@ -36,13 +36,16 @@ const dateArgument = z
   .string()
   .optional()
   .describe(
-    '"today" (default; also "this morning", "tonight"), "yesterday" (also "last night"), a weekday such as "monday" (the latest one), or YYYY-MM-DD',
+    '"today" (default; also "this morning", "tonight"), "yesterday" (also "last night"), a weekday such as "monday" (the latest one), "last friday", "3 days ago", "dec 3", or YYYY-MM-DD; never a future day',
   );
 
-function dayOf(date: string | undefined, context: PluginContext): IsoDate {
-  const day = parseDay(date, context.today());
+async function dayOf(date: string | undefined, context: PluginContext): Promise<IsoDate> {
+  const day = await readDay(date, context.today());
   if (day === undefined)
-    throw new UsageError(`"${date}" is not a day; use "today", "yesterday", a weekday or YYYY-MM-DD.`, USAGE.checkIn);
+    throw new UsageError(
+      `"${date}" is not a day; use "today", "yesterday", a weekday, "3 days ago", "dec 3" or YYYY-MM-DD.`,
+      USAGE.checkIn,
+    );
   return day;
 }
 
@@ -57,8 +60,8 @@ export const habitTools: PluginTool[] = [
       date: dateArgument,
       note: z.string().optional().describe('Optional note, e.g. "20 minutes, felt calm"'),
     }),
-    handler: ({ habit, date, note }, context) =>
-      checkIn(context, habit, dayOf(date, context), note === undefined || note === '' ? null : note),
+    handler: async ({ habit, date, note }, context) =>
+      checkIn(context, habit, await dayOf(date, context), note === undefined || note === '' ? null : note),
   }),
   defineTool({
     name: 'habit_skip',
@@ -69,8 +72,8 @@ export const habitTools: PluginTool[] = [
       date: dateArgument,
       reason: z.string().optional().describe('Why, e.g. "ill"'),
     }),
-    handler: ({ habit, date, reason }, context) =>
-      skip(context, habit, dayOf(date, context), reason === undefined || reason === '' ? null : reason),
+    handler: async ({ habit, date, reason }, context) =>
+      skip(context, habit, await dayOf(date, context), reason === undefined || reason === '' ? null : reason),
   }),
   defineTool({
     name: 'habit_undo',
@@ -80,8 +83,8 @@ export const habitTools: PluginTool[] = [
       date: dateArgument,
       what: z.enum(['check-in', 'skip']).optional().describe('Which entry to remove (default "check-in")'),
     }),
-    handler: ({ habit, date, what }, context) =>
-      undo(context, habit, dayOf(date, context), what === 'skip' ? 'skip' : 'done'),
+    handler: async ({ habit, date, what }, context) =>
+      undo(context, habit, await dayOf(date, context), what === 'skip' ? 'skip' : 'done'),
   }),
   defineTool({
     name: 'habit_add',

@@ -9,6 +9,7 @@ import type { PluginHost } from '../plugins/host.js';
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/time.js';
 import { TurnPipeline } from '../turn/pipeline.js';
+import { formatTopicHelp } from './builtins.js';
 
 /** The parts of an open `Steward` the turn pipeline is wired from. */
 export interface PipelineParts {
@@ -49,8 +50,10 @@ export function wireTurnPipeline(parts: PipelineParts): TurnPipeline {
     timeZone,
     sessionIdleMs: config.memory.sessionIdleMinutes * 60_000,
     limits: { commandLine: config.limits.commandLine, signalMessage: config.limits.signalMessage },
+    topicHelp: (topic, columns) => formatTopicHelp(plugins.commands.list(), topic, columns),
     commands: {
       match: (text) => plugins.commands.match(text),
+      suggest: (text) => plugins.commands.suggest(text),
       run: (match, message, options) => plugins.runCommand(match, message, core, options),
       runData: (match, message) => plugins.runCommandData(match, message, core),
     },

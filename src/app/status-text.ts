@@ -1,4 +1,5 @@
 import { colorsFor, type Colors } from '../shared/colors.js';
+import { plural } from '../shared/plural.js';
 import type { StatusReport } from './status.js';
 
 /**
@@ -101,7 +102,7 @@ export async function formatProviders(report: StatusReport, pc: Colors = colorsF
  */
 export function describeMemory(memory: StatusReport['memory']): string {
   const vectors = memory.vectors.find((entry) => entry.model === memory.serving)?.count ?? 0;
-  const parts = [`${memory.embedder.id} (${memory.embedder.kind})`, `${vectors} vectors`];
+  const parts = [`${memory.embedder.id} (${memory.embedder.kind})`, plural(vectors, 'vector')];
   if (memory.index !== undefined)
     parts.push(`index ${memory.index.state}${memory.index.opened === undefined ? '' : `, ${memory.index.opened.how}`}`);
   if (memory.queue.pending > 0)
@@ -113,11 +114,11 @@ export function describeMemory(memory: StatusReport['memory']): string {
       `re-embedding for the new model ${memory.reembed.done}/${memory.reembed.total}; ${memory.serving} serves recall until then`,
     );
   parts.push(
-    `${memory.counts.episodes.model + memory.counts.episodes.heuristic} episodes${memory.counts.episodes.heuristic > 0 ? ` (${memory.counts.episodes.heuristic} heuristic)` : ''}`,
-    `${memory.counts.facts} facts`,
+    `${plural(memory.counts.episodes.model + memory.counts.episodes.heuristic, 'episode')}${memory.counts.episodes.heuristic > 0 ? ` (${memory.counts.episodes.heuristic} heuristic)` : ''}`,
+    plural(memory.counts.facts, 'fact'),
   );
   if (memory.counts.pendingExtraction > 0)
-    parts.push(`${memory.counts.pendingExtraction} messages waiting for fact extraction`);
+    parts.push(`${plural(memory.counts.pendingExtraction, 'message')} waiting for fact extraction`);
   return parts.join('; ');
 }
 

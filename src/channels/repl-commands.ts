@@ -48,6 +48,8 @@ export interface SlashContext {
   write: (text: string) => void;
   /** Colour functions for the REPL's output (the identity when it is not a colour terminal). */
   colors: Colors;
+  /** The terminal's width in columns, when the output is one. */
+  columns?: number | undefined;
 }
 
 /** A REPL-only command such as `/status`. */
@@ -69,8 +71,8 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   {
     names: ['help', '?'],
     description: 'this help and the command list',
-    run: (_args, { host, write }) => {
-      write(`${slashHelp()}\n\n${host.commandHelp()}\n`);
+    run: async (_args, { host, write, columns }) => {
+      write(`${await slashHelp(columns)}\n\n${await host.commandHelp(columns)}\n`);
     },
   },
   {
@@ -145,12 +147,21 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   },
 ];
 
-/** The /help block listing the slash commands. */
-export function slashHelp(): string {
+/**
+ * The /help block listing the slash commands, each description wrapped at
+ * word boundaries under itself to fit the terminal (80 columns when unknown).
+ * @param columns - the terminal's width
+ */
+export async function slashHelp(columns = 80): Promise<string> {
+  const { default: wrap } = await import('wrap-ansi');
   const width = Math.max(...SLASH_COMMANDS.map((command) => (command.names[0] ?? '').length)) + 1;
-  return SLASH_COMMANDS.map((command) => `/${(command.names[0] ?? '').padEnd(width)}  ${command.description}`).join(
-    '\n',
-  );
+  const indent = ' '.repeat(width + 3);
+  return SLASH_COMMANDS.map((command) => {
+    const lines = wrap(command.description, Math.max(20, columns - indent.length), { hard: true, trim: true }).split(
+      '\n',
+    );
+    return `/${(command.names[0] ?? '').padEnd(width)}  ${lines.join(`\n${indent}`)}`;
+  }).join('\n');
 }
 
 /**

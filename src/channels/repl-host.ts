@@ -20,9 +20,17 @@ export interface ReplHost extends TurnHandler {
   /**
    * End a conversation: it is summarized into an episode.
    * @param sessionId - the session
+   * @param options - `model: false` (leaving the REPL): the heuristic episode now, the model's summary later
    * @returns the episode, or undefined when the session held nothing to remember
    */
-  endSession(sessionId: number): Promise<Episode | undefined>;
+  endSession(sessionId: number, options?: { model?: boolean }): Promise<Episode | undefined>;
+  /**
+   * What Tab completes the line to: command phrases and slash commands at
+   * the start, habit and goal names after a command phrase.
+   * @param line - the line so far
+   * @returns whole lines that start with it, best first (empty when none)
+   */
+  complete(line: string): Promise<string[]>;
   /** The plugins' one-line notices due now (habit reminders when Signal is off). */
   notices(): Promise<string[]>;
   /**
@@ -41,8 +49,11 @@ export interface ReplHost extends TurnHandler {
    * @param colors - colour functions for the output
    */
   statusText(colors: Colors): Promise<string>;
-  /** The command list for `/help`, grouped by plugin. */
-  commandHelp(): string;
+  /**
+   * The command list for `/help`, grouped by plugin.
+   * @param columns - the terminal's width, if known
+   */
+  commandHelp(columns?: number): Promise<string>;
   /**
    * `/history`: the last conversations, or one in full.
    * @param args - empty for the list, or a session (`12`, `#12`, `last`)

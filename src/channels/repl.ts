@@ -10,7 +10,24 @@ import { describeError } from '../shared/errors.js';
 import type { Reply } from '../turn/types.js';
 import { describeSavedEpisode, runSlashCommand, type ReplState } from './repl-commands.js';
 import type { ReplHost } from './repl-host.js';
+import { startSpinner } from './spinner.js';
 import { viaTag } from './via.js';
+
+/**
+ * readline's completer over the host's completions: Tab completes command
+ * phrases, slash commands, and habit and goal names after a command.
+ * @param host - the assistant
+ */
+function completerOf(
+  host: ReplHost,
+): (line: string, callback: (error: Error | null, result: [string[], string]) => void) => void {
+  return (line, callback) => {
+    host.complete(line).then(
+      (lines) => callback(null, [lines, line]),
+      () => callback(null, [[], line]),
+    );
+  };
+}
 
 /** How often an idle REPL on a terminal asks the plugins for notices (habit reminders), in ms. */
 const NOTICE_INTERVAL_MS = 30_000;
@@ -31,6 +48,12 @@ export interface ReplOptions {
   historySize?: number;
   /** The owner's name, recorded as the sender. */
   sender: string;
+  /**
+   * The one-line status shown at start on a terminal (models up, the
+   * daemon, what is due today). It is computed after the prompt is shown
+   * and printed above it when ready, so it never delays the prompt.
+   */
+  startStatus?: () => Promise<string | undefined>;
 }
 
 function readHistory(file: string | undefined): string[] {
@@ -70,11 +93,15 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   // Colour only on a terminal that takes it: piped output, files and test streams stay plain.
   const color = terminal && supportsColor(output as Writable & { isTTY?: boolean });
   const colors = colorsFor(color);
+  // The terminal's width now (it may be resized); none through a pipe.
+  const columns = (): number | undefined =>
+    terminal ? (output as Writable & { columns?: number }).columns : undefined;
   const history = terminal ? readHistory(options.historyFile) : [];
   const readline: Interface = createInterface({
     input: options.input,
     output: terminal ? output : undefined,
     terminal,
+    ...(terminal ? { completer: completerOf(host) } : {}),
     history,
     historySize: options.historySize ?? 1000,
     removeHistoryDuplicates: true,
@@ -95,12 +122,20 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     sender: options.sender,
   };
   let current: AbortController | undefined;
+  let closed = false;
   readline.on('SIGINT', () => {
     if (current !== undefined) {
       current.abort(new Error('cancelled'));
       return;
     }
-    write(colors.dim('\n(Ctrl-D or /quit to leave)\n'));
+    // At the prompt, Ctrl-C drops the half-typed line (as a shell does); on an empty line it says how to leave.
+    if (readline.line !== '') {
+      readline.write(null, { ctrl: true, name: 'e' });
+      readline.write(null, { ctrl: true, name: 'u' });
+      write('^C\n');
+    } else {
+      write(colors.dim('\n(Ctrl-D or /quit to leave)\n'));
+    }
     readline.prompt();
   });
 
@@ -126,6 +161,15 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     readline.prompt();
     // After the prompt: open the vector index, embed what is queued, catch up on episodes and facts.
     host.warm();
+    // The status line, when it is ready, goes above the prompt (keeping what is typed); never awaited here.
+    options
+      .startStatus?.()
+      .then((status) => {
+        if (status === undefined || closed) return;
+        write('\r\x1b[K' + colors.dim(status) + '\n');
+        readline.prompt(true);
+      })
+      .catch((error: unknown) => host.log.warn({ err: error }, 'REPL status line failed'));
   }
 
   try {
@@ -137,7 +181,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       }
       // "/fast <message>" and "/quality <message>" are turns; other slash lines are REPL commands.
       if (line.startsWith('/') && parseDirective(line).kind !== 'turn') {
-        const done = await runSlashCommand(line, { host, state, write, colors });
+        const done = await runSlashCommand(line, { host, state, write, colors, columns: columns() });
         if (done) break;
         if (terminal) readline.prompt();
         continue;
@@ -145,6 +189,10 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       current = new AbortController();
       let streamed = false;
       let reply: Reply;
+      // "thinking…" until the first token (or the reply); commands answer before it ever shows.
+      const spinner = terminal
+        ? startSpinner({ write, text: 'thinking…', paint: colors.dim })
+        : { stop: () => undefined };
       try {
         reply = await host.handle(
           { channel: 'repl', sender: options.sender, text: line, receivedAt: new Date() },
@@ -153,6 +201,12 @@ export async function runRepl(options: ReplOptions): Promise<number> {
             sessionTier: state.tier,
             signal: current.signal,
             color,
+            ...(columns() === undefined ? {} : { columns: columns() as number }),
+            onFirstToken: (via) => {
+              spinner.stop();
+              // Which model answers, dim, before its first word (a cloud one says so in yellow).
+              if (terminal) write((via.kind === 'cloud' ? colors.yellow : colors.dim)(`${via.provider} › `));
+            },
             onToken: (token) => {
               streamed = true;
               write(token);
@@ -163,12 +217,14 @@ export async function runRepl(options: ReplOptions): Promise<number> {
           },
         );
       } catch (error) {
+        spinner.stop();
         write(colors.red(`error: ${describeError(error)}`) + '\n');
         host.log.error({ err: error }, 'turn failed');
         current = undefined;
         if (terminal) readline.prompt();
         continue;
       }
+      spinner.stop();
       current = undefined;
       if (reply.kind === 'cancelled') {
         write(colors.dim(streamed ? '\n(cancelled)\n' : '(cancelled)\n'));
@@ -186,12 +242,14 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       if (terminal) readline.prompt();
     }
   } finally {
+    closed = true;
     if (noticeTimer !== undefined) clearInterval(noticeTimer);
     readline.close();
-    // Leaving ends the conversation: its episode is written now (the model's summary, or a heuristic one upgraded later).
+    // Leaving ends the conversation at once: a quick episode is written now and a model rewrites it later
+    // (the daemon, or the next start), so leaving never waits on a model server, even a hung one.
     if (terminal) write(colors.dim('\nSaving this conversation…') + '\n');
     try {
-      const episode = await host.endSession(state.sessionId);
+      const episode = await host.endSession(state.sessionId, { model: false });
       if (terminal && episode !== undefined) write(colors.dim(describeSavedEpisode(episode)) + '\n');
     } catch (error) {
       host.log.error({ err: error }, 'could not save the conversation as an episode; it is retried at the next start');

@@ -1,88 +1,33 @@
 import { Command, CommanderError } from 'commander';
-import { distance } from 'fastest-levenshtein';
 import { StewardError, describeError } from '../shared/errors.js';
 import { guardOutput } from './output-guard.js';
+import { guardSubcommands, requireSubcommand, usageLine } from './guards.js';
+import { addSetupCommands } from './setup-commands.js';
 
 const COMMAND_PHRASES = `
-Commands you can type in the REPL, in "steward run" and over Signal:
+Commands you can type in the REPL, in "steward run", over Signal, and as
+"steward <command>" (for example: steward check in meditation):
   add habit <name> [daily | weekly | <N> times per week]
-  check in <habit> [yesterday | YYYY-MM-DD]
-  habit stats [<habit>]
+  check in <habit> [<day>] [note]   (<day>: yesterday, friday, 3 days ago, dec 3, 2026-11-20)
+  habit stats [<habit>], habits
   set goal <title> [by <date>]
   update progress <goal> <N>%
   add milestone <goal>: <title>
   goals, goal review
   remember <fact>, forget <fact>, profile [<key>], recall <query>
   briefing morning|weekly
-  help
+  help [<topic>]                        (help habits, help goals, help days)
   /fast <message>, /quality <message>   (this message on that model tier)
   /why                                  (how the last reply was routed)
 Anything else goes to the model.`;
 
 const ENVIRONMENT_HELP = `
-Environment (overrides config/default.json and STEWARD_CONFIG):
+Configuration: config/default.json < your config file ("steward init", "steward config")
+< STEWARD_CONFIG < the environment:
   STEWARD_DATA_DIR, STEWARD_CONFIG, STEWARD_TIMEZONE,
   STEWARD_LOCAL_FAST_URL/_MODEL, STEWARD_LOCAL_QUALITY_URL/_MODEL,
   OPENAI_API_KEY, OPENAI_BASE_URL, STEWARD_EMBEDDINGS_URL/_MODEL,
   STEWARD_SIGNAL_URL, STEWARD_SIGNAL_API, STEWARD_SIGNAL_ACCOUNT, STEWARD_SIGNAL_TO`;
-
-/**
- * One line for a usage error: commander's message without its `error: `
- * prefix, on one line, with the command it is about and where its help is.
- * @param text - what commander reports, for example `error: missing required argument 'text'\n`
- * @param path - the subcommands given, for example `['service', 'install']`
- */
-function usageLine(text: string, path: readonly string[]): string {
-  const command = ['steward', ...path].join(' ');
-  const message = text
-    .replace(/^error: /, '')
-    .replace(/\s*\n\s*/g, ' ')
-    .trim();
-  return `${command}: ${message} (see "${command} --help")\n`;
-}
-
-/**
- * Let `command`'s default subcommand run only when no operand names another
- * command: commander hands `steward foo` to the default command, which
- * then says "too many arguments for 'chat'"; this says "unknown command
- * 'foo'" (with the closest command, if one is close). It also records the
- * subcommands given, for {@link usageLine}.
- * @param command - a command with subcommands
- * @param path - receives each subcommand named on the command line
- */
-function guardSubcommands(command: Command, path: string[]): void {
-  command.hook('preSubcommand', (parent, subcommand) => {
-    const first = parent.args[0];
-    if (first === subcommand.name() || (first !== undefined && subcommand.aliases().includes(first))) {
-      path.push(subcommand.name());
-      return;
-    }
-    if (first === undefined || first.startsWith('-')) return;
-    const names = parent.commands.map((candidate) => candidate.name());
-    const closest = names.map((name) => ({ name, far: distance(name, first) })).sort((a, b) => a.far - b.far)[0];
-    const hint = closest !== undefined && closest.far <= 2 ? ` (did you mean ${closest.name}?)` : '';
-    parent.error(`error: unknown command '${first}'${hint}`, { code: 'commander.unknownCommand', exitCode: 2 });
-  });
-}
-
-/**
- * Make `command` (which has subcommands and no default) say in one line
- * that a subcommand is missing, or unknown, instead of printing its help as
- * an error.
- * @param command - a command whose subcommands are all it does
- */
-function requireSubcommand(command: Command): void {
-  command.allowExcessArguments().action((_options: unknown, self: Command) => {
-    const first = self.args[0];
-    const names = self.commands.map((candidate) => candidate.name()).join(', ');
-    if (first === undefined)
-      self.error(`error: missing command (one of: ${names})`, { code: 'commander.missingCommand', exitCode: 2 });
-    self.error(`error: unknown command '${first}' (one of: ${names})`, {
-      code: 'commander.unknownCommand',
-      exitCode: 2,
-    });
-  });
-}
 
 /**
  * Build the command-line program (commander). Each action resolves to an
@@ -102,15 +47,31 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(usageLine(text, path)) })
     .addHelpText('after', COMMAND_PHRASES + '\n' + ENVIRONMENT_HELP);
-  guardSubcommands(program, path);
+  // `steward check in meditation`: words that name no command go to `chat`, which runs them as a plugin command;
+  // `steward help habits` is the `help` command of the REPL, not commander's (`steward <command> --help` is).
+  guardSubcommands(program, path, { passUnknown: true });
+  program.helpCommand(false);
 
   program
     .command('chat', { isDefault: true })
     .description('open the REPL (the default); piped input is read line by line')
-    .action(async () => {
+    .argument('[command...]', 'a command phrase to run instead, for example "check in meditation" or "habits"')
+    .action(async (words: string[]) => {
+      if (words.length > 0) {
+        const { phraseCommand } = await import('./commands/phrase.js');
+        setExitCode(
+          await phraseCommand(
+            words,
+            program.commands.map((command) => command.name()),
+          ),
+        );
+        return;
+      }
       const { chatCommand } = await import('./commands/chat.js');
       setExitCode(await chatCommand());
     });
+
+  addSetupCommands(program, setExitCode, path);
 
   program
     .command('run')
@@ -127,9 +88,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description(
       'run the scheduler (briefings, with catch-up), two-way Signal, health probes and the outbox until SIGTERM/SIGINT',
     )
-    .action(async () => {
+    .option(
+      '--log-format <format>',
+      'log lines on stderr: auto (readable on a terminal, JSON otherwise), pretty or json',
+    )
+    .action(async (options: { logFormat?: string }) => {
+      const format = options.logFormat;
+      if (format !== undefined && format !== 'auto' && format !== 'pretty' && format !== 'json')
+        program.error(`error: --log-format must be auto, pretty or json, not '${format}'`, { exitCode: 2 });
       const { daemonCommand } = await import('./commands/daemon.js');
-      setExitCode(await daemonCommand());
+      setExitCode(await daemonCommand(format === undefined ? {} : { logFormat: format as 'auto' | 'pretty' | 'json' }));
     });
 
   program

@@ -8,6 +8,25 @@ export {
   type ProviderConfig,
   type BriefingsSettings,
 } from './schema.js';
-export { loadConfig, effectiveTimeZone, ENVIRONMENT_KEYS, type LoadConfigOptions } from './load.js';
+export {
+  loadConfig,
+  loadConfigWithSources,
+  sourceOfKey,
+  userConfigFileOf,
+  effectiveTimeZone,
+  ENVIRONMENT_KEYS,
+  type LoadConfigOptions,
+  type ExplainedConfig,
+} from './load.js';
+export {
+  userConfigDir,
+  userConfigPath,
+  readUserConfig,
+  writeUserConfig,
+  getKey,
+  withKey,
+  type UserConfig,
+  type UserConfigLocation,
+} from './user-file.js';
 export { configNotices, migrateLegacyKeys, type LegacyMigration } from './legacy.js';
 export { CORE_PLUGIN_SETTINGS } from './sections/plugins.js';

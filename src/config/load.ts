@@ -6,6 +6,7 @@ import { redactSecrets } from '../shared/redact.js';
 import { fromRoot } from '../shared/paths.js';
 import { keyAsWritten, migrateLegacyKeys, rememberConfigNotices, type LegacyMigration } from './legacy.js';
 import { configSchema, type StewardConfig } from './schema.js';
+import { readUserConfig, userConfigPath } from './user-file.js';
 
 /** A JSON object as read from a config file. */
 type JsonObject = Record<string, unknown>;
@@ -18,8 +19,35 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** Extra values merged last, over everything (tests use this). Source name: `overrides`. */
   overrides?: JsonObject;
-  /** Read `config/local.json` when it exists (default true; tests turn it off). */
+  /**
+   * Read the owner's own files when they exist: `config/local.json` and the
+   * user config file (default true; tests and benchmarks turn it off, and
+   * then read a user config file only when `userConfigFile` names one).
+   */
   readLocalFile?: boolean;
+  /**
+   * The user config file (the layer `steward init` writes), or null for none.
+   * Default: {@link userConfigPath} of `env`; none when `readLocalFile` is
+   * false, or when an `env` is given that has neither `XDG_CONFIG_HOME`,
+   * `HOME` nor `APPDATA` (a test's environment never reaches the real
+   * user's file).
+   */
+  userConfigFile?: string | null;
+  /** The user config file's content to use instead of reading it (`steward config set` checks a change before writing it). */
+  userConfig?: Record<string, unknown>;
+}
+
+/**
+ * The user config file {@link loadConfig} reads with these options, or null for none.
+ * @param options - the options of loadConfig
+ */
+export function userConfigFileOf(options: LoadConfigOptions = {}): string | null {
+  if (options.userConfigFile !== undefined) return options.userConfigFile;
+  if (options.readLocalFile === false) return null;
+  const env = options.env;
+  if (env === undefined) return userConfigPath();
+  if ((env.XDG_CONFIG_HOME ?? '') === '' && (env.HOME ?? '') === '' && (env.APPDATA ?? '') === '') return null;
+  return userConfigPath({ env });
 }
 
 /**
@@ -179,9 +207,10 @@ function describeIssue(
 }
 
 /**
- * Read the configuration: `config/default.json`, then `config/local.json` if it
- * exists, then the file named by `STEWARD_CONFIG`, then the environment
- * variables of the contract, then `options.overrides`. Later layers win;
+ * Read the configuration: `config/default.json`, then the user config file
+ * (`steward init`, `steward config set`: see {@link userConfigFileOf}), then
+ * `config/local.json` if it exists, then the file named by `STEWARD_CONFIG`,
+ * then the environment variables of the contract, then `options.overrides`. Later layers win;
  * objects merge key by key and arrays are replaced. Old keys in a layer
  * (the top-level `briefings`) are read at their new place (`plugins.briefings`);
  * `configNotices(config)` then holds a one-line notice for each.
@@ -191,6 +220,25 @@ function describeIssue(
  * @throws ConfigError (exit code 2) naming the first bad key and the layer it came from
  */
 export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
+  return loadConfigWithSources(options).config;
+}
+
+/** A loaded configuration with where each value came from. */
+export interface ExplainedConfig {
+  /** The validated configuration (as {@link loadConfig} returns it). */
+  config: StewardConfig;
+  /** The source of each leaf key that a layer set: `config/default.json`, `user config <path>`, `STEWARD_LOCAL_FAST_URL`, ... */
+  sources: ReadonlyMap<string, string>;
+}
+
+/**
+ * {@link loadConfig}, also telling which layer set each key (for `steward
+ * config get` and for warning that a value just set is overridden).
+ * @param options - where to read from (defaults to the real process)
+ * @returns the configuration and the sources of its keys
+ * @throws ConfigError (exit code 2) naming the first bad key and the layer it came from
+ */
+export function loadConfigWithSources(options: LoadConfigOptions = {}): ExplainedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const sources = new Map<string, string>();
@@ -207,6 +255,12 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
 
   const defaultsPath = fromRoot('config', 'default.json');
   addLayer(readJsonFile(defaultsPath, 'config/default.json', 'config/default.json'), 'config/default.json');
+
+  const userPath = userConfigFileOf(options);
+  if (userPath !== null) {
+    const user = options.userConfig ?? readUserConfig(userPath);
+    if (Object.keys(user).length > 0) addLayer(user, `user config ${userPath}`);
+  }
 
   const localPath = fromRoot('config', 'local.json');
   if (options.readLocalFile !== false && existsSync(localPath)) {
@@ -256,7 +310,17 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
   if (!isAbsolute(config.dataDir)) {
     config.dataDir = dataDirFromEnvironment ? resolve(cwd, config.dataDir) : fromRoot(config.dataDir);
   }
-  return config;
+  return { config, sources };
+}
+
+/**
+ * The layer that set a dotted key (or its closest parent).
+ * @param key - for example `models.local.fast.baseUrl`
+ * @param sources - from {@link loadConfigWithSources}
+ * @returns for example `user config /home/me/.config/steward/config.json`
+ */
+export function sourceOfKey(key: string, sources: ReadonlyMap<string, string>): string {
+  return sourceOf(key, sources as Map<string, string>);
 }
 
 /**

@@ -36,6 +36,11 @@ export const configSchema = z.strictObject({
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('Log level.'),
     file: z.string().min(1).describe('Log file name inside dataDir (the daemon also logs to stderr).'),
+    format: z
+      .enum(['auto', 'pretty', 'json'])
+      .describe(
+        "How the daemon's log lines look on stderr: auto = readable (pino-pretty) on a terminal, JSON otherwise; pretty; json. The log file is always JSON.",
+      ),
   }),
   models: modelsSchema,
   embeddings: embeddingsSchema,

@@ -94,17 +94,18 @@ export class Consolidation {
    * End a session now and write its episode: by the model within
    * `memory.closeTimeoutMs`, else the heuristic one (upgraded later).
    * @param sessionId - the session
+   * @param options - `model: false` writes the heuristic episode at once, for the model to upgrade later (leaving the REPL never waits on a model)
    * @returns the episode, or undefined when the owner said nothing in it
    * @throws SqliteError if the database fails (a model failure gives the heuristic episode)
    */
-  async endSession(sessionId: number): Promise<Episode | undefined> {
+  async endSession(sessionId: number, options: { model?: boolean } = {}): Promise<Episode | undefined> {
     const { conversations, episodes, config, onEmbeddable } = this.#options;
     conversations.endSession(sessionId);
     const found = episodes.session(sessionId);
     if (found === undefined) return undefined;
     if (found.summarized) return episodes.bySession(sessionId);
     const episode = await this.#writer.write(found.session, {
-      tryModel: true,
+      tryModel: options.model !== false,
       timeoutMs: config.memory.closeTimeoutMs,
     });
     onEmbeddable();

@@ -238,11 +238,12 @@ export class Memory {
    * End a session now and write its episode: by the model within
    * `memory.closeTimeoutMs`, else the heuristic one (upgraded later).
    * @param sessionId - the session
+   * @param options - `model: false` writes the heuristic episode at once, for the model to upgrade later
    * @returns the episode, or undefined when the owner said nothing in it
    * @throws SqliteError if the database fails (a model failure gives the heuristic episode)
    */
-  endSession(sessionId: number): Promise<Episode | undefined> {
-    return this.#consolidation.endSession(sessionId);
+  endSession(sessionId: number, options: { model?: boolean } = {}): Promise<Episode | undefined> {
+    return this.#consolidation.endSession(sessionId, options);
   }
 
   /**

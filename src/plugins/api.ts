@@ -162,6 +162,12 @@ export interface CommandInput {
    * for pipes, Signal and tests. Set by the channel through `HandleOptions.color`.
    */
   color: boolean;
+  /**
+   * Width of the owner's terminal in columns, when the channel is one (the
+   * REPL, `steward run` on a TTY): wide output (tables, help) should fit
+   * it. Undefined for pipes, Signal and the model.
+   */
+  columns?: number;
 }
 
 /**
@@ -314,6 +320,17 @@ export interface Plugin<Settings extends object = Record<string, unknown>> {
    * plugin's tables are left out of exports (a backup still has them).
    */
   data?: PluginData<PluginContext<Settings>>;
+  /**
+   * The names the owner uses in this plugin's commands (habit names, goal
+   * titles), for tab completion in the REPL after one of its command
+   * phrases. Called on each Tab; keep it quick.
+   */
+  completions?: (context: PluginContext<Settings>) => string[] | Promise<string[]>;
+  /**
+   * A few words for the REPL's status line at start about what is due
+   * today (`2 habits due: meditation, run`), or null for nothing.
+   */
+  statusLine?: (context: PluginContext<Settings>) => string | null | Promise<string | null>;
   /** Runs once after migrations, before anything else of the plugin. */
   setup?: (context: PluginContext<Settings>) => void | Promise<void>;
   /** Runs once at shutdown. */

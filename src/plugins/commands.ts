@@ -1,3 +1,4 @@
+import { editDistance } from '../shared/edit-distance.js';
 import type { PluginCommand } from './api.js';
 
 /** A command together with the plugin that owns it. */
@@ -84,6 +85,45 @@ export class CommandRouter {
       const args = line.slice(entry.phrase.length).trim();
       if (entry.command.args === 'none' && args !== '') continue;
       return { plugin: entry.plugin, command: entry.command, phrase: entry.phrase, args };
+    }
+    return undefined;
+  }
+
+  /**
+   * The command a line was probably meant to be, when its command words are
+   * one edit away from a phrase: `chek in run`, `check-in run`, `habit stat
+   * run`, `goal reveiw` (a swap of two letters is one edit). Careful not to
+   * take a sentence for a command: the edit must fall in a word of 4 letters
+   * or more (`check on the kids` is not `check in`), a one-word phrase must
+   * have 6 letters or more (`skin care` is not `skip`), and the corrected
+   * line must then match the grammar (`goals are hard` is no `goals`).
+   * @param text - what the owner typed, which {@link match} did not take
+   * @returns the corrected line, or undefined when no phrase is that close
+   */
+  suggest(text: string): string | undefined {
+    const line = normaliseCommandText(text);
+    // A hyphen or a missing space between command words is the same typo as a letter: "check-in".
+    const words = line.replace(/-/g, ' ').split(' ');
+    for (const entry of this.#entries) {
+      const phraseWords = entry.phrase.split(' ');
+      if (phraseWords.length === 1 && entry.phrase.length < 6) continue;
+      const typed = words.slice(0, phraseWords.length);
+      if (typed.length < phraseWords.length) continue;
+      let edits = 0;
+      phraseWords.forEach((word, index) => {
+        const said = (typed[index] ?? '').toLowerCase();
+        if (said === word) return;
+        edits += word.length >= 4 && said.length >= 3 ? editDistance(said, word, 1) : 2;
+      });
+      const separatorOnly = line.toLowerCase().startsWith(entry.phrase.replace(/ /g, '-'));
+      if (edits !== 1 && !separatorOnly) continue;
+      // The arguments as typed: the tokens after those that make up the command words.
+      const tokens = line.split(' ');
+      let consumed = 0;
+      for (let count = 0; count < phraseWords.length && consumed < tokens.length; consumed += 1)
+        count += (tokens[consumed] ?? '').split('-').length;
+      const corrected = [entry.phrase, ...tokens.slice(consumed)].join(' ').trim();
+      if (this.match(corrected) !== undefined) return corrected;
     }
     return undefined;
   }

@@ -213,7 +213,7 @@ export class PluginHost {
    * @param match - the result of `commands.match`
    * @param message - the inbound message
    * @param builtinContext - context for `core` commands (usually {@link coreContext})
-   * @param options - `color`: the channel shows ANSI colours (default false)
+   * @param options - `color`: the channel shows ANSI colours (default false); `columns`: its width, when it is a terminal
    * @returns the reply text
    * @throws UserError or PluginError (see {@link guard})
    */
@@ -221,15 +221,13 @@ export class PluginHost {
     match: CommandMatch,
     message: InboundMessage,
     builtinContext: PluginContext,
-    options: { color?: boolean } = {},
+    options: { color?: boolean; columns?: number } = {},
   ): Promise<string> {
     const context = match.plugin === 'core' ? builtinContext : this.find(match.plugin)?.context;
     if (context === undefined) throw new PluginError(`plugin ${match.plugin} is not active`, match.plugin);
+    const input = { args: match.args, phrase: match.phrase, message, color: options.color === true };
     return this.guard(match.plugin, `command "${match.phrase}"`, () =>
-      match.command.handler(
-        { args: match.args, phrase: match.phrase, message, color: options.color === true },
-        context,
-      ),
+      match.command.handler(options.columns === undefined ? input : { ...input, columns: options.columns }, context),
     );
   }
 
@@ -319,6 +317,38 @@ export class PluginHost {
       }
     }
     return parts;
+  }
+
+  /**
+   * The names to complete after a command phrase: those of the plugin
+   * that owns the command (see `Plugin.completions`); failures give none.
+   * @param plugin - the plugin's name
+   */
+  async completions(plugin: string): Promise<string[]> {
+    const found = this.find(plugin);
+    const provide = found?.plugin.completions;
+    if (found === undefined || provide === undefined) return [];
+    try {
+      return await this.guard(plugin, 'completions', () => provide(found.context));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Each plugin's words for the REPL's status line (`Plugin.statusLine`), failures left out. */
+  async statusLines(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const { plugin, context } of this.active) {
+      const provide = plugin.statusLine;
+      if (provide === undefined) continue;
+      try {
+        const line = await this.guard(plugin.name, 'statusLine', () => provide(context));
+        if (line !== null && line.trim() !== '') lines.push(line.trim());
+      } catch (error) {
+        this.#log.warn({ plugin: plugin.name }, `status line left out: ${describeError(error)}`);
+      }
+    }
+    return lines;
   }
 
   /** Each plugin's notices for an open REPL, in plugin order; failures are logged and left out. */

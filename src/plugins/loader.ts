@@ -122,6 +122,8 @@ const pluginShape = z.object({
     .optional(),
   agentContext: isFunction.optional(),
   notices: isFunction.optional(),
+  completions: isFunction.optional(),
+  statusLine: isFunction.optional(),
   setup: isFunction.optional(),
   teardown: isFunction.optional(),
 });

@@ -132,27 +132,55 @@ export class InputTooLongError extends UserError {
   }
 }
 
-/** A name matches more than one thing; nothing was written. */
+/** One of the things an ambiguous name matched: its row id and name. */
+export interface ReferenceChoice {
+  /** Row id, as `#id` names it. */
+  id: number;
+  /** Display name. */
+  name: string;
+}
+
+/**
+ * A name matches more than one thing; nothing was written. The message
+ * lists them numbered, with their `#id`s, so the owner can pick one (the
+ * turn pipeline takes a number in the next message as that choice).
+ */
 export class AmbiguousReferenceError extends UserError {
   /** What kind of thing was looked up, for example `goal`. */
   readonly kind: string;
   /** The name as the user typed it. */
   readonly query: string;
-  /** Every name that matched. */
+  /** Every name that matched, in order. */
   readonly candidates: readonly string[];
+  /** Every item that matched, in order, with its id (empty when only names were given). */
+  readonly choices: readonly ReferenceChoice[];
 
   /**
-   * The message lists the candidates and asks which one.
+   * The message lists the candidates, numbered, and asks which one.
    * @param kind - what was looked up, for example `goal`
    * @param query - the name as typed
-   * @param candidates - every name that matched, for example `run (#1), run (#4)`
+   * @param candidates - every item that matched, with its id (or only names, for things without ids)
    * @param options - `cause`: the underlying error, kept for logs
    */
-  constructor(kind: string, query: string, candidates: readonly string[], options: StewardErrorOptions = {}) {
-    super(`"${query}" matches more than one ${kind}: ${candidates.join(', ')}. Say which one.`, options);
+  constructor(
+    kind: string,
+    query: string,
+    candidates: ReadonlyArray<string | ReferenceChoice>,
+    options: StewardErrorOptions = {},
+  ) {
+    const choices = candidates.filter((candidate): candidate is ReferenceChoice => typeof candidate !== 'string');
+    const names = candidates.map((candidate) => (typeof candidate === 'string' ? candidate : candidate.name));
+    const lines = candidates.map((candidate, index) =>
+      typeof candidate === 'string'
+        ? `  ${index + 1}. ${candidate}`
+        : `  ${index + 1}. ${candidate.name} #${candidate.id}`,
+    );
+    const how = choices.length === candidates.length ? 'by its number or its #id' : 'by its number or its full name';
+    super(`"${query}" matches more than one ${kind}:\n${lines.join('\n')}\nSay which one ${how}.`, options);
     this.kind = kind;
     this.query = query;
-    this.candidates = candidates;
+    this.candidates = names;
+    this.choices = choices.map((choice) => ({ id: choice.id, name: choice.name }));
   }
 }
 

@@ -1,7 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { ensureDirectory } from './directory.js';
+import { supportsColor, type MaybeTerminal } from './colors.js';
 import { redactSecrets } from './redact.js';
 
 /** Kept here too for callers that import it with the logger. */
@@ -16,8 +18,15 @@ export interface LoggerOptions {
   level: string;
   /** Append JSON lines to this file (created with its folder), or none. */
   file?: string | undefined;
-  /** Also write JSON lines to stderr (the daemon does; the REPL must not). */
+  /** Also write to stderr (the daemon does; the REPL must not). */
   stderr?: boolean;
+  /**
+   * How lines look on stderr: `json` (one JSON object a line, for a
+   * supervisor or a pipe) or `pretty` (pino-pretty: time, level and
+   * message, coloured, for a person at a terminal). The file always gets JSON.
+   * Default `json`.
+   */
+  stderrFormat?: 'json' | 'pretty';
   /** Secret values (API keys, ...) to blank out wherever they appear. */
   secrets?: ReadonlyArray<string | null | undefined>;
   /** Extra sink, for tests: receives every line after redaction. */
@@ -111,11 +120,12 @@ export function createLogger(options: LoggerOptions): Logger {
   const fallback = options.fallback ?? process.stderr;
   // The daemon writes every line to stderr already: a broken file needs no second copy there.
   const file = options.file === undefined ? undefined : new LogFile(options.file, fallback, options.stderr !== true);
+  const pretty = options.stderr === true && options.stderrFormat === 'pretty' ? prettifier() : undefined;
   const stream = {
     write(line: string): void {
       const clean = redactSecrets(line, secrets);
       file?.write(clean, levelOf(clean));
-      if (options.stderr === true) process.stderr.write(clean);
+      if (options.stderr === true) process.stderr.write(pretty === undefined ? clean : pretty(clean));
       options.sink?.(clean);
     },
   };
@@ -125,4 +135,35 @@ export function createLogger(options: LoggerOptions): Logger {
 /** A logger that drops everything (for tests and tools that want silence). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+const requireModule = createRequire(import.meta.url);
+
+/**
+ * pino-pretty's line formatter (loaded only for a terminal): `[12:00:01]
+ * INFO (memory): episode written` with the other fields below, coloured
+ * when stderr takes colours.
+ */
+function prettifier(): (line: string) => string {
+  const { prettyFactory } = requireModule('pino-pretty') as typeof import('pino-pretty');
+  return prettyFactory({
+    colorize: supportsColor(process.stderr),
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,component',
+    messageFormat: '{if component}({component}) {end}{msg}',
+  });
+}
+
+/**
+ * The stderr format for a `log.format` setting: `auto` is pretty on a
+ * terminal and JSON otherwise (a pipe, a file, a supervisor's journal).
+ * @param format - `auto`, `pretty` or `json`
+ * @param stderr - the stream (default process.stderr)
+ */
+export function stderrFormatOf(
+  format: 'auto' | 'pretty' | 'json',
+  stderr: MaybeTerminal = process.stderr,
+): 'json' | 'pretty' {
+  if (format !== 'auto') return format;
+  return stderr.isTTY === true ? 'pretty' : 'json';
 }

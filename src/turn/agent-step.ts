@@ -127,6 +127,7 @@ async function answer(dependencies: AgentStepDependencies, turn: TurnState, inbo
             meter: attempt.meter,
             log,
             onToken: (token) => {
+              if (attemptFirstToken === null) options.onFirstToken?.({ provider: provider.id, kind: provider.kind });
               attemptFirstToken ??= performance.now();
               options.onToken?.(token);
             },

@@ -2,9 +2,11 @@ import type { InboundMessage } from '../shared/messages.js';
 import { redactSecrets } from '../shared/redact.js';
 import { agentStep, preloadAgentStep, type AgentStepDependencies, type AgentStepPreload } from './agent-step.js';
 import { bareDirectiveStep } from './bare-directive-step.js';
-import { commandStep, type CommandGrammar } from './command-step.js';
+import { commandStep, typoStep, type CommandGrammar } from './command-step.js';
 import { compose } from './compose.js';
 import { limitStep, type MessageLimits } from './limit-step.js';
+import { followUpStep } from './follow-up-step.js';
+import { helpStep, type TopicHelp } from './help-step.js';
 import { recordInbound, recordStep, type TurnRecords } from './record.js';
 import { TurnState } from './state.js';
 import type { HandleOptions, Reply, TurnHandler } from './types.js';
@@ -20,6 +22,8 @@ export interface TurnPipelineDependencies extends TurnRecords {
   timeZone: string;
   /** The plugins' command grammar. */
   commands: CommandGrammar;
+  /** `help <topic>` from the command list. */
+  topicHelp: TopicHelp;
   /** What the agent step needs. */
   agent: AgentStepDependencies;
   /** The longest message each channel takes. */
@@ -35,8 +39,13 @@ export interface TurnPipelineDependencies extends TurnRecords {
  * 2. {@link limitStep}: a message longer than its channel takes is refused, unread and unstored;
  * 3. {@link whyStep}: `/why`, how the last model turn was routed;
  * 4. {@link bareDirectiveStep}: `/fast` or `/quality` with nothing after it;
- * 5. {@link commandStep}: the plugins' command grammar (`check in meditation`), no model;
- * 6. {@link agentStep}: everything else goes to the model, with tools.
+ * 5. {@link followUpStep}: the answer to the last reply's question (a number
+ *    picking one of an ambiguous name's choices, a yes to "did you mean");
+ *    it also keeps the question a reply asks;
+ * 6. {@link commandStep}: the plugins' command grammar (`check in meditation`), no model;
+ * 7. {@link helpStep}: `help <topic>` (`help habits`, `help days`);
+ * 8. {@link typoStep}: a command word one edit away (`chek in run`) asks "did you mean ...?";
+ * 9. {@link agentStep}: everything else goes to the model, with tools.
  *
  * The step that takes a message stores it first (`TurnState.accept`), so
  * it is marked as a command line when it is one. Composed like grammY's
@@ -55,7 +64,10 @@ export class TurnPipeline implements TurnHandler {
       limitStep(dependencies.limits),
       whyStep(dependencies.turns, dependencies.timeZone),
       bareDirectiveStep(),
+      followUpStep(dependencies.commands),
       commandStep(dependencies.commands),
+      helpStep(dependencies.topicHelp),
+      typoStep(dependencies.commands),
       agentStep(dependencies.agent),
     ]);
   }

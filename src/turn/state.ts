@@ -49,6 +49,14 @@ export class TurnState {
   errorName: string | undefined;
   /** The model turn behind an `agent` (or failed model) reply, stored in `turns`. */
   modelTurn: ModelTurn | undefined;
+  /**
+   * A command whose name matched several things: the line, the name as
+   * typed and the numbered choices, so that the owner's next message can
+   * pick one by its number (see `followUpStep`).
+   */
+  ambiguity: { text: string; query: string; choices: ReadonlyArray<{ id: number; name: string }> } | undefined;
+  /** A command line the owner probably meant ("did you mean ...?"), run when the next message says yes. */
+  suggestion: string | undefined;
   readonly #store: (turn: TurnState) => number;
   #inboundId: number | undefined;
 

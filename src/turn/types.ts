@@ -53,6 +53,10 @@ export interface HandleOptions {
   color?: boolean;
   /** Answer a list or report command with its data (`Reply.data`), for `steward run --json`. Default false. */
   json?: boolean;
+  /** Width of the owner's terminal in columns (the REPL, `steward run` on a TTY): help and tables fit it. Default: no limit. */
+  columns?: number;
+  /** Called when the first token of a model reply arrives, with the provider that streams it (the REPL stops its spinner). */
+  onFirstToken?: (via: { provider: string; kind: 'local' | 'cloud' }) => void;
   /** The REPL session's tier override (a bare `/fast` or `/quality`); a `/fast ...` prefix still wins. */
   sessionTier?: Tier | undefined;
 }

@@ -36,6 +36,8 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['src/app'],
   // The long-running process around an open Steward.
   ['src/daemon'],
+  // `steward init`'s discovery: model servers, signal-cli, the choices as config keys.
+  ['src/setup'],
   // The command line: opens a Steward and runs a command, the REPL or the daemon.
   ['src/cli'],
 ];

@@ -37,7 +37,7 @@ describe('REPL with piped input', () => {
     expect(output).toContain('Goal set: run a marathon, by 2027-05-01');
     expect(output).toContain('run a marathon: 10% (was 0%)');
     expect(output).toContain('streak 1 day · best 1 day');
-    expect(output).toContain('run a marathon  [#---------] 10%');
+    expect(output).toContain('run a marathon #1  [#---------]  10%');
     expect(output).toContain('Hello from local-model. You said: hello, what can you do?');
     expect(local.chatRequests).toHaveLength(1);
     // Every line and every reply is stored, with its channel and sender.
@@ -64,7 +64,7 @@ describe('REPL with piped input', () => {
     opened = await openTestSteward();
     const { output } = await pipedSession(opened, ['/help', '/status', '/nonsense', '/quit', 'add habit never daily']);
     expect(output).toContain('/status    models, plugins, Signal and database');
-    expect(output).toContain('check in <habit> [yesterday | <weekday> | YYYY-MM-DD] [note]');
+    expect(output).toContain('Commands work with no model. "help <topic>" gives the details');
     expect(output).toContain('plugins    briefings, goals, habits');
     expect(output).toContain('No model providers configured');
     expect(output).toContain('Unknown command /nonsense');

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/shared/paths.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { startSignalServer, type SignalServer } from '../support/signal-server.js';
-import { README_SESSION, runCli, temporaryDataDir } from '../support/steward.js';
+import { README_SESSION, runCli, temporaryDataDir, testProcessEnv } from '../support/steward.js';
 
 const README_INPUT = README_SESSION.join('\n');
 
@@ -59,13 +59,19 @@ describe('the steward command (built, in a child process)', () => {
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: steward');
     }
-    expect((await runCli(['--help'])).stdout).toContain('check in <habit> [yesterday | YYYY-MM-DD]');
+    expect((await runCli(['--help'])).stdout).toContain('check in <habit> [<day>] [note]');
   });
 
   it('exits 2 with one clear line for every usage error, in every subcommand', async () => {
     const cases: Array<[string[], string]> = [
-      [['foo'], `steward: unknown command 'foo' (see "steward --help")`],
-      [['rn', 'goals'], `steward: unknown command 'rn' (did you mean run?) (see "steward --help")`],
+      [['foo'], `steward: unknown command 'foo'; to ask the model, use: steward run "foo"`],
+      [['rn', 'goals'], `steward: unknown command 'rn' (did you mean "steward run"?)`],
+      [['chek', 'in', 'meditation'], `steward: unknown command 'chek' (did you mean "steward check in meditation"?)`],
+      [['check', 'in'], `steward: Say which habit.\nusage: check in <habit> [<day>] [note]`],
+      [
+        ['help', 'me', 'with', 'this'],
+        `steward: "help me with this" is not a command; to ask the model, use: steward run "help me with this"`,
+      ],
       [['run'], `steward run: missing required argument 'text' (see "steward run --help")`],
       [['briefing'], `steward briefing: missing required argument 'kind' (see "steward briefing --help")`],
       [['outbox', '--bogus'], `steward outbox: unknown option '--bogus' (see "steward outbox --help")`],
@@ -98,6 +104,25 @@ describe('the steward command (built, in a child process)', () => {
     }
   });
 
+  it('runs plugin commands as steward <command>, with no model: 0 done, 1 for a mistake, 2 for a usage error', async () => {
+    const env = { STEWARD_DATA_DIR: dataDir() };
+    const added = await runCli(['add', 'habit', 'meditation', 'daily'], { env });
+    expect({ code: added.code, stdout: added.stdout }).toEqual({
+      code: 0,
+      stdout: 'Added habit meditation (daily). Check in with "check in meditation".\n',
+    });
+    expect((await runCli(['check', 'in', 'meditation'], { env })).stdout).toContain('Checked in meditation for today.');
+    const habits = await runCli(['habits'], { env });
+    expect(habits.code).toBe(0);
+    expect(habits.stdout).toMatch(/^meditation \(daily\) #1 — done today/);
+    const unknown = await runCli(['check', 'in', 'yoga'], { env });
+    expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({
+      code: 1,
+      stderr: 'steward: No habit named "yoga". Your habits: meditation.\n',
+    });
+    expect((await runCli(['help', 'habits'], { env })).stdout).toContain('check in <habit> [<day>] [note]');
+  });
+
   it('exits 2 with one clear line for a bad configuration value', async () => {
     const result = await runCli(['run', 'goals'], { env: { STEWARD_DATA_DIR: dataDir(), STEWARD_SIGNAL_API: 'xml' } });
     expect(result.code).toBe(2);
@@ -128,7 +153,7 @@ describe('the steward command (built, in a child process)', () => {
 
     const second = await runCli(['run', 'goals'], { env });
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/^run a marathon {2}\[#-{9}\] 10% {2}by 2027-05-01/);
+    expect(second.stdout).toMatch(/^run a marathon #1 {2}\[#-{9}\] {2}10% {2}by 2027-05-01/);
     const third = await runCli(['run', 'check in meditation'], { env });
     expect(third.stdout).toContain('already checked in for today');
   });
@@ -138,7 +163,7 @@ describe('the steward command (built, in a child process)', () => {
     const result = await runCli([], { env, input: README_INPUT });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Added habit meditation (daily)');
-    expect(result.stdout).toContain('run a marathon  [#---------] 10%');
+    expect(result.stdout).toContain('run a marathon #1  [#---------]  10%');
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(
       /^No model answered: tried local-fast \(connection refused\)\. To fix: /,
     );
@@ -233,7 +258,7 @@ describe('the steward command (built, in a child process)', () => {
 
   it('runs the daemon until SIGTERM and stops gracefully', async () => {
     const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), 'daemon'], {
-      env: { PATH: process.env.PATH ?? '', STEWARD_DATA_DIR: dataDir() },
+      env: { ...testProcessEnv(), STEWARD_DATA_DIR: dataDir() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/shared/paths.js';
 import { eventually, OWNER, signalEnv } from '../support/daemon.js';
 import { startSignalServer, type SignalServer } from '../support/signal-server.js';
-import { openTestSteward, runCli, temporaryDataDir } from '../support/steward.js';
+import { openTestSteward, runCli, temporaryDataDir, testProcessEnv } from '../support/steward.js';
 import { verifySystemdUnit } from '../support/systemd.js';
 
 /** A `steward daemon` child process, as a supervisor runs it. */
@@ -22,7 +22,7 @@ interface RunningDaemon {
 
 function spawnDaemon(env: Record<string, string>): RunningDaemon {
   const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), 'daemon'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { ...testProcessEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

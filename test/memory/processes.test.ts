@@ -72,7 +72,7 @@ describe('memory across processes', () => {
     const other = await runCli(['run', 'remember my locker number is 118'], { env: { STEWARD_DATA_DIR: directory } });
     expect(other.code).toBe(0);
     const embed = await runCli(['memory', 'embed'], { env: { STEWARD_DATA_DIR: directory } });
-    expect(embed.stdout).toMatch(/^Embedded \d+ texts/);
+    expect(embed.stdout).toMatch(/^Embedded \d+ texts? /);
 
     const result = await opened.steward.memory.recall('locker number');
     expect(result.hits[0]).toMatchObject({ text: 'locker number: 118', bm25Rank: 1, vectorRank: 1 });
@@ -95,6 +95,7 @@ describe('memory across processes', () => {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
+        XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? '',
         STEWARD_DATA_DIR: directory,
         STEWARD_CONFIG: configFile,
         STEWARD_TIMEZONE: 'UTC',

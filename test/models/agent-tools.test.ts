@@ -105,13 +105,13 @@ describe('agent tools', () => {
       'Noted! Removed the skip of yoga for Wed 2026-11-18.',
     );
     expect(await call('habit_check_in', { habit: 'yoga', date: 'someday' })).toBe(
-      'Noted! "someday" is not a day; use "today", "yesterday", a weekday or YYYY-MM-DD.\nusage: check in <habit> [yesterday | <weekday> | YYYY-MM-DD] [note]',
+      'Noted! "someday" is not a day; use "today", "yesterday", a weekday, "3 days ago", "dec 3" or YYYY-MM-DD.\nusage: check in <habit> [<day>] [note]',
     );
     expect(await call('habit_stats', { habit: 'yoga' })).toContain(
       'yoga (on mon, wed, fri, at 07:00) #1 — not due today',
     );
     expect(await call('habit_list', {})).toBe(
-      'Noted! yoga (on mon, wed, fri, at 07:00) — not due today, streak 1 day, strength 5%',
+      'Noted! yoga (on mon, wed, fri, at 07:00) #1 — not due today, streak 1 day, strength 5%',
     );
     expect(await call('habit_set_reminder', { habit: 'yoga', time: 'off' })).toBe('Noted! No more reminders for yoga.');
     expect(await call('habit_set_frequency', { habit: 'yoga', frequency: 'twice a week' })).toContain(
@@ -151,7 +151,7 @@ describe('agent tools', () => {
     expect(await call('goal_complete_milestone', { goal: 'italian', milestone: 'a1' })).toContain(
       'Noted! Milestone reached: A1 exam (learn Italian)',
     );
-    expect(await call('goal_review', {})).toContain('learn Italian (learning)  [##--------] 15%');
+    expect(await call('goal_review', {})).toContain('learn Italian (learning) #1  [##--------]  15%');
     expect(await call('goal_show', { goal: 'italian' })).toContain('[x] A1 exam (2026-11-21)');
     expect(await call('goal_set_deadline', { goal: 'italian', deadline: 'none' })).toBe(
       'Noted! learn Italian: no deadline.',
@@ -164,7 +164,7 @@ describe('agent tools', () => {
     );
     expect(await call('goal_abandon', { goal: 'italian' })).toContain('Noted! Abandoned learn Italian at 15%.');
     expect(await call('goals_list', { status: 'abandoned' })).toBe(
-      'Noted! learn Italian (personal)  [##--------] 15%  abandoned',
+      'Noted! learn Italian (personal) #1  [##--------]  15%  abandoned',
     );
     expect(await call('goal_reopen', { goal: 'italian' })).toContain('Noted! learn Italian is active again');
     expect(await call('goal_complete', { goal: 'italian' })).toBe('Noted! Completed learn Italian. Well done!');
@@ -183,7 +183,7 @@ describe('agent tools', () => {
     await steward.say('add habit morning run daily');
     await steward.say('add habit evening run daily');
     expect((await steward.say('I went for a run')).text).toBe(
-      'Noted! "run" matches more than one habit: morning run, evening run. Say which one.',
+      'Noted! "run" matches more than one habit:\n  1. morning run #3\n  2. evening run #4\nSay which one by its number or its #id.',
     );
     expect(query('SELECT COUNT(*) AS n FROM habit_checkins')).toEqual([{ n: 0 }]);
   });

@@ -16,7 +16,7 @@ const SESSION: ReadonlyArray<[string, string]> = [
   ['undo skip piano friday', 'Removed the skip of piano for yesterday.'],
   ['undo check in gym wednesday', 'Removed the check-in of gym for Wed 2026-11-18.'],
   ['habit stats meditation', '  strength 10% (+10 in 7 days)'],
-  ['habits', 'gym (3 times per week) — due: 0 of 3 in the last 7 days, streak 0 days, strength 0%'],
+  ['habits', 'gym (3 times per week) #2 — due: 0 of 3 in the last 7 days, streak 0 days, strength 0%'],
   ['habit reminder gym 18:30', "I'll remind you of gym at 18:30"],
   ['habit frequency gym weekly', 'gym is now weekly'],
   ['rename habit piano to keys', 'Renamed piano to keys.'],
@@ -35,7 +35,7 @@ const SESSION: ReadonlyArray<[string, string]> = [
   ],
   ['add milestone marathon: half marathon', 'Milestone added to run a marathon: half marathon'],
   ['complete milestone marathon: half', 'Milestone reached: half marathon (run a marathon)'],
-  ['goals', 'learn piano  [----------] 0%  by 2027-01-02 (42 days left), on track'],
+  ['goals', 'learn piano #2              [----------]   0%  by 2027-01-02 (42 days left), on track'],
   ['goal review', 'Goal review, 2026-11-21: 2 active goals, all on track.'],
   ['show goal marathon', '    [x] half marathon (2026-11-21)'],
   ['goal deadline piano 2027-02-01', 'learn piano: by 2027-02-01 (72 days left), on track.'],
@@ -43,10 +43,11 @@ const SESSION: ReadonlyArray<[string, string]> = [
   ['abandon goal piano', 'Abandoned learn piano at 0%.'],
   ['reopen goal piano', 'learn piano is active again, at 0%'],
   ['complete goal marathon', 'Completed run a marathon. Well done!'],
-  ['goals completed', 'run a marathon (health)  [##########] 100%  completed'],
+  ['goals completed', 'run a marathon (health) #1  [##########] 100%  completed'],
   ['briefing morning', 'Habits due today:\n- gym (weekly, at 18:30) — due: 0 of 1 in the last 7 days'],
   ['briefing weekly', 'Milestones reached:\n- half marathon (run a marathon), 2026-11-21'],
-  ['help', 'undo check in <habit> [yesterday | <weekday> | YYYY-MM-DD]'],
+  ['help', '  habits     add habit, check in, skip, undo check in, undo skip, habit stats,'],
+  ['help habits', '  undo check in <habit> [<day>]\n      Remove a check-in recorded by mistake'],
 ];
 
 describe('every habit and goal command through the REPL', () => {

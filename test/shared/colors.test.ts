@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { colorsFor, supportsColor } from '../../src/shared/colors.js';
+import { openDatabase } from '../../src/shared/database.js';
 import { refusedUrl } from '../support/openai-server.js';
 import { runCli, temporaryDataDir } from '../support/steward.js';
 
@@ -36,10 +37,15 @@ describe('the built CLI on a pipe under CI=1', () => {
     const { dataDir, remove } = temporaryDataDir();
     cleanups.push(remove);
     const env = { STEWARD_DATA_DIR: dataDir, STEWARD_LOCAL_FAST_URL: await refusedUrl(), CI: '1' };
-    const lines = ['add habit meditation daily at 00:00', 'check in nothing', '/status', '/nonsense', 'hello there'];
+    const added = await runCli(['add', 'habit', 'meditation', 'daily', 'at', '00:00'], { env });
+    expect(added.stdout).toContain('Added habit meditation');
+    // Added yesterday, so today's 00:00 reminder is due (none is sent for a time before the habit existed).
+    const database = openDatabase(dataDir);
+    database.prepare("UPDATE habits SET created_at = '2000-01-01T00:00:00.000Z'").run();
+    database.close();
+    const lines = ['check in nothing', '/status', '/nonsense', 'hello there'];
     const result = await runCli([], { env, input: lines.join('\n') + '\n' });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Added habit meditation');
     expect(result.stdout).toContain('Unknown command /nonsense');
     expect(result.stdout).toContain('No model answered');
     expect(result.stdout).toContain('Reminder: meditation');

@@ -54,3 +54,51 @@ describe('resolveByName', () => {
     expect(() => resolveByName('habit', 'zzz', [])).toThrow('You have no habits yet.');
   });
 });
+
+describe('resolveByName never guesses wrong', () => {
+  const habits = [
+    { id: 1, name: 'run' },
+    { id: 2, name: 'running' },
+    { id: 3, name: 'meditation' },
+    { id: 4, name: 'edit photos' },
+  ];
+
+  it('takes the exact name over a prefix or a typo, and a typo of a whole name over a prefix of another', () => {
+    expect(resolveByName('habit', 'run', habits).id).toBe(1);
+    expect(resolveByName('habit', 'RUNNING', habits).id).toBe(2);
+    // "runn": one letter too many for "run", the start of "running": the existing name one edit away wins.
+    expect(resolveByName('habit', 'runn', habits).id).toBe(1);
+    expect(resolveByName('habit', 'runnin', habits).id).toBe(2);
+    // A typo that changes the first letter is no whole-name typo: "medit" stays the start of "meditation".
+    expect(resolveByName('habit', 'medit', habits).id).toBe(3);
+    // A swap of two letters is one edit.
+    expect(resolveByName('habit', 'meditaiton', habits).id).toBe(3);
+  });
+
+  it('numbers the candidates of an ambiguous name with their #ids', () => {
+    try {
+      resolveByName('goal', 'marathon', goals);
+      throw new Error('expected AmbiguousReferenceError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(AmbiguousReferenceError);
+      expect((error as AmbiguousReferenceError).choices).toEqual([
+        { id: 1, name: 'run a marathon' },
+        { id: 3, name: 'run a half marathon' },
+      ]);
+      expect((error as Error).message).toBe(
+        '"marathon" matches more than one goal:\n  1. run a marathon #1\n  2. run a half marathon #3\nSay which one by its number or its #id.',
+      );
+    }
+  });
+
+  it('stays fast on huge names and queries', () => {
+    const huge = Array.from({ length: 2000 }, (_, index) => ({
+      id: index + 1,
+      name: `habit ${'x'.repeat(5000)} ${index}`,
+    }));
+    const started = performance.now();
+    expect(() => resolveByName('habit', 'y'.repeat(200_000), huge)).toThrow(NotFoundError);
+    // Not a speed target (those live in `pnpm bench`): a guard against a quadratic blow-up or a stack overflow.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+});

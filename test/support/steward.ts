@@ -145,6 +145,20 @@ export async function openTestSteward(options: TestStewardOptions = {}): Promise
   };
 }
 
+/**
+ * The environment of a CLI process a test starts, before its own
+ * variables: PATH, HOME, and XDG_CONFIG_HOME pointing at the test
+ * process's empty temporary config folder (set in `plain-env.ts`), so
+ * that no child ever reads the real user's config file.
+ */
+export function testProcessEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? '',
+  };
+}
+
 /** Result of {@link runCli}. */
 export interface CliResult {
   code: number | null;
@@ -154,7 +168,7 @@ export interface CliResult {
 
 /**
  * Run the built CLI (`node bin/steward.js ...`) as a user would, with a clean
- * environment: only PATH, HOME and `env` are set.
+ * environment: only {@link testProcessEnv} and `env` are set.
  * @param args - command-line arguments
  * @param options - environment, stdin text, timeout
  */
@@ -165,7 +179,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fromRoot('bin', 'steward.js'), ...args], {
       cwd: fromRoot(),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      env: { ...testProcessEnv(), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -103,7 +103,7 @@ describe('the command step', () => {
   ]);
 
   function grammar(run: CommandGrammar['run']): CommandGrammar {
-    return { match: (text) => router.match(text), run };
+    return { match: (text) => router.match(text), suggest: (text) => router.suggest(text), run };
   }
 
   it('runs a command line, with the colour flag, and marks the message as that command', async () => {

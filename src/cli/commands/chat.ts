@@ -4,6 +4,7 @@ import { replHost } from '../../app/repl-host.js';
 import { runRepl } from '../../channels/repl.js';
 import { markPresence } from '../../data/presence.js';
 import { openSteward } from '../bootstrap.js';
+import { startStatus } from './start-status.js';
 
 /** The owner's name as the REPL records it. */
 export function ownerName(): string {
@@ -32,6 +33,7 @@ export async function chatCommand(): Promise<number> {
       historyFile: join(config.dataDir, config.repl.historyFile),
       historySize: config.repl.historySize,
       sender: ownerName(),
+      startStatus: () => startStatus(steward),
     });
     // The prompt is on screen now (runRepl draws it before its first await): start the
     // background health probes of the local providers, so that a server that dies or

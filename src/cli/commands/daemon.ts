@@ -7,16 +7,20 @@ import { openSteward } from '../bootstrap.js';
  * Signal, health probes and outbox retries, until SIGTERM or SIGINT; then a
  * graceful stop (work in flight finishes or is left to be caught up, the
  * lock is released, the database is closed). A second signal stops at once.
+ * @param options - `logFormat`: how log lines look on stderr (`--log-format`; default `log.format`: readable on a terminal, JSON otherwise)
  * @returns 0 after a graceful stop, 1 when the daemon had to stop on its own
  * @throws DaemonLockedError when another daemon runs on the same database
  */
-export async function daemonCommand(): Promise<number> {
+export async function daemonCommand(options: { logFormat?: 'auto' | 'pretty' | 'json' } = {}): Promise<number> {
   // Listen for the stop signals first, so a signal that arrives during start-up is not fatal.
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  const { steward, logFile } = await openSteward({ stderr: true });
+  const { steward, logFile } = await openSteward({
+    stderr: true,
+    ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
+  });
   const daemon = new Daemon(steward);
   let report: DaemonStartReport;
   try {

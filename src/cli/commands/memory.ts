@@ -1,3 +1,4 @@
+import { plural } from '../../shared/plural.js';
 import { formatDuration } from '../../scheduler/catch-up.js';
 import { colorsFor } from '../../shared/colors.js';
 import { openSteward } from '../bootstrap.js';
@@ -25,13 +26,13 @@ export async function memoryStatusCommand(options: { json?: boolean } = {}): Pro
     const opened = status.index?.opened;
     const lines = [
       `embedder   ${status.embedder.id} (${status.embedder.kind})${status.serving === status.embedder.id ? '' : `; recall is served by ${status.serving} until re-embedding is done`}`,
-      `index      ${index.file}: ${index.size} vectors, ${opened === undefined ? '' : `${opened.how}${opened.reason === undefined ? '' : ` (${opened.reason})`} in ${Math.round(opened.ms)} ms, ${opened.caughtUp} caught up`}`,
+      `index      ${index.file}: ${plural(index.size, 'vector')}, ${opened === undefined ? '' : `${opened.how}${opened.reason === undefined ? '' : ` (${opened.reason})`} in ${Math.round(opened.ms)} ms, ${opened.caughtUp} caught up`}`,
       `stored     ${status.vectors.map((entry) => `${entry.model}: ${entry.count}`).join(', ') || 'no vectors yet'}`,
       `queue      ${status.queue.pending} to embed${status.queue.stuck > 0 ? `, ${status.queue.stuck} failing (steward memory embed --retry)` : ''}`,
       `memory     ${describeMemory(status)}`,
     ];
     if (status.reembed !== undefined)
-      lines.push(`re-embed   ${status.reembed.done}/${status.reembed.total} texts for ${status.embedder.id}`);
+      lines.push(`re-embed   ${status.reembed.done}/${plural(status.reembed.total, 'text')} for ${status.embedder.id}`);
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   } finally {
@@ -91,7 +92,7 @@ export async function memoryEmbedCommand(options: { retry?: boolean }): Promise<
     const left = steward.memory.status().queue.pending;
     const took = formatDuration(performance.now() - started);
     process.stdout.write(
-      `Embedded ${result.embedded} texts (${result.reused} reused a stored vector, ${result.skipped} had nothing to embed) with ${steward.memory.embedder.id} in ${took}; ${left} left.\n`,
+      `Embedded ${plural(result.embedded, 'text')} (${result.reused} reused a stored vector, ${result.skipped} had nothing to embed) with ${steward.memory.embedder.id} in ${took}; ${left} left.\n`,
     );
     if (result.error !== undefined) {
       process.stderr.write(

@@ -2,6 +2,7 @@ import type { OutboxEntry, OutboxStatus } from '../../channels/outbox.js';
 import { formatDuration } from '../../scheduler/catch-up.js';
 import { colorsFor } from '../../shared/colors.js';
 import { UsageError } from '../../shared/errors.js';
+import { formatTable } from '../table.js';
 import { openSteward } from '../bootstrap.js';
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'failed', 'sent'];
@@ -54,29 +55,23 @@ export async function outboxCommand(options: { status?: string; limit: string; j
       process.stdout.write(`The outbox is empty${status === undefined ? '' : ` for "${status}"`}. ${summary}\n`);
       return 0;
     }
-    const { default: Table } = await import('cli-table3');
-    const table = new Table({
-      head: ['id', 'key', 'status', 'tries', 'when', 'to', 'text', 'last error'],
-      style: { head: [], border: [] },
-      wordWrap: true,
-      colWidths: [null, null, null, null, null, null, null, 48],
-    });
+    const head = ['id', 'key', 'status', 'tries', 'when', 'to', 'text', 'last error'];
     const now = steward.clock.now().getTime();
     const pc = colorsFor(process.stdout);
     const colour = { pending: pc.yellow, failed: pc.red, sent: pc.green };
-    for (const entry of entries) {
-      table.push([
-        String(entry.id),
-        entry.idempotencyKey,
-        colour[entry.status](entry.status),
-        String(entry.attempts),
-        when(entry, now),
-        entry.recipients.join(', '),
-        preview(entry.text, 40),
-        entry.lastError ?? '',
-      ]);
-    }
-    process.stdout.write(`${table.toString()}\n${summary}\n`);
+    const rows = entries.map((entry) => [
+      String(entry.id),
+      entry.idempotencyKey,
+      colour[entry.status](entry.status),
+      String(entry.attempts),
+      when(entry, now),
+      entry.recipients.join(', '),
+      preview(entry.text, 40),
+      entry.lastError ?? '',
+    ]);
+    // As wide as the terminal; through a pipe one line per message, for grep.
+    const columns = process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+    process.stdout.write(`${await formatTable(head, rows, { columns, flexible: [4, 5, 6, 7] })}\n${summary}\n`);
     return 0;
   } finally {
     await steward.close();

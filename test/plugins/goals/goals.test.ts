@@ -88,7 +88,7 @@ describe('goals through the pipeline', () => {
       'run a marathon: 10% (was 0%), by 2027-05-01 (161 days left), on track (ahead by 10%).',
     );
     expect((await steward.say('goals')).text).toBe(
-      'run a marathon (health)  [#---------] 10%  by 2027-05-01 (161 days left), on track (ahead by 10%)',
+      'run a marathon (health) #1  [#---------]  10%  by 2027-05-01 (161 days left), on track (ahead by 10%)',
     );
     expect((await steward.say('set goal learn Rust in 6 weeks (study)')).text).toContain(
       'Goal set: learn Rust (learning), by 2027-01-02 (42 days left).',
@@ -168,11 +168,12 @@ describe('goals through the pipeline', () => {
       [
         'Goal review, 2026-12-21: 2 active goals, 1 behind.',
         '',
-        'run a marathon (health)  [#---------] 5%  by 2027-05-01 (131 days left), behind by 14%',
+        'run a marathon (health) #1  [#---------]   5%  by 2027-05-01 (131 days left), behind by 14%',
         '  milestones 1 of 2 done, next: run a half marathon',
         '  last update 2026-11-21, 5%: first long run',
         '',
-        'learn Spanish  [----------] 0%  no deadline',
+        // The bars line up: the labels are padded to the longest one.
+        'learn Spanish #2            [----------]   0%  no deadline',
         '  no progress reported yet',
       ].join('\n'),
     );
@@ -180,7 +181,8 @@ describe('goals through the pipeline', () => {
     expect(shown.text).toBe(
       [
         'run a marathon (health) #1 — active',
-        '  [#---------] 5%  by 2027-05-01 (131 days left), behind by 14% (an even pace would be at 19% today)',
+        // Each parenthesis stands alone: the pace, then the even pace after a semicolon.
+        '  [#---------] 5%  by 2027-05-01 (131 days left), behind by 14%; an even pace would be at 19% today',
         '  set on 2026-11-21',
         '  milestones:',
         '    [x] run 10k (2026-11-21)',
@@ -202,7 +204,7 @@ describe('goals through the pipeline', () => {
     expect((await steward.say('goals')).text).toBe(
       'No active goals. Set one with "set goal run a marathon by 2027-05-01".',
     );
-    expect((await steward.say('goals completed')).text).toBe('run a marathon  [##########] 100%  completed');
+    expect((await steward.say('goals completed')).text).toBe('run a marathon #1  [##########] 100%  completed');
     expect((await steward.say('goals all')).text.split('\n')).toHaveLength(2);
     expect((await steward.say('update progress piano 10%')).text).toContain('No goal named "piano"');
     expect((await steward.say('reopen goal piano')).text).toBe('learn piano is active again, at 0%, no deadline.');
@@ -223,7 +225,7 @@ describe('goals through the pipeline', () => {
     await steward.say('set goal run a marathon');
     await steward.say('set goal run a half marathon');
     expect((await steward.say('update progress marathon 10%')).text).toBe(
-      '"marathon" matches more than one goal: run a marathon, run a half marathon. Say which one.',
+      '"marathon" matches more than one goal:\n  1. run a marathon #1\n  2. run a half marathon #2\nSay which one by its number or its #id.',
     );
     expect((await steward.say('update progress #1 10%')).text).toContain('run a marathon: 10%');
     expect((await steward.say('update progress swimming 10%')).text).toContain('No goal named "swimming"');

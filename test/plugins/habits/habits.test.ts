@@ -52,7 +52,7 @@ describe('habits through the pipeline', () => {
     expect((await steward.say('check in read before bed 2 days ago')).text).toContain('for Thu 2026-11-19.');
     expect((await steward.say('check in read before bed: 30 pages')).text).toContain('for today. Note saved.');
     expect((await steward.say('check in read 2030-01-01')).text).toBe(
-      '2030-01-01 is in the future; you can only record today or earlier.',
+      '2030-01-01 is in the future; you can only record today or earlier. Nothing was recorded.',
     );
     // An impossible date is an error, not a note on today's check-in.
     expect((await steward.say('check in read before bed 2026-02-30')).text).toBe(
@@ -91,7 +91,9 @@ describe('habits through the pipeline', () => {
     const before = rows('SELECT habit_id, day FROM habit_checkins ORDER BY id');
     const ambiguous = await steward.say('check in run');
     expect(ambiguous.kind).toBe('error');
-    expect(ambiguous.text).toBe('"run" matches more than one habit: morning run, evening run. Say which one.');
+    expect(ambiguous.text).toBe(
+      '"run" matches more than one habit:\n  1. morning run #1\n  2. evening run #2\nSay which one by its number or its #id.',
+    );
     expect((await steward.say('check in meditatoin plus')).text).toBe(
       'No habit named "meditatoin plus". Did you mean: meditation?',
     );
@@ -205,8 +207,8 @@ describe('habits through the pipeline', () => {
     expect((await steward.say('habits')).text).toBe(
       [
         // One check-in of 6 in 14 days (Loop doubles num/den below daily): (1/6) × (1 − 0.5^(√(3/7)/13)) = 0.6 %.
-        'gym (3 times per week, at 18:00) — done today, 1 of 3 in the last 7 days, streak 1 day, strength 1%',
-        'piano (on mon, wed, fri) — not due today, streak 0 days, strength 0%',
+        'gym (3 times per week, at 18:00) #1 — done today, 1 of 3 in the last 7 days, streak 1 day, strength 1%',
+        'piano (on mon, wed, fri) #2 — not due today, streak 0 days, strength 0%',
       ].join('\n'),
     );
     expect((await steward.say('habit reminder gym off')).text).toBe('No more reminders for gym.');
@@ -232,7 +234,7 @@ describe('habits through the pipeline', () => {
         '  strength 19% (+19 in 7 days)',
         '  completion 7 days 100% · 30 days 100% · 90 days 100%',
         '  last note (Wed 2026-11-18): travelling',
-        '        Sep     Oct     Nov',
+        '      Sep     Oct     Nov',
         '  Mo                        #',
         '  Tu                        #',
         '  We                        ~',

@@ -275,8 +275,8 @@ describe('heatmap', () => {
     const computed = computeEntries(entries, DAILY);
     const lines = renderHeatmap(computed.valueOn, day('2026-11-16'), day('2026-11-21'), { color: false });
     expect(lines).toEqual([
-      // 12 weeks from Monday 31 Aug; "Aug" would overlap "Sep", so September's name wins.
-      '      Sep     Oct     Nov',
+      // 12 weeks from Monday 31 Aug; each month's name over the week that holds its 1st.
+      '    Sep     Oct     Nov',
       'Mo                        #',
       'Tu                        #',
       'We                        ~',

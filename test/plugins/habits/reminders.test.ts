@@ -151,11 +151,38 @@ describe('habit reminders', () => {
     await runRepl({ host: replHost(opened.steward), input, output, terminal: false, sender: 'owner' });
     const lines = text.trim().split('\n');
     expect(lines).toEqual([
-      'meditation (daily, at 07:30) — not done yet today, streak 0 days, strength 0%',
+      'meditation (daily, at 07:30) #1 — not done yet today, streak 0 days, strength 0%',
       'Reminder: meditation (07:30) — not done yet today. Say "check in meditation" when it is done.',
-      'meditation (daily, at 07:30) — not done yet today, streak 0 days, strength 0%',
+      'meditation (daily, at 07:30) #1 — not done yet today, streak 0 days, strength 0%',
       'Checked in meditation for today. Streak: 1 day (best 1 day). Strength 5%.',
     ]);
+  });
+
+  it('sends no reminder for a time that passed before the habit existed: the first one is tomorrow', async () => {
+    const clock = manualClock('2026-11-21T09:00:00Z'); // 10:00 in Berlin
+    const steward = await withSignal(clock, 'Europe/Berlin');
+    await steward.say('add habit stretch daily at 07:30');
+    expect(await runJob(steward, clock, '2026-11-21T09:01:00Z')).toBe('ok');
+    expect(await steward.steward.plugins.notices()).toEqual([]);
+    expect(signal?.sent).toEqual([]);
+    expect(steward.steward.database.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    // The next morning it is reminded as usual.
+    expect(await runJob(steward, clock, '2026-11-22T06:31:00Z')).toBe('ok');
+    await steward.steward.outbox.deliverDue();
+    expect(signal?.sent.map((message) => message.message)).toEqual([
+      expect.stringContaining('Reminder: stretch (07:30)'),
+    ]);
+    // Without Signal, the REPL shows none on the day it was added either.
+    const replClock = manualClock('2026-11-21T09:00:00Z');
+    const repl = await openTestSteward({ clock: replClock });
+    try {
+      await repl.say('add habit read daily at 07:30');
+      expect(await repl.steward.plugins.notices()).toEqual([]);
+      replClock.set('2026-11-22T07:45:00Z');
+      expect(await repl.steward.plugins.notices()).toEqual([expect.stringContaining('Reminder: read (07:30)')]);
+    } finally {
+      await repl.close();
+    }
   });
 
   it('turns reminders off with plugins.habits.reminders.enabled, and reports a bad setting by its key', async () => {
