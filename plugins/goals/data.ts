@@ -177,6 +177,7 @@ export function importGoals(document: unknown, context: PluginContext, options: 
       }
     }
   });
-  write();
+  // Inside the core's import transaction this is a savepoint; alone, it takes the write lock at once.
+  write.immediate();
   return counts;
 }

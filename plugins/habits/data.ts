@@ -203,7 +203,8 @@ export function importHabits(document: unknown, context: PluginContext, options:
       }
     }
   });
-  write();
+  // Inside the core's import transaction this is a savepoint; alone, it takes the write lock at once.
+  write.immediate();
   options.onProgress?.(total, total);
   return counts;
 }

@@ -194,5 +194,6 @@ export function exportEverything(sources: ExportSources): ExportDocument {
       plugins: pluginData,
     };
   });
-  return read();
+  // Reads only: a deferred transaction is a consistent snapshot that takes no write lock (and works on a read-only database).
+  return read.deferred();
 }

@@ -216,23 +216,35 @@ export class EmbedderLifecycle {
   #register(): void {
     const serving = this.serving();
     const model = this.embedder.id;
-    const queued = this.#database
-      .transaction((): number | undefined => {
-        const active = this.#state.activeModels();
-        if (!active.includes(serving.id)) active.push(serving.id);
-        if (!active.includes(model)) active.push(model);
-        this.#state.setActiveModels(active);
-        if (serving.id === model || this.#state.reembed()?.target === model) return undefined;
-        const count = this.#jobs.enqueueMissing(model);
-        this.#state.setReembed({ target: model, total: count + this.#options.vectors.stats(model).count });
-        return count;
-      })
-      .immediate();
+    let queued: number | undefined;
+    try {
+      queued = this.#registerIn(serving.id, model);
+    } catch (error) {
+      // A read-only database (a read-only command on a read-only file) can queue nothing: the status is read as it is.
+      if (!isReadOnlyDatabase(error)) throw error;
+      return;
+    }
     if (queued !== undefined)
       this.#log.warn(
         { from: serving.id, to: model, texts: queued },
         `embedding model changed: re-embedding ${queued} texts in the background; ${serving.id} serves recall until it is done`,
       );
+  }
+
+  /** {@link #register}'s transaction: the models in use, and the re-embedding it queues (undefined when none). */
+  #registerIn(serving: string, model: string): number | undefined {
+    return this.#database
+      .transaction((): number | undefined => {
+        const active = this.#state.activeModels();
+        if (!active.includes(serving)) active.push(serving);
+        if (!active.includes(model)) active.push(model);
+        this.#state.setActiveModels(active);
+        if (serving === model || this.#state.reembed()?.target === model) return undefined;
+        const count = this.#jobs.enqueueMissing(model);
+        this.#state.setReembed({ target: model, total: count + this.#options.vectors.stats(model).count });
+        return count;
+      })
+      .immediate();
   }
 
   /** After a drain: save the index when enough changed, and switch recall to a re-embedded model once it has every vector. */

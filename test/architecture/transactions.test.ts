@@ -11,7 +11,8 @@ import { fromRoot } from '../../src/shared/paths.js';
  * "database is locked" at once, without calling the busy handler, so the
  * 5 s busy timeout never applies. This test reads the source of src/ and
  * plugins/ and fails on any transaction function that is called plainly
- * instead of through `.immediate(...)`.
+ * instead of through `.immediate(...)` (or, for a read-only snapshot, an
+ * explicit `.deferred(...)`).
  */
 
 function typeScriptFiles(directory: string): string[] {
@@ -64,7 +65,8 @@ function deferredTransactions(file: string, text: string): string[] {
     const line = text.slice(0, match.index).split('\n').length;
     const where = `${file}:${line}`;
     const after = text.slice(end).trimStart();
-    if (after.startsWith('.immediate(')) continue;
+    // `.deferred()` says so on purpose: a read-only snapshot, which never upgrades to a write lock.
+    if (after.startsWith('.immediate(') || after.startsWith('.deferred(')) continue;
     // `const name = db.transaction(fn)`: the name must only ever be run as `name.immediate(...)`.
     const statementStart = Math.max(...[';', '{', '}'].map((mark) => text.lastIndexOf(mark, match.index)), -1) + 1;
     const assigned = /(?:const|let)\s+(\w+)\s*=/.exec(text.slice(statementStart, match.index));
@@ -74,8 +76,9 @@ function deferredTransactions(file: string, text: string): string[] {
     }
     const name = assigned[1] as string;
     const plainCall = new RegExp(`(?<![\\w.#])${name}\\(`, 'g');
+    const run = (how: string): boolean => text.slice(end).includes(`${name}.${how}(`);
     if (plainCall.test(text.slice(end))) found.push(`${where} (${name}(...) runs a deferred transaction)`);
-    else if (!text.slice(end).includes(`${name}.immediate(`)) found.push(`${where} (${name} is never run)`);
+    else if (!run('immediate') && !run('deferred')) found.push(`${where} (${name} is never run)`);
   }
   return found;
 }
