@@ -190,8 +190,10 @@ export class HealthMonitor {
       record.models = listing.models;
       record.lastProbeLatencyMs = Math.round(performance.now() - started);
       record.lastProbeAt = this.#now();
-      this.reportSuccess(provider, 'probe', epoch);
+      // The server's profile (the model it serves, its context) is read before the breaker closes: a turn
+      // admitted by a closed breaker then always knows which model to ask for.
       if (provider.kind === 'local') await this.#inspect(provider, listing.body);
+      this.reportSuccess(provider, 'probe', epoch);
       return { healthy: true, timedOut: false };
     } catch (error) {
       const fault = classifyProviderError(error, provider.id, this.#options.probeTimeoutMs, [provider.apiKey]);

@@ -264,6 +264,9 @@ export class ModelRouter {
     attempt: (provider: ResolvedProvider, context: AttemptContext) => Promise<T>,
     options: RunOptions,
   ): Promise<{ ok: true; value: T; provider: ResolvedProvider; meter: RequestMeter } | { ok: false; reason: string }> {
+    // A server not yet asked which model it serves (its first probe is still under way) is asked now.
+    if (provider.model === null && this.#health.profiles.get(provider) === undefined)
+      await this.#health.check(provider);
     const choice = this.choose(provider);
     if (!choice.ok) {
       this.#health.noteError(provider, choice.problem);

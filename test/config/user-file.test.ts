@@ -41,7 +41,11 @@ describe('the user config file', () => {
     writeFileSync(extra, JSON.stringify({ memory: { contextTokens: 1200 } }));
     const env = { XDG_CONFIG_HOME: home, STEWARD_CONFIG: extra, STEWARD_LOCAL_FAST_MODEL: 'llama3.1:8b' };
     const { config, sources } = loadConfigWithSources({ env, cwd: '/tmp' });
-    expect(config.models.local.fast).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', apiKey: null });
+    expect(config.models.local.fast).toEqual({
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      model: 'llama3.1:8b',
+      apiKey: null,
+    });
     expect(config.memory.contextTokens).toBe(1200);
     expect(sourceOfKey('models.local.fast.baseUrl', sources)).toBe(`user config ${file}`);
     expect(sourceOfKey('models.local.fast.model', sources)).toBe('STEWARD_LOCAL_FAST_MODEL');

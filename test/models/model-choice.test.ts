@@ -1,4 +1,6 @@
+import { createServer, request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from '../support/http.js';
 import { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from '../support/openai-server.js';
 import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
@@ -193,5 +195,48 @@ describe('the model steward asks a local server for', () => {
       /FAIL {2}model local-quality +http:\/\/127\.0\.0\.1:\d+\/v1 answered in \d+ ms, but no model is running on the exo cluster: start an instance \(exo dashboard or POST \/instance\): set STEWARD_LOCAL_QUALITY_MODEL/,
     );
     expect(doctor.code).toBe(1);
+  });
+
+  it('a turn that arrives while the first probe is still asking the server what it serves waits for the answer', async () => {
+    const llama = await start({ flavor: 'llama.cpp', model: 'qwen2.5-7b-instruct-q4_k_m.gguf' });
+    // A proxy in front of llama.cpp that holds GET /props (the probe's second question) until released.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let propsAsked = (): void => undefined;
+    const asked = new Promise<void>((resolve) => (propsAsked = resolve));
+    const target = new URL(llama.url);
+    const proxy = createServer((incoming, outgoing) => {
+      const forward = (): void => {
+        const upstream = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: incoming.url,
+            method: incoming.method,
+            headers: incoming.headers,
+          },
+          (answer) => {
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(outgoing);
+          },
+        );
+        incoming.pipe(upstream);
+      };
+      if (incoming.url === '/props') {
+        propsAsked();
+        void held.then(forward);
+      } else forward();
+    });
+    const { port, close } = await listen(proxy);
+    cleanups.push(() => void close());
+    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: `http://127.0.0.1:${port}/v1` } });
+    const probing = opened.steward.providers.probe();
+    await asked;
+    const replying = opened.say('hello');
+    setTimeout(release, 200);
+    const reply = await replying;
+    await probing;
+    expect(reply.kind).toBe('agent');
+    expect(reply.text).toContain('Hello from qwen2.5-7b-instruct-q4_k_m.gguf.');
   });
 });
