@@ -12,7 +12,7 @@ import { EmbeddingStore } from '../src/memory/embedding-store.js';
 import { applyMigrations, readCoreMigrations } from '../src/memory/migrations.js';
 import { HybridRecall } from '../src/memory/recall.js';
 import { textHash } from '../src/memory/text.js';
-import { HnswIndex } from '../src/memory/vector-index/index.js';
+import { StagedIndex } from '../src/memory/vector-index/index.js';
 import { silentLogger } from '../src/shared/log.js';
 import { fromRoot } from '../src/shared/paths.js';
 import { systemClock } from '../src/shared/time.js';
@@ -343,7 +343,7 @@ async function benchSize(size: number, dim: number): Promise<SizeResult> {
       database.prepare<[], { value: string }>("SELECT value FROM memory_state WHERE key = 'database_id'").get()
         ?.value ?? '';
     const built = await timeAsync(async () => {
-      const { index } = await HnswIndex.open({
+      const { index } = await StagedIndex.open({
         model,
         directory: join(dataDir, 'vectors'),
         store: embeddingStore,
@@ -584,7 +584,7 @@ async function benchIngest(dim: number): Promise<{ calls: number }> {
         model: `bench-${dim}`,
         batchSize,
       });
-      const { index } = await HnswIndex.open({
+      const { index } = await StagedIndex.open({
         model: embedder.id,
         directory: join(dataDir, 'vectors'),
         store,

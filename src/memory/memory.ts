@@ -34,7 +34,7 @@ export interface MemoryOptions {
   router: ModelRouter;
   /** Sessions and messages. */
   conversations: ConversationStore;
-  /** Opens one model's vector index (default `HnswIndex.open`): the seam for another index implementation. */
+  /** Opens one model's vector index (default `StagedIndex.open`): the seam for another index implementation. */
   openIndex?: OpenVectorIndex | undefined;
 }
 

@@ -1,0 +1,494 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { describeError } from '../../shared/errors.js';
+import { checkIndexFile, hasIndexFile, indexFileBytes, indexFilePath, readGraphFile, writeIndexFiles } from './file.js';
+import type { GraphEntry, GraphPart } from './file.js';
+import { FlatStage, headOf } from './flat.js';
+import { GraphStage } from './graph.js';
+import type {
+  GraphDetails,
+  IndexDetails,
+  IndexOpenReport,
+  IndexState,
+  OpenedIndex,
+  VectorHit,
+  VectorIndex,
+  VectorIndexOptions,
+} from './types.js';
+
+/** Rows read from SQLite between yields to the event loop while rebuilding the first stage. */
+const REBUILD_PAGE = 500;
+/** Rows read per page when catching up. */
+const CATCH_UP_PAGE = 5000;
+/** Least time between two automatic writes of the files, in ms. */
+const MIN_SAVE_INTERVAL_MS = 60_000;
+/** Candidates shortlisted by a stage and rescored with the whole vectors, at least. */
+const SHORTLIST = 100;
+/** Event-loop time one slice of a graph build may take before it yields, in ms. */
+const BUILD_SLICE_MS = 15;
+
+function norm(vector: Float32Array): number {
+  let sum = 0;
+  for (const value of vector) sum += value * value;
+  return Math.sqrt(sum);
+}
+
+/**
+ * The vector index of one embedding model, in two stages over the heads
+ * of the vectors (their first `memory.index.dimensions` dimensions), with
+ * exact rescoring by the whole stored vectors:
+ *
+ * 1. the first stage ({@link FlatStage}): an int8 matrix of every head,
+ *    scanned exactly; it loads from its file in milliseconds, so recall has
+ *    vectors from its first query;
+ * 2. the HNSW graph ({@link GraphStage}) over the same heads, loaded off the
+ *    event loop (or built, a slice at a time, from the first stage) after
+ *    the index has opened; once ready it replaces the scan.
+ *
+ * Either stage shortlists at least {@link SHORTLIST} ids, and the whole
+ * vectors, read from SQLite by row id, rank them by cosine (the adaptive
+ * retrieval of Matryoshka Representation Learning, Kusupati et al. 2022).
+ *
+ * It is a cache of the stored vectors, never the only copy: a missing,
+ * corrupt or stale first stage is rebuilt from SQLite in the background
+ * (recall uses BM25 alone meanwhile), a missing graph is built from the
+ * first stage, and before each search the index catches up by id, so it
+ * sees what another process wrote. All-zero vectors are stored but never indexed.
+ */
+export class StagedIndex implements VectorIndex {
+  /** @inheritdoc */
+  readonly model: string;
+  readonly #options: VectorIndexOptions;
+  readonly #openedAt = performance.now();
+  #flat: FlatStage | undefined;
+  #graph: GraphStage | undefined;
+  #graphDetails: GraphDetails = { state: 'none', done: 0, total: 0 };
+  /** The graph's last file: the one being loaded, or the last one written (a snapshot the next load reconciles). */
+  #graphFile: GraphEntry | null = null;
+  /** The graph changed since {@link #graphFile} was written. */
+  #graphUnsaved = false;
+  #dim: number | undefined;
+  /** Every row id up to this one is in the first stage (or was deleted, or is a zero vector). */
+  #caughtUpTo = 0;
+  #state: IndexState = 'empty';
+  #rebuild: Promise<void> | undefined;
+  #rebuildProgress = { done: 0, total: 0 };
+  #background: Promise<void> | undefined;
+  #stopping = false;
+  #unsaved = 0;
+  #lastSaveAt = 0;
+
+  private constructor(options: VectorIndexOptions) {
+    this.model = options.model;
+    this.#options = options;
+  }
+
+  /**
+   * Open the index of a model: load the first stage and catch up, then load
+   * or build the graph in the background; or start a rebuild from the stored
+   * vectors (an {@link OpenVectorIndex}).
+   * @param options - model, folder, the stored vectors, settings, logger, database id
+   * @returns the index and how its first stage was opened
+   */
+  static open(options: VectorIndexOptions): Promise<OpenedIndex> {
+    const started = performance.now();
+    const index = new StagedIndex(options);
+    const { directory, databaseId, store, settings, log, model } = options;
+    const checked = checkIndexFile({
+      directory,
+      model,
+      databaseId,
+      dims: settings.dimensions ?? 0,
+      sequence: () => store.sequence(),
+    });
+    let reason = checked.ok ? '' : checked.reason;
+    if (checked.ok) {
+      const verified = performance.now();
+      const flat = FlatStage.fromBuffer(checked.flat);
+      if (typeof flat === 'string') reason = flat;
+      else {
+        const read = performance.now();
+        index.#flat = flat;
+        index.#dim = checked.meta.dim;
+        index.#caughtUpTo = checked.meta.caughtUpTo;
+        index.#state = 'loading';
+        const caughtUp = index.#addMissing();
+        index.#lastSaveAt = Date.now();
+        index.#startGraph(checked.meta.graph, 'missing');
+        const phases = { verify: verified - started, load: read - verified, catchUp: performance.now() - read };
+        return Promise.resolve({ index, report: { how: 'loaded', caughtUp, ms: performance.now() - started, phases } });
+      }
+    }
+    const stats = store.stats(model);
+    if (stats.count === 0)
+      return Promise.resolve({ index, report: { how: 'empty', caughtUp: 0, ms: performance.now() - started } });
+    log.warn({ model, reason, vectors: stats.count }, 'vector index rebuilt from the stored vectors (no re-embedding)');
+    index.#startRebuild(stats.count);
+    const report: IndexOpenReport = { how: 'rebuilt', reason, caughtUp: 0, ms: performance.now() - started };
+    return Promise.resolve({ index, report });
+  }
+
+  #headDims(dim: number): number {
+    const wanted = this.#options.settings.dimensions ?? 0;
+    return wanted === 0 ? dim : Math.min(wanted, dim);
+  }
+
+  #startRebuild(total: number): void {
+    this.#state = 'rebuilding';
+    this.#rebuildProgress = { done: 0, total };
+    this.#flat = undefined;
+    this.#caughtUpTo = 0;
+    this.#rebuild = (async () => {
+      for (;;) {
+        // One page, read whole: no statement stays open while turns use the database in between.
+        const page = this.#options.store.page(this.model, this.#caughtUpTo, REBUILD_PAGE);
+        if (page.length === 0) break;
+        for (const row of page) {
+          this.#insert(row.id, row.vector, total);
+          this.#caughtUpTo = row.id;
+        }
+        this.#rebuildProgress.done += page.length;
+        await yieldToEventLoop();
+      }
+      this.#state = this.#flat === undefined ? 'empty' : 'loading';
+      this.#addMissing();
+      this.save();
+      this.#options.log.info({ model: this.model, vectors: this.size }, 'vector index rebuilt');
+      if (this.#flat !== undefined) this.#startGraph(null, 'rebuilt with the first stage');
+    })().finally(() => {
+      this.#rebuild = undefined;
+    });
+    this.#rebuild.catch((error: unknown) =>
+      this.#options.log.error({ err: error, model: this.model }, 'vector index rebuild failed'),
+    );
+  }
+
+  /** Load the graph from its file, or build it from the first stage, in the background. */
+  #startGraph(entry: GraphEntry | null, reasonToBuild: string): void {
+    if (this.#background !== undefined) return;
+    this.#background = (async () => {
+      let reason = reasonToBuild;
+      if (entry !== null) {
+        this.#graphDetails = { state: 'loading', done: 0, total: entry.count };
+        this.#graphFile = entry;
+        const file = await readGraphFile(this.#options.directory, entry);
+        if (typeof file === 'string') reason = file;
+        else {
+          try {
+            const dims = (this.#flat as FlatStage).dims;
+            this.#graph = await GraphStage.load(file.path, dims, entry.count, this.#options.settings);
+            // What changed since the graph was saved: labels the first stage no longer has, and rows it lacks.
+            for (const label of [...this.#graph.labels()])
+              if (!(this.#flat as FlatStage).has(label) && this.#graph.remove(label)) this.#graphUnsaved = true;
+            await this.#fillGraph(false);
+            return;
+          } catch (error) {
+            reason = `corrupt (${describeError(error)})`;
+          }
+        }
+      }
+      this.#graphFile = null;
+      this.#graphDetails = { state: 'building', done: 0, total: this.size, reason };
+      if (this.#stopping) return;
+      this.#graph = await GraphStage.create((this.#flat as FlatStage).dims, this.size, this.#options.settings);
+      await this.#fillGraph(true);
+    })()
+      .catch((error: unknown) => {
+        this.#graph = undefined;
+        this.#graphFile = null;
+        this.#graphDetails = { state: 'none', done: 0, total: 0, reason: describeError(error) };
+        this.#options.log.warn(
+          { err: error, model: this.model },
+          'no HNSW graph: recall scans the first stage (slower, the same hits)',
+        );
+      })
+      .finally(() => {
+        this.#background = undefined;
+        if (this.#state === 'loading') this.#state = 'ready';
+      });
+  }
+
+  /**
+   * Add every first-stage row the graph lacks, a slice at a time (rows added
+   * meanwhile are picked up, removed ones skipped), then put the graph in service.
+   * @param built - the graph is new (write it once done), not loaded
+   */
+  async #fillGraph(built: boolean): Promise<void> {
+    const flat = this.#flat as FlatStage;
+    const graph = this.#graph as GraphStage;
+    const details = this.#graphDetails;
+    let slice = performance.now();
+    for (let row = 0; row < flat.rows; row += 1) {
+      const id = flat.idAt(row);
+      if (id === 0) continue;
+      if (!graph.has(id)) {
+        graph.add(id, flat.headAt(row));
+        this.#graphUnsaved = true;
+      }
+      details.done += 1;
+      if (performance.now() - slice > BUILD_SLICE_MS) {
+        await yieldToEventLoop();
+        if (this.#stopping) return;
+        slice = performance.now();
+      }
+    }
+    this.#graphDetails = {
+      state: 'ready',
+      done: graph.size,
+      total: graph.size,
+      ms: performance.now() - this.#openedAt,
+    };
+    if (details.reason !== undefined) this.#graphDetails.reason = details.reason;
+    if (this.#state === 'loading') this.#state = 'ready';
+    this.#options.log.info(
+      {
+        model: this.model,
+        how: built ? 'built' : 'loaded',
+        vectors: graph.size,
+        ms: Math.round(this.#graphDetails.ms ?? 0),
+      },
+      'HNSW graph ready',
+    );
+    if (built) this.save();
+  }
+
+  /** @inheritdoc */
+  get state(): IndexState {
+    return this.#state;
+  }
+
+  /** @inheritdoc */
+  get progress(): { done: number; total: number } {
+    return this.#state === 'rebuilding' ? { ...this.#rebuildProgress } : { done: this.size, total: this.size };
+  }
+
+  /** @inheritdoc */
+  async ready(): Promise<void> {
+    await this.#rebuild;
+    await this.#background;
+  }
+
+  /** @inheritdoc */
+  get size(): number {
+    return this.#flat?.size ?? 0;
+  }
+
+  /** @inheritdoc */
+  get dimension(): number | undefined {
+    return this.#dim;
+  }
+
+  /** @inheritdoc */
+  get caughtUpTo(): number {
+    return this.#caughtUpTo;
+  }
+
+  /** @inheritdoc */
+  details(): IndexDetails {
+    return {
+      dims: { stored: this.#dim, heads: this.#flat?.dims },
+      graph: { ...this.#graphDetails },
+      bytes: {
+        disk: indexFileBytes(this.#options.directory, this.model),
+        memory: (this.#flat?.bytes ?? 0) + (this.#graphDetails.state === 'none' ? 0 : (this.#graph?.bytes ?? 0)),
+      },
+    };
+  }
+
+  /** Add a vector to the first stage, and to the graph once it is in service; false when it is left out. */
+  #insert(label: number, vector: Float32Array, capacityHint = 0): boolean {
+    if (this.#flat === undefined) {
+      if (vector.every((value) => value === 0)) return false;
+      this.#dim = vector.length;
+      this.#flat = new FlatStage(this.#headDims(vector.length), Math.max(capacityHint, 1024));
+      if (this.#state === 'empty') {
+        this.#state = 'loading';
+        this.#startGraph(null, 'new');
+      }
+    }
+    if (vector.length !== this.#dim) {
+      this.#options.log.warn(
+        { model: this.model, label, dim: vector.length, expected: this.#dim },
+        'vector of the wrong size left out of the index',
+      );
+      return false;
+    }
+    const flat = this.#flat;
+    const head = headOf(vector, flat.dims);
+    if (head === undefined || !flat.add(label, head)) return false;
+    this.#unsaved += 1;
+    if (this.#graphDetails.state === 'ready') {
+      this.#graph?.add(label, flat.headAt(flat.rows - 1));
+      this.#graphUnsaved = true;
+    }
+    return true;
+  }
+
+  /**
+   * Add a vector just stored by this process (its row id is the label).
+   * Ignored while the first stage is rebuilt: the rebuild or the next catch-up adds it.
+   * @param label - the `embeddings.id`
+   * @param vector - the vector
+   */
+  add(label: number, vector: Float32Array): void {
+    if (this.#state === 'rebuilding') return;
+    this.#insert(label, vector);
+  }
+
+  /**
+   * Leave a vector out of every later search (its row is gone).
+   * @param label - the `embeddings.id`
+   */
+  remove(label: number): void {
+    if (this.#flat?.remove(label) === true) this.#unsaved += 1;
+    if (this.#graph?.remove(label) === true) this.#graphUnsaved = true;
+  }
+
+  /**
+   * Add the stored vectors this index lacks: rows with ids above
+   * `caughtUpTo` (ids only grow, so this also picks up another process's
+   * writes). Cheap when there is nothing new: one indexed query. It never
+   * writes the files (that would put a large write on a reply's path).
+   * @returns how many vectors were added
+   */
+  catchUp(): number {
+    return this.#addMissing();
+  }
+
+  #addMissing(): number {
+    if (this.#state === 'rebuilding') return 0;
+    let added = 0;
+    for (;;) {
+      const page = this.#options.store.page(this.model, this.#caughtUpTo, CATCH_UP_PAGE);
+      if (page.length === 0) break;
+      for (const row of page) {
+        if (this.#flat?.has(row.id) !== true && this.#insert(row.id, row.vector)) added += 1;
+        this.#caughtUpTo = row.id;
+      }
+    }
+    return added;
+  }
+
+  /**
+   * The `k` nearest stored vectors to `query`, after catching up: the
+   * graph (or, until it is ready, the first stage) shortlists at least
+   * {@link SHORTLIST} by their heads, and the whole stored vectors rank them.
+   * @param query - the query vector (the stored vectors' dimension)
+   * @param k - how many at most
+   * @returns hits by increasing cosine distance, or undefined while the first stage is rebuilt or the query cannot be compared
+   */
+  search(query: Float32Array, k: number): VectorHit[] | undefined {
+    if (this.#state === 'rebuilding') return undefined;
+    this.#addMissing();
+    const flat = this.#flat;
+    if (flat === undefined || flat.size === 0) return [];
+    if (query.length !== this.#dim) return undefined;
+    const head = headOf(query, flat.dims);
+    if (head === undefined) return undefined;
+    const wanted = Math.max(k, SHORTLIST);
+    const shortlist =
+      this.#graphDetails.state === 'ready' && this.#graph !== undefined
+        ? this.#graph.search(head, wanted)
+        : flat.search(head, wanted).map((hit) => hit.id);
+    return this.#rescore(query, shortlist, k);
+  }
+
+  /** Rank a shortlist by the cosine of the whole stored vectors; ids whose rows are gone are removed. */
+  #rescore(query: Float32Array, ids: number[], k: number): VectorHit[] {
+    const vectors = this.#options.store.vectors(ids);
+    const queryNorm = norm(query);
+    const hits: VectorHit[] = [];
+    for (const id of ids) {
+      const vector = vectors.get(id);
+      if (vector === undefined) {
+        this.remove(id); // deleted, perhaps by another process
+        continue;
+      }
+      let dot = 0;
+      for (let axis = 0; axis < vector.length; axis += 1) dot += (vector[axis] as number) * (query[axis] as number);
+      const length = norm(vector);
+      if (length > 0) hits.push({ label: id, distance: 1 - dot / (length * queryNorm) });
+    }
+    return hits.sort((left, right) => left.distance - right.distance || left.label - right.label).slice(0, k);
+  }
+
+  /**
+   * Write the files when enough has changed: at least `saveEvery` vectors,
+   * and a minute since the last write (or as many new vectors as the index
+   * held), so a long re-embedding does not rewrite large files every few
+   * hundred vectors. Called after each embedding drain, off the reply path.
+   */
+  maybeSave(): void {
+    if (this.#unsaved < this.#options.settings.saveEvery) return;
+    if (
+      Date.now() - this.#lastSaveAt < MIN_SAVE_INTERVAL_MS &&
+      this.#unsaved < Math.max(this.#options.settings.saveEvery, this.size / 2)
+    )
+      return;
+    this.save();
+  }
+
+  /**
+   * Write the first stage, and the graph when it is in service and changed
+   * (one still loading keeps its file; one being built is written when
+   * done), after catching up, so the files cover every stored row up to
+   * `caughtUpTo`. No-op when nothing changed, or while the first stage is
+   * rebuilt. A failure is logged: the next start catches up or rebuilds.
+   */
+  save(): void {
+    const flat = this.#flat;
+    if (this.#state === 'rebuilding' || flat === undefined || this.#dim === undefined) return;
+    this.#addMissing();
+    const { directory, databaseId, settings } = this.#options;
+    const graph = this.#graph;
+    const graphReady = this.#graphDetails.state === 'ready' && graph !== undefined;
+    const writeGraph = graphReady && (this.#graphUnsaved || this.#graphFile === null);
+    if (this.#unsaved === 0 && !writeGraph && hasIndexFile(directory, this.model)) return;
+    // A graph in service is written when it changed; one still loading keeps its file; one being built has none yet.
+    let part: GraphPart | null = graphReady || this.#graphDetails.state === 'loading' ? this.#graphFile : null;
+    if (writeGraph)
+      part = {
+        write: (path) => graph.write(path),
+        count: graph.size,
+        m: settings.m,
+        efConstruction: settings.efConstruction,
+      };
+    try {
+      const meta = writeIndexFiles(
+        directory,
+        {
+          model: this.model,
+          databaseId,
+          dim: this.#dim,
+          dims: flat.dims,
+          caughtUpTo: this.#caughtUpTo,
+          count: flat.size,
+        },
+        { flat: flat.toBuffer(), graph: part },
+      );
+      if (writeGraph) {
+        this.#graphFile = meta.graph;
+        this.#graphUnsaved = false;
+      }
+      this.#unsaved = 0;
+      this.#lastSaveAt = Date.now();
+    } catch (error) {
+      this.#options.log.warn(
+        { err: error, model: this.model },
+        'could not write the vector index; it is caught up or rebuilt at the next start',
+      );
+    }
+  }
+
+  /** @inheritdoc */
+  get file(): string {
+    return indexFilePath(this.#options.directory, this.model);
+  }
+
+  /** Wait for a rebuild of the first stage, stop a graph build (the next start goes on with it), then save. */
+  async close(): Promise<void> {
+    await this.#rebuild?.catch(() => undefined);
+    this.#stopping = true;
+    await this.#background;
+    this.save();
+  }
+}
