@@ -112,6 +112,8 @@ export function describeMemory(memory: StatusReport['memory']): string {
     parts.push(
       `re-embedding for the new model ${memory.reembed.done}/${memory.reembed.total}; ${memory.serving} serves recall until then`,
     );
+  if (memory.conversion !== undefined)
+    parts.push(`converting stored vectors to int8 ${memory.conversion.done}/${memory.conversion.total}`);
   parts.push(
     `${memory.counts.episodes.model + memory.counts.episodes.heuristic} episodes${memory.counts.episodes.heuristic > 0 ? ` (${memory.counts.episodes.heuristic} heuristic)` : ''}`,
     `${memory.counts.facts} facts`,

@@ -15,6 +15,7 @@ import { FactStore, type Fact, type ReconcileOutcome } from './facts.js';
 import { HybridRecall, type RecallOptions, type RecallResult } from './recall.js';
 import { memoryStatus, type MemoryStatus } from './status.js';
 import { turnContext, type MemoryContext } from './turn-context.js';
+import { VectorConversion } from './vector-conversion.js';
 import type { OpenVectorIndex, VectorIndex } from './vector-index/index.js';
 
 export type { MemoryStatus } from './status.js';
@@ -72,6 +73,7 @@ export class Memory {
   readonly #embeddings: EmbedderLifecycle;
   readonly #consolidation: Consolidation;
   readonly #extraction: ExtractionQueue;
+  readonly #conversion: VectorConversion;
   /** Inbound messages whose turn is running. */
   readonly #turns = new Set<number>();
   readonly #stop = new AbortController();
@@ -94,6 +96,7 @@ export class Memory {
       signal,
       openIndex: options.openIndex,
     });
+    this.#conversion = new VectorConversion({ database, store: this.vectors, log, signal });
     this.#consolidation = new Consolidation({
       conversations,
       episodes: this.episodes,
@@ -227,11 +230,13 @@ export class Memory {
   /**
    * Start the background work at once in a long-lived process (the REPL
    * after its prompt, the daemon at start): open the index, embed what is
-   * queued, and catch up on summaries and extraction left by earlier processes.
+   * queued, catch up on summaries and extraction left by earlier processes,
+   * and convert the float32 vectors of an older database to int8.
    */
   warm(): void {
     this.#embeddings.kick();
     void this.background();
+    void this.#conversion.start();
   }
 
   /**
@@ -280,6 +285,8 @@ export class Memory {
       episodes: this.episodes,
       facts: this.facts,
       extraction: this.#extraction,
+      conversion: this.#conversion,
+      database: this.#options.database,
     });
   }
 
@@ -306,6 +313,7 @@ export class Memory {
     clearTimeout(timer);
     this.#stop.abort(new Error('steward is closing'));
     await this.#consolidation.idle();
+    await this.#conversion.idle();
     await this.#embeddings.close();
   }
 }

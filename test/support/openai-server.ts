@@ -103,7 +103,7 @@ export interface OpenAIServer {
   /** Every chat request, in order. */
   chatRequests: ChatRequest[];
   /** Every embeddings request body, in order. */
-  embeddingRequests: Array<{ model: string; input: string[]; encoding_format?: string }>;
+  embeddingRequests: Array<{ model: string; input: string[]; encoding_format?: string; dimensions?: number }>;
   /** Count of GET /v1/models. */
   probes: number;
   /** Authorization headers seen. */
@@ -120,6 +120,14 @@ export interface OpenAIServer {
    * over the physical batch `n_ubatch`, 512 tokens by default). Default: no limit.
    */
   embeddingInputLimit: number | undefined;
+  /**
+   * What the server does with the `dimensions` of an embeddings request:
+   * `ignored` (the default, as llama.cpp: the full vector comes back; issue
+   * ggml-org/llama.cpp#25210, open at build 9859) or `honoured` (as Ollama
+   * since v0.11.11: `server/routes.go` cuts the vector to `dimensions` and
+   * renormalises it).
+   */
+  embeddingDimensions: 'ignored' | 'honoured';
   /** Replace the answer function. */
   respond: (request: ChatRequest) => ScriptedReply;
   /** Stop the server (and cut hanging connections). */
@@ -321,6 +329,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     chatDelayMs: 0,
     embeddingFailures: 0,
     embeddingInputLimit: undefined,
+    embeddingDimensions: 'ignored',
     respond: options.respond ?? echoReply(model),
     close: () => closeServer(),
   };
@@ -349,12 +358,18 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       return sendJson(response, 200, { object: 'list', data: [{ id: model, object: 'model', owned_by: 'test' }] });
     }
     if (request.method === 'POST' && path === '/v1/embeddings') {
-      const parsed = JSON.parse(body) as { model: string; input: string | string[]; encoding_format?: string };
+      const parsed = JSON.parse(body) as {
+        model: string;
+        input: string | string[];
+        encoding_format?: string;
+        dimensions?: number;
+      };
       const input = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
       state.embeddingRequests.push({
         model: parsed.model,
         input,
         ...(parsed.encoding_format === undefined ? {} : { encoding_format: parsed.encoding_format }),
+        ...(parsed.dimensions === undefined ? {} : { dimensions: parsed.dimensions }),
       });
       if (state.mode === 'error500') return sendJson(response, 500, { error: { message: 'boom' } });
       if (state.mode === 'junk') {
@@ -379,7 +394,15 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       return sendJson(response, 200, {
         object: 'list',
         model: parsed.model,
-        data: input.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text, dimensions) })),
+        data: input.map((text, index) => {
+          const full = fakeEmbedding(text, dimensions);
+          const cut = parsed.dimensions;
+          if (state.embeddingDimensions === 'ignored' || cut === undefined || cut >= full.length)
+            return { object: 'embedding', index, embedding: full };
+          const head = full.slice(0, cut);
+          const norm = Math.hypot(...head) || 1;
+          return { object: 'embedding', index, embedding: head.map((value) => value / norm) };
+        }),
         usage: { prompt_tokens: input.length, total_tokens: input.length },
       });
     }

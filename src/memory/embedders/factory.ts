@@ -15,7 +15,7 @@ export const OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
  * configuration has moved on). Keys and values are the stored JSON's.
  */
 export interface EmbedderSpec {
-  /** The embedder id (see {@link Embedder.id}): `hashing:v1:384`, `http:<model or host>`, `openai:<model>`. */
+  /** The embedder id (see {@link Embedder.id}): `hashing:v1:384`, `http:<model or host>`, `openai:<model>`, with `@<dimensions>` when shortened. */
   id: string;
   /** `offline` (the hashing embedder), `http` (an OpenAI-compatible server of the owner's) or `openai`. */
   provider: 'offline' | 'http' | 'openai';
@@ -25,6 +25,8 @@ export interface EmbedderSpec {
   model: string | null;
   /** Vector size of the offline embedder (`embeddings.offlineDimensions`; stored for every provider). */
   dimensions: number;
+  /** Vector length asked of an `http` or `openai` embedder (`embeddings.dimensions`), or null for the model's own. */
+  outputDimensions?: number | null | undefined;
 }
 
 /** {@link EmbedderSpec} as stored in `memory_state.serving` (a zod schema, to read it back). */
@@ -34,6 +36,7 @@ export const embedderSpecSchema = z.object({
   url: z.string().nullable(),
   model: z.string().nullable(),
   dimensions: z.number().int().positive(),
+  outputDimensions: z.number().int().positive().nullable().optional(),
 });
 
 /**
@@ -48,6 +51,9 @@ export function embedderSpec(config: StewardConfig): EmbedderSpec {
   const settings = config.embeddings;
   const provider = settings.provider === 'auto' ? (settings.url === null ? 'offline' : 'http') : settings.provider;
   const dimensions = settings.offlineDimensions;
+  const outputDimensions = settings.dimensions;
+  // Shortened vectors are other vectors: a different id, so that changing the length re-embeds.
+  const suffix = outputDimensions === null ? '' : `@${outputDimensions}`;
   if (provider === 'offline')
     return { id: HashingEmbedder.idFor(dimensions), provider, url: null, model: null, dimensions };
   if (provider === 'http') {
@@ -56,11 +62,11 @@ export function embedderSpec(config: StewardConfig): EmbedderSpec {
         'config error: embeddings.provider is "http" but no URL is set: set STEWARD_EMBEDDINGS_URL (or embeddings.url)',
         { key: 'embeddings.url', source: 'config' },
       );
-    const id = `http:${settings.model ?? new URL(settings.url).host}`;
-    return { id, provider, url: settings.url, model: settings.model, dimensions };
+    const id = `http:${settings.model ?? new URL(settings.url).host}${suffix}`;
+    return { id, provider, url: settings.url, model: settings.model, dimensions, outputDimensions };
   }
   const model = settings.model ?? OPENAI_EMBEDDING_MODEL;
-  return { id: `openai:${model}`, provider, url: null, model, dimensions };
+  return { id: `openai:${model}${suffix}`, provider, url: null, model, dimensions, outputDimensions };
 }
 
 /**
@@ -109,6 +115,7 @@ export function embedderFromSpec(
     batchSize: settings.batchSize,
     timeoutMs: settings.timeoutMs,
     retries: options.retries ?? settings.retries,
+    dimensions: spec.outputDimensions ?? null,
   };
   if (spec.provider === 'offline') return new HashingEmbedder(spec.dimensions);
   if (spec.provider === 'http')
