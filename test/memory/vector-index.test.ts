@@ -5,7 +5,12 @@ import { EmbeddingStore } from '../../src/memory/embedding-store.js';
 import { applyMigrations, readCoreMigrations } from '../../src/memory/migrations.js';
 import { MemoryStateStore } from '../../src/memory/state-store.js';
 import { decodeVector, encodeVector } from '../../src/memory/vector-codec.js';
-import { indexFileStem, StagedIndex, type VectorIndex, type VectorIndexOptions } from '../../src/memory/vector-index/index.js';
+import {
+  indexFileStem,
+  StagedIndex,
+  type VectorIndex,
+  type VectorIndexOptions,
+} from '../../src/memory/vector-index/index.js';
 import { openDatabase, type Database } from '../../src/shared/database.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { ExactIndex } from '../support/exact-index.js';
