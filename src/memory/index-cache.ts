@@ -52,26 +52,30 @@ export class IndexCache {
     if (opening === undefined) {
       const { directory, store, settings, log } = this.#options;
       const open = this.#options.open ?? ((options) => StagedIndex.open(options));
-      opening = open({ model, directory, store, settings, log, databaseId: this.#options.databaseId() }).then(
-        (opened) => {
-          this.#opened.set(model, opened);
-          log.info(
-            {
-              model,
-              how: opened.report.how,
-              reason: opened.report.reason,
-              caughtUp: opened.report.caughtUp,
-              ms: Math.round(opened.report.ms),
-            },
-            'vector index opened',
-          );
-          return opened;
-        },
-        (error: unknown) => {
-          this.#opening.delete(model);
-          throw error;
-        },
-      );
+      // On a later turn of the event loop: reading the first stage takes a moment at 100k vectors,
+      // and whoever asked first (the daemon's start, the REPL after its prompt) must not wait on it.
+      opening = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => open({ model, directory, store, settings, log, databaseId: this.#options.databaseId() }))
+        .then(
+          (opened) => {
+            this.#opened.set(model, opened);
+            log.info(
+              {
+                model,
+                how: opened.report.how,
+                reason: opened.report.reason,
+                caughtUp: opened.report.caughtUp,
+                ms: Math.round(opened.report.ms),
+              },
+              'vector index opened',
+            );
+            return opened;
+          },
+          (error: unknown) => {
+            this.#opening.delete(model);
+            throw error;
+          },
+        );
       this.#opening.set(model, opening);
     }
     return (await opening).index;

@@ -75,6 +75,8 @@ export class VectorConversion {
 
   async #run(): Promise<void> {
     const { database, store, log, signal } = this.#options;
+    await sleep(0); // never on the caller's turn (the daemon's start, the REPL's prompt)
+    if (signal.aborted) return;
     const begun = database
       .transaction(() => {
         const state = this.#state.conversion();

@@ -25,7 +25,7 @@ export interface EmbedderSpec {
   model: string | null;
   /** Vector size of the offline embedder (`embeddings.offlineDimensions`; stored for every provider). */
   dimensions: number;
-  /** Vector length asked of an `http` or `openai` embedder (`embeddings.dimensions`), or null for the model's own. */
+  /** Vector length asked of an `http` or `openai` embedder (`embeddings.dimensions`); absent for the model's own. */
   outputDimensions?: number | null | undefined;
 }
 
@@ -51,9 +51,9 @@ export function embedderSpec(config: StewardConfig): EmbedderSpec {
   const settings = config.embeddings;
   const provider = settings.provider === 'auto' ? (settings.url === null ? 'offline' : 'http') : settings.provider;
   const dimensions = settings.offlineDimensions;
-  const outputDimensions = settings.dimensions;
   // Shortened vectors are other vectors: a different id, so that changing the length re-embeds.
-  const suffix = outputDimensions === null ? '' : `@${outputDimensions}`;
+  const suffix = settings.dimensions === null ? '' : `@${settings.dimensions}`;
+  const shortened = settings.dimensions === null ? {} : { outputDimensions: settings.dimensions };
   if (provider === 'offline')
     return { id: HashingEmbedder.idFor(dimensions), provider, url: null, model: null, dimensions };
   if (provider === 'http') {
@@ -63,10 +63,10 @@ export function embedderSpec(config: StewardConfig): EmbedderSpec {
         { key: 'embeddings.url', source: 'config' },
       );
     const id = `http:${settings.model ?? new URL(settings.url).host}${suffix}`;
-    return { id, provider, url: settings.url, model: settings.model, dimensions, outputDimensions };
+    return { id, provider, url: settings.url, model: settings.model, dimensions, ...shortened };
   }
   const model = settings.model ?? OPENAI_EMBEDDING_MODEL;
-  return { id: `openai:${model}${suffix}`, provider, url: null, model, dimensions, outputDimensions };
+  return { id: `openai:${model}${suffix}`, provider, url: null, model, dimensions, ...shortened };
 }
 
 /**
