@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/time.js';
 import { toTimestamp, type Database } from '../shared/database.js';
-import { decodeVector, encodeVector, vectorFormat, type VectorFormat } from './vector-codec.js';
+import { decodeVector, encodeVector, vectorFormat, type EncodedVector, type VectorFormat } from './vector-codec.js';
 
 /** What a stored vector belongs to. */
 export type OwnerType = 'message' | 'episode' | 'fact';
@@ -139,20 +139,21 @@ export class EmbeddingStore {
   }
 
   /**
-   * Some stored vectors by row id, whole (to rescore an index's shortlist
-   * exactly). Ids whose rows are gone are missing from the map.
+   * Some stored vectors by row id, whole and as stored (to rescore an
+   * index's shortlist exactly: see `cosineToStored`). Ids whose rows are
+   * gone are missing from the map.
    * @param ids - embedding row ids
-   * @returns the vector of each id that still exists
+   * @returns the stored vector of each id that still exists
    */
-  vectors(ids: readonly number[]): Map<number, Float32Array> {
-    const found = new Map<number, Float32Array>();
+  vectors(ids: readonly number[]): Map<number, EncodedVector> {
+    const found = new Map<number, EncodedVector>();
     if (ids.length === 0) return found;
     const rows = this.#database
       .prepare<[string], VectorRow>(
         'SELECT id, dim, vector FROM embeddings WHERE id IN (SELECT value FROM json_each(?))',
       )
       .all(JSON.stringify(ids));
-    for (const row of rows) found.set(row.id, decodeVector(row.vector, row.dim));
+    for (const row of rows) found.set(row.id, { dim: row.dim, bytes: row.vector });
     return found;
   }
 

@@ -75,3 +75,59 @@ export function decodeVector(blob: Uint8Array, dim: number): Float32Array {
 export function vectorBytes(format: VectorFormat, dim: number): number {
   return format === 'float32' ? dim * 4 : dim + SCALE_BYTES;
 }
+
+/** A stored vector as read from its row: its `dim` and its bytes (either format). */
+export interface EncodedVector {
+  /** The row's `dim`. */
+  dim: number;
+  /** The BLOB. */
+  bytes: Uint8Array;
+}
+
+/**
+ * Cosine similarity of a query and a stored vector, read in place (no
+ * copy: an int8 vector's scale cancels out, so its bytes are used as they are).
+ * @param query - the query (the stored vector's length)
+ * @param queryNorm - the query's Euclidean length
+ * @param stored - the stored vector
+ * @returns the cosine, about -1 to 1, or undefined when the lengths differ or either vector is zero
+ */
+export function cosineToStored(query: Float32Array, queryNorm: number, stored: EncodedVector): number | undefined {
+  const { dim, bytes } = stored;
+  if (query.length !== dim || queryNorm === 0) return undefined;
+  const format = vectorFormat(bytes.byteLength, dim);
+  let values: Int8Array | Float32Array;
+  if (format === 'int8') values = new Int8Array(bytes.buffer, bytes.byteOffset + SCALE_BYTES, dim);
+  else if (format === 'float32')
+    values =
+      bytes.byteOffset % 4 === 0
+        ? new Float32Array(bytes.buffer, bytes.byteOffset, dim)
+        : new Float32Array(new Uint8Array(bytes).buffer, 0, dim);
+  else return undefined;
+  const [dot, norm] = dotAndNorm(query, values);
+  return norm === 0 ? undefined : dot / (queryNorm * Math.sqrt(norm));
+}
+
+/** Σ query·values and Σ values², four sums at a time (the rescoring's inner loop). */
+function dotAndNorm(query: Float32Array, values: Int8Array | Float32Array): [number, number] {
+  let dot0 = 0;
+  let dot1 = 0;
+  let norm0 = 0;
+  let norm1 = 0;
+  const length = values.length;
+  let axis = 0;
+  for (; axis + 1 < length; axis += 2) {
+    const first = values[axis] as number;
+    const second = values[axis + 1] as number;
+    dot0 += (query[axis] as number) * first;
+    dot1 += (query[axis + 1] as number) * second;
+    norm0 += first * first;
+    norm1 += second * second;
+  }
+  if (axis < length) {
+    const last = values[axis] as number;
+    dot0 += (query[axis] as number) * last;
+    norm0 += last * last;
+  }
+  return [dot0 + dot1, norm0 + norm1];
+}

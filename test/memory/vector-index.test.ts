@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddingStore } from '../../src/memory/embedding-store.js';
 import { applyMigrations, readCoreMigrations } from '../../src/memory/migrations.js';
 import { MemoryStateStore } from '../../src/memory/state-store.js';
-import { decodeVector, encodeVector } from '../../src/memory/vector-codec.js';
+import { cosineToStored, decodeVector, encodeVector } from '../../src/memory/vector-codec.js';
 import {
   indexFileStem,
   StagedIndex,
@@ -130,7 +130,15 @@ describe('staged vector index', () => {
       .prepare('UPDATE embeddings SET vector = ? WHERE id = ?')
       .run(Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), id);
     expect(store.page(MODEL, 0, 10)[0]?.vector).toEqual(vector);
-    expect(store.vectors([id as number]).get(id as number)).toEqual(vector);
+    const stored = store.vectors([id as number]).get(id as number);
+    expect(stored === undefined ? undefined : decodeVector(stored.bytes, stored.dim)).toEqual(vector);
+    expect(cosineToStored(vector, Math.hypot(...vector), stored!)).toBeCloseTo(1, 6);
+    const other = vectors[1] as Float32Array;
+    expect(cosineToStored(other, Math.hypot(...other), { dim: 1024, bytes: encodeVector(vector) })).toBeCloseTo(
+      vector.reduce((sum, value, axis) => sum + value * (other[axis] as number), 0) /
+        (Math.hypot(...vector) * Math.hypot(...other)),
+      2,
+    );
   });
 
   it('answers from the first stage at once while the graph is built, and both find the exact top 10 after rescoring', async () => {

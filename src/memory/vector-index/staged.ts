@@ -4,6 +4,7 @@ import { checkIndexFile, hasIndexFile, indexFileBytes, indexFilePath, readGraphF
 import type { GraphEntry, GraphPart } from './file.js';
 import { FlatStage, headOf } from './flat.js';
 import { GraphStage } from './graph.js';
+import { cosineToStored } from '../vector-codec.js';
 import type {
   GraphDetails,
   IndexDetails,
@@ -398,15 +399,13 @@ export class StagedIndex implements VectorIndex {
     const queryNorm = norm(query);
     const hits: VectorHit[] = [];
     for (const id of ids) {
-      const vector = vectors.get(id);
-      if (vector === undefined) {
+      const stored = vectors.get(id);
+      if (stored === undefined) {
         this.remove(id); // deleted, perhaps by another process
         continue;
       }
-      let dot = 0;
-      for (let axis = 0; axis < vector.length; axis += 1) dot += (vector[axis] as number) * (query[axis] as number);
-      const length = norm(vector);
-      if (length > 0) hits.push({ label: id, distance: 1 - dot / (length * queryNorm) });
+      const cosine = cosineToStored(query, queryNorm, stored);
+      if (cosine !== undefined) hits.push({ label: id, distance: 1 - cosine });
     }
     return hits.sort((left, right) => left.distance - right.distance || left.label - right.label).slice(0, k);
   }
