@@ -9,7 +9,7 @@ import { StagedIndex, type VectorIndex } from '../../src/memory/vector-index/ind
 import { silentLogger } from '../../src/shared/log.js';
 import { systemClock } from '../../src/shared/time.js';
 import { embeddingsServer } from './embeddings-server.js';
-import { coldStart, dropPageCache, type ColdStart } from './memory-cold.js';
+import { atBenchPriority, benchNice, coldStart, dropPageCache, type ColdStart } from './memory-cold.js';
 import { CORPUS_VERSION, exactTop, headEnergy, loadCorpus, makeQueries } from './memory-corpus.js';
 import { benchModel, fileBytes, loadData, openBenchDatabase } from './memory-data.js';
 import { memoryVectorStore, sqliteVec, type PeerTimes } from './memory-peers.js';
@@ -124,48 +124,52 @@ export async function benchScale(size: number, dim: number, options: ScaleOption
     log('  warm recall and recall@10…');
     const database = openBenchDatabase(data.dataDir);
     const store = new EmbeddingStore(database, systemClock);
-    const { index } = await StagedIndex.open({
-      model: benchModel(dim),
-      directory: join(data.dataDir, 'vectors'),
-      store,
-      settings: settings.index,
-      log: silentLogger(),
-      databaseId: new MemoryStateStore(database).databaseId(),
+    const timed = await atBenchPriority(async () => {
+      const { index } = await StagedIndex.open({
+        model: benchModel(dim),
+        directory: join(data.dataDir, 'vectors'),
+        store,
+        settings: settings.index,
+        log: silentLogger(),
+        databaseId: new MemoryStateStore(database).databaseId(),
+      });
+      const ids = database
+        .prepare<[], { first: number; last: number; count: number }>(
+          'SELECT min(id) AS first, max(id) AS last, count(*) AS count FROM embeddings',
+        )
+        .get();
+      if (ids?.first !== 1 || ids.last !== size || ids.count !== size)
+        throw new Error(`the cached data's ids are not 1..${size} in corpus order: rebuild it (--fresh)`);
+      const recallSet = queries.slice(0, options.recallQueries);
+      // Synchronously, before the graph (loading on libuv's pool) can take over: the first stage alone.
+      const firstStageTimes: number[] = [];
+      const firstStageRows: number[][] = [];
+      const rowOf = (label: number): number => label - 1; // the corpus was stored in row order from id 1
+      for (const query of recallSet) {
+        const started = performance.now();
+        const hits = index.search(query.vector, 10) ?? [];
+        firstStageTimes.push(performance.now() - started);
+        firstStageRows.push(hits.map((hit) => rowOf(hit.label)));
+      }
+      await index.ready();
+      const graphTimes: number[] = [];
+      const stagedRows: number[][] = [];
+      for (const query of recallSet) {
+        const started = performance.now();
+        const hits = index.search(query.vector, 10) ?? [];
+        graphTimes.push(performance.now() - started);
+        stagedRows.push(hits.map((hit) => rowOf(hit.label)));
+      }
+      const recallTimes: number[] = [];
+      for (const query of queries) {
+        const started = performance.now();
+        index.search(query.vector, 2 * settings.recall.candidates);
+        recallTimes.push(performance.now() - started);
+      }
+      const hybrid = await hybridTimes(database, store, index, queries, settings.recall);
+      return { index, firstStageTimes, firstStageRows, graphTimes, stagedRows, recallTimes, hybrid, recallSet };
     });
-    const ids = database
-      .prepare<[], { first: number; last: number; count: number }>(
-        'SELECT min(id) AS first, max(id) AS last, count(*) AS count FROM embeddings',
-      )
-      .get();
-    if (ids?.first !== 1 || ids.last !== size || ids.count !== size)
-      throw new Error(`the cached data's ids are not 1..${size} in corpus order: rebuild it (--fresh)`);
-    const recallSet = queries.slice(0, options.recallQueries);
-    // Synchronously, before the graph (loading on libuv's pool) can take over: the first stage alone.
-    const firstStageTimes: number[] = [];
-    const firstStageRows: number[][] = [];
-    const rowOf = (label: number): number => label - 1; // the corpus was stored in row order from id 1
-    for (const query of recallSet) {
-      const started = performance.now();
-      const hits = index.search(query.vector, 10) ?? [];
-      firstStageTimes.push(performance.now() - started);
-      firstStageRows.push(hits.map((hit) => rowOf(hit.label)));
-    }
-    await index.ready();
-    const graphTimes: number[] = [];
-    const stagedRows: number[][] = [];
-    for (const query of recallSet) {
-      const started = performance.now();
-      const hits = index.search(query.vector, 10) ?? [];
-      graphTimes.push(performance.now() - started);
-      stagedRows.push(hits.map((hit) => rowOf(hit.label)));
-    }
-    const recallTimes: number[] = [];
-    for (const query of queries) {
-      const started = performance.now();
-      index.search(query.vector, 2 * settings.recall.candidates);
-      recallTimes.push(performance.now() - started);
-    }
-    const hybrid = await hybridTimes(database, store, index, queries, settings.recall);
+    const { index, firstStageTimes, firstStageRows, graphTimes, stagedRows, recallTimes, hybrid, recallSet } = timed;
     const truth = exactTop(
       corpus,
       recallSet.map((query) => query.vector),
@@ -223,14 +227,14 @@ export async function benchScale(size: number, dim: number, options: ScaleOption
         ms(coldMedian.sinceLaunchMs),
         '',
         '',
-        `median of ${cold.length}: open ${fmt(coldMedian.openedMs)}, recall ${fmt(coldMedian.recallMs)} (first stage ${coldMedian.how} in ${fmt(coldMedian.indexMs)}); vectors ${coldMedian.vector}, ${coldMedian.vectorHits} vector hits; ${cacheNote}`,
+        `median of ${cold.length}: open ${fmt(coldMedian.openedMs)}, recall ${fmt(coldMedian.recallMs)} (first stage ${coldMedian.how} in ${fmt(coldMedian.indexMs)}), CPU ${fmt(coldMedian.cpuFirstMs)}; vectors ${coldMedian.vector}, ${coldMedian.vectorHits} vector hits; ${cacheNote}`,
       ],
       [
         'launch → first recall, page cache warm (a restart)',
         ms(warmMedian.sinceLaunchMs),
         '',
         '',
-        `median of ${warm.length}: open ${fmt(warmMedian.openedMs)}, recall ${fmt(warmMedian.recallMs)}; texts embedded by all launches: ${textsEmbedded} (+2 queries each)`,
+        `median of ${warm.length}: open ${fmt(warmMedian.openedMs)}, recall ${fmt(warmMedian.recallMs)}, CPU ${fmt(warmMedian.cpuFirstMs)}; texts embedded by all launches: ${textsEmbedded} (+2 queries each)`,
       ],
       [
         '  launch → HNSW graph ready (in the background)',
@@ -312,7 +316,9 @@ export async function benchScale(size: number, dim: number, options: ScaleOption
         `first stage rebuilt from SQLite in ${fmt(data.firstStageMs / 1000)} s, graph built in ${fmt(data.graphMs / 1000)} s (a missing or stale index; ${data.fresh ? 'this run' : `cached, built ${data.builtAt}`})`,
       ],
     );
-    process.stdout.write(`\n${size} items × ${dim} dimensions\n${table.toString()}\n`);
+    const nice = benchNice();
+    const priority = nice === undefined ? '' : ` (timed parts at nice ${nice}: BENCH_NICE)`;
+    process.stdout.write(`\n${size} items × ${dim} dimensions${priority}\n${table.toString()}\n`);
     return result;
   } finally {
     await server.close();

@@ -1,12 +1,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { describeError } from '../../shared/errors.js';
-import { checkIndexFile, hasIndexFile, indexFileBytes, indexFilePath, readGraphFile, writeIndexFiles } from './file.js';
-import type { GraphEntry, GraphPart } from './file.js';
-import { FlatStage, headOf } from './flat.js';
-import { GraphStage } from './graph.js';
 import { cosineToStored } from '../vector-codec.js';
+import { checkIndexFile, hasIndexFile, indexFileBytes, indexFilePath, writeIndexFiles } from './file.js';
+import { FlatStage, headOf } from './flat.js';
+import { GraphService } from './graph-service.js';
 import type {
-  GraphDetails,
   IndexDetails,
   IndexOpenReport,
   IndexState,
@@ -24,8 +21,6 @@ const CATCH_UP_PAGE = 5000;
 const MIN_SAVE_INTERVAL_MS = 60_000;
 /** Candidates shortlisted by a stage and rescored with the whole vectors, at least. */
 const SHORTLIST = 100;
-/** Event-loop time one slice of a graph build may take before it yields, in ms. */
-const BUILD_SLICE_MS = 15;
 
 function norm(vector: Float32Array): number {
   let sum = 0;
@@ -41,9 +36,9 @@ function norm(vector: Float32Array): number {
  * 1. the first stage ({@link FlatStage}): an int8 matrix of every head,
  *    scanned exactly; it loads from its file in milliseconds, so recall has
  *    vectors from its first query;
- * 2. the HNSW graph ({@link GraphStage}) over the same heads, loaded off the
- *    event loop (or built, a slice at a time, from the first stage) after
- *    the index has opened; once ready it replaces the scan.
+ * 2. the HNSW graph over the same heads ({@link GraphService}), loaded off
+ *    the event loop (or built, a slice at a time, from the first stage)
+ *    after the first search; once ready it replaces the scan.
  *
  * Either stage shortlists at least {@link SHORTLIST} ids, and the whole
  * vectors, read from SQLite by row id, rank them by cosine (the adaptive
@@ -59,28 +54,31 @@ export class StagedIndex implements VectorIndex {
   /** @inheritdoc */
   readonly model: string;
   readonly #options: VectorIndexOptions;
-  readonly #openedAt = performance.now();
+  readonly #graph: GraphService;
   #flat: FlatStage | undefined;
-  #graph: GraphStage | undefined;
-  #graphDetails: GraphDetails = { state: 'none', done: 0, total: 0 };
-  /** The graph's last file: the one being loaded, or the last one written (a snapshot the next load reconciles). */
-  #graphFile: GraphEntry | null = null;
-  /** The graph changed since {@link #graphFile} was written. */
-  #graphUnsaved = false;
   #dim: number | undefined;
   /** Every row id up to this one is in the first stage (or was deleted, or is a zero vector). */
   #caughtUpTo = 0;
   #state: IndexState = 'empty';
   #rebuild: Promise<void> | undefined;
   #rebuildProgress = { done: 0, total: 0 };
-  #background: Promise<void> | undefined;
-  #stopping = false;
   #unsaved = 0;
   #lastSaveAt = 0;
 
   private constructor(options: VectorIndexOptions) {
     this.model = options.model;
     this.#options = options;
+    this.#graph = new GraphService({
+      model: options.model,
+      directory: options.directory,
+      settings: options.settings,
+      log: options.log,
+      flat: () => this.#flat as FlatStage,
+      onSettled: (built) => {
+        if (this.#state === 'loading') this.#state = 'ready';
+        if (built) this.save();
+      },
+    });
   }
 
   /**
@@ -114,7 +112,7 @@ export class StagedIndex implements VectorIndex {
         index.#state = 'loading';
         const caughtUp = index.#addMissing();
         index.#lastSaveAt = Date.now();
-        index.#startGraph(checked.meta.graph, 'missing');
+        index.#graph.schedule(checked.meta.graph, 'missing');
         const phases = { verify: verified - started, load: read - verified, catchUp: performance.now() - read };
         return Promise.resolve({ index, report: { how: 'loaded', caughtUp, ms: performance.now() - started, phases } });
       }
@@ -154,102 +152,13 @@ export class StagedIndex implements VectorIndex {
       this.#addMissing();
       this.save();
       this.#options.log.info({ model: this.model, vectors: this.size }, 'vector index rebuilt');
-      if (this.#flat !== undefined) this.#startGraph(null, 'rebuilt with the first stage');
+      if (this.#flat !== undefined) this.#graph.schedule(null, 'rebuilt with the first stage');
     })().finally(() => {
       this.#rebuild = undefined;
     });
     this.#rebuild.catch((error: unknown) =>
       this.#options.log.error({ err: error, model: this.model }, 'vector index rebuild failed'),
     );
-  }
-
-  /** Load the graph from its file, or build it from the first stage, in the background. */
-  #startGraph(entry: GraphEntry | null, reasonToBuild: string): void {
-    if (this.#background !== undefined) return;
-    this.#background = (async () => {
-      let reason = reasonToBuild;
-      if (entry !== null) {
-        this.#graphDetails = { state: 'loading', done: 0, total: entry.count };
-        this.#graphFile = entry;
-        const file = await readGraphFile(this.#options.directory, entry);
-        if (typeof file === 'string') reason = file;
-        else {
-          try {
-            const dims = (this.#flat as FlatStage).dims;
-            this.#graph = await GraphStage.load(file.path, dims, entry.count, this.#options.settings);
-            // What changed since the graph was saved: labels the first stage no longer has, and rows it lacks.
-            for (const label of [...this.#graph.labels()])
-              if (!(this.#flat as FlatStage).has(label) && this.#graph.remove(label)) this.#graphUnsaved = true;
-            await this.#fillGraph(false);
-            return;
-          } catch (error) {
-            reason = `corrupt (${describeError(error)})`;
-          }
-        }
-      }
-      this.#graphFile = null;
-      this.#graphDetails = { state: 'building', done: 0, total: this.size, reason };
-      if (this.#stopping) return;
-      this.#graph = await GraphStage.create((this.#flat as FlatStage).dims, this.size, this.#options.settings);
-      await this.#fillGraph(true);
-    })()
-      .catch((error: unknown) => {
-        this.#graph = undefined;
-        this.#graphFile = null;
-        this.#graphDetails = { state: 'none', done: 0, total: 0, reason: describeError(error) };
-        this.#options.log.warn(
-          { err: error, model: this.model },
-          'no HNSW graph: recall scans the first stage (slower, the same hits)',
-        );
-      })
-      .finally(() => {
-        this.#background = undefined;
-        if (this.#state === 'loading') this.#state = 'ready';
-      });
-  }
-
-  /**
-   * Add every first-stage row the graph lacks, a slice at a time (rows added
-   * meanwhile are picked up, removed ones skipped), then put the graph in service.
-   * @param built - the graph is new (write it once done), not loaded
-   */
-  async #fillGraph(built: boolean): Promise<void> {
-    const flat = this.#flat as FlatStage;
-    const graph = this.#graph as GraphStage;
-    const details = this.#graphDetails;
-    let slice = performance.now();
-    for (let row = 0; row < flat.rows; row += 1) {
-      const id = flat.idAt(row);
-      if (id === 0) continue;
-      if (!graph.has(id)) {
-        graph.add(id, flat.headAt(row));
-        this.#graphUnsaved = true;
-      }
-      details.done += 1;
-      if (performance.now() - slice > BUILD_SLICE_MS) {
-        await yieldToEventLoop();
-        if (this.#stopping) return;
-        slice = performance.now();
-      }
-    }
-    this.#graphDetails = {
-      state: 'ready',
-      done: graph.size,
-      total: graph.size,
-      ms: performance.now() - this.#openedAt,
-    };
-    if (details.reason !== undefined) this.#graphDetails.reason = details.reason;
-    if (this.#state === 'loading') this.#state = 'ready';
-    this.#options.log.info(
-      {
-        model: this.model,
-        how: built ? 'built' : 'loaded',
-        vectors: graph.size,
-        ms: Math.round(this.#graphDetails.ms ?? 0),
-      },
-      'HNSW graph ready',
-    );
-    if (built) this.save();
   }
 
   /** @inheritdoc */
@@ -265,7 +174,7 @@ export class StagedIndex implements VectorIndex {
   /** @inheritdoc */
   async ready(): Promise<void> {
     await this.#rebuild;
-    await this.#background;
+    await this.#graph.ready();
   }
 
   /** @inheritdoc */
@@ -287,10 +196,10 @@ export class StagedIndex implements VectorIndex {
   details(): IndexDetails {
     return {
       dims: { stored: this.#dim, heads: this.#flat?.dims },
-      graph: { ...this.#graphDetails },
+      graph: this.#graph.details(),
       bytes: {
         disk: indexFileBytes(this.#options.directory, this.model),
-        memory: (this.#flat?.bytes ?? 0) + (this.#graphDetails.state === 'none' ? 0 : (this.#graph?.bytes ?? 0)),
+        memory: (this.#flat?.bytes ?? 0) + this.#graph.bytes,
       },
     };
   }
@@ -303,7 +212,7 @@ export class StagedIndex implements VectorIndex {
       this.#flat = new FlatStage(this.#headDims(vector.length), Math.max(capacityHint, 1024));
       if (this.#state === 'empty') {
         this.#state = 'loading';
-        this.#startGraph(null, 'new');
+        this.#graph.schedule(null, 'new');
       }
     }
     if (vector.length !== this.#dim) {
@@ -317,10 +226,7 @@ export class StagedIndex implements VectorIndex {
     const head = headOf(vector, flat.dims);
     if (head === undefined || !flat.add(label, head)) return false;
     this.#unsaved += 1;
-    if (this.#graphDetails.state === 'ready') {
-      this.#graph?.add(label, flat.headAt(flat.rows - 1));
-      this.#graphUnsaved = true;
-    }
+    this.#graph.add(label, flat.headAt(flat.rows - 1));
     return true;
   }
 
@@ -341,7 +247,7 @@ export class StagedIndex implements VectorIndex {
    */
   remove(label: number): void {
     if (this.#flat?.remove(label) === true) this.#unsaved += 1;
-    if (this.#graph?.remove(label) === true) this.#graphUnsaved = true;
+    this.#graph.remove(label);
   }
 
   /**
@@ -386,10 +292,7 @@ export class StagedIndex implements VectorIndex {
     const head = headOf(query, flat.dims);
     if (head === undefined) return undefined;
     const wanted = Math.max(k, SHORTLIST);
-    const shortlist =
-      this.#graphDetails.state === 'ready' && this.#graph !== undefined
-        ? this.#graph.search(head, wanted)
-        : flat.search(head, wanted).map((hit) => hit.id);
+    const shortlist = this.#graph.search(head, wanted) ?? flat.search(head, wanted).map((hit) => hit.id);
     return this.#rescore(query, shortlist, k);
   }
 
@@ -437,20 +340,9 @@ export class StagedIndex implements VectorIndex {
     const flat = this.#flat;
     if (this.#state === 'rebuilding' || flat === undefined || this.#dim === undefined) return;
     this.#addMissing();
-    const { directory, databaseId, settings } = this.#options;
-    const graph = this.#graph;
-    const graphReady = this.#graphDetails.state === 'ready' && graph !== undefined;
-    const writeGraph = graphReady && (this.#graphUnsaved || this.#graphFile === null);
-    if (this.#unsaved === 0 && !writeGraph && hasIndexFile(directory, this.model)) return;
-    // A graph in service is written when it changed; one still loading keeps its file; one being built has none yet.
-    let part: GraphPart | null = graphReady || this.#graphDetails.state === 'loading' ? this.#graphFile : null;
-    if (writeGraph)
-      part = {
-        write: (path) => graph.write(path),
-        count: graph.size,
-        m: settings.m,
-        efConstruction: settings.efConstruction,
-      };
+    const { directory, databaseId } = this.#options;
+    const graph = this.#graph.part();
+    if (this.#unsaved === 0 && !graph.writes && hasIndexFile(directory, this.model)) return;
     try {
       const meta = writeIndexFiles(
         directory,
@@ -462,12 +354,9 @@ export class StagedIndex implements VectorIndex {
           caughtUpTo: this.#caughtUpTo,
           count: flat.size,
         },
-        { flat: flat.toBuffer(), graph: part },
+        { flat: flat.toBuffer(), graph: graph.part },
       );
-      if (writeGraph) {
-        this.#graphFile = meta.graph;
-        this.#graphUnsaved = false;
-      }
+      if (graph.writes) this.#graph.saved(meta.graph);
       this.#unsaved = 0;
       this.#lastSaveAt = Date.now();
     } catch (error) {
@@ -486,8 +375,7 @@ export class StagedIndex implements VectorIndex {
   /** Wait for a rebuild of the first stage, stop a graph build (the next start goes on with it), then save. */
   async close(): Promise<void> {
     await this.#rebuild?.catch(() => undefined);
-    this.#stopping = true;
-    await this.#background;
+    await this.#graph.stop();
     this.save();
   }
 }
