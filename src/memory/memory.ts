@@ -158,11 +158,15 @@ export class Memory {
    */
   recall(text: string, options: RecallOptions = {}): Promise<RecallResult> {
     const serving = this.#embeddings.serving();
+    // Both at once: the index opens (its first stage is read off the event loop) while the query is embedded.
+    const index = this.#embeddings.servingIndex(serving);
+    const embedded = this.#embeddings.embedQuery(text, options.signal);
     const recall = new HybridRecall({
       database: this.#options.database,
       store: this.vectors,
-      index: () => this.#embeddings.servingIndex(serving),
-      embedQuery: (query, signal) => this.#embeddings.embedQuery(query, signal),
+      index: () => index,
+      embedQuery: (query, signal) =>
+        query === text && signal === options.signal ? embedded : this.#embeddings.embedQuery(query, signal),
       settings: this.#options.config.memory.recall,
       clock: this.#options.clock,
     });

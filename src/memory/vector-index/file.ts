@@ -139,12 +139,14 @@ export interface IndexExpectations {
  * Check a saved index before loading it: its metadata, model, database,
  * head dimensions, the rows it claims to cover, and the sha256 of its
  * first stage (the graph is checked when it is loaded: {@link readGraphFile}).
+ * The first stage is read and hashed off the event loop (libuv's pool), so
+ * a recall's query embedding goes on meanwhile.
  * @param expected - folder, model, database id, head dimensions and the id sequence
  * @returns the metadata and the first stage's bytes, or why it must be rebuilt: `missing`, `corrupt (...)`, `stale (...)`
  */
-export function checkIndexFile(
+export async function checkIndexFile(
   expected: IndexExpectations,
-): { ok: true; meta: IndexMeta; flat: Buffer } | { ok: false; reason: string } {
+): Promise<{ ok: true; meta: IndexMeta; flat: Buffer } | { ok: false; reason: string }> {
   const meta = readIndexMeta(expected.directory, expected.model);
   if (typeof meta === 'string') return { ok: false, reason: meta };
   if (meta.model !== expected.model) return { ok: false, reason: `stale (made for ${meta.model})` };
@@ -158,11 +160,20 @@ export function checkIndexFile(
       ok: false,
       reason: `stale (it covers rows up to ${meta.caughtUpTo}; the database has given ids up to ${sequence})`,
     };
-  const path = join(expected.directory, meta.file);
-  if (!existsSync(path)) return { ok: false, reason: 'missing' };
-  const flat = readFileSync(path);
-  if (sha256(flat) !== meta.sha256) return { ok: false, reason: 'corrupt (checksum mismatch)' };
-  return { ok: true, meta, flat };
+  const read = await readChecked(join(expected.directory, meta.file), meta.sha256);
+  return typeof read === 'string' ? { ok: false, reason: read } : { ok: true, meta, flat: read };
+}
+
+/** A file's bytes, read and hashed off the event loop, or why not: `missing`, `corrupt (checksum mismatch)`. */
+async function readChecked(path: string, expected: string): Promise<Buffer | string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    return 'missing';
+  }
+  const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+  return digest === expected ? bytes : 'corrupt (checksum mismatch)';
 }
 
 /**
@@ -174,14 +185,8 @@ export function checkIndexFile(
  */
 export async function readGraphFile(directory: string, entry: GraphEntry): Promise<{ path: string } | string> {
   const path = join(directory, entry.file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch {
-    return 'missing';
-  }
-  const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
-  return digest === entry.sha256 ? { path } : 'corrupt (checksum mismatch)';
+  const read = await readChecked(path, entry.sha256);
+  return typeof read === 'string' ? read : { path };
 }
 
 /** The graph part of a save: write it now, keep the entry of a file already written, or none. */

@@ -88,11 +88,11 @@ export class StagedIndex implements VectorIndex {
    * @param options - model, folder, the stored vectors, settings, logger, database id
    * @returns the index and how its first stage was opened
    */
-  static open(options: VectorIndexOptions): Promise<OpenedIndex> {
+  static async open(options: VectorIndexOptions): Promise<OpenedIndex> {
     const started = performance.now();
     const index = new StagedIndex(options);
     const { directory, databaseId, store, settings, log, model } = options;
-    const checked = checkIndexFile({
+    const checked = await checkIndexFile({
       directory,
       model,
       databaseId,
@@ -114,16 +114,15 @@ export class StagedIndex implements VectorIndex {
         index.#lastSaveAt = Date.now();
         index.#graph.schedule(checked.meta.graph, 'missing');
         const phases = { verify: verified - started, load: read - verified, catchUp: performance.now() - read };
-        return Promise.resolve({ index, report: { how: 'loaded', caughtUp, ms: performance.now() - started, phases } });
+        return { index, report: { how: 'loaded', caughtUp, ms: performance.now() - started, phases } };
       }
     }
     const stats = store.stats(model);
-    if (stats.count === 0)
-      return Promise.resolve({ index, report: { how: 'empty', caughtUp: 0, ms: performance.now() - started } });
+    if (stats.count === 0) return { index, report: { how: 'empty', caughtUp: 0, ms: performance.now() - started } };
     log.warn({ model, reason, vectors: stats.count }, 'vector index rebuilt from the stored vectors (no re-embedding)');
     index.#startRebuild(stats.count);
     const report: IndexOpenReport = { how: 'rebuilt', reason, caughtUp: 0, ms: performance.now() - started };
-    return Promise.resolve({ index, report });
+    return { index, report };
   }
 
   #headDims(dim: number): number {
