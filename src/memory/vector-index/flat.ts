@@ -48,10 +48,12 @@ export class FlatStage {
   /** Dimensions of each head. */
   readonly dims: number;
   #rows = 0;
+  #alive = 0;
   #ids: Float64Array;
   #scales: Float32Array;
   #codes: Int8Array;
-  readonly #rowOf = new Map<number, number>();
+  /** Row of each id, made on first need (a search needs none, so a freshly read matrix answers at once). */
+  #rowOf: Map<number, number> | undefined = new Map();
 
   /**
    * @param dims - dimensions of each head
@@ -66,7 +68,7 @@ export class FlatStage {
 
   /** Rows in the matrix, not counting removed ones. */
   get size(): number {
-    return this.#rowOf.size;
+    return this.#alive;
   }
 
   /** Rows used, removed ones included: rows are numbered 0 to this - 1. */
@@ -84,7 +86,19 @@ export class FlatStage {
    * @param id - the `embeddings.id`
    */
   has(id: number): boolean {
-    return this.#rowOf.has(id);
+    return this.#rowIndex().has(id);
+  }
+
+  /** The row of each id (made from the ids the first time). */
+  #rowIndex(): Map<number, number> {
+    if (this.#rowOf === undefined) {
+      this.#rowOf = new Map();
+      for (let row = 0; row < this.#rows; row += 1) {
+        const id = this.#ids[row] as number;
+        if (id !== 0) this.#rowOf.set(id, row);
+      }
+    }
+    return this.#rowOf;
   }
 
   /**
@@ -115,7 +129,8 @@ export class FlatStage {
    * @returns false when the id is already in
    */
   add(id: number, head: Float32Array): boolean {
-    if (this.#rowOf.has(id)) return false;
+    const rowOf = this.#rowIndex();
+    if (rowOf.has(id)) return false;
     if (this.#rows === this.#ids.length) this.#grow();
     const row = this.#rows;
     let largest = 0;
@@ -125,8 +140,9 @@ export class FlatStage {
     for (let axis = 0; axis < this.dims; axis += 1) this.#codes[offset + axis] = Math.round((head[axis] ?? 0) / scale);
     this.#scales[row] = scale;
     this.#ids[row] = id;
-    this.#rowOf.set(id, row);
+    rowOf.set(id, row);
     this.#rows += 1;
+    this.#alive += 1;
     return true;
   }
 
@@ -136,13 +152,16 @@ export class FlatStage {
    * @returns whether it was in
    */
   remove(id: number): boolean {
-    const row = this.#rowOf.get(id);
+    const rowOf = this.#rowIndex();
+    const row = rowOf.get(id);
     if (row === undefined) return false;
     this.#ids[row] = 0;
-    this.#rowOf.delete(id);
+    rowOf.delete(id);
+    this.#alive -= 1;
     return true;
   }
 
+  /** Make room: double the capacity (a matrix just read has none to spare: it lives in the file's bytes). */
   #grow(): void {
     const capacity = Math.max(1024, this.#ids.length * 2);
     const ids = new Float64Array(capacity);
@@ -234,14 +253,17 @@ export class FlatStage {
     const count = bytes.readUInt32LE(12);
     if (dims === 0 || bytes.byteLength !== HEADER_BYTES + count * (12 + dims))
       return 'corrupt (first-stage file of the wrong size)';
-    const flat = new FlatStage(dims, Math.max(1024, Math.ceil(count * 1.25)));
-    // Copied out of the file's buffer, so alignment never matters.
-    const copy = new Uint8Array(bytes.subarray(HEADER_BYTES));
-    flat.#ids.set(new Float64Array(copy.buffer, 0, count));
-    flat.#scales.set(new Float32Array(copy.buffer, count * 8, count));
-    flat.#codes.set(new Int8Array(copy.buffer, count * 12, count * dims));
-    for (let row = 0; row < count; row += 1) flat.#rowOf.set(flat.#ids[row] as number, row);
+    // The matrix lives in the file's bytes (no copy), when they are aligned for float64; else in a copy.
+    const aligned = (bytes.byteOffset + HEADER_BYTES) % 8 === 0 ? bytes : new Uint8Array(bytes);
+    const buffer = aligned.buffer;
+    const start = aligned.byteOffset + HEADER_BYTES;
+    const flat = new FlatStage(dims, 0);
+    flat.#ids = new Float64Array(buffer, start, count);
+    flat.#scales = new Float32Array(buffer, start + count * 8, count);
+    flat.#codes = new Int8Array(buffer, start + count * 12, count * dims);
     flat.#rows = count;
+    flat.#alive = count;
+    flat.#rowOf = undefined;
     return flat;
   }
 }
