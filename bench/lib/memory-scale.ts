@@ -248,7 +248,7 @@ export async function benchScale(size: number, dim: number, options: ScaleOption
         ms(hybridP50),
         ms(result.hybridP95),
         '1.00',
-        `${queries.length} queries, top ${settings.recall.limit}; the graph shortlists, the whole vectors rescore`,
+        `${queries.length} queries, top ${settings.recall.limit}; CPU ${fmt(hybrid.cpuMs)} ms a query on average; the graph shortlists, the whole vectors rescore`,
       ],
       [
         '  its BM25 part alone (FTS5)',
@@ -332,7 +332,7 @@ async function hybridTimes(
   index: VectorIndex,
   queries: ReadonlyArray<{ text: string; vector: Float32Array }>,
   settings: ReturnType<typeof loadConfig>['memory']['recall'],
-): Promise<{ hybrid: number[]; lexical: number[] }> {
+): Promise<{ hybrid: number[]; lexical: number[]; cpuMs: number }> {
   const vectors = new Map(queries.map((query) => [query.text, query.vector]));
   const recall = new HybridRecall({
     database,
@@ -344,11 +344,14 @@ async function hybridTimes(
   });
   for (const query of queries.slice(0, 10)) await recall.search(query.text); // warm the statement cache
   const hybrid: number[] = [];
+  const cpu = process.cpuUsage();
   for (const query of queries) {
     const started = performance.now();
     await recall.search(query.text);
     hybrid.push(performance.now() - started);
   }
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000 / queries.length;
   const lexicalOnly = new HybridRecall({
     database,
     store,
@@ -363,5 +366,5 @@ async function hybridTimes(
     await lexicalOnly.search(query.text);
     lexical.push(performance.now() - started);
   }
-  return { hybrid, lexical };
+  return { hybrid, lexical, cpuMs };
 }
