@@ -120,7 +120,7 @@ export class StagedIndex implements VectorIndex {
     const stats = store.stats(model);
     if (stats.count === 0) return { index, report: { how: 'empty', caughtUp: 0, ms: performance.now() - started } };
     log.warn({ model, reason, vectors: stats.count }, 'vector index rebuilt from the stored vectors (no re-embedding)');
-    index.#startRebuild(stats.count);
+    index.#startRebuild(stats.count, reason);
     const report: IndexOpenReport = { how: 'rebuilt', reason, caughtUp: 0, ms: performance.now() - started };
     return { index, report };
   }
@@ -130,7 +130,7 @@ export class StagedIndex implements VectorIndex {
     return wanted === 0 ? dim : Math.min(wanted, dim);
   }
 
-  #startRebuild(total: number): void {
+  #startRebuild(total: number, reason: string): void {
     this.#state = 'rebuilding';
     this.#rebuildProgress = { done: 0, total };
     this.#flat = undefined;
@@ -151,7 +151,7 @@ export class StagedIndex implements VectorIndex {
       this.#addMissing();
       this.save();
       this.#options.log.info({ model: this.model, vectors: this.size }, 'vector index rebuilt');
-      if (this.#flat !== undefined) this.#graph.schedule(null, 'rebuilt with the first stage');
+      if (this.#flat !== undefined) this.#graph.schedule(null, reason);
     })().finally(() => {
       this.#rebuild = undefined;
     });
