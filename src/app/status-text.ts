@@ -104,7 +104,10 @@ export function describeMemory(memory: StatusReport['memory']): string {
   const vectors = memory.vectors.find((entry) => entry.model === memory.serving)?.count ?? 0;
   const parts = [`${memory.embedder.id} (${memory.embedder.kind})`, plural(vectors, 'vector')];
   if (memory.index !== undefined)
-    parts.push(`index ${memory.index.state}${memory.index.opened === undefined ? '' : `, ${memory.index.opened.how}`}`);
+    // "index loading" or "index ready", and how its file was found when it was not simply loaded ("rebuilt").
+    parts.push(
+      `index ${memory.index.state}${memory.index.opened === undefined || memory.index.opened.how === 'loaded' ? '' : `, ${memory.index.opened.how}`}`,
+    );
   if (memory.queue.pending > 0)
     parts.push(
       `${memory.queue.pending} to embed${memory.queue.stuck > 0 ? ` (${memory.queue.stuck} failing: steward memory embed --retry)` : ''}`,
@@ -113,6 +116,8 @@ export function describeMemory(memory: StatusReport['memory']): string {
     parts.push(
       `re-embedding for the new model ${memory.reembed.done}/${memory.reembed.total}; ${memory.serving} serves recall until then`,
     );
+  if (memory.conversion !== undefined)
+    parts.push(`converting stored vectors to int8 ${memory.conversion.done}/${memory.conversion.total}`);
   parts.push(
     `${plural(memory.counts.episodes.model + memory.counts.episodes.heuristic, 'episode')}${memory.counts.episodes.heuristic > 0 ? ` (${memory.counts.episodes.heuristic} heuristic)` : ''}`,
     plural(memory.counts.facts, 'fact'),

@@ -169,7 +169,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   guardSubcommands(memory, path);
   memory
     .command('status', { isDefault: true })
-    .description('the embedder, the vector index, the queue, re-embedding progress, episodes and facts')
+    .description(
+      'the embedder, the stored vectors (sizes, format), the vector index (state, stages), disk use, the queue, re-embedding progress, episodes and facts',
+    )
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const { memoryStatusCommand } = await import('./commands/memory.js');

@@ -32,7 +32,7 @@ export interface EmbedderLifecycleOptions {
   busy: () => ReadonlySet<number>;
   /** Fires when steward is closing: no new embedding pass starts. */
   signal: AbortSignal;
-  /** Opens one model's vector index (default `HnswIndex.open`). */
+  /** Opens one model's vector index (default `StagedIndex.open`). */
   openIndex?: OpenVectorIndex | undefined;
 }
 

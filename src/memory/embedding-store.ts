@@ -1,5 +1,6 @@
 import type { Clock } from '../shared/time.js';
 import { toTimestamp, type Database } from '../shared/database.js';
+import { decodeVector, encodeVector, vectorFormat, type EncodedVector, type VectorFormat } from './vector-codec.js';
 
 /** What a stored vector belongs to. */
 export type OwnerType = 'message' | 'episode' | 'fact';
@@ -20,30 +21,18 @@ export interface StoredVector {
   vector: Float32Array;
 }
 
-/**
- * Encode a vector as the BLOB stored in `embeddings.vector`: `dim`
- * little-endian float32 (the byte order of every machine Node runs on here).
- * @param vector - the vector
- */
-export function encodeVector(vector: Float32Array): Buffer {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
-}
-
-/**
- * Decode an `embeddings.vector` BLOB (copied, so alignment never matters).
- * @param blob - the stored bytes
- * @returns the vector
- */
-export function decodeVector(blob: Buffer): Float32Array {
-  const copy = new Uint8Array(blob.byteLength);
-  copy.set(blob);
-  return new Float32Array(copy.buffer, 0, blob.byteLength / 4);
+/** A stored row's raw vector, as the SELECTs below read it. */
+interface VectorRow {
+  id: number;
+  dim: number;
+  vector: Buffer;
 }
 
 /**
  * The `embeddings` table: the one durable copy of every vector, keyed by
  * owner and embedder id, with the sha256 of the text it was made from so
- * that no (model, text) pair is embedded twice.
+ * that no (model, text) pair is embedded twice. Vectors are written as int8
+ * with a scale and read in either format (see `vector-codec.ts`).
  */
 export class EmbeddingStore {
   readonly #database: Database;
@@ -66,11 +55,11 @@ export class EmbeddingStore {
    */
   findByHash(model: string, textHash: string): Float32Array | undefined {
     const row = this.#database
-      .prepare<[string, string], { vector: Buffer }>(
-        'SELECT vector FROM embeddings WHERE model = ? AND text_hash = ? LIMIT 1',
+      .prepare<[string, string], { dim: number; vector: Buffer }>(
+        'SELECT dim, vector FROM embeddings WHERE model = ? AND text_hash = ? LIMIT 1',
       )
       .get(model, textHash);
-    return row === undefined ? undefined : decodeVector(row.vector);
+    return row === undefined ? undefined : decodeVector(row.vector, row.dim);
   }
 
   /**
@@ -142,11 +131,72 @@ export class EmbeddingStore {
    */
   page(model: string, afterId: number, limit: number): StoredVector[] {
     return this.#database
-      .prepare<[string, number, number], { id: number; vector: Buffer }>(
-        'SELECT id, vector FROM embeddings WHERE model = ? AND id > ? ORDER BY id LIMIT ?',
+      .prepare<[string, number, number], VectorRow>(
+        'SELECT id, dim, vector FROM embeddings WHERE model = ? AND id > ? ORDER BY id LIMIT ?',
       )
       .all(model, afterId, limit)
-      .map((row) => ({ id: row.id, vector: decodeVector(row.vector) }));
+      .map((row) => ({ id: row.id, vector: decodeVector(row.vector, row.dim) }));
+  }
+
+  /**
+   * Some stored vectors by row id, whole and as stored (to rescore an
+   * index's shortlist exactly: see `cosineToStored`). Ids whose rows are
+   * gone are missing from the map.
+   * @param ids - embedding row ids
+   * @returns the stored vector of each id that still exists
+   */
+  vectors(ids: readonly number[]): Map<number, EncodedVector> {
+    const found = new Map<number, EncodedVector>();
+    if (ids.length === 0) return found;
+    const rows = this.#database
+      .prepare<[string], VectorRow>(
+        'SELECT id, dim, vector FROM embeddings WHERE id IN (SELECT value FROM json_each(?))',
+      )
+      .all(JSON.stringify(ids));
+    for (const row of rows) found.set(row.id, { dim: row.dim, bytes: row.vector });
+    return found;
+  }
+
+  /**
+   * The size and format of a model's newest stored vector (for `steward memory`).
+   * @param model - embedder id
+   * @returns dimensions and format, or undefined when the model has no vector
+   */
+  shape(model: string): { dim: number; format: VectorFormat | undefined } | undefined {
+    const row = this.#database
+      .prepare<[string], { dim: number; bytes: number }>(
+        'SELECT dim, length(vector) AS bytes FROM embeddings INDEXED BY embeddings_model WHERE model = ? ORDER BY id DESC LIMIT 1',
+      )
+      .get(model);
+    return row === undefined ? undefined : { dim: row.dim, format: vectorFormat(row.bytes, row.dim) };
+  }
+
+  /**
+   * Rewrite the float32 vectors among the rows above `afterId` as int8 (a
+   * batch of the background conversion of a database written before int8;
+   * run it in the caller's transaction). Only the sizes of the rows are read
+   * until a float32 one is found, so rows already converted cost no vector read.
+   * @param afterId - only ids above this
+   * @param limit - rows to visit
+   * @returns rows visited, rows converted, and the last id visited (undefined when none was left)
+   */
+  convertBatch(afterId: number, limit: number): { visited: number; converted: number; lastId: number | undefined } {
+    const rows = this.#database
+      .prepare<[number, number], { id: number; dim: number; bytes: number }>(
+        'SELECT id, dim, length(vector) AS bytes FROM embeddings WHERE id > ? ORDER BY id LIMIT ?',
+      )
+      .all(afterId, limit);
+    const read = this.#database.prepare<[number], { vector: Buffer }>('SELECT vector FROM embeddings WHERE id = ?');
+    const write = this.#database.prepare<[Buffer, number]>('UPDATE embeddings SET vector = ? WHERE id = ?');
+    let converted = 0;
+    for (const row of rows) {
+      if (vectorFormat(row.bytes, row.dim) !== 'float32') continue;
+      const stored = read.get(row.id);
+      if (stored === undefined) continue;
+      write.run(encodeVector(decodeVector(stored.vector, row.dim)), row.id);
+      converted += 1;
+    }
+    return { visited: rows.length, converted, lastId: rows.at(-1)?.id };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/log.js';
 import {
-  HnswIndex,
+  StagedIndex,
   type IndexSettings,
   type OpenedIndex,
   type OpenVectorIndex,
@@ -20,7 +20,7 @@ export interface IndexCacheOptions {
   log: Logger;
   /** This database's id (`memory_state.database_id`), asked when the first index is opened. */
   databaseId: () => string;
-  /** Opens one model's index (default {@link HnswIndex.open}): the seam for another index implementation. */
+  /** Opens one model's index (default {@link StagedIndex.open}): the seam for another index implementation. */
   open?: OpenVectorIndex | undefined;
 }
 
@@ -51,27 +51,31 @@ export class IndexCache {
     let opening = this.#opening.get(model);
     if (opening === undefined) {
       const { directory, store, settings, log } = this.#options;
-      const open = this.#options.open ?? ((options) => HnswIndex.open(options));
-      opening = open({ model, directory, store, settings, log, databaseId: this.#options.databaseId() }).then(
-        (opened) => {
-          this.#opened.set(model, opened);
-          log.info(
-            {
-              model,
-              how: opened.report.how,
-              reason: opened.report.reason,
-              caughtUp: opened.report.caughtUp,
-              ms: Math.round(opened.report.ms),
-            },
-            'vector index opened',
-          );
-          return opened;
-        },
-        (error: unknown) => {
-          this.#opening.delete(model);
-          throw error;
-        },
-      );
+      const open = this.#options.open ?? ((options) => StagedIndex.open(options));
+      // On a later turn of the event loop: reading the first stage takes a moment at 100k vectors,
+      // and whoever asked first (the daemon's start, the REPL after its prompt) must not wait on it.
+      opening = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => open({ model, directory, store, settings, log, databaseId: this.#options.databaseId() }))
+        .then(
+          (opened) => {
+            this.#opened.set(model, opened);
+            log.info(
+              {
+                model,
+                how: opened.report.how,
+                reason: opened.report.reason,
+                caughtUp: opened.report.caughtUp,
+                ms: Math.round(opened.report.ms),
+              },
+              'vector index opened',
+            );
+            return opened;
+          },
+          (error: unknown) => {
+            this.#opening.delete(model);
+            throw error;
+          },
+        );
       this.#opening.set(model, opening);
     }
     return (await opening).index;

@@ -27,3 +27,4 @@ export { FACT_CATEGORIES, factText, type Fact, type FactCategory, type Reconcile
 export type { RecallHit, RecallOptions, RecallResult } from './recall.js';
 export type { MemoryRef } from './embedding-store.js';
 export type { IndexOpenReport, OpenVectorIndex, VectorIndex } from './vector-index/index.js';
+export { vectorBytes, type VectorFormat } from './vector-codec.js';

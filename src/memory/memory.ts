@@ -16,6 +16,7 @@ import { importConversations, type ImportBatch, type ImportResult } from './impo
 import { HybridRecall, type RecallOptions, type RecallResult } from './recall.js';
 import { memoryStatus, type MemoryStatus } from './status.js';
 import { turnContext, type MemoryContext } from './turn-context.js';
+import { VectorConversion } from './vector-conversion.js';
 import type { OpenVectorIndex, VectorIndex } from './vector-index/index.js';
 
 export type { MemoryStatus } from './status.js';
@@ -36,7 +37,7 @@ export interface MemoryOptions {
   router: ModelRouter;
   /** Sessions and messages. */
   conversations: ConversationStore;
-  /** Opens one model's vector index (default `HnswIndex.open`): the seam for another index implementation. */
+  /** Opens one model's vector index (default `StagedIndex.open`): the seam for another index implementation. */
   openIndex?: OpenVectorIndex | undefined;
 }
 
@@ -73,6 +74,7 @@ export class Memory {
   readonly #embeddings: EmbedderLifecycle;
   readonly #consolidation: Consolidation;
   readonly #extraction: ExtractionQueue;
+  readonly #conversion: VectorConversion;
   /** Inbound messages whose turn is running. */
   readonly #turns = new Set<number>();
   readonly #stop = new AbortController();
@@ -97,6 +99,7 @@ export class Memory {
       signal,
       openIndex: options.openIndex,
     });
+    this.#conversion = new VectorConversion({ database, store: this.vectors, log, signal });
     this.#consolidation = new Consolidation({
       conversations,
       episodes: this.episodes,
@@ -170,11 +173,15 @@ export class Memory {
    */
   recall(text: string, options: RecallOptions = {}): Promise<RecallResult> {
     const serving = this.#embeddings.serving();
+    // Both at once: the index opens (its first stage is read off the event loop) while the query is embedded.
+    const index = this.#embeddings.servingIndex(serving);
+    const embedded = this.#embeddings.embedQuery(text, options.signal);
     const recall = new HybridRecall({
       database: this.#options.database,
       store: this.vectors,
-      index: () => this.#embeddings.servingIndex(serving),
-      embedQuery: (query, signal) => this.#embeddings.embedQuery(query, signal),
+      index: () => index,
+      embedQuery: (query, signal) =>
+        query === text && signal === options.signal ? embedded : this.#embeddings.embedQuery(query, signal),
       settings: this.#options.config.memory.recall,
       clock: this.#options.clock,
     });
@@ -278,11 +285,13 @@ export class Memory {
   /**
    * Start the background work at once in a long-lived process (the REPL
    * after its prompt, the daemon at start): open the index, embed what is
-   * queued, and catch up on summaries and extraction left by earlier processes.
+   * queued, catch up on summaries and extraction left by earlier processes,
+   * and convert the float32 vectors of an older database to int8.
    */
   warm(): void {
     this.#embeddings.kick();
     void this.background();
+    void this.#conversion.start();
   }
 
   /**
@@ -331,6 +340,8 @@ export class Memory {
       episodes: this.episodes,
       facts: this.facts,
       extraction: this.#extraction,
+      conversion: this.#conversion,
+      database: this.#options.database,
     });
   }
 
@@ -357,6 +368,7 @@ export class Memory {
     clearTimeout(timer);
     this.#stop.abort(new Error('steward is closing'));
     await this.#consolidation.idle();
+    await this.#conversion.idle();
     await this.#embeddings.close();
   }
 }

@@ -3,7 +3,14 @@ import { isReadOnlyDatabase, type Database } from '../shared/database.js';
 import { embedderSpecSchema, type EmbedderSpec } from './embedders/factory.js';
 
 /** The keys of `memory_state`. */
-type StateKey = 'serving' | 'active_models' | 'reembed_target' | 'reembed_total' | 'database_id';
+type StateKey = 'serving' | 'active_models' | 'reembed_target' | 'reembed_total' | 'database_id' | 'vector_conversion';
+
+/** The conversion of float32 vectors to int8 (`memory_state.vector_conversion`; see `vector-conversion.ts`). */
+export type ConversionState =
+  /** Every vector is int8. */
+  | { state: 'done' }
+  /** Under way: rows up to id `after` are visited, `done` of `total` rows. */
+  | { state: 'running'; after: number; done: number; total: number };
 
 /** A re-embedding for a new model in progress (`memory_state.reembed_*`). */
 export interface ReembedState {
@@ -100,6 +107,26 @@ export class MemoryStateStore {
   setReembed(state: ReembedState | undefined): void {
     this.#set('reembed_target', state?.target);
     this.#set('reembed_total', state === undefined ? undefined : String(state.total));
+  }
+
+  /** The conversion of float32 vectors to int8, or undefined before it was looked at. */
+  conversion(): ConversionState | undefined {
+    const stored = this.#get('vector_conversion');
+    if (stored === undefined) return undefined;
+    try {
+      const parsed = JSON.parse(stored) as ConversionState;
+      return parsed.state === 'done' || parsed.state === 'running' ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Record the conversion's progress.
+   * @param state - done, or where it stands
+   */
+  setConversion(state: ConversionState): void {
+    this.#set('vector_conversion', JSON.stringify(state));
   }
 
   /** This database's id (made once: the migration sets it, and this makes one for a database that lost it). */

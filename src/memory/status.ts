@@ -1,3 +1,4 @@
+import type { Database } from '../shared/database.js';
 import type { ConversationStore } from './conversations.js';
 import type { EmbedderLifecycle } from './embedder-lifecycle.js';
 import type { Embedder } from './embedders/index.js';
@@ -5,7 +6,9 @@ import type { EmbeddingStore } from './embedding-store.js';
 import type { EpisodeStore } from './episodes.js';
 import type { ExtractionQueue } from './extraction-queue.js';
 import type { FactStore } from './facts.js';
-import type { IndexOpenReport } from './vector-index/index.js';
+import type { VectorFormat } from './vector-codec.js';
+import type { VectorConversion } from './vector-conversion.js';
+import type { IndexDetails, IndexOpenReport } from './vector-index/index.js';
 
 /** What `/status`, `steward doctor` and `steward memory` show. */
 export interface MemoryStatus {
@@ -17,10 +20,18 @@ export interface MemoryStatus {
   queue: { pending: number; stuck: number };
   /** Re-embedding for a new model: done and total texts, when in progress. */
   reembed: { done: number; total: number } | undefined;
-  /** The serving index, once opened this process. */
-  index: { state: string; vectors: number; file: string; opened: IndexOpenReport | undefined } | undefined;
+  /** The serving index, once opened this process: its state (`loading` while the HNSW graph loads), sizes and bytes. */
+  index:
+    | { state: string; vectors: number; file: string; opened: IndexOpenReport | undefined; details: IndexDetails }
+    | undefined;
   /** Stored vectors per model. */
   vectors: Array<{ model: string; count: number }>;
+  /** The serving model's newest stored vector: dimensions and format (undefined before the first). */
+  shape: { dim: number; format: VectorFormat | undefined } | undefined;
+  /** The conversion of an older database's float32 vectors to int8: done and total rows, while it runs. */
+  conversion: { done: number; total: number } | undefined;
+  /** The database file, in bytes, and how many of them are free pages (after deletions or the int8 conversion; `VACUUM` gives them back). */
+  database: { bytes: number; freeBytes: number };
   /** Row counts. */
   counts: {
     messages: number;
@@ -33,6 +44,10 @@ export interface MemoryStatus {
 
 /** What {@link memoryStatus} reads. */
 export interface MemoryStatusSources {
+  /** The database (its size). */
+  database: Database;
+  /** The float32 → int8 conversion. */
+  conversion: VectorConversion;
   /** The embedders, their indexes and the embedding queue. */
   embeddings: EmbedderLifecycle;
   /** Stored vectors. */
@@ -54,7 +69,9 @@ export interface MemoryStatusSources {
  * @returns the status
  */
 export function memoryStatus(sources: MemoryStatusSources): MemoryStatus {
-  const { embeddings, vectors, conversations, episodes, facts, extraction } = sources;
+  const { embeddings, vectors, conversations, episodes, facts, extraction, database, conversion } = sources;
+  const pragma = (name: string): number => (database.pragma(name, { simple: true }) as number | undefined) ?? 0;
+  const pageSize = pragma('page_size');
   const serving = embeddings.serving();
   const opened = embeddings.opened(serving.id);
   return {
@@ -65,8 +82,17 @@ export function memoryStatus(sources: MemoryStatusSources): MemoryStatus {
     index:
       opened === undefined
         ? undefined
-        : { state: opened.index.state, vectors: opened.index.size, file: opened.index.file, opened: opened.report },
+        : {
+            state: opened.index.state,
+            vectors: opened.index.size,
+            file: opened.index.file,
+            opened: opened.report,
+            details: opened.index.details(),
+          },
     vectors: vectors.models(),
+    shape: vectors.shape(serving.id),
+    conversion: conversion.progress(),
+    database: { bytes: pragma('page_count') * pageSize, freeBytes: pragma('freelist_count') * pageSize },
     counts: {
       messages: conversations.count(),
       episodes: episodes.counts(),

@@ -1,4 +1,5 @@
 import type {
+  IndexDetails,
   IndexState,
   OpenedIndex,
   VectorHit,
@@ -52,6 +53,15 @@ export class ExactIndex implements VectorIndex {
 
   ready(): Promise<void> {
     return Promise.resolve();
+  }
+
+  details(): IndexDetails {
+    const first = this.#vectors.values().next().value;
+    return {
+      dims: { stored: first?.length, heads: first?.length },
+      graph: { state: 'none', done: 0, total: 0 },
+      bytes: { disk: 0, memory: [...this.#vectors.values()].reduce((sum, vector) => sum + vector.byteLength, 0) },
+    };
   }
 
   add(label: number, vector: Float32Array): void {

@@ -129,7 +129,7 @@ export interface OpenAIServer {
   /** Every chat request, in order. */
   chatRequests: ChatRequest[];
   /** Every embeddings request body, in order. */
-  embeddingRequests: Array<{ model: string; input: string[]; encoding_format?: string }>;
+  embeddingRequests: Array<{ model: string; input: string[]; encoding_format?: string; dimensions?: number }>;
   /** Count of GET /v1/models (and /models). */
   probes: number;
   /** Every request's path, in order (`GET /props`, `POST /v1/chat/completions`, ...). */
@@ -144,6 +144,15 @@ export interface OpenAIServer {
   firstTokenDelayMs: number;
   /** Answer this many of the next embeddings requests with HTTP 500 (then normally). */
   embeddingFailures: number;
+  /**
+   * What the server does with the `dimensions` of an embeddings request:
+   * `ignored` (llama.cpp, the default: the full vector comes back; issue
+   * ggml-org/llama.cpp#25210) or `honoured` (Ollama since v0.11.11:
+   * `server/routes.go` cuts the vector to `dimensions` and renormalises it;
+   * vLLM for Matryoshka models; OpenAI's text-embedding-3). The family's by
+   * default (see EMBEDDING_DIMENSIONS).
+   */
+  embeddingDimensions: 'ignored' | 'honoured';
   /** Replace the answer function. */
   respond: (request: ChatRequest) => ScriptedReply;
   /** Stop the server (and cut hanging connections). */
@@ -157,6 +166,23 @@ const FLAVORS: Record<Flavor, FlavorBehaviour> = {
   exo,
   vllm,
   openai,
+};
+
+/**
+ * What each family does with the `dimensions` of an embeddings request.
+ * Honoured: Ollama >= 0.11.11 (`server/routes.go`), vLLM for a Matryoshka
+ * model (`vllm/entrypoints/openai/serving_embedding.py`), OpenAI's
+ * text-embedding-3 (API reference). Ignored: llama.cpp (its `/v1/embeddings`
+ * reads no `dimensions`; issue ggml-org/llama.cpp#25210); mlx_lm.server and
+ * exo serve no embeddings.
+ */
+const EMBEDDING_DIMENSIONS: Record<Flavor, 'ignored' | 'honoured'> = {
+  'llama.cpp': 'ignored',
+  ollama: 'honoured',
+  mlx: 'ignored',
+  exo: 'ignored',
+  vllm: 'honoured',
+  openai: 'honoured',
 };
 
 const DEFAULT_CONTEXT: Record<Flavor, number> = {
@@ -382,6 +408,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     chatDelayMs: 0,
     firstTokenDelayMs: 0,
     embeddingFailures: 0,
+    embeddingDimensions: EMBEDDING_DIMENSIONS[flavorName],
     respond: options.respond ?? echoReply(model),
     close: () => closeServer(),
   };
@@ -412,12 +439,18 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   }
 
   function embeddings(body: string, response: ServerResponse): void {
-    const parsed = JSON.parse(body) as { model?: string; input: string | string[]; encoding_format?: string };
+    const parsed = JSON.parse(body) as {
+      model?: string;
+      input: string | string[];
+      encoding_format?: string;
+      dimensions?: number;
+    };
     const input = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
     state.embeddingRequests.push({
       model: parsed.model ?? '',
       input,
       ...(parsed.encoding_format === undefined ? {} : { encoding_format: parsed.encoding_format }),
+      ...(parsed.dimensions === undefined ? {} : { dimensions: parsed.dimensions }),
     });
     if (state.mode === 'error500')
       return send(response, { status: 500, json: { error: { code: 500, message: 'boom', type: 'server_error' } } });
@@ -434,7 +467,15 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       json: {
         object: 'list',
         model: parsed.model,
-        data: input.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text, dimensions) })),
+        data: input.map((text, index) => {
+          const full = fakeEmbedding(text, dimensions);
+          const cut = parsed.dimensions;
+          if (state.embeddingDimensions === 'ignored' || cut === undefined || cut >= full.length)
+            return { object: 'embedding', index, embedding: full };
+          const head = full.slice(0, cut);
+          const norm = Math.hypot(...head) || 1;
+          return { object: 'embedding', index, embedding: head.map((value) => value / norm) };
+        }),
         usage: { prompt_tokens: input.length, total_tokens: input.length },
       },
     });

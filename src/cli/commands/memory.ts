@@ -3,11 +3,14 @@ import { formatDuration } from '../../scheduler/catch-up.js';
 import { colorsFor } from '../../shared/colors.js';
 import { openSteward } from '../bootstrap.js';
 import { describeMemory } from '../../app/status-text.js';
+import { describeDisk, describeIndex, describeVectors } from '../../app/memory-text.js';
 
 /**
- * `steward memory [status] [--json]`: the embedder, the vector index (opened, so
- * that a missing or stale file is reported and rebuilt), the embedding
- * queue, re-embedding progress, episodes and facts.
+ * `steward memory [status] [--json]`: the embedder, the stored vectors (sizes,
+ * format, the int8 conversion of an older database), the vector index
+ * (opened, so that a missing or stale file is reported and rebuilt; its
+ * state is shown as it is, `loading` while the HNSW graph loads), the disk
+ * use, the embedding queue, re-embedding progress, episodes and facts.
  * @param options - `json` prints the status as JSON
  * @returns 0
  */
@@ -17,16 +20,16 @@ export async function memoryStatusCommand(options: { json?: boolean } = {}): Pro
     // Registering this process's embedder queues a re-embedding after a change of model, so the queue counts it.
     await steward.memory.embeddingBacklog();
     const index = await steward.memory.index(steward.memory.status().serving);
-    await index.ready();
     const status = steward.memory.status();
     if (options.json === true) {
       process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       return 0;
     }
-    const opened = status.index?.opened;
     const lines = [
       `embedder   ${status.embedder.id} (${status.embedder.kind})${status.serving === status.embedder.id ? '' : `; recall is served by ${status.serving} until re-embedding is done`}`,
-      `index      ${index.file}: ${plural(index.size, 'vector')}, ${opened === undefined ? '' : `${opened.how}${opened.reason === undefined ? '' : ` (${opened.reason})`} in ${Math.round(opened.ms)} ms, ${opened.caughtUp} caught up`}`,
+      `vectors    ${describeVectors(status)}`,
+      `index      ${describeIndex(status)}; ${index.size} vectors in ${index.file}`,
+      `disk       ${describeDisk(status)}`,
       `stored     ${status.vectors.map((entry) => `${entry.model}: ${entry.count}`).join(', ') || 'no vectors yet'}`,
       `queue      ${status.queue.pending} to embed${status.queue.stuck > 0 ? `, ${status.queue.stuck} failing (steward memory embed --retry)` : ''}`,
       `memory     ${describeMemory(status)}`,

@@ -38,6 +38,15 @@ export const embeddingsSchema = z.strictObject({
     .max(10)
     .describe('Retries of a failed embeddings request (refused, timeout, 429, 5xx), with exponential backoff.'),
   offlineDimensions: z.number().int().min(16).max(4096).describe('Vector size of the hashing embedder.'),
+  dimensions: z
+    .number()
+    .int()
+    .min(16)
+    .max(16384)
+    .nullable()
+    .describe(
+      'Ask the HTTP embedder for vectors this long (the OpenAI "dimensions" parameter, for Matryoshka models such as Qwen3-Embedding and text-embedding-3; Ollama >= 0.11.11 and vLLM honour it, llama.cpp ignores it). A longer vector is cut to its first N dimensions and renormalised here. Changing it re-embeds every memory. null = the full length.',
+    ),
 });
 
 /** `memory`: sessions, the turn's memory budget, hybrid recall, the HNSW index and background consolidation. */
@@ -141,6 +150,14 @@ export const memorySchema = z.strictObject({
       .describe('When a recalled memory is relevant enough for the prompt ("recall" shows every hit).'),
   }),
   index: z.strictObject({
+    dimensions: z
+      .number()
+      .int()
+      .min(0)
+      .max(16384)
+      .describe(
+        'The vector index searches the first N dimensions of each vector (an exact int8 first stage, then an HNSW graph), and the whole stored vector ranks what it finds. Right for Matryoshka embedding models (Qwen3-Embedding, text-embedding-3, nomic-embed-text v1.5, mxbai-embed-large); 0 = whole vectors, for models not trained that way. Changing it rebuilds the index files (no re-embedding).',
+      ),
     m: z.number().int().min(4).max(64).describe('HNSW M: links per node (hnswlib).'),
     efConstruction: z.number().int().min(10).max(1000).describe('HNSW efConstruction: build-time candidate list size.'),
     ef: z

@@ -19,7 +19,7 @@ const OPENAI_EMBEDDING_INPUT_TOKENS = 8191;
  * configuration has moved on). Keys and values are the stored JSON's.
  */
 export interface EmbedderSpec {
-  /** The embedder id (see {@link Embedder.id}): `glove:6b-100d-50k-<sha>:sif1`, `hashing:v1:384`, `http:<model or host>`, `openai:<model>`. */
+  /** The embedder id (see {@link Embedder.id}): `glove:6b-100d-50k-<sha>:sif1`, `hashing:v1:384`, `http:<model or host>`, `openai:<model>`, with `@<dimensions>` when shortened. */
   id: string;
   /** `offline` (the word-vector or the hashing embedder, told apart by the id), `http` (an OpenAI-compatible server of the owner's) or `openai`. */
   provider: 'offline' | 'http' | 'openai';
@@ -29,6 +29,8 @@ export interface EmbedderSpec {
   model: string | null;
   /** Vector size of the hashing embedder (`embeddings.offlineDimensions`; stored for every provider). */
   dimensions: number;
+  /** Vector length asked of an `http` or `openai` embedder (`embeddings.dimensions`); absent for the model's own. */
+  outputDimensions?: number | null | undefined;
 }
 
 /** {@link EmbedderSpec} as stored in `memory_state.serving` (a zod schema, to read it back). */
@@ -38,6 +40,7 @@ export const embedderSpecSchema = z.object({
   url: z.string().nullable(),
   model: z.string().nullable(),
   dimensions: z.number().int().positive(),
+  outputDimensions: z.number().int().positive().nullable().optional(),
 });
 
 /**
@@ -54,6 +57,9 @@ export function embedderSpec(config: StewardConfig): EmbedderSpec {
   const settings = config.embeddings;
   const provider = settings.provider === 'auto' ? (settings.url === null ? 'offline' : 'http') : settings.provider;
   const dimensions = settings.offlineDimensions;
+  // Shortened vectors are other vectors: a different id, so that changing the length re-embeds.
+  const suffix = settings.dimensions === null ? '' : `@${settings.dimensions}`;
+  const shortened = settings.dimensions === null ? {} : { outputDimensions: settings.dimensions };
   if (provider === 'offline' && hasWordVectors())
     return { id: GloveEmbedder.ID, provider: 'offline', url: null, model: null, dimensions };
   if (provider === 'offline' || provider === 'hashing')
@@ -64,11 +70,11 @@ export function embedderSpec(config: StewardConfig): EmbedderSpec {
         'config error: embeddings.provider is "http" but no URL is set: set STEWARD_EMBEDDINGS_URL (or embeddings.url)',
         { key: 'embeddings.url', source: 'config' },
       );
-    const id = `http:${settings.model ?? new URL(settings.url).host}`;
-    return { id, provider, url: settings.url, model: settings.model, dimensions };
+    const id = `http:${settings.model ?? new URL(settings.url).host}${suffix}`;
+    return { id, provider, url: settings.url, model: settings.model, dimensions, ...shortened };
   }
   const model = settings.model ?? OPENAI_EMBEDDING_MODEL;
-  return { id: `openai:${model}`, provider, url: null, model, dimensions };
+  return { id: `openai:${model}${suffix}`, provider, url: null, model, dimensions, ...shortened };
 }
 
 /**
@@ -130,6 +136,7 @@ export function embedderFromSpec(
     batchSize: settings.batchSize,
     timeoutMs: settings.timeoutMs,
     retries: options.retries ?? settings.retries,
+    dimensions: spec.outputDimensions ?? null,
   };
   if (spec.provider === 'offline')
     return spec.id.startsWith('hashing:') ? new HashingEmbedder(spec.dimensions) : new GloveEmbedder();

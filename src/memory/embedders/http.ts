@@ -31,6 +31,12 @@ export interface HttpEmbedderOptions {
    * are cut to about this many tokens before they are sent.
    */
   maxInputTokens?: number;
+  /**
+   * Vector length to ask for (OpenAI's `dimensions`, for Matryoshka models);
+   * a longer vector (llama.cpp ignores the parameter) is cut to its first
+   * `dimensions` and renormalised here. Undefined or null: the model's full length.
+   */
+  dimensions?: number | null | undefined;
 }
 
 /** A text is not shortened below this many characters: past that, the server refuses something else. */
@@ -56,6 +62,13 @@ const responseSchema = z.object({
  * split in halves down to single texts, and a single text is halved until
  * the server takes it; the length that worked becomes the cut for the texts
  * after it.
+ *
+ * With `dimensions`, the request asks for vectors that long: OpenAI's
+ * text-embedding-3, Ollama since v0.11.11 (`server/routes.go` cuts and
+ * renormalises) and vLLM for Matryoshka models honour it, llama.cpp ignores
+ * it and answers with the full vector (issue ggml-org/llama.cpp#25210), so
+ * the length is checked and a longer vector is cut and renormalised here,
+ * as Ollama does. vLLM answers 400 for a model not trained that way.
  */
 export class HttpEmbedder implements Embedder {
   readonly id: string;
@@ -64,7 +77,10 @@ export class HttpEmbedder implements Embedder {
   #requests = 0;
   /** The longest input sent, in characters: `maxInputTokens` at first, less once the server refused one. */
   #maxChars: number;
-  readonly #options: Required<Omit<HttpEmbedderOptions, 'apiKey'>> & { apiKey: string | null };
+  readonly #options: Required<Omit<HttpEmbedderOptions, 'apiKey' | 'dimensions'>> & {
+    apiKey: string | null;
+    dimensions: number | null;
+  };
 
   /**
    * @param options - endpoint, model, batching and retries
@@ -84,6 +100,7 @@ export class HttpEmbedder implements Embedder {
       retries: options.retries ?? 3,
       retryMinMs: options.retryMinMs ?? 500,
       maxInputTokens: options.maxInputTokens ?? 512,
+      dimensions: options.dimensions ?? null,
     };
     this.#maxChars = this.#options.maxInputTokens * CHARACTERS_PER_TOKEN;
   }
@@ -171,7 +188,12 @@ export class HttpEmbedder implements Embedder {
     try {
       response = await axios.post(
         where,
-        { model: this.#options.model, input: batch, encoding_format: 'float' },
+        {
+          model: this.#options.model,
+          input: batch,
+          encoding_format: 'float',
+          ...(this.#options.dimensions === null ? {} : { dimensions: this.#options.dimensions }),
+        },
         {
           timeout: this.#options.timeoutMs,
           signal,
@@ -211,6 +233,31 @@ export class HttpEmbedder implements Embedder {
         isRetryable: false,
       });
     }
-    return ordered.map((item) => Float32Array.from(item.embedding));
+    const wanted = this.#options.dimensions;
+    if (wanted !== null && dimension < wanted)
+      throw new ProviderError(`embeddings at ${where}: vectors of ${dimension} dimensions; asked for ${wanted}`, {
+        provider: this.id,
+        kind: 'malformed',
+        isRetryable: false,
+      });
+    return ordered.map((item) =>
+      wanted === null || dimension === wanted ? Float32Array.from(item.embedding) : shorten(item.embedding, wanted),
+    );
   }
+}
+
+/**
+ * The first `dimensions` of a vector, renormalised to length 1 (a
+ * Matryoshka embedding's prefix is itself an embedding; Ollama's
+ * `server/routes.go` shortens the same way).
+ * @param vector - the whole vector
+ * @param dimensions - how many to keep
+ */
+function shorten(vector: readonly number[], dimensions: number): Float32Array {
+  const head = Float32Array.from(vector.slice(0, dimensions));
+  let norm = 0;
+  for (const value of head) norm += value * value;
+  norm = Math.sqrt(norm) || 1;
+  for (let axis = 0; axis < head.length; axis += 1) head[axis] = (head[axis] ?? 0) / norm;
+  return head;
 }

@@ -1,8 +1,12 @@
 /**
  * The vector index: the {@link VectorIndex} interface memory uses, the
- * hnswlib implementation ({@link HnswIndex}) and its files on disk.
+ * staged implementation ({@link StagedIndex}: an exact int8 first stage and
+ * an HNSW graph over the vectors' heads, rescored with the whole stored
+ * vectors) and its files on disk.
  */
 export type {
+  GraphDetails,
+  IndexDetails,
   IndexOpenReport,
   IndexSettings,
   IndexState,
@@ -13,5 +17,5 @@ export type {
   VectorIndexOptions,
   VectorSource,
 } from './types.js';
-export { HnswIndex } from './hnsw.js';
+export { StagedIndex } from './staged.js';
 export { indexFileStem } from './file.js';

@@ -1,8 +1,14 @@
 import type { Logger } from '../../shared/log.js';
 import type { EmbeddingStore } from '../embedding-store.js';
 
-/** HNSW parameters (config `memory.index`). */
+/** Vector index parameters (config `memory.index`). */
 export interface IndexSettings {
+  /**
+   * Dimensions of the heads both stages search: the first N of each vector
+   * (Matryoshka embeddings keep their meaning in a prefix); the whole stored
+   * vector rescores the shortlist. 0 or absent = whole vectors.
+   */
+  dimensions?: number | undefined;
   /** Links per node (hnswlib M). */
   m: number;
   /** Build-time candidate list size. */
@@ -17,7 +23,9 @@ export interface IndexSettings {
 export type IndexState =
   /** No vector stored for this model yet. */
   | 'empty'
-  /** Loaded (or built) and caught up. */
+  /** Searchable by the exact first stage while the HNSW graph loads or is built (see {@link IndexDetails.graph}). */
+  | 'loading'
+  /** Loaded (or built) and caught up, the graph too. */
   | 'ready'
   /** Being rebuilt from the stored vectors; searches return undefined (recall uses BM25 alone meanwhile). */
   | 'rebuilding';
@@ -32,8 +40,32 @@ export interface IndexOpenReport {
   caughtUp: number;
   /** Time to open, in ms (a rebuild itself goes on in the background). */
   ms: number;
-  /** Where that time went, in ms: reading and checking the file, the index library's load, its labels, catching up. */
-  phases?: { verify: number; load: number; labels: number; catchUp: number } | undefined;
+  /** Where that time went, in ms: reading and checking the first stage's file, reading its matrix, catching up. */
+  phases?: { verify: number; load: number; catchUp: number } | undefined;
+}
+
+/** The HNSW graph of an index, as {@link VectorIndex.details} reports it. */
+export interface GraphDetails {
+  /** `loading` from its file, `building` from the first stage, `ready`, or `none` (exact search only). */
+  state: 'loading' | 'building' | 'ready' | 'none';
+  /** Vectors added to it so far, and to add (equal once ready). */
+  done: number;
+  /** See {@link done}. */
+  total: number;
+  /** Why it is being built: `missing`, `corrupt (...)`. */
+  reason?: string | undefined;
+  /** Time from opening the index until the graph was ready, in ms. */
+  ms?: number | undefined;
+}
+
+/** Sizes and state of an index, for `steward memory` and the benchmark. */
+export interface IndexDetails {
+  /** Dimensions of the stored vectors, and of the heads the stages search (undefined before the first vector). */
+  dims: { stored: number | undefined; heads: number | undefined };
+  /** The HNSW graph. */
+  graph: GraphDetails;
+  /** Bytes of the index files on disk, and about how many bytes the index holds in memory. */
+  bytes: { disk: number; memory: number };
 }
 
 /** One nearest neighbour. */
@@ -46,10 +78,11 @@ export interface VectorHit {
 
 /**
  * What an index reads from the stored vectors: pages by id (to rebuild and
- * to catch up), the id sequence (to tell a stale file) and a model's count.
+ * to catch up), whole vectors by id (to rescore), the id sequence (to tell
+ * a stale file) and a model's count.
  * `EmbeddingStore` is the one implementation.
  */
-export type VectorSource = Pick<EmbeddingStore, 'page' | 'sequence' | 'stats'>;
+export type VectorSource = Pick<EmbeddingStore, 'page' | 'sequence' | 'stats' | 'vectors'>;
 
 /** Options of an index's `open` (see {@link OpenVectorIndex}). */
 export interface VectorIndexOptions {
@@ -59,7 +92,7 @@ export interface VectorIndexOptions {
   directory: string;
   /** Stored vectors. */
   store: VectorSource;
-  /** HNSW settings. */
+  /** Head dimensions and HNSW settings. */
   settings: IndexSettings;
   /** Logger. */
   log: Logger;
@@ -75,15 +108,15 @@ export interface VectorIndexOptions {
  * it catches up by id before each search, so it sees what another process
  * wrote.
  *
- * `HnswIndex` (hnswlib-node, `hnsw.ts`) is the implementation today. The
- * interface is what memory needs, so that another index (a compact first
- * stage with exact rescoring, quantised vectors) can take its place behind
- * {@link OpenVectorIndex}.
+ * `StagedIndex` (`staged.ts`: an exact int8 first stage and an HNSW graph
+ * over the vectors' heads, rescored with the whole stored vectors) is the
+ * implementation. The interface is what memory needs, so that another index
+ * can take its place behind {@link OpenVectorIndex}.
  */
 export interface VectorIndex {
   /** The embedder id whose vectors it holds. */
   readonly model: string;
-  /** `empty`, `ready` or `rebuilding`. */
+  /** `empty`, `loading`, `ready` or `rebuilding`. */
   readonly state: IndexState;
   /** Rebuild progress (done and total vectors); equal when not rebuilding. */
   readonly progress: { done: number; total: number };
@@ -95,8 +128,10 @@ export interface VectorIndex {
   readonly caughtUpTo: number;
   /** The file in use, or where it will be written (for `steward memory`). */
   readonly file: string;
-  /** Resolves when a rebuild in progress has finished (at once otherwise). */
+  /** Resolves when a rebuild, and the loading or building of a second stage, have finished (at once otherwise). */
   ready(): Promise<void>;
+  /** Dimensions, the graph's state and the bytes used (cheap: nothing is read). */
+  details(): IndexDetails;
   /**
    * Add a vector just stored by this process (its row id is the label).
    * @param label - the `embeddings.id`
@@ -117,14 +152,14 @@ export interface VectorIndex {
    * The `k` nearest stored vectors to `query`, after catching up.
    * @param query - the query vector (same dimension)
    * @param k - how many at most
-   * @returns hits by increasing cosine distance, or undefined while the index is rebuilding or the query cannot be compared
+   * @returns hits by increasing cosine distance (of the whole vectors), or undefined while the index is rebuilding or the query cannot be compared
    */
   search(query: Float32Array, k: number): VectorHit[] | undefined;
   /** Write the file when enough has changed since the last write (called off the reply path). */
   maybeSave(): void;
   /** Write the file now when anything changed; a failure is logged, never thrown. */
   save(): void;
-  /** Wait for a rebuild, then save. */
+  /** Wait for a rebuild of what recall needs, stop any other background work, then save. */
   close(): Promise<void>;
 }
 
@@ -138,7 +173,7 @@ export interface OpenedIndex {
 
 /**
  * Opens the index of one model: load and catch up, or start a rebuild from
- * the stored vectors. `HnswIndex.open` is the default.
+ * the stored vectors. `StagedIndex.open` is the default.
  * @throws Error when the index library cannot be loaded
  */
 export type OpenVectorIndex = (options: VectorIndexOptions) => Promise<OpenedIndex>;
