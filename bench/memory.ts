@@ -1,5 +1,4 @@
 import Table from 'cli-table3';
-import { coldChild } from './lib/memory-cold.js';
 import { benchIngest } from './lib/memory-ingest.js';
 import { memoryVectorStoreChild } from './lib/memory-peers.js';
 import { benchScale, type ScaleResult } from './lib/memory-scale.js';
@@ -141,6 +140,5 @@ async function main(): Promise<void> {
   process.stdout.write(`\nsummary\n${summary.toString()}\n\n${targets.toString()}\n`);
 }
 
-if (process.argv.includes('--cold')) await coldChild();
-else if (process.argv.includes('--peer-memory-vector-store')) await memoryVectorStoreChild();
+if (process.argv.includes('--peer-memory-vector-store')) await memoryVectorStoreChild();
 else await main();

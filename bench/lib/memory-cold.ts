@@ -110,7 +110,7 @@ export async function coldChild(): Promise<void> {
 export function coldStart(dataDir: string, url: string, dim: number, queries: [string, string]): Promise<ColdStart> {
   return new Promise((resolve, reject) => {
     const launchedAt = performance.timeOrigin + performance.now();
-    const child = spawn(process.execPath, [fromRoot('dist', 'bench', 'memory.js'), '--cold'], {
+    const child = spawn(process.execPath, [fromRoot('dist', 'bench', 'lib', 'memory-cold-child.js')], {
       env: {
         PATH: process.env.PATH ?? '',
         STEWARD_DATA_DIR: dataDir,
