@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
@@ -23,7 +23,11 @@ import { lastText, startOpenAIServer, type ChatRequest } from '../test/support/o
  * Targets (issue 12): ≥ 90 % of needed memories reach the prompt, and on
  * average ≤ 1 unrelated memory per prompt. Peer measured in the same run:
  * the same sessions with the relevance gate off (`memory.recall.prompt`
- * thresholds at 0), which is what steward did before.
+ * thresholds at their lowest), which is what steward did before.
+ *
+ * `pnpm bench context --sweep` runs the gated sessions again with each
+ * setting of `memory.recall.prompt` moved to its neighbours, one at a
+ * time, and with the hashing embedder (no word vectors).
  */
 
 /** The owner's life, one conversation per list: facts said in passing between small talk. */
@@ -126,7 +130,8 @@ function read(request: ChatRequest, kase: Case): Outcome {
   };
 }
 
-async function runAll(gate: boolean): Promise<Outcome[]> {
+/** Run every session and question with a config file (STEWARD_CONFIG), or the defaults. */
+async function runAll(configFile?: string): Promise<Outcome[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-bench-context-'));
   // A model that acknowledges (an echo would copy the recalled memories into its stored answer) and
   // summarizes a conversation by its first line, with no invented topics or follow-ups.
@@ -146,7 +151,7 @@ async function runAll(gate: boolean): Promise<Outcome[]> {
     STEWARD_DATA_DIR: dataDir,
     STEWARD_LOCAL_FAST_URL: server.url,
     STEWARD_TIMEZONE: 'UTC',
-    ...(gate ? {} : { STEWARD_CONFIG: fromRoot('bench', 'lib', 'context-no-gate.json') }),
+    ...(configFile === undefined ? {} : { STEWARD_CONFIG: configFile }),
   };
   try {
     for (const session of SESSIONS) await repl(session, env);
@@ -180,9 +185,66 @@ function summary(outcomes: readonly Outcome[]): { needed: number; reached: numbe
   };
 }
 
+/**
+ * The settings around the defaults, one changed at a time (`pnpm bench
+ * context --sweep`): how the thresholds were chosen, and how sensitive the
+ * figures are to them.
+ */
+const SWEEP: readonly { name: string; config: Record<string, unknown> }[] = [
+  { name: 'defaults', config: {} },
+  ...[0.4, 0.45, 0.55, 0.6].map((value) => ({
+    name: `minWordSimilarity ${value}`,
+    config: { minWordSimilarity: value },
+  })),
+  { name: 'minWordSimilarity 1 (words by stem only)', config: { minWordSimilarity: 1 } },
+  ...[0.4, 0.6].map((value) => ({ name: `minWordShare ${value}`, config: { minWordShare: value } })),
+  ...[0.2, 0.4].map((value) => ({ name: `top.minWordShare ${value}`, config: { top: { minWordShare: value } } })),
+  ...[8, 24].map((value) => ({ name: `candidates ${value}`, config: { candidates: value } })),
+  {
+    name: 'cosine rule on: minSimilarity 0.9, top 0.8',
+    config: { minSimilarity: 0.9, top: { minSimilarity: 0.8 } },
+  },
+];
+
+async function sweep(): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), 'steward-bench-context-sweep-'));
+  const table = new Table({
+    head: ['memory.recall.prompt', 'needed reached', 'unrelated per prompt', 'stale'],
+    style: { head: [], border: [] },
+  });
+  const rows: { name: string; prompt?: Record<string, unknown>; embeddings?: Record<string, unknown> }[] = [
+    ...SWEEP.map(({ name, config }) => ({ name, prompt: config })),
+    { name: 'defaults, hashing embedder (no word vectors)', embeddings: { provider: 'hashing' } },
+  ];
+  try {
+    for (const [index, row] of rows.entries()) {
+      const file = join(folder, `${index}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          ...(row.embeddings === undefined ? {} : { embeddings: row.embeddings }),
+          memory: { recall: { prompt: row.prompt ?? {} } },
+        }),
+      );
+      const result = summary(await runAll(file));
+      table.push([
+        row.name,
+        `${result.reached}/${result.needed} (${((100 * result.reached) / Math.max(1, result.needed)).toFixed(0)} %)`,
+        result.unrelated.toFixed(2),
+        String(result.stale),
+      ]);
+      process.stderr.write(`${row.name}: done\n`);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  process.stdout.write(`${table.toString()}\n`);
+}
+
 async function main(): Promise<void> {
-  const gated = await runAll(true);
-  const peer = await runAll(false);
+  if (process.argv.includes('--sweep')) return sweep();
+  const gated = await runAll();
+  const peer = await runAll(fromRoot('bench', 'lib', 'context-no-gate.json'));
   const table = new Table({
     head: [
       'question',

@@ -8,9 +8,11 @@ import {
   cloudRefusal,
   embedderFromSpec,
   embedderSpec,
+  GloveEmbedder,
   offlineUnavailable,
   type Embedder,
   type EmbedderSpec,
+  type WordSimilarity,
 } from './embedders/index.js';
 import { EmbeddingJobStore } from './embedding-jobs.js';
 import type { EmbeddingStore, MemoryRef } from './embedding-store.js';
@@ -122,6 +124,18 @@ export class EmbedderLifecycle {
       return `${spec.id} serves recall until re-embedding is done, and ${missing}: recall uses BM25 alone meanwhile`;
     this.#servingEmbedder = embedderFromSpec(spec, this.#config, { retries: 0 });
     return this.#servingEmbedder;
+  }
+
+  /**
+   * Word-to-word similarity from the embedder that serves recall, for the
+   * prompt's relevance gate: the word vectors of the offline word-vector
+   * embedder once loaded (a recall query loads them); undefined for the
+   * hashing and HTTP embedders (the gate then matches words by stem).
+   * @returns the similarity, or undefined
+   */
+  wordSimilarity(): WordSimilarity | undefined {
+    const embedder = this.#embedderFor(this.serving());
+    return embedder instanceof GloveEmbedder ? embedder.wordSimilarity() : undefined;
   }
 
   /**

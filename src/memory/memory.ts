@@ -201,6 +201,8 @@ export class Memory {
       profileMinConfidence: this.#options.config.memory.profileMinConfidence,
       recall: (text, options) => this.recall(text, options),
       relevance: this.#options.config.memory.recall.prompt,
+      limit: this.#options.config.memory.recall.limit,
+      words: () => this.#embeddings.wordSimilarity(),
     });
   }
 

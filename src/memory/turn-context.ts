@@ -1,3 +1,4 @@
+import type { WordSimilarity } from './embedders/types.js';
 import type { Episode, EpisodeStore } from './episodes.js';
 import { factText, type FactStore } from './facts.js';
 import type { RecallOptions, RecallResult } from './recall.js';
@@ -26,13 +27,18 @@ export interface TurnContextSources {
   recall: (text: string, options: RecallOptions) => Promise<RecallResult>;
   /** When a recalled memory is relevant enough for the prompt. */
   relevance: RelevanceSettings;
+  /** The most recalled memories for the prompt (`memory.recall.limit`). */
+  limit: number;
+  /** Word vectors for the relevance gate's paraphrases, when the serving embedder has them (read after recall). */
+  words: () => WordSimilarity | undefined;
 }
 
 /**
  * What a model turn gets from memory: the profile (highest confidence
  * first), where we left off (the latest other episode), and recall for the
- * message, with what the turn has already left out of recall's slots, kept
- * only when relevant enough (see `relevance.ts`).
+ * message, with what the turn has already left out of recall's slots:
+ * recall's best `relevance.candidates` are weighed, and the best `limit`
+ * of those relevant enough are kept (see `relevance.ts`).
  * @param turn - the session and the owner's message
  * @param sources - the profile, episodes, the confidence threshold and recall
  * @returns the memory context (the agent fits it into the token budget)
@@ -58,8 +64,14 @@ export async function turnContext(
     ...profileFacts.map((fact) => `fact:${fact.id}`),
     ...(last === undefined ? [] : [`episode:${last.id}`]),
   ]);
-  const recall = await sources.recall(turn.text, { excludeSessionId: turn.sessionId, exclude, signal: turn.signal });
-  return { profile, leftOff, recall: { ...recall, hits: relevantHits(recall.hits, turn.text, sources.relevance) } };
+  const recall = await sources.recall(turn.text, {
+    limit: Math.max(sources.limit, sources.relevance.candidates),
+    excludeSessionId: turn.sessionId,
+    exclude,
+    signal: turn.signal,
+  });
+  const hits = relevantHits(recall.hits, turn.text, sources.relevance, sources.words()).slice(0, sources.limit);
+  return { profile, leftOff, recall: { ...recall, hits } };
 }
 
 /**

@@ -11,8 +11,6 @@ import {
   zipfFrequency,
 } from '../../src/memory/embedders/glove/glove.js';
 import { offlineUnavailable } from '../../src/memory/embedders/index.js';
-import type { RecallHit } from '../../src/memory/recall.js';
-import { relevantHits, wordShare } from '../../src/memory/relevance.js';
 
 function cosine(left: Float32Array, right: Float32Array): number {
   return left.reduce((sum, value, index) => sum + value * (right[index] ?? 0), 0);
@@ -96,44 +94,5 @@ describe('GloVe word-vector embedder', () => {
     expect(offlineUnavailable({ ...spec, id: GloveEmbedder.ID })).toBeUndefined();
     expect(offlineUnavailable({ ...spec, id: 'hashing:v1:384' })).toBeUndefined();
     expect(offlineUnavailable({ ...spec, id: 'glove:6b-100d-50k-000000000000:sif1' })).toMatch(/other word vectors/);
-  });
-});
-
-/** The prompt's relevance gate. */
-describe('relevance of recalled memories for the prompt', () => {
-  const hit = (text: string, similarity: number | null): RecallHit => ({
-    ref: { type: 'message', id: 1 },
-    text,
-    at: '2026-01-01T00:00:00.000Z',
-    bm25Rank: null,
-    vectorRank: null,
-    similarity,
-    fused: 0,
-    weight: 1,
-    recency: 1,
-    score: 0,
-    why: '',
-  });
-  const settings = { minSimilarity: 0.9, minWordShare: 0.5, top: { minSimilarity: 0.8, minWordShare: 0.3 } };
-
-  it('keeps memories close in meaning or sharing the message’s words; the best hit needs less', () => {
-    expect(wordShare('When is the quarterly report due?', 'the quarterly report is due Friday')).toBe(1);
-    expect(wordShare('hello there', '')).toBe(0);
-    const kept = relevantHits(
-      [
-        hit('I moved the dentist to Friday', 0.82), // best hit: 0.82 ≥ 0.8
-        hit('My dentist is Dr Patel', 0.5), // shares "dentist"… of {dentist, appointment}: 0.5
-        hit('Our cat is sick', 0.85), // not close enough, no shared word
-        hit('the appointment book', null), // BM25 only: shares "appointment"
-      ],
-      'dentist appointment',
-      settings,
-    );
-    expect(kept.map((found) => found.text)).toEqual([
-      'I moved the dentist to Friday',
-      'My dentist is Dr Patel',
-      'the appointment book',
-    ]);
-    expect(relevantHits([hit('Our cat is sick', 0.79)], 'dentist appointment', settings)).toEqual([]);
   });
 });

@@ -128,24 +128,41 @@ export const memorySchema = z.strictObject({
       ),
     prompt: z
       .strictObject({
+        candidates: z
+          .number()
+          .int()
+          .min(1)
+          .max(200)
+          .describe(
+            "Recall's best N memories are weighed for a model turn's prompt; at most memory.recall.limit of those relevant enough enter it.",
+          ),
         minSimilarity: z
           .number()
           .min(-1)
           .max(1)
           .describe(
-            "A recalled memory enters a model turn's prompt when its cosine similarity to the message is at least this (raise it for models whose unrelated texts score high)...",
+            "A recalled memory enters the prompt when its cosine similarity to the message is at least this (1: off, the default; the offline embedder scores unrelated sentences 0.6-0.9; an embedding model's own level, e.g. 0.6, can go here)...",
           ),
         minWordShare: z
           .number()
           .min(0)
           .max(1)
-          .describe("...or when it holds at least this share (0-1) of the message's content words."),
+          .describe(
+            "...or when it holds at least this share (0-1) of the message's content words (weighted by rarity with the offline embedder's word vectors).",
+          ),
+        minWordSimilarity: z
+          .number()
+          .min(-1)
+          .max(1)
+          .describe(
+            'With the offline embedder, a memory\'s word counts as a message\'s word when their word vectors\' cosine is at least this ("cat" for "pet"); other embedders match words by stem only.',
+          ),
         top: z
           .strictObject({
-            minSimilarity: z.number().min(-1).max(1).describe("minSimilarity for recall's best hit."),
-            minWordShare: z.number().min(0).max(1).describe("minWordShare for recall's best hit."),
+            minSimilarity: z.number().min(-1).max(1).describe('minSimilarity for the candidate with the best cosine.'),
+            minWordShare: z.number().min(0).max(1).describe('minWordShare for the candidate with the best word share.'),
           })
-          .describe("Recall's best hit is kept on less evidence: its own thresholds."),
+          .describe('The best candidate by each measure is kept on less evidence: its own thresholds.'),
       })
       .describe('When a recalled memory is relevant enough for the prompt ("recall" shows every hit).'),
   }),

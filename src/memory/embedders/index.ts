@@ -6,7 +6,7 @@
 export { HashingEmbedder } from './hashing.js';
 export { GloveEmbedder, type GloveEmbedderOptions } from './glove/glove.js';
 export { HttpEmbedder, type HttpEmbedderOptions } from './http.js';
-export type { Embedder } from './types.js';
+export type { Embedder, WordSimilarity } from './types.js';
 export {
   cloudRefusal,
   createEmbedder,

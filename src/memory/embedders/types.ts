@@ -26,3 +26,25 @@ export interface Embedder {
    */
   embed(texts: readonly string[], options?: { signal?: AbortSignal | undefined }): Promise<Float32Array[]>;
 }
+
+/**
+ * How close two words are in meaning, from an embedder's word vectors:
+ * what the prompt's relevance gate (`relevance.ts`) uses to count a
+ * paraphrase ("pet" for "cat") as a shared word. Only the offline
+ * word-vector embedder has one (`GloveEmbedder.wordSimilarity`).
+ */
+export interface WordSimilarity {
+  /**
+   * Cosine similarity of two words' vectors.
+   * @param left - a lower-case word
+   * @param right - another
+   * @returns -1–1; null when either word is not in the vocabulary
+   */
+  similarity(left: string, right: string): number | null;
+  /**
+   * How much a word says about a text, 0–1: about 0 for the most frequent words, near 1 for rare ones.
+   * @param word - a lower-case word
+   * @returns the weight (1 for a word not in the vocabulary: a rare word)
+   */
+  weight(word: string): number;
+}

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fromRoot } from '../../../shared/paths.js';
 import { words } from '../../text.js';
-import type { Embedder } from '../types.js';
+import type { Embedder, WordSimilarity } from '../types.js';
 import { decodeWordVectors, type WordVectors } from './format.js';
+import { GloveWordSimilarity } from './word-similarity.js';
 
 /** The word-vector file that ships with steward (rebuilt by `pnpm word-vectors`). */
 export const WORD_VECTORS_FILE = fromRoot('src', 'memory', 'embedders', 'glove', 'glove-6b-100d-50k.bin');
@@ -144,6 +145,7 @@ export class GloveEmbedder implements Embedder {
   readonly #weight: (token: string, rank: number, vocabulary: number) => number;
   readonly #removeCommon: boolean;
   #vectors: WordVectors | undefined;
+  #words: GloveWordSimilarity | undefined;
 
   /**
    * @param options - another file, id or weighting (benchmarks); the defaults are the shipped embedder
@@ -200,6 +202,18 @@ export class GloveEmbedder implements Embedder {
     if (norm > 1e-9) for (let axis = 0; axis < dimensions; axis += 1) sum[axis] = (sum[axis] ?? 0) / norm;
     else sum.fill(0);
     return sum;
+  }
+
+  /**
+   * Word-to-word similarity on these vectors, for the prompt's relevance
+   * gate (see {@link GloveWordSimilarity}); it never loads the vectors,
+   * so a turn whose query embedding did not load them is not held up.
+   * @returns the similarity, or undefined while the vectors are not loaded
+   */
+  wordSimilarity(): WordSimilarity | undefined {
+    if (this.#vectors === undefined) return undefined;
+    this.#words ??= new GloveWordSimilarity(this.#vectors, this.#weight);
+    return this.#words;
   }
 
   /** @inheritdoc */
