@@ -375,7 +375,9 @@ export class ModelRouter {
     const local = candidates.filter((provider) => provider.kind === 'local');
     const advice: string[] = [];
     if (local.length === 0)
-      advice.push('set STEWARD_LOCAL_FAST_URL to a local OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1)');
+      advice.push(
+        'run "steward init" to find your local model servers, or set STEWARD_LOCAL_FAST_URL to one (e.g. http://127.0.0.1:8080/v1)',
+      );
     else
       advice.push(
         `check that ${local.map((provider) => provider.baseUrl).join(' and ')} ${local.length === 1 ? 'is' : 'are'} running (steward doctor)`,
