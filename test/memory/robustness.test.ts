@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GloveEmbedder } from '../../src/memory/embedders/index.js';
-import { isExtraction, memoryModel } from '../support/memory.js';
+import { insertOldNotes, isExtraction, memoryModel } from '../support/memory.js';
 import { refusedUrl, startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { manualClock, openTestSteward, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
@@ -41,12 +41,7 @@ describe('memory robustness', () => {
   it('keeps answering turns while a large index is rebuilt, with BM25 alone until it is done', async () => {
     const directory = dataDir();
     const first = await open({ dataDir: directory });
-    const insert = first.steward.database.prepare(
-      "INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (NULL, 'repl', 'owner', 'user', ?, '2026-11-01T00:00:00.000Z', '{}')",
-    );
-    first.steward.database.transaction(() => {
-      for (let index = 0; index < 5000; index += 1) insert.run(`old note ${index} about gardening topic ${index % 50}`);
-    })();
+    insertOldNotes(first.steward.database, 5000);
     await first.steward.memory.embedPending();
     await first.close();
     opened.splice(0);

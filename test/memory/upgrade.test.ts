@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeVector } from '../../src/memory/vector-codec.js';
 import { indexFileStem } from '../../src/memory/vector-index/index.js';
 import { openDatabase } from '../../src/shared/database.js';
+import { insertOldNotes } from '../support/memory.js';
 import { startOpenAIServer, type OpenAIServer } from '../support/openai-server.js';
 import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
@@ -88,12 +89,7 @@ describe('memory upgrades', () => {
   it('opens a database written before int8 vectors, converts it in the background and answers throughout', async () => {
     const directory = dataDir();
     const first = await openTestSteward({ dataDir: directory });
-    const insert = first.steward.database.prepare(
-      "INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (NULL, 'repl', 'owner', 'user', ?, '2026-11-01T00:00:00.000Z', '{}')",
-    );
-    first.steward.database.transaction(() => {
-      for (let index = 0; index < 3000; index += 1) insert.run(`old note ${index} about gardening topic ${index % 50}`);
-    })();
+    insertOldNotes(first.steward.database, 3000);
     await first.steward.memory.embedPending();
     const model = first.steward.memory.embedder.id;
     await first.close();

@@ -1,3 +1,4 @@
+import type { Database } from '../../src/shared/database.js';
 import { echoReply, lastText, systemText, type ChatRequest, type ScriptedReply } from './openai-server.js';
 
 /** Is this request the fact extractor's (prompts/extract-facts.md)? */
@@ -70,4 +71,20 @@ export function promptText(request: ChatRequest): string {
         : (message.content ?? []).map((part) => part.text ?? '').join(''),
     )
     .join('\n');
+}
+
+/**
+ * Store `count` old messages straight into the database ("old note N about
+ * gardening topic N % 50", outside any session, dated 2026-11-01), in one
+ * transaction: a large memory to embed, index or convert, without a turn each.
+ * @param database - the steward's database
+ * @param count - how many messages
+ */
+export function insertOldNotes(database: Database, count: number): void {
+  const insert = database.prepare(
+    "INSERT INTO messages (session_id, channel, sender, role, text, created_at, meta) VALUES (NULL, 'repl', 'owner', 'user', ?, '2026-11-01T00:00:00.000Z', '{}')",
+  );
+  database.transaction(() => {
+    for (let index = 0; index < count; index += 1) insert.run(`old note ${index} about gardening topic ${index % 50}`);
+  })();
 }
