@@ -33,6 +33,8 @@ export interface AskContext {
   signal: FoundSignal | undefined;
   /** The flags given. */
   flags: ChoiceFlags;
+  /** The terminal to ask on (default: process.stdin and process.stdout; tests pass their own streams). */
+  io?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream } | undefined;
 }
 
 const OTHER = '\u0000other';
@@ -85,11 +87,11 @@ async function askModel(slot: ModelSlot, context: AskContext): Promise<ModelChoi
   }
   options.push({ name: 'another server (type its URL)', value: OTHER });
   options.push({ name: slot === 'embeddings' ? 'none: the offline embedder' : 'none', value: NONE });
-  const picked = await select({ message: LABELS[slot], choices: options, default: options[0]?.value });
+  const picked = await select({ message: LABELS[slot], choices: options, default: options[0]?.value }, context.io);
   if (picked === NONE) return null;
   if (picked !== OTHER) return values.get(picked) ?? null;
-  const url = await input({ message: 'Base URL (for example http://127.0.0.1:8080/v1)', required: true });
-  const model = await input({ message: 'Model name (empty: the server chooses)' });
+  const url = await input({ message: 'Base URL (for example http://127.0.0.1:8080/v1)', required: true }, context.io);
+  const model = await input({ message: 'Model name (empty: the server chooses)' }, context.io);
   return { baseUrl: normaliseServerUrl(url).baseUrl, model: model.trim() === '' ? null : model.trim() };
 }
 
@@ -97,18 +99,24 @@ async function askSignal(context: AskContext): Promise<{ signal: SignalChoice | 
   const base = decideSignal(context.flags, context.current.signal, context.signal);
   const url = base?.url ?? context.signal?.url;
   if (url === undefined) return { signal: null, sendTest: false };
-  if (!(await confirm({ message: `Use Signal through ${url}?`, default: true })))
+  if (!(await confirm({ message: `Use Signal through ${url}?`, default: true }, context.io)))
     return { signal: null, sendTest: false };
   const api = base?.api ?? context.signal?.api ?? 'jsonrpc';
-  const account = await input({
-    message: "The assistant's own Signal number (E.164, empty if the daemon has one account)",
-    default: base?.account ?? context.signal?.accounts[0] ?? '',
-  });
-  const to = await input({
-    message: 'Your number(s), comma separated: briefings go there, and only they may talk to steward',
-    default: base?.to.join(', ') ?? '',
-    required: true,
-  });
+  const account = await input(
+    {
+      message: "The assistant's own Signal number (E.164, empty if the daemon has one account)",
+      default: base?.account ?? context.signal?.accounts[0] ?? '',
+    },
+    context.io,
+  );
+  const to = await input(
+    {
+      message: 'Your number(s), comma separated: briefings go there, and only they may talk to steward',
+      default: base?.to.join(', ') ?? '',
+      required: true,
+    },
+    context.io,
+  );
   const signal: SignalChoice = {
     url,
     api,
@@ -118,7 +126,7 @@ async function askSignal(context: AskContext): Promise<{ signal: SignalChoice | 
       .map((number) => number.trim())
       .filter((number) => number !== ''),
   };
-  const sendTest = await confirm({ message: 'Send a test message now?', default: true });
+  const sendTest = await confirm({ message: 'Send a test message now?', default: true }, context.io);
   return { signal, sendTest };
 }
 
