@@ -235,6 +235,9 @@ export class HybridRecall {
     if (typeof index === 'string') return index;
     const query = await this.#sources.embedQuery(text, signal);
     if (typeof query === 'string') return query;
+    // The server's model changed under the same embedder id (no embeddings.model set): say so, never a silent BM25.
+    if (index.dimension !== undefined && index.size > 0 && query.length !== index.dimension)
+      return `the embedder now returns ${query.length}-dimension vectors and the stored ones have ${index.dimension}: the server's model changed; set embeddings.model (STEWARD_EMBEDDINGS_MODEL) to its name to re-embed`;
     const neighbours = index.search(query, pool * 2);
     if (neighbours === undefined)
       return index.state === 'rebuilding'

@@ -2,6 +2,13 @@ import type { WordSimilarity } from './embedders/types.js';
 import type { RecallHit } from './recall.js';
 import { contentWords, stem } from './text.js';
 
+/**
+ * The most distinct words compared by word vectors: of the message (those
+ * not held as they are) and of a memory. 64 × 256 comparisons of 100
+ * dimensions are about a millisecond a memory.
+ */
+const SOFT_MATCH_WORDS = { asked: 64, held: 256 } as const;
+
 /** When a recalled memory is relevant enough for a model turn's prompt (config `memory.recall.prompt`). */
 export interface RelevanceSettings {
   /** Recall's best this many hits are weighed; at most `memory.recall.limit` of those that pass enter the prompt. */
@@ -36,18 +43,20 @@ export interface RelevanceSettings {
 export function wordShare(message: string, text: string, words?: WordSimilarity, minWordSimilarity = 1): number {
   const asked = new Map(contentWords(message).map((word) => [stem(word), word]));
   if (asked.size === 0) return 0;
-  const heldWords = contentWords(text);
+  const heldWords = [...new Set(contentWords(text))];
   const held = new Set(heldWords.map(stem));
+  // Paraphrases are looked for among the first words only, so a long message or memory costs a bounded time.
+  const comparable = heldWords.slice(0, SOFT_MATCH_WORDS.held);
   let shared = 0;
   let total = 0;
+  let softly = 0;
   for (const [stemmed, word] of asked) {
     const weight = words?.weight(word) ?? 1;
     total += weight;
-    if (
-      held.has(stemmed) ||
-      (words !== undefined && heldWords.some((other) => (words.similarity(word, other) ?? -1) >= minWordSimilarity))
-    )
-      shared += weight;
+    if (held.has(stemmed)) shared += weight;
+    else if (words !== undefined && softly++ < SOFT_MATCH_WORDS.asked) {
+      if (comparable.some((other) => (words.similarity(word, other) ?? -1) >= minWordSimilarity)) shared += weight;
+    }
   }
   return total > 0 ? shared / total : 0;
 }
@@ -59,7 +68,8 @@ export function wordShare(message: string, text: string, words?: WordSimilarity,
  * the message's words, paraphrases included (≥ `minWordShare`, see
  * {@link wordShare}), or are close in meaning as a whole (cosine ≥
  * `minSimilarity`). The candidate with the best share (and the one with
- * the best cosine) needs less (`top`): it is the likeliest to be what the
+ * the best cosine; the first in recall's order on a tie) needs less
+ * (`top`): it is the likeliest to be what the
  * message is about, when anything is. A question with one relevant memory
  * then does not carry five unrelated ones. Thresholds chosen with `pnpm
  * bench context` (see bench/README.md).
@@ -76,12 +86,15 @@ export function relevantHits(
   words?: WordSimilarity,
 ): RecallHit[] {
   const shares = hits.map((hit) => wordShare(message, hit.text, words, settings.minWordSimilarity));
-  const bestShare = Math.max(0, ...shares);
-  const bestSimilarity = Math.max(-1, ...hits.map((hit) => hit.similarity ?? -1));
+  // One best candidate by each measure, the first in recall's order when several tie: a tie of many
+  // (six memories that each name the same person) is no sign that any of them is the one asked about.
+  const bestShare = shares.indexOf(Math.max(0, ...shares));
+  const similarities = hits.map((hit) => hit.similarity ?? -1);
+  const bestSimilarity = similarities.indexOf(Math.max(-1, ...similarities));
   return hits.filter((hit, index) => {
     const share = shares[index] ?? 0;
-    const minShare = share === bestShare ? settings.top.minWordShare : settings.minWordShare;
-    const minSimilarity = hit.similarity === bestSimilarity ? settings.top.minSimilarity : settings.minSimilarity;
+    const minShare = index === bestShare ? settings.top.minWordShare : settings.minWordShare;
+    const minSimilarity = index === bestSimilarity ? settings.top.minSimilarity : settings.minSimilarity;
     return (hit.similarity !== null && hit.similarity >= minSimilarity) || share >= minShare;
   });
 }

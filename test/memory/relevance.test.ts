@@ -111,6 +111,50 @@ describe('relevance of recalled memories for the prompt', () => {
     );
     expect(second.map((found) => found.text)).toEqual(['My dentist is Dr Patel']);
   });
+
+  it('gives the looser threshold to one best candidate: a tie of many lets none of the others in', () => {
+    const anna = [
+      'Anna called about the party on Saturday',
+      'Anna sent photos from the beach',
+      'Anna and I went running',
+      'Lunch with Anna next week',
+    ].map((text) => hit(text, null));
+    // Each holds "anna" of {anna, plumber, quote}: 1/3, under 0.5; only the first of the tie gets 0.3.
+    expect(relevantHits(anna, 'Anna plumber quote?', defaults).map((kept) => kept.text)).toEqual([
+      'Anna called about the party on Saturday',
+    ]);
+  });
+
+  it('compares a bounded number of words by their vectors, so a very long message or memory stays cheap', async () => {
+    const words = await gloveWords();
+    const vocabulary = [
+      'garden',
+      'river',
+      'piano',
+      'market',
+      'winter',
+      'doctor',
+      'letter',
+      'bridge',
+      'forest',
+      'engine',
+    ];
+    const long = (count: number, offset: number): string =>
+      Array.from({ length: count }, (_, index) => `${vocabulary[(index + offset) % vocabulary.length]}${index}`).join(
+        ' ',
+      );
+    let compared = 0;
+    const counting: WordSimilarity = {
+      similarity: (left, right) => {
+        compared += 1;
+        return words.similarity(left, right);
+      },
+      weight: (word) => words.weight(word),
+    };
+    wordShare(long(1000, 0), long(1000, 5), counting, 0.5);
+    expect(compared).toBeLessThanOrEqual(64 * 256);
+    expect(compared).toBeGreaterThan(0);
+  });
 });
 
 /** The gate in a turn: the serving embedder's word vectors, or exact words with the hashing embedder. */

@@ -216,6 +216,20 @@ describe('memory stores', () => {
     const result = await recall.search('when was the boiler fixed');
     expect(result.vector).toBe('used');
     expect(result.hits[0]).toMatchObject({ text: 'the boiler was fixed on Monday', vectorRank: 1 });
+    // The server's model changed under the same id (longer vectors): BM25 alone, and recall says why.
+    const changed = new HybridRecall({
+      database,
+      store: vectors,
+      index: () => cache.get(embedder.id),
+      embedQuery: (text) => Promise.resolve(new HashingEmbedder(128).embedOne(text)),
+      settings: { ...settings, minSimilarity: 0 },
+      clock,
+    });
+    const stale = await changed.search('when was the boiler fixed');
+    expect(stale.vector).toBe(
+      "the embedder now returns 128-dimension vectors and the stored ones have 64: the server's model changed; set embeddings.model (STEWARD_EMBEDDINGS_MODEL) to its name to re-embed",
+    );
+    expect(stale.hits[0]).toMatchObject({ text: 'the boiler was fixed on Monday', vectorRank: null });
 
     const boiler = result.hits[0]?.ref as { type: 'message'; id: number };
     cache.remove(vectors.remove(boiler));

@@ -191,6 +191,50 @@ describe('staged vector index', () => {
     await index.close();
   }, 60_000);
 
+  it('keeps the saved graph when a short process adds a vector and closes before the graph was loaded', async () => {
+    const { vectors } = corpus(300, 64, 5);
+    storeAll(vectors.slice(0, 200));
+    const first = await StagedIndex.open(options(16));
+    await first.index.ready();
+    await first.index.close();
+    const saved = meta().graph?.file;
+    expect(saved).toMatch(/\.hnsw$/);
+
+    // `steward memory embed` with one text pending: an embedding pass, a save, a close; no search.
+    const short = await StagedIndex.open(options(16));
+    const [id] = storeAll(vectors.slice(200, 201), 201);
+    short.index.add(id as number, vectors[200] as Float32Array);
+    short.index.save();
+    await short.index.close();
+    expect(meta().graph?.file).toBe(saved);
+
+    const next = await StagedIndex.open(options(16));
+    await next.index.ready();
+    expect(next.index.details().graph).toMatchObject({ state: 'ready', done: 201 });
+    expect(next.index.details().graph.reason).toBeUndefined(); // loaded, not built again
+    await next.index.close();
+  }, 60_000);
+
+  it('leaves a large catch-up to the graph in the background: the search that meets it scans the first stage', async () => {
+    const { vectors, queries } = corpus(1200, 64, 6);
+    storeAll(vectors.slice(0, 400));
+    const { index } = await StagedIndex.open(options(16));
+    await index.ready();
+    expect(index.details().graph.state).toBe('ready');
+    storeAll(vectors.slice(400), 401); // another process imports 800 more
+    const hits = index.search(queries[0] as Float32Array, 10) ?? [];
+    expect(hits).toHaveLength(10);
+    expect(index.size).toBe(1200);
+    expect(index.details().graph).toMatchObject({
+      state: 'building',
+      reason: 'catching up with 800 vectors added at once',
+    });
+    await index.ready();
+    expect(index.details().graph).toMatchObject({ state: 'ready', done: 1200 });
+    expect(await recallAt10(index, queries)).toBeGreaterThanOrEqual(0.95);
+    await index.close();
+  }, 60_000);
+
   it('rebuilds a corrupt graph from the first stage, and a stale first stage from SQLite when the head size changes', async () => {
     const { vectors, queries } = corpus(800, 64, 4);
     storeAll(vectors);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runAgentTurn } from '../../src/agent/agent.js';
@@ -218,6 +220,30 @@ describe('typed provider errors, decided where the failure happens', () => {
       kind: 'malformed',
       isRetryable: true,
     });
+  });
+
+  it('malformed: an embedding with a number too large for a double (Infinity once parsed) is no vector', async () => {
+    // Not a server's documented behaviour: a faulty one. JSON has no NaN, but 1e999 parses as Infinity.
+    const faulty = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.5,1e999,0.25]}]}');
+    });
+    await new Promise<void>((resolve) => faulty.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = faulty.address() as AddressInfo;
+      const embedder = new HttpEmbedder({
+        id: 'http:embed',
+        kind: 'local',
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        model: 'm',
+        retries: 0,
+      });
+      const error = await failure(() => embedder.embed(['a']));
+      expect(error.kind).toBe('malformed');
+      expect(error.message).toContain('malformed answer'); // zod's z.number() refuses Infinity
+    } finally {
+      await new Promise((resolve) => faulty.close(resolve));
+    }
   });
 
   it('http: a 5xx with nothing more to tell is retryable, and keeps the reason "HTTP 500"', async () => {

@@ -16,7 +16,6 @@ import type {
 export class ExactIndex implements VectorIndex {
   readonly model: string;
   readonly state: IndexState = 'ready';
-  readonly dimension: number | undefined = undefined;
   readonly file = '(in memory)';
   readonly #options: VectorIndexOptions;
   readonly #vectors = new Map<number, Float32Array>();
@@ -45,6 +44,11 @@ export class ExactIndex implements VectorIndex {
 
   get size(): number {
     return this.#vectors.size;
+  }
+
+  /** The stored vectors' length, as the staged index reports it (its first vector's). */
+  get dimension(): number | undefined {
+    return this.#vectors.values().next().value?.length;
   }
 
   get caughtUpTo(): number {

@@ -236,13 +236,27 @@ export function writeIndexFiles(
     const keep = new Set([file, graph?.file]);
     if (typeof previous !== 'string') keep.add(previous.file).add(previous.graph?.file);
     for (const name of readdirSync(directory)) {
-      if (name.startsWith(`${stem}.`) && /\.(flat|hnsw)$/.test(name) && !keep.has(name))
+      if (!name.startsWith(`${stem}.`)) continue;
+      if (/\.(flat|hnsw)$/.test(name) && !keep.has(name)) rmSync(join(directory, name), { force: true });
+      // A save that crashed left its temporary files (as large as the index): gone once surely abandoned.
+      else if (/\.tmp(\.graph|\.json)?$/.test(name) && isStale(join(directory, name)))
         rmSync(join(directory, name), { force: true });
     }
     return meta;
   } catch (error) {
     for (const path of [temporary, temporaryGraph, temporaryMeta]) rmSync(path, { force: true });
     throw error;
+  }
+}
+
+/** A temporary file older than this was left by a save that crashed, in ms (a save takes seconds). */
+const ABANDONED_AFTER_MS = 10 * 60_000;
+
+function isStale(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ABANDONED_AFTER_MS;
+  } catch {
+    return false;
   }
 }
 

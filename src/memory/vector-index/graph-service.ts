@@ -75,6 +75,9 @@ export class GraphService {
    */
   schedule(entry: GraphEntry | null, reason: string): void {
     if (this.busy) return;
+    // The saved graph stays the index's graph until a new one replaces it: a save before the load
+    // starts (a short process that adds or removes a few vectors and closes) must still name it.
+    this.#file = entry;
     this.#details =
       entry === null
         ? { state: 'building', done: 0, total: this.#options.flat().size, reason }
@@ -193,6 +196,35 @@ export class GraphService {
   }
 
   /**
+   * Catch the graph up with the first stage in the background, a slice at
+   * a time, after many rows came at once (another process's import): a
+   * search meanwhile scans the first stage (the same hits, slower) instead
+   * of waiting for thousands of graph inserts on a reply's path.
+   * @param added - how many rows the first stage took that the graph lacks
+   */
+  resync(added: number): void {
+    const graph = this.#graph;
+    if (!this.inService || this.busy || graph === undefined) return;
+    this.#details = {
+      state: 'building',
+      done: 0,
+      total: this.#options.flat().size,
+      reason: `catching up with ${added} vectors added at once`,
+    };
+    this.#running = this.#catchUp(false)
+      .catch((error: unknown) => {
+        this.#graph = undefined;
+        this.#details = { state: 'none', done: 0, total: 0, reason: describeError(error) };
+        this.#options.log.warn(
+          { err: error, model: this.#options.model },
+          'no HNSW graph: recall scans the first stage',
+        );
+        this.#options.onSettled(false);
+      })
+      .finally(() => (this.#running = undefined));
+  }
+
+  /**
    * Add a head, when the graph is in service (a graph loading or being built picks it up from the first stage).
    * @param label - the `embeddings.id`
    * @param head - the head, as the first stage holds it
@@ -228,8 +260,9 @@ export class GraphService {
    */
   part(): { part: GraphPart | null; writes: boolean } {
     const graph = this.#graph;
-    if (!this.inService || graph === undefined)
-      return { part: this.#details.state === 'loading' ? this.#file : null, writes: false };
+    // Loading, or catching up with rows added at once: the saved file still holds a subset of the
+    // first stage, which the next load catches up. Built from nothing: there is no file yet (null).
+    if (!this.inService || graph === undefined) return { part: this.#file, writes: false };
     if (!this.#unsaved && this.#file !== null) return { part: this.#file, writes: false };
     const { m, efConstruction } = this.#options.settings;
     return { part: { write: (path) => graph.write(path), count: graph.size, m, efConstruction }, writes: true };

@@ -19,6 +19,12 @@ const REBUILD_PAGE = 500;
 const CATCH_UP_PAGE = 5000;
 /** Least time between two automatic writes of the files, in ms. */
 const MIN_SAVE_INTERVAL_MS = 60_000;
+/**
+ * Rows a catch-up adds to the HNSW graph on the caller's path (about 2.5 ms
+ * each at 100k vectors); past that, the graph catches up in the background
+ * while searches scan the first stage.
+ */
+const GRAPH_INLINE_ADDS = 64;
 /** Candidates shortlisted by a stage and rescored with the whole vectors, at least. */
 const SHORTLIST = 100;
 
@@ -203,8 +209,12 @@ export class StagedIndex implements VectorIndex {
     };
   }
 
-  /** Add a vector to the first stage, and to the graph once it is in service; false when it is left out. */
-  #insert(label: number, vector: Float32Array, capacityHint = 0): boolean {
+  /**
+   * Add a vector to the first stage, and to the graph once it is in service
+   * (unless `toGraph` is false: a catch-up of many rows leaves them to
+   * {@link GraphService.resync}); false when it is left out.
+   */
+  #insert(label: number, vector: Float32Array, capacityHint = 0, toGraph = true): boolean {
     if (this.#flat === undefined) {
       if (vector.every((value) => value === 0)) return false;
       this.#dim = vector.length;
@@ -225,7 +235,7 @@ export class StagedIndex implements VectorIndex {
     const head = headOf(vector, flat.dims);
     if (head === undefined || !flat.add(label, head)) return false;
     this.#unsaved += 1;
-    this.#graph.add(label, flat.headAt(flat.rows - 1));
+    if (toGraph) this.#graph.add(label, flat.headAt(flat.rows - 1));
     return true;
   }
 
@@ -267,10 +277,13 @@ export class StagedIndex implements VectorIndex {
       const page = this.#options.store.page(this.model, this.#caughtUpTo, CATCH_UP_PAGE);
       if (page.length === 0) break;
       for (const row of page) {
-        if (this.#flat?.has(row.id) !== true && this.#insert(row.id, row.vector)) added += 1;
+        // The first few go into the graph at once; past that, the graph catches up in the background.
+        if (this.#flat?.has(row.id) !== true && this.#insert(row.id, row.vector, 0, added < GRAPH_INLINE_ADDS))
+          added += 1;
         this.#caughtUpTo = row.id;
       }
     }
+    if (added > GRAPH_INLINE_ADDS) this.#graph.resync(added);
     return added;
   }
 

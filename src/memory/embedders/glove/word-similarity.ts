@@ -32,19 +32,30 @@ export class GloveWordSimilarity implements WordSimilarity {
     return this.#vectors.rows.get(word.slice(0, word.indexOf("'")));
   }
 
-  /** A word's vector with the common component removed (not normalised). */
-  #vector(row: number): Float64Array {
+  /** Each word's unit vector with the common component removed, made on first need (at most the vocabulary). */
+  readonly #units = new Map<number, Float32Array>();
+
+  /** A word's vector with the common component removed, normalised to length 1 (all zero when nothing is left). */
+  #unit(row: number): Float32Array {
+    const cached = this.#units.get(row);
+    if (cached !== undefined) return cached;
     const { dimensions, commonComponent } = this.#vectors.header;
     const scale = this.#vectors.scales[row] ?? 0;
     const start = row * dimensions;
-    const vector = new Float64Array(dimensions);
+    const vector = new Float32Array(dimensions);
     let projection = 0;
     for (let axis = 0; axis < dimensions; axis += 1) {
       vector[axis] = scale * (this.#vectors.values[start + axis] ?? 0);
       projection += (vector[axis] ?? 0) * (commonComponent[axis] ?? 0);
     }
-    for (let axis = 0; axis < dimensions; axis += 1)
+    let norm = 0;
+    for (let axis = 0; axis < dimensions; axis += 1) {
       vector[axis] = (vector[axis] ?? 0) - projection * (commonComponent[axis] ?? 0);
+      norm += (vector[axis] ?? 0) ** 2;
+    }
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (let axis = 0; axis < dimensions; axis += 1) vector[axis] = (vector[axis] ?? 0) / norm;
+    this.#units.set(row, vector);
     return vector;
   }
 
@@ -54,17 +65,11 @@ export class GloveWordSimilarity implements WordSimilarity {
     const rightRow = this.#row(right);
     if (leftRow === undefined || rightRow === undefined) return null;
     if (leftRow === rightRow) return 1;
-    const a = this.#vector(leftRow);
-    const b = this.#vector(rightRow);
+    const a = this.#unit(leftRow);
+    const b = this.#unit(rightRow);
     let dot = 0;
-    let normA = 0;
-    let normB = 0;
-    for (let axis = 0; axis < a.length; axis += 1) {
-      dot += (a[axis] ?? 0) * (b[axis] ?? 0);
-      normA += (a[axis] ?? 0) ** 2;
-      normB += (b[axis] ?? 0) ** 2;
-    }
-    return normA > 0 && normB > 0 ? dot / Math.sqrt(normA * normB) : 0;
+    for (let axis = 0; axis < a.length; axis += 1) dot += (a[axis] ?? 0) * (b[axis] ?? 0);
+    return dot;
   }
 
   /** @inheritdoc */
