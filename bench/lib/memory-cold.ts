@@ -103,19 +103,24 @@ export async function coldChild(): Promise<void> {
  * Launch a new process that opens steward on `dataDir` and answers one
  * recall, then waits for the HNSW graph.
  * @param dataDir - the data folder
- * @param url - the embeddings server
+ * @param url - the embeddings server, or undefined for the offline word-vector embedder (the default configuration)
  * @param dim - dimensions (the model is `bench-<dim>`)
  * @param queries - the first and the second query
  */
-export function coldStart(dataDir: string, url: string, dim: number, queries: [string, string]): Promise<ColdStart> {
+export function coldStart(
+  dataDir: string,
+  url: string | undefined,
+  dim: number,
+  queries: [string, string],
+): Promise<ColdStart> {
   return new Promise((resolve, reject) => {
     const launchedAt = performance.timeOrigin + performance.now();
     const child = spawn(process.execPath, [fromRoot('dist', 'bench', 'lib', 'memory-cold-child.js')], {
       env: {
         PATH: process.env.PATH ?? '',
         STEWARD_DATA_DIR: dataDir,
-        STEWARD_EMBEDDINGS_URL: url,
-        STEWARD_EMBEDDINGS_MODEL: `bench-${dim}`,
+        // No URL: the configuration's default, the offline word-vector embedder.
+        ...(url === undefined ? {} : { STEWARD_EMBEDDINGS_URL: url, STEWARD_EMBEDDINGS_MODEL: `bench-${dim}` }),
         STEWARD_TIMEZONE: 'UTC',
         BENCH_QUERY: queries[0],
         BENCH_QUERY2: queries[1],

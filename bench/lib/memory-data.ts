@@ -84,6 +84,7 @@ function store(database: Database, corpus: Corpus, model: string): number[] {
  * @param settings - `memory.index` (the head dimensions and HNSW parameters)
  * @param version - the cache key (the corpus and the index formats)
  * @param log - progress lines
+ * @param model - the embedder id the vectors are stored under (default: the bench's HTTP model of that size)
  */
 export async function loadData(
   corpus: Corpus,
@@ -91,6 +92,7 @@ export async function loadData(
   settings: StewardConfig['memory']['index'],
   version: string,
   log: (line: string) => void,
+  model = benchModel(corpus.dim),
 ): Promise<BuiltData> {
   const dataDir = join(cache, 'data');
   const vecDb = join(cache, 'vec.db');
@@ -104,7 +106,6 @@ export async function loadData(
   }
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(vecDb, { force: true });
-  const model = benchModel(corpus.dim);
   log('  storing the messages and their vectors…');
   const database = openBenchDatabase(dataDir);
   let started = performance.now();
