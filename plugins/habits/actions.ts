@@ -293,6 +293,26 @@ export function undo(context: PluginContext, query: string, day: IsoDate, kind: 
   return `Removed the ${what} of ${habit.name} for ${when}. ${streakSentence(reportOf(context, habit, store))}`;
 }
 
+/** How long after it was recorded a bare `undo` still takes back a check-in or skip, in ms. */
+export const UNDO_LAST_WINDOW_MS = 60 * 60_000;
+
+/**
+ * `undo`: take back the check-in or skip recorded last, when it was
+ * recorded in the last hour (a slip just made); otherwise say how to name
+ * what to undo, and change nothing.
+ * @param context - the habits plugin's context
+ * @returns the reply: what was removed, with the streak, or how to undo something older
+ */
+export function undoLast(context: PluginContext): string {
+  const store = habitStore(context);
+  const last = store.lastRecorded();
+  const habit = last === undefined ? undefined : store.get(last.habitId);
+  const age = last === undefined ? Infinity : context.clock.now().getTime() - Date.parse(last.recordedAt);
+  if (last === undefined || habit === undefined || age > UNDO_LAST_WINDOW_MS)
+    return `Nothing recorded in the last hour to undo. Say "${USAGE.undo}" or "${USAGE.undoSkip}".`;
+  return undo(context, habit.name, last.day, last.kind);
+}
+
 /**
  * `habit stats`: the full block of one habit, or of every active habit.
  * @param context - the habits plugin's context (database, clock, time zone, log)

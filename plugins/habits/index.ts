@@ -16,6 +16,7 @@ import {
   stats,
   unarchive,
   undo,
+  undoLast,
   USAGE,
 } from './actions.js';
 import { habitAgentContext, habitBriefingSections } from './briefing.js';
@@ -106,6 +107,14 @@ export default definePlugin({
         });
         return undo(context, habit, day, 'skip');
       },
+    },
+    {
+      name: 'undo',
+      phrases: ['undo'],
+      usage: 'undo',
+      description: 'Take back the check-in or skip just recorded (within the hour)',
+      args: 'none',
+      handler: (_match, context) => undoLast(context),
     },
     {
       name: 'habit-stats',

@@ -262,6 +262,21 @@ export class HabitStore {
   }
 
   /**
+   * The check-in or skip recorded last (by when it was recorded, not by its day), if any.
+   * @returns the habit's id and the entry, with when it was recorded (an ISO instant)
+   */
+  lastRecorded(): { habitId: number; day: IsoDate; kind: 'done' | 'skip'; recordedAt: string } | undefined {
+    const row = this.#store
+      .prepare<[], { habit_id: number; day: IsoDate; kind: 'done' | 'skip'; created_at: string }>(
+        'SELECT c.habit_id, c.day, c.kind, c.created_at FROM habit_checkins c JOIN habits h ON h.id = c.habit_id WHERE h.archived_at IS NULL ORDER BY c.created_at DESC, c.id DESC LIMIT 1',
+      )
+      .get();
+    return row === undefined
+      ? undefined
+      : { habitId: row.habit_id, day: row.day, kind: row.kind, recordedAt: row.created_at };
+  }
+
+  /**
    * Record a check-in (`done`) or a skip for a local day. One entry per
    * habit and day: the same kind again changes nothing; a check-in replaces a
    * skip; a skip never replaces a check-in (undo it first).

@@ -46,7 +46,7 @@ const SESSION: ReadonlyArray<[string, string]> = [
   ['goals completed', 'run a marathon (health) #1  [##########] 100%  completed'],
   ['briefing morning', 'Habits due today:\n- gym (weekly, at 18:30) — due: 0 of 1 in the last 7 days'],
   ['briefing weekly', 'Milestones reached:\n- half marathon (run a marathon), 2026-11-21'],
-  ['help', '  habits     add habit, check in, skip, undo check in, undo skip, habit stats,'],
+  ['help', '  habits     add habit, check in, skip, undo check in, undo skip, undo, habit\n'],
   ['help habits', '  undo check in <habit> [<day>]\n      Remove a check-in recorded by mistake'],
 ];
 

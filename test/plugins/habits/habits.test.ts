@@ -138,6 +138,35 @@ describe('habits through the pipeline', () => {
     ]);
   });
 
+  it('"undo" alone takes back the check-in or skip just recorded, and nothing older than an hour', async () => {
+    const clock = manualClock('2026-11-21T08:00:00Z');
+    opened = await openTestSteward({ clock });
+    const steward = opened;
+    expect((await steward.say('undo')).text).toBe(
+      'Nothing recorded in the last hour to undo. Say "undo check in <habit> [<day>]" or "undo skip <habit> [<day>]".',
+    );
+    await steward.say('add habit stretch daily');
+    await steward.say('add habit reading daily');
+    await steward.say('check in stretch');
+    clock.advance(60_000);
+    await steward.say('check in reading 2 days ago'); // the slip: recorded last, though its day is earlier
+    const undone = await steward.say('undo');
+    expect(undone.kind).toBe('command');
+    expect(undone.text).toBe(
+      'Removed the check-in of reading for Thu 2026-11-19. Streak: 0 days (best 0 days). Strength 0%.',
+    );
+    clock.advance(60_000);
+    await steward.say('skip reading yesterday');
+    expect((await steward.say('undo')).text).toContain('Removed the skip of reading for yesterday.');
+    // Next, the check-in of stretch, two minutes old, would go: an hour later it stays.
+    clock.advance(61 * 60_000);
+    expect((await steward.say('undo')).text).toContain('Nothing recorded in the last hour to undo.');
+    expect((await steward.say('undo that')).kind).not.toBe('command'); // "undo" takes no words after it
+    expect(rows('SELECT h.name, c.day, c.kind FROM habit_checkins c JOIN habits h ON h.id = c.habit_id')).toEqual([
+      { name: 'stretch', day: '2026-11-21', kind: 'done' },
+    ]);
+  });
+
   it('archives, unarchives and renames habits, refusing name clashes', async () => {
     const steward = await open();
     await steward.say('add habit floss daily');
