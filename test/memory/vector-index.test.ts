@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddingStore } from '../../src/memory/embedding-store.js';
@@ -213,6 +213,38 @@ describe('staged vector index', () => {
     expect(next.index.details().graph).toMatchObject({ state: 'ready', done: 201 });
     expect(next.index.details().graph.reason).toBeUndefined(); // loaded, not built again
     await next.index.close();
+  }, 60_000);
+
+  it("a save leaves another process's files written since the last metadata, and the remains of a crashed save until they are old", async () => {
+    const { vectors } = corpus(60, 32, 7);
+    storeAll(vectors.slice(0, 50));
+    const { index } = await StagedIndex.open(options(16));
+    await index.ready();
+    index.save();
+    const directory = join(dataDir, 'vectors');
+    const stem = indexFileStem(MODEL);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    // Another process's save in flight: its first stage renamed into place, its metadata not yet written.
+    const inFlight = join(directory, `${stem}.00000000000000aa.flat`);
+    writeFileSync(inFlight, 'another process');
+    // Left behind long ago: a first stage no metadata names, and a crashed save's temporary file.
+    const orphan = join(directory, `${stem}.00000000000000bb.flat`);
+    writeFileSync(orphan, 'old');
+    utimesSync(orphan, hourAgo, hourAgo);
+    const crashed = join(directory, `${stem}.4242.deadbeef.tmp`);
+    writeFileSync(crashed, 'half a save');
+    utimesSync(crashed, hourAgo, hourAgo);
+    const fresh = join(directory, `${stem}.4343.cafef00d.tmp`);
+    writeFileSync(fresh, 'a save under way');
+
+    storeAll(vectors.slice(50), 51);
+    index.catchUp();
+    index.save();
+    expect(existsSync(inFlight)).toBe(true);
+    expect(existsSync(orphan)).toBe(false);
+    expect(existsSync(crashed)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    await index.close();
   }, 60_000);
 
   it('leaves a large catch-up to the graph in the background: the search that meets it scans the first stage', async () => {

@@ -229,17 +229,26 @@ export function writeIndexFiles(
       graph = { file: graphFile, sha256: graphChecksum, count, m, efConstruction };
     } else graph = parts.graph;
     const previous = readIndexMeta(directory, fields.model);
+    // When the metadata before this save was written (unreadable: its file's time; none: every file is older).
+    const previousAt =
+      typeof previous === 'string' ? modifiedAt(metaFile(directory, fields.model)) : Date.parse(previous.savedAt);
     const meta: IndexMeta = { version: 3, ...fields, file, sha256: checksum, graph, savedAt: new Date().toISOString() };
     writeFileSync(temporaryMeta, JSON.stringify(meta, null, 2) + '\n');
     renameSync(temporaryMeta, metaFile(directory, fields.model));
     // Keep the files the old metadata named (another process may be reading them); drop older ones.
+    // A file written after that metadata may be another process's save in flight (its files renamed,
+    // its metadata not yet): it stays until a later save finds it older than the metadata then.
     const keep = new Set([file, graph?.file]);
     if (typeof previous !== 'string') keep.add(previous.file).add(previous.graph?.file);
     for (const name of readdirSync(directory)) {
       if (!name.startsWith(`${stem}.`)) continue;
-      if (/\.(flat|hnsw)$/.test(name) && !keep.has(name)) rmSync(join(directory, name), { force: true });
-      // A save that crashed left its temporary files (as large as the index): gone once surely abandoned.
-      else if (/\.tmp(\.graph|\.json)?$/.test(name) && isStale(join(directory, name)))
+      if (/\.(flat|hnsw)$/.test(name) && !keep.has(name)) {
+        if (modifiedAt(join(directory, name)) < previousAt) rmSync(join(directory, name), { force: true });
+      } else if (
+        // A save that crashed left its temporary files (as large as the index): gone once surely abandoned.
+        /\.tmp(\.graph|\.json)?$/.test(name) &&
+        Date.now() - modifiedAt(join(directory, name)) > ABANDONED_AFTER_MS
+      )
         rmSync(join(directory, name), { force: true });
     }
     return meta;
@@ -252,11 +261,12 @@ export function writeIndexFiles(
 /** A temporary file older than this was left by a save that crashed, in ms (a save takes seconds). */
 const ABANDONED_AFTER_MS = 10 * 60_000;
 
-function isStale(path: string): boolean {
+/** When a file was last written, in ms since the epoch; Infinity when it is gone (so it is never deleted). */
+function modifiedAt(path: string): number {
   try {
-    return Date.now() - statSync(path).mtimeMs > ABANDONED_AFTER_MS;
+    return statSync(path).mtimeMs;
   } catch {
-    return false;
+    return Infinity;
   }
 }
 
