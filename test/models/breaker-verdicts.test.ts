@@ -1,11 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  promptTokensOf,
-  startOpenAIServer,
-  type OpenAIServer,
-  type OpenAIServerOptions,
-} from '../support/openai-server.js';
-import { manualClock, openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
+import { describe, expect, it } from 'vitest';
+import { promptTokensOf, type OpenAIServer } from '../support/openai-server.js';
+import { modelTestFixture } from '../support/model-fixture.js';
+import { manualClock, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
 const OPENAI_KEY = 'sk-test-verdicts-0123456789';
 
@@ -17,31 +13,17 @@ const OPENAI_KEY = 'sk-test-verdicts-0123456789';
  * server; a wrong key names the variable to set.
  */
 describe('breaker verdicts on real failures', () => {
-  const servers: OpenAIServer[] = [];
-  let opened: TestSteward | undefined;
-  const cleanups: Array<() => void> = [];
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-    for (const cleanup of cleanups.splice(0)) cleanup();
-  });
-
-  async function start(options: OpenAIServerOptions): Promise<OpenAIServer> {
-    const server = await startOpenAIServer(options);
-    servers.push(server);
-    return server;
-  }
+  const fixture = modelTestFixture();
+  const { start, open, cleanups } = fixture;
+  let opened: TestSteward;
 
   async function localAndCloud(
     local: OpenAIServer,
     env: Record<string, string> = {},
   ): Promise<{ cloud: OpenAIServer; steward: TestSteward }> {
-    const cloud = await start({ flavor: 'openai', model: 'gpt-test', apiKey: OPENAI_KEY });
-    opened = await openTestSteward({
-      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url, ...env },
-    });
-    return { cloud, steward: opened };
+    const pair = await fixture.withCloud(local, OPENAI_KEY, env);
+    opened = pair.steward;
+    return pair;
   }
 
   function breaker(steward: TestSteward): string | undefined {
@@ -114,7 +96,7 @@ describe('breaker verdicts on real failures', () => {
 
   it('one slow reply does not shut out the only local server while it is up', async () => {
     const llama = await start({ model: 'qwen3-8b' });
-    opened = await openTestSteward({
+    opened = await open({
       env: { STEWARD_LOCAL_FAST_URL: llama.url },
       overrides: { models: { requestTimeoutMs: 1500 } },
     });
@@ -131,7 +113,7 @@ describe('breaker verdicts on real failures', () => {
 
   it('when every provider is behind an open breaker, probes the first at once instead of giving up', async () => {
     const llama = await start({ model: 'qwen3-8b' });
-    opened = await openTestSteward({ clock: manualClock(), env: { STEWARD_LOCAL_FAST_URL: llama.url } });
+    opened = await open({ clock: manualClock(), env: { STEWARD_LOCAL_FAST_URL: llama.url } });
     await opened.say('warm up');
     llama.mode = 'error500'; // a crash: this opens the breaker for 30 s
     expect((await opened.say('one')).kind).toBe('error');

@@ -1,11 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  promptTokensOf,
-  startOpenAIServer,
-  type OpenAIServer,
-  type OpenAIServerOptions,
-} from '../support/openai-server.js';
-import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
+import { describe, expect, it } from 'vitest';
+import { promptTokensOf } from '../support/openai-server.js';
+import { modelTestFixture } from '../support/model-fixture.js';
+import { runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
 /**
  * The prompt fitted to each server's context (issue 11, item 11): Ollama's
@@ -14,21 +10,8 @@ import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../
  * says it and fits the prompt before sending it.
  */
 describe('prompts fitted to the context of the server', () => {
-  const servers: OpenAIServer[] = [];
-  let opened: TestSteward | undefined;
-  const cleanups: Array<() => void> = [];
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-    for (const cleanup of cleanups.splice(0)) cleanup();
-  });
-
-  async function start(options: OpenAIServerOptions): Promise<OpenAIServer> {
-    const server = await startOpenAIServer(options);
-    servers.push(server);
-    return server;
-  }
+  const { start, open, cleanups } = modelTestFixture();
+  let opened: TestSteward;
 
   const LONG = 'Today I thought at length about the garden, the new job and the trip to Lisbon. '.repeat(12);
 
@@ -39,7 +22,7 @@ describe('prompts fitted to the context of the server', () => {
       models: [{ id: 'qwen3:8b', loaded: true }],
       contextTokens: 8192,
     });
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: ollama.url } });
+    opened = await open({ env: { STEWARD_LOCAL_FAST_URL: ollama.url } });
     for (let turn = 0; turn < 12; turn += 1) await opened.say(`entry ${turn}: ${LONG}`);
     const reply = await opened.say('what did I say about Lisbon?');
     expect(reply.via?.provider).toBe('local-fast');
@@ -52,7 +35,7 @@ describe('prompts fitted to the context of the server', () => {
 
   it('Ollama before its model is loaded: steward has it loaded to read its context, and leaves out tools that do not fit 4096 tokens', async () => {
     const ollama = await start({ flavor: 'ollama', model: 'qwen3:8b', models: [{ id: 'qwen3:8b' }] });
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: ollama.url } });
+    opened = await open({ env: { STEWARD_LOCAL_FAST_URL: ollama.url } });
     const reply = await opened.say('hello');
     expect(reply.via?.provider).toBe('local-fast');
     expect(ollama.loads).toEqual(['qwen3:8b']);
@@ -74,7 +57,7 @@ describe('prompts fitted to the context of the server', () => {
 
   it('llama.cpp (n_ctx 7000 from /props): the oldest turns are left out before sending, so it never refuses', async () => {
     const llama = await start({ model: 'qwen3-8b', contextTokens: 7000 });
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: llama.url } });
+    opened = await open({ env: { STEWARD_LOCAL_FAST_URL: llama.url } });
     for (let turn = 0; turn < 10; turn += 1) await opened.say(`entry ${turn}: ${LONG}`);
     const sent = llama.chatRequests.length;
     const reply = await opened.say('and now?');

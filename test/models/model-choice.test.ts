@@ -1,8 +1,9 @@
 import { createServer, request as httpRequest } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listen } from '../support/http.js';
-import { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from '../support/openai-server.js';
-import { openTestSteward, runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
+import { type OpenAIServer } from '../support/openai-server.js';
+import { modelTestFixture } from '../support/model-fixture.js';
+import { runCli, temporaryDataDir, type TestSteward } from '../support/steward.js';
 
 const OPENAI_KEY = 'sk-test-model-choice-0123456789';
 
@@ -13,28 +14,14 @@ const OPENAI_KEY = 'sk-test-model-choice-0123456789';
  * says which variable to set when the server does not tell.
  */
 describe('the model steward asks a local server for', () => {
-  const servers: OpenAIServer[] = [];
-  let opened: TestSteward | undefined;
-  const cleanups: Array<() => void> = [];
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-    for (const cleanup of cleanups.splice(0)) cleanup();
-  });
-
-  async function start(options: OpenAIServerOptions): Promise<OpenAIServer> {
-    const server = await startOpenAIServer(options);
-    servers.push(server);
-    return server;
-  }
+  const fixture = modelTestFixture();
+  const { start, open, cleanups } = fixture;
+  let opened: TestSteward;
 
   async function withCloud(local: OpenAIServer): Promise<{ cloud: OpenAIServer; steward: TestSteward }> {
-    const cloud = await start({ flavor: 'openai', model: 'gpt-test', apiKey: OPENAI_KEY });
-    opened = await openTestSteward({
-      env: { STEWARD_LOCAL_FAST_URL: local.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: cloud.url },
-    });
-    return { cloud, steward: opened };
+    const pair = await fixture.withCloud(local, OPENAI_KEY);
+    opened = pair.steward;
+    return pair;
   }
 
   it('mlx_lm.server: asks for its default model, so it never unloads the served one for another cached model', async () => {
@@ -111,7 +98,7 @@ describe('the model steward asks a local server for', () => {
       model: 'qwen3:8b',
       models: [{ id: 'nomic-embed-text:latest', kind: 'embedding' }, { id: 'llama3.2:3b' }, { id: 'qwen3:8b' }],
     });
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: ollama.url } });
+    opened = await open({ env: { STEWARD_LOCAL_FAST_URL: ollama.url } });
     const reply = await opened.say('hello');
     expect(reply.kind).toBe('error');
     expect(reply.text).toContain(
@@ -146,7 +133,7 @@ describe('the model steward asks a local server for', () => {
       models: [{ id: 'mlx-community/Llama-3.3-70B-Instruct-4bit' }, { id: 'mlx-community/Qwen3-30B-A3B-4bit' }],
     });
     exo.models.forEach((model) => (model.loaded = false));
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: exo.url } });
+    opened = await open({ env: { STEWARD_LOCAL_FAST_URL: exo.url } });
     const reply = await opened.say('hello');
     expect(reply.text).toContain(
       'tried local-fast (no model is running on the exo cluster: start an instance (exo dashboard or POST /instance): set STEWARD_LOCAL_FAST_MODEL)',
@@ -160,7 +147,7 @@ describe('the model steward asks a local server for', () => {
       model: 'qwen3:8b',
       models: [{ id: 'llama3.2:3b' }, { id: 'qwen3:8b' }],
     });
-    opened = await openTestSteward({
+    opened = await open({
       env: { STEWARD_LOCAL_FAST_URL: ollama.url, STEWARD_LOCAL_FAST_MODEL: 'llama3.2:3b' },
     });
     await opened.say('hello');
@@ -229,7 +216,7 @@ describe('the model steward asks a local server for', () => {
     });
     const { port, close } = await listen(proxy);
     cleanups.push(() => void close());
-    opened = await openTestSteward({ env: { STEWARD_LOCAL_FAST_URL: `http://127.0.0.1:${port}/v1` } });
+    opened = await open({ env: { STEWARD_LOCAL_FAST_URL: `http://127.0.0.1:${port}/v1` } });
     const probing = opened.steward.providers.probe();
     await asked;
     const replying = opened.say('hello');
