@@ -1,3 +1,4 @@
+import { WEEKDAYS } from '../../src/shared/day-phrase.js';
 import { WEEKDAY_NAMES, type Weekday } from './days.js';
 
 /**
@@ -63,27 +64,6 @@ const NUMBER_WORDS: Record<string, number> = {
   ten: 10,
 };
 
-const DAY_WORDS: Record<string, Weekday> = {
-  mon: 1,
-  monday: 1,
-  tue: 2,
-  tues: 2,
-  tuesday: 2,
-  wed: 3,
-  weds: 3,
-  wednesday: 3,
-  thu: 4,
-  thur: 4,
-  thurs: 4,
-  thursday: 4,
-  fri: 5,
-  friday: 5,
-  sat: 6,
-  saturday: 6,
-  sun: 7,
-  sunday: 7,
-};
-
 const SIMPLE =
   /(?:^|\s)(daily|every ?day|each day|weekly|once a week|once per week|every week|monthly|once a month|once per month|every month)$/i;
 const TIMES =
@@ -101,7 +81,7 @@ const AT_TIME = /(?:^|\s)(?:at|@)\s*(\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\d{1,2}h\d{
  */
 export function parseWeekday(word: string): Weekday | undefined {
   const lower = word.toLowerCase();
-  return DAY_WORDS[lower] ?? (lower.endsWith('s') ? DAY_WORDS[lower.slice(0, -1)] : undefined);
+  return WEEKDAYS[lower] ?? (lower.endsWith('s') ? WEEKDAYS[lower.slice(0, -1)] : undefined);
 }
 
 /**

@@ -35,13 +35,15 @@ const TODAY_WORDS = new Set([
   'earlier today',
 ]);
 
-const WEEKDAYS: Record<string, number> = {
+/** Weekday names and their usual abbreviations, lower case → ISO weekday (1 = Monday … 7 = Sunday). */
+export const WEEKDAYS: Readonly<Record<string, 1 | 2 | 3 | 4 | 5 | 6 | 7>> = {
   mon: 1,
   monday: 1,
   tue: 2,
   tues: 2,
   tuesday: 2,
   wed: 3,
+  weds: 3,
   wednesday: 3,
   thu: 4,
   thur: 4,
