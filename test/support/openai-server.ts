@@ -170,11 +170,14 @@ const FLAVORS: Record<Flavor, FlavorBehaviour> = {
 
 /**
  * What each family does with the `dimensions` of an embeddings request.
- * Honoured: Ollama >= 0.11.11 (`server/routes.go`), vLLM for a Matryoshka
- * model (`vllm/entrypoints/openai/serving_embedding.py`), OpenAI's
- * text-embedding-3 (API reference). Ignored: llama.cpp (its `/v1/embeddings`
- * reads no `dimensions`; issue ggml-org/llama.cpp#25210); mlx_lm.server and
- * exo serve no embeddings.
+ * Honoured (the vector cut to that length and renormalised): Ollama since
+ * v0.11.11 (ollama/ollama#12242, `server/routes.go`); vLLM since #16331 for a
+ * model it knows as Matryoshka (it answers 400 for any other model, which
+ * this fake does not play); OpenAI's text-embedding-3 (API reference).
+ * Ignored (the whole vector comes back, no error): llama.cpp, whose
+ * `/v1/embeddings` reads no `dimensions` (ggml-org/llama.cpp#25210, open;
+ * PR #24898 not merged), and so LM Studio's llama.cpp engine
+ * (QwenLM/Qwen3-Embedding#101). mlx_lm.server and exo serve no embeddings.
  */
 const EMBEDDING_DIMENSIONS: Record<Flavor, 'ignored' | 'honoured'> = {
   'llama.cpp': 'ignored',
