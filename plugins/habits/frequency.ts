@@ -71,6 +71,8 @@ const TIMES =
 const EVERY_DAYS =
   /(?:^|\s)(?:(\d+|once|twice|thrice|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:x|times?)?\s*(?:every|in|per)|every)\s+(\d+)\s+days$/i;
 const ON_DAYS = /(?:^|\s)(?:on|every)\s+/gi;
+/** A list of two or more day words with commas at the end of the text: `mon, wed, fri`, `tue,thu`. */
+const DAY_LIST_END = /(?:^|\s)([a-z]+(?:\s*,\s*[a-z]+)+)$/i;
 const WEEK_PART = /(?:^|\s)(?:on\s+|every\s+)?(weekdays|weekends)$/i;
 const AT_TIME = /(?:^|\s)(?:at|@)\s*(\d{1,2}(?::\d{2})?\s*(?:am|pm)?|\d{1,2}h\d{0,2})$/i;
 
@@ -175,6 +177,17 @@ function matchFrequency(text: string): FrequencyMatch {
     if (weekdays === undefined) continue;
     const rest = text.slice(0, start.index).trim();
     return { frequency: weekdays.length === 7 ? DAILY : { num: 1, den: 1, weekdays }, rest };
+  }
+  // "mon, wed, fri" with no "on": a comma list of day words ends the text (a name such as
+  // "sun salutation" has no comma, so it stays a name).
+  const list = DAY_LIST_END.exec(text);
+  if (list !== null && text.slice(0, list.index).trim() !== '') {
+    const weekdays = parseWeekdayList(list[1] ?? '');
+    if (weekdays !== undefined)
+      return {
+        frequency: weekdays.length === 7 ? DAILY : { num: 1, den: 1, weekdays },
+        rest: text.slice(0, list.index).trim(),
+      };
   }
   return undefined;
 }

@@ -67,6 +67,10 @@ describe('frequencies', () => {
       frequency: { num: 2, den: 30, weekdays: null },
     });
     expect(parseHabitSpec('piano on mon,wed,fri')).toMatchObject({ name: 'piano', frequency: monWedFri });
+    // A comma list of days with no "on" is days too; a name with a day word and no comma stays a name.
+    expect(parseHabitSpec('stretch mon, wed, fri')).toMatchObject({ name: 'stretch', frequency: monWedFri });
+    expect(parseHabitSpec('sun salutation')).toMatchObject({ name: 'sun salutation', frequency: DAILY });
+    expect(parseHabitSpec('read books, papers')).toMatchObject({ name: 'read books, papers', frequency: DAILY });
     expect(parseHabitSpec('piano on mondays, wednesdays and fridays at 6pm')).toEqual({
       name: 'piano',
       frequency: monWedFri,
